@@ -70,7 +70,7 @@ def _expand_parts(parts, target, limits, summary):
         for number, path in sorted(numbered):
             with open_zip(path) as zf:
                 strip = export_root_prefix([decode_name(info) for info in zf.infolist()])
-                plan = plan_archive(zf, path, limits, seen, strip)
+                plan = plan_archive(zf, path, limits, seen, strip, written)
                 entries = write_plan(zf, plan, target, limits, written)
             written += sum(e["size"] for e in entries)
             summary["parts"].append(path.name)

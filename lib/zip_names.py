@@ -73,10 +73,11 @@ def clean_name(raw_name):
             new = _shorten(new)
         cleaned.append(new)
     path = "/".join(cleaned)
-    if len(path.encode()) >= PATH_MAX - 256:
+    # Leave room for the backups/official/ prefix in front of the entry's own path.
+    if len(path.encode()) > PATH_MAX - 512:
         raise UnsafeArchive(
-            f"entry {raw_name[:120]!r}... has a {len(path.encode())}-byte path; the filesystem allows "
-            f"{PATH_MAX} bytes in total", HINT)
+            f"entry {raw_name[:120]!r}... has a {len(path.encode())}-byte path; expected at most "
+            f"{PATH_MAX - 512} bytes so the full path stays under the filesystem's {PATH_MAX}", HINT)
     return path, is_dir, cleaned != parts
 
 

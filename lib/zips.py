@@ -18,7 +18,13 @@ from lib.zip_names import HINT, clean_name, decode_name, fold_key
 log = logging.getLogger(__name__)
 BUFFER = 1 << 20
 RATIO_FLOOR = 1 << 20  # entries smaller than this may compress as well as they like
-LIMITS_HINT = "raise unpack.max_total_bytes / max_ratio / max_entries in backup.config.yaml if this export is genuine"
+
+
+def _limit_hint(setting):
+    """Say which setting lets a genuine but huge export through."""
+    return f"if this export is genuine, raise unpack.{setting} in backup.config.yaml (UNPACK_{setting.upper()})"
+
+
 SUPPORTED_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 
 
@@ -101,16 +107,15 @@ def _check_overlap(infos, label):
                                 "expected each entry's data stored once", HINT)
 
 
-def plan_archive(zf, zip_path, limits, seen, strip_prefix=""):
+def plan_archive(zf, zip_path, limits, seen, strip_prefix="", base_total=0):
     """Check every entry of an open archive before anything is written; return a Plan."""
     label = Path(zip_path).name
     infos = zf.infolist()
     if len(infos) > limits.max_entries:
-        raise UnsafeArchive(f"{label} holds {len(infos)} entries; the limit is {limits.max_entries}", LIMITS_HINT)
+        raise UnsafeArchive(f"{label} holds {len(infos)} entries; the limit is {limits.max_entries}", _limit_hint("max_entries"))
     _check_overlap(infos, label)
     items, dirs, warnings, total, packed = [], set(), [], 0, 0
     files = {}
-    folded = {key: path for path, (_, _, _, _, key) in seen.items()}
     for info in infos:
         name = decode_name(info)
         _check_type(info, name)
@@ -123,9 +128,12 @@ def plan_archive(zf, zip_path, limits, seen, strip_prefix=""):
             continue
         if info.file_size > RATIO_FLOOR and info.file_size > limits.max_ratio * max(info.compress_size, 1):
             raise UnsafeArchive(f"entry {name!r} expands {info.compress_size} -> {info.file_size} bytes, past "
-                                f"the compression ratio limit {limits.max_ratio}; looks like a zip bomb", LIMITS_HINT)
+                                f"the compression ratio limit {limits.max_ratio}; looks like a zip bomb", _limit_hint("max_ratio"))
         total += info.file_size
         packed += info.compress_size
+        if base_total + total > limits.max_total_bytes:
+            raise UnsafeArchive(f"entry {name!r} takes {label} past {limits.max_total_bytes} bytes expanded "
+                                f"(max_total_bytes); looks like a zip bomb", _limit_hint("max_total_bytes"))
         if path in seen or path in files:
             other = seen.get(path) or files[path]
             if path in files or (other[2], other[3]) != (info.CRC, info.file_size):
@@ -133,27 +141,31 @@ def plan_archive(zf, zip_path, limits, seen, strip_prefix=""):
                                     f"(both become {path!r}); expected unique names", HINT)
             warnings.append(f"{path}: identical copy in {label} and {other[0]}; kept one")
             continue
-        key = fold_key(path)
-        if key in folded and folded[key] != path:
-            warnings.append(f"{path}: collides with {folded[key]} on case-insensitive filesystems")
-        folded[key] = path
-        files[path] = (label, name, info.CRC, info.file_size, key)
+        files[path] = (label, name, info.CRC, info.file_size)
         items.append((info, path, stripped if renamed else None, entry_mtime(info)))
         parent = path.rpartition("/")[0]
         while parent and parent not in dirs:
             dirs.add(parent)
             parent = parent.rpartition("/")[0]
-    if total > limits.max_total_bytes:
-        raise UnsafeArchive(f"{label} would expand to {total} bytes; the limit is {limits.max_total_bytes}", LIMITS_HINT)
     if total > RATIO_FLOOR and total > limits.max_ratio * max(packed, 1):
         raise UnsafeArchive(f"{label} expands {packed} -> {total} bytes, past the compression ratio limit "
-                            f"{limits.max_ratio}; looks like a zip bomb", LIMITS_HINT)
+                            f"{limits.max_ratio}; looks like a zip bomb", _limit_hint("max_ratio"))
     clash = (set(files) | set(seen)) & (dirs | _known_dirs(seen))
     if clash:
         path = sorted(clash)[0]
         raise UnsafeArchive(f"entry {path!r} is both a file and a folder in {label}; expected a tree", HINT)
+    warnings += _fold_collisions(set(files) | dirs, set(seen) | _known_dirs(seen))
     seen.update(files)
     return Plan(Path(zip_path), items, dirs, warnings)
+
+
+def _fold_collisions(new, old):
+    """Warn about names that differ only by case or Unicode form (one file on macOS/Windows checkouts)."""
+    groups = {}
+    for path in new | old:
+        groups.setdefault(fold_key(path), set()).add(path)
+    return [f"{' and '.join(sorted(g))} collide on case-insensitive filesystems" for g in groups.values()
+            if len(g) > 1 and g & new]
 
 
 def _known_dirs(seen):
@@ -204,7 +216,7 @@ def write_plan(zf, plan, target_dir, limits, written_so_far=0):
                     size += len(block)
                     if size > info.file_size or total + size > limits.max_total_bytes:
                         raise UnsafeArchive(f"entry {rel!r} expands past its declared size {info.file_size} or "
-                                            f"the total limit {limits.max_total_bytes}", LIMITS_HINT)
+                                            f"the total limit {limits.max_total_bytes}", _limit_hint("max_total_bytes"))
                     out.write(block)
         except zipfile.BadZipFile as exc:
             raise UnsafeArchive(f"entry {rel!r} of {plan.zip_path.name} is corrupt ({exc}); "
