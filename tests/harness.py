@@ -44,7 +44,7 @@ def make_project(base):
 
 def fake_env(fake, **extra):
     """Return the environment that points the product at a FakeNotion stand-in."""
-    env = dict(fake.product_env())
+    env = dict(fake.env())
     env.update({key: str(value) for key, value in extra.items()})
     return env
 
