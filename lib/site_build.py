@@ -42,10 +42,13 @@ def _render_pages(todo, ctx, workers):
     chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
     with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=init_worker,
                              initargs=(ctx,)) as pool:
-        for n, part in enumerate(pool.map(render_chunk, chunks), 1):
+        last = started
+        for part in pool.map(render_chunk, chunks):
             results.update(part)
-            if n % max(1, len(chunks) // 10) == 0:
-                rate = len(results) / max(time.monotonic() - started, 1e-6)
+            now = time.monotonic()
+            if now - last >= 5 or len(results) == len(todo):
+                last = now
+                rate = len(results) / max(now - started, 1e-6)
                 log.info("site: rendered %d/%d pages (%.0f pages/s, ETA %.0f s)", len(results), len(todo),
                          rate, (len(todo) - len(results)) / max(rate, 1e-6))
     return results

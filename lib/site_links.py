@@ -172,7 +172,7 @@ class SiteIndex:
             if host.endswith(NOTION_HOSTS):
                 target = self._by_uuid(parts.path) or self._by_uuid(parts.query)
                 if target:
-                    return self.kind[target], target, parts.fragment
+                    return self.kind[target], self.node_of(target), parts.fragment
             return "external", None, ""
         if scheme == "about" or (not scheme and not parts.path):
             return "broken", None, ""
@@ -181,7 +181,7 @@ class SiteIndex:
         target = self._by_path(parts.path, src_rel)
         if target is None:
             return "broken", None, ""
-        return self.kind[target], target, parts.fragment
+        return self.kind[target], self.node_of(target), parts.fragment
 
     def _by_uuid(self, text):
         for match in reversed(list(UUID_RE.finditer(text.lower()))):
@@ -198,11 +198,13 @@ class SiteIndex:
                 return cand
             if cand in self.dir_owner and not self.dir_owner[cand].startswith("dir:"):
                 return self.dir_owner[cand]
-            if cand.lower().endswith(".md") or cand.lower().endswith(".csv"):
-                stem = cand.rsplit(".", 1)[0].rsplit("/", 1)[-1]
-                ident = split_id(stem[:-4] if stem.endswith("_all") else stem)[1]
+            stem = cand.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            ident = split_id(stem[:-4] if stem.endswith("_all") else stem)[1]
+            if ident:
+                # An id names one page: a missing id is a broken link, never a namesake.
                 if ident in self.by_id:
                     return self.by_id[ident]
+                continue
             hit = self.stripped.get(strip_ids(cand))
             if hit:
                 return hit
