@@ -101,7 +101,7 @@ def _guard(action, location, func):
         raise
 
 
-def remote_tip(location, branch, credentials=None):
+def remote_tip(location, branch, credentials=None, action="ls-remote"):
     """Return the sha (bytes) of `branch` on the remote, or None when it does not exist there."""
     ref = branch_ref(branch)
 
@@ -109,7 +109,7 @@ def remote_tip(location, branch, credentials=None):
         client, path = _client(location, credentials)
         refs = client.get_refs(path.encode() if isinstance(path, str) else path, ref_prefix=[ref]).refs
         return refs.get(ref)
-    return _guard("ls-remote", location, run)
+    return _guard(action, location, run)
 
 
 def is_ancestor(repo, ancestor, descendant):
@@ -201,7 +201,7 @@ def push_branch(repo_path, remote, branch, credentials=None, attempts=PUSH_ATTEM
         if local is None:
             raise PublishError(f"nothing to push: {branch} does not exist locally",
                                hint="run the publish step to create a snapshot first")
-        before = remote_tip(location, branch, credentials)
+        before = remote_tip(location, branch, credentials, "push to")
         if before == local:
             log.info("push: %s at %s already has %s", where, local.decode()[:12], branch)
             return {"pushed": False, "remote_tip": local.decode(), "attempts": attempt}
@@ -214,7 +214,7 @@ def push_branch(repo_path, remote, branch, credentials=None, attempts=PUSH_ATTEM
                         attempts, redact(str(failed)))
             fetch_branch(repo_path, remote, branch, credentials)
             continue
-        after = remote_tip(location, branch, credentials)
+        after = remote_tip(location, branch, credentials, "push to")
         if after != local:
             log.warning("push to %s: remote tip is %s, expected %s; retrying", where,
                         after.decode()[:12] if after else None, local.decode()[:12])

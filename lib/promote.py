@@ -69,6 +69,7 @@ def _roll_forward(backups, journal):
             return None
         how = _swap_in(staged, official, old)
     write_json_atomic(manifests / SNAPSHOT, journal["snapshot"])
+    _drop_temps(manifests, SNAPSHOT)
     # After an exchange official.new holds the previous snapshot; both leftovers go.
     remove_tree(staged)
     remove_tree(old)
@@ -76,9 +77,17 @@ def _roll_forward(backups, journal):
     return how
 
 
-def repair(backups_dir, official_name="official"):
+def _drop_temps(folder, name):
+    """Remove temporary files an interrupted atomic write of `name` left in folder."""
+    for stray in Path(folder).glob(f".{name}.*.tmp"):
+        stray.unlink()
+
+
+def repair(backups_dir, official_name="official", manifests_name="manifests"):
     """Turn any half state a crash left in backups_dir into the old or the new snapshot, whole."""
     backups = Path(backups_dir)
+    _drop_temps(backups, JOURNAL)
+    _drop_temps(backups / manifests_name, SNAPSHOT)
     journal = read_json(backups / JOURNAL)
     if journal:
         log.info("promote: finishing the interrupted promotion of run %s", journal["snapshot"].get("run_id"))
@@ -114,7 +123,7 @@ def promote_tree(new_tree, official_dir, manifests_dir, snapshot_info):
     """Swap new_tree in as official_dir atomically and write manifests/snapshot.json last; return a summary."""
     official = Path(official_dir).absolute()
     backups = official.parent
-    repair(backups, official.name)
+    repair(backups, official.name, os.path.relpath(Path(manifests_dir).absolute(), backups))
     staged, _ = _siblings(official)
     started = time.monotonic()
     remove_tree(staged)

@@ -100,9 +100,9 @@ class GitHTTPServer:
                 return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
             def _serve(self):
-                body = self._body() if self.command == "POST" else b""
                 server.requests.append({"method": self.command, "path": self.path,
                                         "auth": self.headers.get("Authorization")})
+                body = self._body() if self.command == "POST" else b""
                 expected = "Basic " + base64.b64encode(f"{server.username}:{server.password}".encode()).decode()
                 if self.headers.get("Authorization") != expected:
                     self.send_response(401)

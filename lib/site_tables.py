@@ -1,0 +1,71 @@
+"""Notion database CSVs as HTML tables whose title column links to the row pages."""
+import csv
+import html
+import io
+import posixpath
+
+from lib.site_render import renderer_inline
+
+
+def read_csv(path):
+    """Return (header, rows) of a Notion CSV (UTF-8 with BOM)."""
+    with open(path, "r", encoding="utf-8-sig", newline="") as handle:
+        text = handle.read()
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return [], []
+    return rows[0], rows[1:]
+
+
+def match_rows(rows, row_pages, titles):
+    """Map CSV row positions to row pages by title; duplicates are assigned in order."""
+    free = {}
+    for rel in row_pages:
+        free.setdefault(titles.get(rel, "").strip(), []).append(rel)
+    matched = {}
+    for i, row in enumerate(rows):
+        key = row[0].strip() if row else ""
+        if free.get(key):
+            matched[i] = free[key].pop(0)
+    return matched
+
+
+def render_database(entry, index, titles, official_dir, renderer):
+    """Return (article html, info) for one database entry of `index.dbs`."""
+    main = entry["main"]
+    out = entry["out"]
+    header, rows = read_csv(posixpath.join(str(official_dir), main))
+    row_pages = sorted(n for n, p in index.parent.items() if p == main and index.kind.get(n) == "page")
+    matched = match_rows(rows, row_pages, titles)
+    renderer.index, renderer.src, renderer.out = index, main, out
+    renderer.reset()
+    parts = ['<p class="db-meta">%d rows' % len(rows)]
+    for label, rel in (("all rows", entry["all"]), ("current view", entry["csv"])):
+        if rel:
+            parts.append(' &middot; <a class="attachment" href="%s" download>CSV (%s)</a>'
+                         % (html.escape(index.href(rel, out)), label))
+    parts.append("</p>\n")
+    parts.append('<div class="table-wrap"><table class="database"><thead><tr>')
+    parts.extend("<th>" + html.escape(h) + "</th>" for h in header)
+    parts.append("</tr></thead><tbody>\n")
+    for i, row in enumerate(rows):
+        parts.append("<tr>")
+        for j, cell in enumerate(row):
+            if j == 0 and i in matched:
+                href = index.href(index.out[matched[i]], out)
+                body = '<a href="%s">%s</a>' % (html.escape(href), html.escape(cell) or "Untitled")
+            else:
+                body = renderer_inline(cell, renderer)
+            parts.append("<td>" + body + "</td>")
+        parts.append("</tr>\n")
+    parts.append("</tbody></table></div>\n")
+    unmatched = [p for p in row_pages if p not in matched.values()]
+    if unmatched:
+        parts.append("<h2>Row pages not in the table</h2><ul>")
+        for rel in unmatched:
+            parts.append('<li><a href="%s">%s</a></li>' % (html.escape(index.href(index.out[rel], out)),
+                                                         html.escape(titles.get(rel, rel))))
+        parts.append("</ul>\n")
+    info = {"links": sorted(set(renderer.links)), "broken": renderer.broken, "missing": [],
+            "rows": len(rows), "row_pages": [titles.get(r, "") + "\0" + r for r in row_pages]}
+    return "".join(parts), info
