@@ -8,19 +8,26 @@ MEASURES = (
 )
 
 
+def measure(counts, key):
+    """Return one gated measure; CSV files include Notion's `_all.csv` twins."""
+    if key == "csv":
+        return counts.get("csv", 0) + counts.get("csv_all", 0)
+    return counts.get(key, 0)
+
+
 def evaluate(current, previous, min_md, min_csv, max_drop_percent, accept_drop=False):
     """Given two counts dicts (previous may be None), return the verdict dict with every reason."""
     reasons, drops = [], {}
-    if current.get("md", 0) < min_md:
-        reasons.append(f"only {current.get('md', 0)} Markdown pages, expected at least {min_md} "
+    if measure(current, "md") < min_md:
+        reasons.append(f"only {measure(current, 'md')} Markdown pages, expected at least {min_md} "
                        f"(setting QUALITY_MIN_MD_COUNT / quality.min_md_count)")
-    if current.get("csv", 0) < min_csv:
-        reasons.append(f"only {current.get('csv', 0)} CSV files, expected at least {min_csv} "
+    if measure(current, "csv") < min_csv:
+        reasons.append(f"only {measure(current, 'csv')} CSV files, expected at least {min_csv} "
                        f"(setting QUALITY_MIN_CSV_COUNT / quality.min_csv_count)")
     drop_reasons = []
     if previous:
         for key, label in MEASURES:
-            before, now = previous.get(key, 0), current.get(key, 0)
+            before, now = measure(previous, key), measure(current, key)
             if before > 0:
                 drop = round(100.0 * (before - now) / before, 2)
                 drops[key] = drop

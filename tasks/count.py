@@ -12,7 +12,7 @@ def count(layout):
     """Write counts.json for the run's tree."""
     counts = count_tree(layout.tree)
     write_json_atomic(layout.counts, counts)
-    log.info("%d pages, %d CSV files, %d attachments, %d files, %d bytes", counts["md"], counts["csv"],
+    log.info("%d pages, %d CSV files, %d attachments, %d files, %d bytes", counts["md"], counts["csv"] + counts["csv_all"],
              counts["attachments"], counts["files"], counts["bytes"])
     return counts
 

@@ -25,7 +25,7 @@ def run_gate(cfg, layout, accept_drop=False):
                           + "; ".join(result["reasons"]))
     if result["accepted_drop"]:
         log.warning("accepted a large drop once: %s", "; ".join(result["accepted_reasons"]))
-    log.info("gate passed: %d pages, %d CSV files%s", current["md"], current["csv"],
+    log.info("gate passed: %d pages, %d CSV files%s", gate.measure(current, "md"), gate.measure(current, "csv"),
              "" if previous else " (first snapshot: minimums only)")
     write_json_atomic(layout.gate, result)
     return {"verdict": result["verdict"], "accepted_drop": result["accepted_drop"]}

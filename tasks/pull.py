@@ -15,11 +15,11 @@ def pull(cfg, layout):
     tip = None
     if remote:
         tip = git_remote.fetch_branch(repo, remote, cfg["publish.branch"], push_credentials(cfg))
-        log.info("remote %s: %s", cfg["publish.branch"], tip.decode()[:12] if tip else "no branch yet (first backup)")
+        log.info("remote %s: %s", cfg["publish.branch"], tip[:12] if tip else "no branch yet (first backup)")
     else:
         log.info("no remote configured (publish.remote is empty): local snapshots only")
     restored = git_restore.restore_from_tip(repo, cfg["publish.branch"], layout.backups)
-    return {"tip": tip.decode() if tip else None, "restored": restored}
+    return {"tip": tip, "restored": restored}
 
 
 def tasks(cfg, layout):

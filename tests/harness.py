@@ -45,6 +45,8 @@ def make_project(base):
 def fake_env(fake, **extra):
     """Return the environment that points the product at a FakeNotion stand-in."""
     env = dict(fake.env())
+    # The stand-in completes an export in a few polls; poll it fast so a run takes seconds.
+    env.update(OFFICIAL_WORKSPACE_POLL_INTERVAL_SECONDS="0.05", OFFICIAL_WORKSPACE_NOTIFICATION_INTERVAL_SECONDS="0.05")
     env.update({key: str(value) for key, value in extra.items()})
     return env
 
