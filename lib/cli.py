@@ -1,12 +1,16 @@
 """What dodo.py does before doit runs: load config or exit 3, and the setup notice (exit 0)."""
+import atexit
 import logging
 import os
 import signal
 import sys
 
+from lib import summary
+
 from lib.config import load_config
 from lib.errors import ConfigError
 from lib.log import setup_logging
+from lib.notify import send_alert
 from lib.paths import Layout
 
 NOTION_STAGES = {"pull", "export", "unpack", "shard_expand", "count", "gate", "promote"}
@@ -15,7 +19,20 @@ COMMANDS_WITHOUT_RUN = {"list", "help", "info", "forget", "ignore", "clean", "du
 
 
 def _raise_interrupt(signum, frame):
+    summary.INVOCATION["interrupted"] = True
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+def finish_run(cfg, layout):
+    """At exit: write run_summary.json, print the one-line summary, alert on failure or refusal."""
+    if not layout.backups.exists():
+        return
+    result = summary.current_summary(layout)
+    summary.write_summary(layout, result)
+    log = logging.getLogger("summary")
+    (log.info if result["verdict"] == "success" else log.error)("%s", result["summary"])
+    if result["verdict"] in ("failed", "refused"):
+        send_alert(cfg["notify.urls"], f"Notion backup {result['verdict']}", result["summary"])
 
 
 def requested_tasks(argv):
@@ -57,4 +74,7 @@ def prepare(root, argv=None):
         sys.exit(0)
     layout = Layout.for_config(cfg)
     layout.state_dir.mkdir(parents=True, exist_ok=True)
+    if command == "run":
+        summary.begin_invocation()
+        atexit.register(finish_run, cfg, layout)
     return cfg, layout

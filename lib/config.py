@@ -147,4 +147,6 @@ def load_config(root, environ=None, config_name="backup.config.yaml"):
     for name in ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN", "NOTION_API_KEY",
                  "BACKUP_PUSH_TOKEN", "GITHUB_TOKEN"):
         register_secret(secrets[name])
+    for url in values["notify.urls"]:
+        register_secret(url)  # webhook URLs carry their credential in the path
     return Config(values, secrets, root)

@@ -26,3 +26,11 @@ def push_credentials(cfg):
 def tool_version():
     """Return the tool's version string recorded in snapshot commits."""
     return f"notion-git-backup {__version__}"
+
+
+def local_tip(repo_path, branch):
+    """Return the local tip (hex str) of `branch`, or None when the branch does not exist."""
+    from lib.git_snapshot import branch_ref, open_repo, read_ref
+    with open_repo(repo_path) as repo:
+        tip = read_ref(repo, branch_ref(branch))
+    return tip.decode() if tip else None
