@@ -11,6 +11,7 @@ from lib.redact import redact
 
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
+READ_SIZE = 64 << 10  # small reads keep .part close to what arrived, for resume after a kill
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
@@ -60,6 +61,7 @@ def _refusal(http, response):
 def download(http, url, dest):
     """Stream `url` to `dest` via `dest.part` (resuming it with Range), check it, and return facts."""
     dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
     started, attempt, resumed_from, host = time.monotonic(), 0, None, netloc(url)
     while True:
@@ -120,7 +122,7 @@ class _NotZip(ExportError):
 
 def _stream(response, part, offset, total, started, resumed_from):
     """Append the body to `part` from `offset`; True when the advertised length arrived."""
-    chunks = response.iter_content(CHUNK)
+    chunks = response.iter_content(READ_SIZE)
     if offset == 0:
         first = next(chunks, b"")
         while len(first) < 4:
