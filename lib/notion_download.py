@@ -65,7 +65,7 @@ def download(http, url, dest):
     part = dest.with_name(dest.name + ".part")
     started, attempt, resumed_from, host = time.monotonic(), 0, None, netloc(url)
     while True:
-        offset = part.stat().st_size if part.exists() else 0
+        offset = _size(part)
         if resumed_from is None:
             resumed_from = offset
         try:
@@ -101,13 +101,13 @@ def download(http, url, dest):
             continue
         except TRANSIENT as exc:
             complete = False
-            log.warning("download: connection lost (%s) at %d bytes", type(exc).__name__, part.stat().st_size)
+            log.warning("download: connection lost (%s) at %d bytes", type(exc).__name__, _size(part))
         finally:
             response.close()
         if complete:
             break
         attempt += 1
-        http.wait("download", attempt, f"body ended at {part.stat().st_size} of {total} bytes; resuming")
+        http.wait("download", attempt, f"body ended at {_size(part)} of {total} bytes; resuming")
     size = _verify(part, total)
     os.replace(part, dest)
     seconds = time.monotonic() - started
@@ -148,6 +148,10 @@ def _stream(response, part, offset, total, started, resumed_from):
         out.flush()
         os.fsync(out.fileno())
     return total is None or done >= total
+
+
+def _size(path):
+    return path.stat().st_size if path.exists() else 0
 
 
 def _prepend(first, rest):

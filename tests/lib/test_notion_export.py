@@ -62,7 +62,7 @@ def test_second_run_on_a_finished_export_does_nothing(tmp_path):
     ({"stale_exports": 3, "other_activity": True}, "notification"),
     ({"clock_offset_ms": -20_000}, "notification"),
     ({"empty_feed_on_api": True}, "notification"),
-    ({"export_polls": 8, "rate_limit": {"getTasks": 2}, "gateway_error": {"getNotificationLogV2": 1}}, "notification"),
+    ({"export_polls": 8, "rate_limit": {"getTasks": 2}, "retry_after": 0.05, "gateway_error": {"getNotificationLogV2": 1}}, "notification"),
 ])
 def test_link_variants(tmp_path, caplog, faults, source):
     capture(caplog)
