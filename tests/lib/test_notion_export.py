@@ -61,6 +61,7 @@ def test_second_run_on_a_finished_export_does_nothing(tmp_path):
     ({"notification_delay": 3}, "notification"),
     ({"stale_exports": 3, "other_activity": True}, "notification"),
     ({"clock_offset_ms": -20_000}, "notification"),
+    ({"recent_export_ms": 5_000, "notification_delay": 2}, "notification"),
     ({"empty_feed_on_api": True}, "notification"),
     ({"export_polls": 8, "rate_limit": {"getTasks": 2}, "retry_after": 0.05, "gateway_error": {"getNotificationLogV2": 1}}, "notification"),
 ])
