@@ -19,6 +19,8 @@ from lib.redact import register_secret
 __all__ = ["ExportSettings", "run_export", "parse_space_id", "parse_page_ids", "ExportStalled"]
 log = logging.getLogger(__name__)
 STATE_VERSION = 1
+# Attempt states after which a re-run enqueues a fresh task instead of resuming the old one.
+FINISHED = ("failure", "retryable_failure", "link_expired", "stalled")
 
 
 @dataclass
@@ -129,7 +131,7 @@ def _run_job(http, settings, state, job, root_id, dest):
     label = "workspace" if root_id is None else f"root {root_id}"
     while True:
         attempts = job["attempts"]
-        attempt = attempts[-1] if attempts and attempts[-1]["state"] not in ("failure", "retryable_failure", "link_expired") else None
+        attempt = attempts[-1] if attempts and attempts[-1]["state"] not in FINISHED else None
         if attempt is None:
             before = existing_export_activities(http, settings) if root_id is None else []
             task_id, enqueued_ms = enqueue(http, settings, root_id)

@@ -195,13 +195,14 @@ def poll_for_link(http, settings, task_id, enqueued_ms, on_state=None, exclude=(
             link = child_task_link(http, settings, task_id)
             if link:
                 return link, "child_task", None, facts
-        if elapsed > settings.poll_timeout_seconds:
+        waited = time.time() - enqueued_ms / 1000  # the budget counts from the enqueue, across resumed runs
+        if waited > settings.poll_timeout_seconds:
             what = ("reached success but no download link appeared" if state == "success" else
                     f"stayed {state or 'queued'} with {pages} pages exported")
             raise ExportStalled(f"Notion export task {task_id} {what} within {settings.poll_timeout_seconds:.0f} s "
-                                f"({polls} polls)", hint="raise OFFICIAL_WORKSPACE_POLL_TIMEOUT_SECONDS or use the UI fallback")
+                                f"of its enqueue ({polls} polls in this run)", hint="raise OFFICIAL_WORKSPACE_POLL_TIMEOUT_SECONDS or use the UI fallback")
         if time.monotonic() - last_log >= 30:
             last_log = time.monotonic()
             log.info("export: waiting for Notion: task %s %s, %s pages exported, %.0f s elapsed, timeout in %.0f s",
-                     task_id, state, pages, elapsed, settings.poll_timeout_seconds - elapsed)
+                     task_id, state, pages, waited, settings.poll_timeout_seconds - waited)
         time.sleep(settings.poll_interval_seconds)

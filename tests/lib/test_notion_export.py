@@ -110,6 +110,18 @@ def test_stalled_exports_raise_export_stalled(tmp_path, faults, text):
             run_export(settings_for(fake, poll_timeout_seconds=0.4), tmp_path)
         state = json.loads((tmp_path / "export.json").read_text())
         assert state["jobs"]["workspace"]["attempts"][-1]["state"] == "stalled"
+        fake.faults.update(stuck=False, link_via=None)
+        manifest = run_export(settings_for(fake), tmp_path)  # a re-run after a stall starts a fresh task
+        assert manifest["attempts"] == 2 and len(fake.calls("enqueueTask")) == 2
+
+
+def test_token_expiring_mid_run_keeps_the_task_for_the_next_run(tmp_path):
+    with FakeNotion(token_expires_after=4) as fake:
+        with pytest.raises(AuthError):
+            run_export(settings_for(fake), tmp_path)
+        fake.faults["token_expires_after"] = None
+        manifest = run_export(settings_for(fake), tmp_path)
+        assert len(fake.calls("enqueueTask")) == 1 and manifest["attempts"] == 1
 
 
 def test_wrong_payload_is_what_notion_rejects(tmp_path):
