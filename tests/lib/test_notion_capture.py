@@ -129,3 +129,29 @@ def test_api_key_never_lands_in_files_or_logs(fake, tmp_path, caplog):
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert fake.token.encode() not in path.read_bytes(), path
+
+
+def test_markdown_and_csv_follow_notions_export_layout(fake, tmp_path):
+    summary = capture_workspace(api_settings(fake), tmp_path / "json", tmp_path / "md")
+    md = tmp_path / "md"
+    hexid = lambda key: fake.ids[key].replace("-", "")  # noqa: E731
+    home = md / f"Home {hexid('home')}.md"
+    text = home.read_text()
+    assert text.startswith("# Home\n")
+    assert f"[Notes](Home/Notes%20{hexid('notes')}.md)" in text
+    assert "![A diagram](Home/diagram.png)" in text
+    assert (md / "Home" / "diagram.png").read_bytes() == PNG
+    assert "    - Level 2" in text and "```python\nprint('hi')\n```" in text
+    deeper = md / "Home" / "Notes" / "Deep" / f"Deeper {hexid('deeper')}.md"
+    assert deeper.read_text() == "# Deeper\n\nBottom of the tree\n"
+    notes = (md / "Home" / f"Notes {hexid('notes')}.md").read_text()
+    assert f"See [Deep](Notes/Deep%20{hexid('deep')}.md) for details." in notes
+    assert f"[Home](../Home%20{hexid('home')}.md)" in notes
+    csv_path = md / "Home" / f"Projects {hexid('projects_db')}.csv"
+    raw = csv_path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfName,") and raw == csv_path.with_name(csv_path.stem + "_all.csv").read_bytes()
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert len(lines) == 4 and lines[1].startswith("Apollo,spec.pdf,1000,No,\"January 15, 2026\",Ada Lovelace")
+    row = next((md / "Home" / "Projects").glob("Apollo *.md")).read_text()
+    assert row.startswith("# Apollo\n\n") and "\nStatus: Active\n" in row and row.count("(../Tasks/Task%20") == 28
+    assert summary["markdown"] == {"md": 40, "csv": 4, "attachments": 2}
