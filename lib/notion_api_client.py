@@ -134,7 +134,7 @@ class NotionApi:
         base = min(self.settings.max_backoff_seconds, self.settings.backoff_seconds * 2 ** attempt)
         return base / 2 + random.random() * base / 2
 
-    def request(self, method, path, query=None, body=None, skip_missing=False):
+    def request(self, method, path, query=None, body=None, skip_missing=False, form_data=None):
         """Send one API request with throttling and retries; return the decoded JSON body."""
         last = ""
         for attempt in range(self.settings.max_retries + 1):
@@ -142,7 +142,7 @@ class NotionApi:
             self.stats["requests"] += 1
             self.progress()
             try:
-                return self.client.request(path=path, method=method, query=query, body=body)
+                return self.client.request(path=path, method=method, query=query, body=body, form_data=form_data)
             except HTTPResponseError as err:
                 status, code = err.status, str(getattr(err.code, "value", err.code))
                 if status in (403, 404) and code in SKIP_CODES and skip_missing:

@@ -161,6 +161,8 @@ def update_block(fake, match, params, body):
     if kind in body:
         validate_append([{kind: body[kind]}], fake.store, "body")
         for key, value in body[kind].items():
+            if key == "cells":
+                value = [read_rich_text(cell, fake.store) for cell in value]
             block[kind][key] = read_rich_text(value, fake.store) if key in ("rich_text", "caption") else value
         if kind == "link_to_page":
             ref = block[kind].get("type", "page_id")
