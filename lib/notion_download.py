@@ -11,6 +11,7 @@ from lib.redact import redact
 
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
+READ_SIZE = 64 << 10  # small reads keep .part close to what arrived, for resume after a kill
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
@@ -60,10 +61,11 @@ def _refusal(http, response):
 def download(http, url, dest):
     """Stream `url` to `dest` via `dest.part` (resuming it with Range), check it, and return facts."""
     dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
     started, attempt, resumed_from, host = time.monotonic(), 0, None, netloc(url)
     while True:
-        offset = part.stat().st_size if part.exists() else 0
+        offset = _size(part)
         if resumed_from is None:
             resumed_from = offset
         try:
@@ -99,13 +101,13 @@ def download(http, url, dest):
             continue
         except TRANSIENT as exc:
             complete = False
-            log.warning("download: connection lost (%s) at %d bytes", type(exc).__name__, part.stat().st_size)
+            log.warning("download: connection lost (%s) at %d bytes", type(exc).__name__, _size(part))
         finally:
             response.close()
         if complete:
             break
         attempt += 1
-        http.wait("download", attempt, f"body ended at {part.stat().st_size} of {total} bytes; resuming")
+        http.wait("download", attempt, f"body ended at {_size(part)} of {total} bytes; resuming")
     size = _verify(part, total)
     os.replace(part, dest)
     seconds = time.monotonic() - started
@@ -120,7 +122,7 @@ class _NotZip(ExportError):
 
 def _stream(response, part, offset, total, started, resumed_from):
     """Append the body to `part` from `offset`; True when the advertised length arrived."""
-    chunks = response.iter_content(CHUNK)
+    chunks = response.iter_content(READ_SIZE)
     if offset == 0:
         first = next(chunks, b"")
         while len(first) < 4:
@@ -146,6 +148,10 @@ def _stream(response, part, offset, total, started, resumed_from):
         out.flush()
         os.fsync(out.fileno())
     return total is None or done >= total
+
+
+def _size(path):
+    return path.stat().st_size if path.exists() else 0
 
 
 def _prepend(first, rest):

@@ -12,12 +12,15 @@ from lib.fsutil import read_json, remove_tree, write_json_atomic
 from lib.notion_download import CHUNK, LinkExpired, download
 from lib.notion_http import NotionHTTP, netloc
 from lib.notion_ids import parse_page_ids, parse_space_id
-from lib.notion_tasks import ExportStalled, RetryableFailure, enqueue, mark_read, poll_for_link
+from lib.notion_tasks import (ExportStalled, RetryableFailure, enqueue, existing_export_activities, mark_read,
+                              poll_for_link)
 from lib.redact import register_secret
 
 __all__ = ["ExportSettings", "run_export", "parse_space_id", "parse_page_ids", "ExportStalled"]
 log = logging.getLogger(__name__)
 STATE_VERSION = 1
+# Attempt states after which a re-run enqueues a fresh task instead of resuming the old one.
+FINISHED = ("failure", "retryable_failure", "link_expired", "stalled")
 
 
 @dataclass
@@ -128,10 +131,12 @@ def _run_job(http, settings, state, job, root_id, dest):
     label = "workspace" if root_id is None else f"root {root_id}"
     while True:
         attempts = job["attempts"]
-        attempt = attempts[-1] if attempts and attempts[-1]["state"] not in ("failure", "retryable_failure", "link_expired") else None
+        attempt = attempts[-1] if attempts and attempts[-1]["state"] not in FINISHED else None
         if attempt is None:
+            before = existing_export_activities(http, settings) if root_id is None else []
             task_id, enqueued_ms = enqueue(http, settings, root_id)
-            attempt = {"task_id": task_id, "enqueued_at_ms": enqueued_ms, "state": "enqueued"}
+            attempt = {"task_id": task_id, "enqueued_at_ms": enqueued_ms, "state": "enqueued",
+                       "earlier_activity_ids": before}
             attempts.append(attempt)
             job["state"] = "polling"
             state.save()
@@ -143,7 +148,10 @@ def _run_job(http, settings, state, job, root_id, dest):
             attempt.update(state=task_state or "queued", pages_exported=pages)
             state.save()
         try:
-            link, source, note, facts = poll_for_link(http, settings, attempt["task_id"], attempt["enqueued_at_ms"], on_state)
+            used = {a["activity_id"] for a in attempts if a.get("activity_id") and a is not attempt}
+            used.update(attempt.get("earlier_activity_ids") or [])
+            link, source, note, facts = poll_for_link(http, settings, attempt["task_id"], attempt["enqueued_at_ms"],
+                                                      on_state, exclude=used)
         except RetryableFailure as exc:
             attempt.update(state="retryable_failure", error=str(exc))
             state.save()
@@ -157,7 +165,8 @@ def _run_job(http, settings, state, job, root_id, dest):
             attempt.update(state="stalled", error=str(exc))
             state.save()
             raise
-        attempt.update(state="link", link_source=source, link_host=netloc(link), poll=facts)
+        attempt.update(state="link", link_source=source, link_host=netloc(link), poll=facts,
+                       activity_id=note[2] if note else None)
         job.update(state="downloading", link_source=source, link_host=netloc(link))
         state.save()
         log.info("export: link found via %s after %d polls; downloading from %s", source, facts["polls"], netloc(link))

@@ -83,8 +83,8 @@ def _start_ms(value):
         return None
 
 
-def notification_link(http, settings, enqueued_ms):
-    """Return (link, host url, notification id) of the newest matching export-completed activity, or None."""
+def notification_link(http, settings, enqueued_ms, exclude=()):
+    """Return (link, host url, notification id, activity id) of the newest matching export-completed activity."""
     floor = enqueued_ms - int(settings.clock_skew_seconds * 1000)
     body = {"spaceId": settings.space_id, "size": 20, "type": "unread_and_read", "variant": "no_grouping"}
     for base in settings.notification_base_urls:
@@ -95,7 +95,7 @@ def notification_link(http, settings, enqueued_ms):
                  if isinstance(unwrap(v), dict)}
         best, pending = None, False
         for act_id, act in activities.items():
-            if not isinstance(act, dict) or act.get("type") != "export-completed":
+            if not isinstance(act, dict) or act.get("type") != "export-completed" or act.get("id", act_id) in exclude:
                 continue
             if act.get("space_id") not in (None, settings.space_id):
                 continue
@@ -108,14 +108,31 @@ def notification_link(http, settings, enqueued_ms):
                 pending = True
                 continue
             if best is None or start > best[0]:
-                best = (start, link, notes.get(act.get("id", act_id)))
+                best = (start, link, notes.get(act.get("id", act_id)), act.get("id", act_id))
         if best:
-            return best[1], base, best[2]
+            return best[1], base, best[2], best[3]
         if pending:
             log.info("export: notification on %s exists but its link is not filled in yet", netloc(base))
         elif not activities:
             log.info("export: notification feed on %s is empty", netloc(base))
     return None
+
+
+def existing_export_activities(http, settings):
+    """Ids of export-completed activities already in the feeds, so an export finished before ours is never taken."""
+    body = {"spaceId": settings.space_id, "size": 20, "type": "unread_and_read", "variant": "no_grouping"}
+    ids = set()
+    for base in settings.notification_base_urls:
+        try:
+            answer = http.post(base, "getNotificationLogV2", body)
+        except ExportError as exc:  # only a safety net: the time window still filters old exports
+            log.warning("export: could not read the notification feed on %s before enqueueing: %s", netloc(base), exc)
+            continue
+        for act_id, act in ((answer.get("recordMap") or {}).get("activity") or {}).items():
+            act = unwrap(act)
+            if isinstance(act, dict) and act.get("type") == "export-completed":
+                ids.add(act.get("id", act_id))
+    return sorted(ids)
 
 
 def mark_read(http, settings, base, notification_id):
@@ -131,8 +148,12 @@ def mark_read(http, settings, base, notification_id):
         log.warning("export: could not mark the notification read: %s", exc)
 
 
-def poll_for_link(http, settings, task_id, enqueued_ms, on_state=None):
-    """Poll until the task's link appears; return (link, source, facts). Raises on failure or timeout."""
+def poll_for_link(http, settings, task_id, enqueued_ms, on_state=None, exclude=()):
+    """Poll until the task's link appears; return (link, source, notification, facts). Raises on failure or timeout.
+
+    A notification is only trusted once getTasks says success (or no longer lists the task), so an export
+    that finished just before ours is not taken for ours; `exclude` lists activity ids already used.
+    """
     started = time.monotonic()
     last_slow, last_log, polls, success_at, pages, state = float("-inf"), started, 0, None, None, None
     while True:
@@ -164,21 +185,24 @@ def poll_for_link(http, settings, task_id, enqueued_ms, on_state=None):
         if state == "success" and success_at is None:
             success_at = time.monotonic()
             facts["seconds_to_success"] = round(success_at - started, 3)
-        if state in ("in_progress", "success") and time.monotonic() - last_slow >= settings.notification_interval_seconds:
+        vanished = state is None and polls > 5
+        if (state in ("in_progress", "success") or vanished) and \
+                time.monotonic() - last_slow >= settings.notification_interval_seconds:
             last_slow = time.monotonic()
-            found = notification_link(http, settings, enqueued_ms)
+            found = notification_link(http, settings, enqueued_ms, exclude) if state != "in_progress" else None
             if found:
-                return found[0], "notification", (found[1], found[2]), facts
+                return found[0], "notification", found[1:], facts
             link = child_task_link(http, settings, task_id)
             if link:
                 return link, "child_task", None, facts
-        if elapsed > settings.poll_timeout_seconds:
+        waited = time.time() - enqueued_ms / 1000  # the budget counts from the enqueue, across resumed runs
+        if waited > settings.poll_timeout_seconds:
             what = ("reached success but no download link appeared" if state == "success" else
                     f"stayed {state or 'queued'} with {pages} pages exported")
             raise ExportStalled(f"Notion export task {task_id} {what} within {settings.poll_timeout_seconds:.0f} s "
-                                f"({polls} polls)", hint="raise OFFICIAL_WORKSPACE_POLL_TIMEOUT_SECONDS or use the UI fallback")
+                                f"of its enqueue ({polls} polls in this run)", hint="raise OFFICIAL_WORKSPACE_POLL_TIMEOUT_SECONDS or use the UI fallback")
         if time.monotonic() - last_log >= 30:
             last_log = time.monotonic()
             log.info("export: waiting for Notion: task %s %s, %s pages exported, %.0f s elapsed, timeout in %.0f s",
-                     task_id, state, pages, elapsed, settings.poll_timeout_seconds - elapsed)
+                     task_id, state, pages, waited, settings.poll_timeout_seconds - waited)
         time.sleep(settings.poll_interval_seconds)

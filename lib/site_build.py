@@ -98,12 +98,13 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
         info = rendered.get(src)
         if info is not None:
             tokens[src] = info.pop("tokens")
-            info["sig"] = site_state.link_sig(index, info["links"], src)
         else:
             info = old["pages"][src]
             info["sig"] = plan["sig"].get(src, info.get("sig"))
         info.update(sha=hashes[src], nav=plan["nav"][src])
         pages[src] = info
+        plan["titles"][src] = info["title"]
+    plan["db_keys"] = site_state.db_keys(index, hashes, plan["titles"], plan["paths_digest"])
     tokens = {src: tokens.get(src, "") for src in plan["pages"]}
     outputs = {}
     for src, info in pages.items():

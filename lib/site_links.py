@@ -1,4 +1,6 @@
 """Index of an export tree and the resolver that maps Notion's links to site paths."""
+import hashlib
+import json
 import os
 import posixpath
 import re
@@ -192,7 +194,10 @@ class SiteIndex:
 
     def _by_path(self, path, src_rel):
         base = posixpath.dirname(src_rel)
-        for raw in (unquote(path), unquote(unquote(path)), path):
+        once = unquote(path)
+        for raw in (once, unquote(once) if "%" in once else None, path if once != path else None):
+            if raw is None:
+                continue
             cand = posixpath.normpath(posixpath.join(base, raw)).lstrip("/")
             if cand in self.kind:
                 return cand
@@ -210,11 +215,31 @@ class SiteIndex:
                 return hit
         return None
 
+    def link_key(self, url, src_rel):
+        """Return [kind, output path or None, fragment]: where a link points with this file set."""
+        kind, target, fragment = self.resolve(url, src_rel)
+        return [kind, self.out.get(target) if target else None, fragment]
+
     def href(self, target_out, from_out, fragment=""):
         """Return a URL-encoded relative href from output page `from_out` to `target_out`."""
-        rel = posixpath.relpath(target_out, posixpath.dirname(from_out) or ".")
-        href = quote(rel, safe="/")
+        href = quote(relative(target_out, from_out), safe="/")
         return href + ("#" + quote(fragment, safe="-_.~%") if fragment else "")
+
+
+def digest(*parts):
+    """Return a short stable digest of JSON-serialisable `parts`."""
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def relative(target, from_file):
+    """Return the POSIX path of `target` relative to the folder of `from_file` (both site-relative)."""
+    src = from_file.split("/")[:-1]
+    dst = target.split("/")
+    common = 0
+    while common < len(src) and common < len(dst) - 1 and src[common] == dst[common]:
+        common += 1
+    return "../" * (len(src) - common) + "/".join(dst[common:])
 
 
 def scan_tree(root):

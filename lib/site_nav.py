@@ -2,6 +2,7 @@
 import html
 import json
 import posixpath
+import re
 from urllib.parse import quote
 
 from lib.site_links import SITE_DIR, title_from_path
@@ -58,11 +59,18 @@ def page_shell(title, article, out_rel, trail, kind="page"):
     ])
 
 
+def natural(text):
+    """Return a sort key that orders 'Area 3' before 'Area 28'."""
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text.lower()) if p]
+
+
 def nav_nodes(index, titles):
     """Return the sidebar tree as a list of [title, output path, parent position, kind]."""
-    nodes = sorted(index.parent, key=lambda n: (len(index.ancestors(n)), n))
-    order = sorted(nodes, key=lambda n: [node_title(a, titles).lower() for a in index.ancestors(n)]
-                   + [node_title(n, titles).lower(), n])
+    def key(node):
+        chain = index.ancestors(node) + [node]
+        return [(natural(node_title(n, titles)), n) for n in chain]
+
+    order = sorted(index.parent, key=key)
     pos = {node: i for i, node in enumerate(order)}
     out = []
     for node in order:

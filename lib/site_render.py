@@ -5,7 +5,7 @@ import re
 
 import mistune
 
-from lib.site_links import title_from_path
+from lib.site_links import digest, title_from_path
 
 PLUGINS = ["table", "strikethrough", "footnotes", "task_lists", "url", "def_list", "math"]
 ALLOWED_TAGS = {"aside", "details", "summary", "u", "mark", "br", "sub", "sup", "del", "s", "em",
@@ -108,7 +108,7 @@ class SiteRenderer(mistune.HTMLRenderer):
 
     def reset(self):
         """Forget the per-page records before rendering the next page."""
-        self.links = []       # every relative or notion.so href seen, for incremental checks
+        self.links = {}       # href -> where it pointed, so a later file set can be checked cheaply
         self.broken = []
         self.missing = []
         self.seen_ids = {}
@@ -116,7 +116,7 @@ class SiteRenderer(mistune.HTMLRenderer):
     def _target(self, url):
         kind, target, fragment = self.index.resolve(url, self.src)
         if kind in ("page", "db", "asset", "broken"):
-            self.links.append(url)
+            self.links[url] = [kind, self.index.out[target] if target else None, fragment]
         if target is None:
             return kind, None
         return kind, self.index.href(self.index.out[target], self.out, fragment)
@@ -201,6 +201,12 @@ def renderer_inline(value, renderer):
     return "".join(out)
 
 
+def link_info(renderer):
+    """Return the links a page made and the digest of where they pointed."""
+    links = sorted(renderer.links)
+    return {"links": links, "sig": digest([renderer.links[u] for u in links]), "broken": renderer.broken}
+
+
 def render_page(md, renderer, text, src, index, is_row=False):
     """Return (title, article html, info dict) for one page's Markdown `text`."""
     renderer.index, renderer.src, renderer.out = index, src, index.out[src]
@@ -211,5 +217,6 @@ def render_page(md, renderer, text, src, index, is_row=False):
     if props:
         parts.append(render_properties(props, renderer))
     parts.append(md(open_html_blocks(body)))
-    info = {"links": sorted(set(renderer.links)), "broken": renderer.broken, "missing": renderer.missing}
+    info = link_info(renderer)
+    info["missing"] = renderer.missing
     return title, "".join(parts), info

@@ -11,7 +11,7 @@ B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 def tokens(text):
     """Return the sorted distinct search tokens of `text`; CJK runs become character bigrams."""
     out = set()
-    for word in WORD_RE.findall(MARKUP_RE.sub(" ", text).lower()):
+    for word in set(WORD_RE.findall(MARKUP_RE.sub(" ", text).lower())):
         if CJK_RE.search(word):
             chars = [c for c in word if CJK_RE.match(c)]
             out.update(chars)

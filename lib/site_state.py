@@ -1,17 +1,14 @@
 """What a site build must redo: input keys, per-page plans, generated files and stale outputs."""
-import hashlib
-import json
 import os
 import posixpath
 from urllib.parse import quote
 
 from lib import site_nav, site_reports
-from lib.site_links import SITE_DIR, title_from_path
+from lib.site_links import SITE_DIR, digest, title_from_path
 from lib.site_search import build_index
 
 
-def _h(*parts):
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:20]
+_h = digest
 
 
 def snapshot_prefix(snapshot, files):
@@ -57,10 +54,14 @@ def plan(index, hashes, old, official, site, read_title):
     old_pages, old_titles = old.get("pages", {}), old.get("titles", {})
     pages = sorted(r for r, k in index.kind.items() if k == "page")
     titles = {}
+    # Breadcrumbs need the titles of pages with children now; the others come back from rendering.
+    parents = set(index.parent.values())
     for src in pages:
         prev = old_pages.get(src)
-        same = prev and prev.get("sha") == hashes[src] and src in old_titles
-        titles[src] = old_titles[src] if same else read_title(os.path.join(official, src), src)
+        if prev and prev.get("sha") == hashes[src] and src in old_titles:
+            titles[src] = old_titles[src]
+        elif src in parents:
+            titles[src] = read_title(os.path.join(official, src), src)
     for entry in index.dbs.values():
         titles[entry["main"]] = title_from_path(entry["main"])
     paths_digest = _h(sorted(hashes))
@@ -80,26 +81,26 @@ def plan(index, hashes, old, official, site, read_title):
                 continue
         if not os.path.exists(os.path.join(site, index.out[src])):
             render.append(src)
-    db_keys = {}
-    for entry in index.dbs.values():
-        main = entry["main"]
-        rows = sorted((titles[n], n) for n, p in index.parent.items() if p == main and n in titles)
-        db_keys[main] = _h([hashes.get(entry["csv"]), hashes.get(entry["all"])], rows, paths_digest,
-                           site_nav.breadcrumbs(index, main, titles, entry["out"]))
     assets = sorted(r for r, k in index.kind.items() if k in ("asset", "db"))
     outputs = [index.out[p] for p in pages] + [e["out"] for e in index.dbs.values()] + assets
     return {"pages": pages, "titles": titles, "nav": nav, "sig": sig, "render": render, "assets": assets,
-            "db_keys": db_keys, "paths_digest": paths_digest, "outputs": outputs}
+            "paths_digest": paths_digest, "outputs": outputs}
+
+
+def db_keys(index, hashes, titles, paths_digest):
+    """Return {database: key}; a database re-renders when its CSVs, rows or place change."""
+    keys = {}
+    for entry in index.dbs.values():
+        main = entry["main"]
+        rows = sorted((titles[n], n) for n, p in index.parent.items() if p == main and n in titles)
+        keys[main] = _h([hashes.get(entry["csv"]), hashes.get(entry["all"])], rows, paths_digest,
+                        site_nav.breadcrumbs(index, main, titles, entry["out"]))
+    return keys
 
 
 def link_sig(index, links, src):
     """Return a digest of where each of a page's links points with the current file set."""
-    return _h([_target(index, u, src) for u in links])
-
-
-def _target(index, url, src):
-    kind, target, fragment = index.resolve(url, src)
-    return [kind, index.out.get(target) if target else None, fragment]
+    return _h([index.link_key(u, src) for u in links])
 
 
 def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, previous, plan, assets):

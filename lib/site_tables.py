@@ -4,7 +4,7 @@ import html
 import io
 import posixpath
 
-from lib.site_render import renderer_inline
+from lib.site_render import link_info, renderer_inline
 
 
 def read_csv(path):
@@ -66,6 +66,6 @@ def render_database(entry, index, titles, official_dir, renderer):
             parts.append('<li><a href="%s">%s</a></li>' % (html.escape(index.href(index.out[rel], out)),
                                                          html.escape(titles.get(rel, rel))))
         parts.append("</ul>\n")
-    info = {"links": sorted(set(renderer.links)), "broken": renderer.broken, "missing": [],
-            "rows": len(rows), "row_pages": [titles.get(r, "") + "\0" + r for r in row_pages]}
+    info = link_info(renderer)
+    info["rows"] = len(rows)
     return "".join(parts), info

@@ -1,7 +1,6 @@
 """Render a chunk of pages in a worker process and write their HTML files."""
 import hashlib
 import os
-import tempfile
 
 from lib.site_nav import breadcrumbs, page_shell
 from lib.site_render import make_markdown, render_page, split_page
@@ -13,11 +12,15 @@ _CTX = {}
 
 def write_atomic(path, data):
     """Write bytes through a temporary name and os.replace (no fsync: the build syncs once)."""
-    folder = os.path.dirname(path)
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, ".%s.%d.part" % (name[:100], os.getpid()))
     try:
-        with os.fdopen(fd, "wb") as handle:
+        try:
+            handle = open(tmp, "wb")
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+            handle = open(tmp, "wb")
+        with handle:
             handle.write(data)
         os.replace(tmp, path)
     except BaseException:

@@ -24,6 +24,7 @@ consumed one per matching request; an int applies to every /api/v3 endpoint, a d
 | start_time_type | "str" | activity start_time as "str" or "int" |
 | empty_feed_on_api | False | api host answers an empty feed; app host has the data |
 | stale_exports | 1 | older export-completed activities whose links expired |
+| recent_export_ms | None | an export-completed activity (link to a missing file: 404) finished this many ms before start |
 | other_activity | True | newer unrelated activities (user-mentioned, commented) in the feed |
 | clock_offset_ms | 0 | server clock minus client clock |
 | set_file_token | True | `Set-Cookie: file_token=...; Path=/f` on getTasks and getNotificationLogV2 |
@@ -55,7 +56,7 @@ DEFAULTS = dict(
     token_expires_after=None, task_failure=0, task_retryable_failure=0, failure_error="Invalid input.",
     stuck=False, export_polls=3, link_via=None, notification_delay=0, link_delay=0, wrap="double",
     start_time_type="str", empty_feed_on_api=False, stale_exports=1, other_activity=True,
-    clock_offset_ms=0, set_file_token=True, download_needs_cookie=True, download_redirect=False,
+    clock_offset_ms=0, recent_export_ms=None, set_file_token=True, download_needs_cookie=True, download_redirect=False,
     link_expired=False, download_html_200=0, download_pdf=0, download_truncate=0, download_drop=0,
     drop_after=4096, download_rate=None, part_max_bytes=500 << 20, utf8_flag=True, unwrapped=False,
     corrupt_part=None, compresslevel=6,
@@ -114,6 +115,9 @@ class FakeNotion:
             self._threads.append(thread)
         for n in range(self.faults["stale_exports"]):
             self._add_stale_activity(n)
+        if self.faults["recent_export_ms"] is not None:
+            self._add_activity("export-completed", self.link_for(self.new_id(), self.new_id()),
+                               self.now_ms() - int(self.faults["recent_export_ms"]))
         if self.faults["other_activity"]:
             for kind in ("user-mentioned", "commented"):
                 self._add_activity(kind, None, self.now_ms() + 10 * 86400_000)

@@ -80,3 +80,12 @@ def test_attachment_in_folder_without_id(index):
 
 def test_notions_own_index_is_not_part_of_the_site(index):
     assert "index.html" not in index.out
+
+
+@pytest.mark.parametrize("target,src,expected", [
+    ("a/b/c.html", "a/b/d.html", "c.html"), ("a/b/c.html", "x.html", "a/b/c.html"),
+    ("x.html", "a/b/c.html", "../../x.html"), ("a/x/c.html", "a/b/d.html", "../x/c.html"),
+    ("index.html", "_site/changes.html", "../index.html")])
+def test_relative_paths_between_site_files(target, src, expected):
+    from lib.site_links import relative
+    assert relative(target, src) == expected

@@ -1,0 +1,236 @@
+"""Public-API client: notion-client plus throttling, retries, skip-on-404 and progress lines."""
+import hashlib
+import logging
+import os
+import random
+import tempfile
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+import httpx
+from notion_client import Client
+from notion_client.errors import HTTPResponseError, RequestTimeoutError
+
+from lib.errors import AuthError, ConfigError, ExportError
+from lib.redact import RedactingFilter, redact, register_secret
+
+log = logging.getLogger(__name__)
+RETRY_STATUS = {409, 429, 500, 502, 503, 504, 529}
+SKIP_CODES = {"object_not_found", "restricted_resource"}
+
+
+def setting(settings, names, default=None):
+    """Return the first of `names` found in a mapping or as an attribute of `settings`."""
+    for name in names:
+        value = settings.get(name) if isinstance(settings, dict) else getattr(settings, name, None)
+        if value not in (None, ""):
+            return value
+    return default
+
+
+@dataclass
+class ApiSettings:
+    """Connection and pacing settings of the public API."""
+
+    api_key: str
+    base_url: str = "https://api.notion.com"
+    notion_version: str = "2025-09-03"
+    rate_per_second: float = 3.0
+    max_retries: int = 8
+    timeout_seconds: float = 60.0
+    backoff_seconds: float = 1.0
+    max_backoff_seconds: float = 60.0
+    progress_seconds: float = 15.0
+
+    @classmethod
+    def from_settings(cls, settings):
+        """Build from a mapping or object holding NOTION_API_* keys (or their lower-case names)."""
+        def pick(suffix, default, cast=str):
+            value = setting(settings, (f"NOTION_API_{suffix}", f"notion_api_{suffix.lower()}",
+                                       f"api_{suffix.lower()}"), default)
+            return cast(value) if value is not None else None
+        return cls(api_key=pick("KEY", None) or setting(settings, ("api_key",)),
+                   base_url=pick("BASE_URL", cls.base_url).rstrip("/"),
+                   notion_version=pick("VERSION", cls.notion_version),
+                   rate_per_second=pick("RATE_PER_SECOND", cls.rate_per_second, float),
+                   max_retries=pick("MAX_RETRIES", cls.max_retries, int),
+                   timeout_seconds=pick("TIMEOUT_SECONDS", cls.timeout_seconds, float),
+                   backoff_seconds=pick("BACKOFF_SECONDS", cls.backoff_seconds, float),
+                   progress_seconds=pick("PROGRESS_SECONDS", cls.progress_seconds, float))
+
+
+class NotionApiError(ExportError):
+    """The public API answered with an error that retrying does not fix."""
+
+    def __init__(self, message, status=None, code=None, hint=None):
+        super().__init__(redact(message), hint)
+        self.status, self.code = status, code
+
+
+class NotionSkipped(Exception):
+    """An object the integration cannot see (404 object_not_found or 403 restricted)."""
+
+    def __init__(self, path, code):
+        super().__init__(f"{path}: {code}")
+        self.path, self.code = path, code
+
+
+class FileExpired(Exception):
+    """A signed file URL was refused (expired); re-read the block for a fresh one."""
+
+
+class NotionApi:
+    """Throttled, retrying access to the public API through notion-client."""
+
+    def __init__(self, settings):
+        if not settings.api_key:
+            raise ConfigError(["NOTION_API_KEY is empty: the public-API capture and restore need an "
+                               "integration token (Notion → Settings → Integrations), set it in .env or CI secrets"])
+        register_secret(settings.api_key)
+        self.settings = settings
+        sdk_log = logging.getLogger("notion_client")
+        # httpx logs every URL at INFO, signed file links included: mask them at the source.
+        for name in ("notion_client", "httpx"):
+            logger = logging.getLogger(name)
+            if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+                logger.addFilter(RedactingFilter())
+        # Our own retry loop covers what the SDK's does not (502, 504, 529, timeouts), so turn the SDK's off.
+        self.client = Client(auth=settings.api_key, base_url=settings.base_url,
+                             notion_version=settings.notion_version,
+                             timeout_ms=int(settings.timeout_seconds * 1000), retry=False,
+                             logger=sdk_log, log_level=logging.ERROR)
+        self.http = httpx.Client(timeout=settings.timeout_seconds, follow_redirects=True)
+        self.stats = {"requests": 0, "retries": 0, "rate_limited": 0, "skipped": 0, "files": 0, "bytes": 0}
+        self.skipped = []
+        self._next_slot = 0.0
+        self._started = self._last_progress = time.monotonic()
+
+    def close(self):
+        """Close both HTTP connection pools."""
+        self.client.close()
+        self.http.close()
+
+    def _throttle(self):
+        interval = 1.0 / self.settings.rate_per_second if self.settings.rate_per_second > 0 else 0.0
+        now = time.monotonic()
+        if self._next_slot > now:
+            time.sleep(self._next_slot - now)
+            now = self._next_slot
+        self._next_slot = now + interval
+
+    def _delay(self, attempt, headers=None):
+        value = (headers or {}).get("retry-after") if headers is not None else None
+        if value:
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                try:
+                    return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+                except (TypeError, ValueError):
+                    pass
+        base = min(self.settings.max_backoff_seconds, self.settings.backoff_seconds * 2 ** attempt)
+        return base / 2 + random.random() * base / 2
+
+    def request(self, method, path, query=None, body=None, skip_missing=False, form_data=None):
+        """Send one API request with throttling and retries; return the decoded JSON body."""
+        last = ""
+        for attempt in range(self.settings.max_retries + 1):
+            self._throttle()
+            self.stats["requests"] += 1
+            self.progress()
+            try:
+                return self.client.request(path=path, method=method, query=query, body=body, form_data=form_data)
+            except HTTPResponseError as err:
+                status, code = err.status, str(getattr(err.code, "value", err.code))
+                if status in (403, 404) and code in SKIP_CODES and skip_missing:
+                    self.stats["skipped"] += 1
+                    self.skipped.append({"path": path, "code": code})
+                    log.warning("skipped %s %s: %s (not shared with the integration?)", method, path, code)
+                    raise NotionSkipped(path, code)
+                if status == 401:
+                    raise AuthError(f"Notion public API refused the integration token on {method} /v1/{path} "
+                                    f"(401 {code})", hint="check NOTION_API_KEY and that the integration still exists")
+                body_text = redact(str(err))[:300]
+                if status == 429 or (status == 400 and "rate" in str(code)):
+                    self.stats["rate_limited"] += 1
+                if status not in RETRY_STATUS:
+                    raise NotionApiError(f"{method} /v1/{path} failed: HTTP {status} {code}: {body_text}",
+                                         status, code)
+                delay, last = self._delay(attempt, err.headers), f"HTTP {status} {code}"
+            except (RequestTimeoutError, httpx.TransportError) as err:
+                delay, last = self._delay(attempt), type(err).__name__
+            if attempt < self.settings.max_retries:
+                self.stats["retries"] += 1
+                log.info("retrying %s /v1/%s in %.1fs after %s (attempt %d of %d)", method, path, delay,
+                         last, attempt + 1, self.settings.max_retries)
+                time.sleep(delay)
+        raise NotionApiError(f"{method} /v1/{path} still failing after {self.settings.max_retries + 1} "
+                             f"attempts (last: {last})", hint="retry later or raise NOTION_API_MAX_RETRIES")
+
+    def paginate(self, method, path, query=None, body=None, skip_missing=False):
+        """Yield every result of a list endpoint, following cursors (short pages included)."""
+        query, body = dict(query or {}), (dict(body or {}) if method == "POST" else None)
+        cursor = None
+        while True:
+            target = body if method == "POST" else query
+            target["page_size"] = 100
+            if cursor:
+                target["start_cursor"] = cursor
+            page = self.request(method, path, query=query or None, body=body, skip_missing=skip_missing)
+            yield from page.get("results", [])
+            cursor = page.get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                return
+
+    def download(self, url, files_dir, name_hint=None):
+        """Stream a hosted file into `files_dir/<sha256><ext>`; return {sha256, size, path, name}."""
+        files_dir = Path(files_dir)
+        files_dir.mkdir(parents=True, exist_ok=True)
+        name = name_hint or unquote(PurePosixPath(urlsplit(url).path).name) or "file"
+        ext = "".join(PurePosixPath(name).suffixes[-1:])[:12]
+        for attempt in range(self.settings.max_retries + 1):
+            fd, tmp = tempfile.mkstemp(dir=files_dir, prefix=".download.", suffix=".tmp")
+            digest, size = hashlib.sha256(), 0
+            try:
+                with os.fdopen(fd, "wb") as out, self.http.stream("GET", url) as response:
+                    if response.status_code in (400, 403):
+                        raise FileExpired(redact(url))
+                    if response.status_code >= 500:
+                        raise httpx.HTTPStatusError("server error", request=response.request, response=response)
+                    response.raise_for_status()
+                    for chunk in response.iter_bytes(1 << 20):
+                        out.write(chunk)
+                        digest.update(chunk)
+                        size += len(chunk)
+                sha = digest.hexdigest()
+                final = files_dir / f"{sha}{ext}"
+                if final.exists():
+                    os.unlink(tmp)
+                else:
+                    os.replace(tmp, final)
+                self.stats["files"] += 1
+                self.stats["bytes"] += size
+                return {"sha256": sha, "size": size, "path": f"files/{final.name}", "name": name}
+            except (httpx.TransportError, httpx.HTTPStatusError) as err:
+                os.path.exists(tmp) and os.unlink(tmp)
+                if attempt >= self.settings.max_retries:
+                    raise NotionApiError(f"download of {redact(url)} failed: {redact(str(err))}")
+                time.sleep(self._delay(attempt))
+            except BaseException:
+                os.path.exists(tmp) and os.unlink(tmp)
+                raise
+
+    def progress(self, force=False, label="api"):
+        """Log a progress line with counts and rate every `progress_seconds` (or now when forced)."""
+        now = time.monotonic()
+        if not force and now - self._last_progress < self.settings.progress_seconds:
+            return
+        self._last_progress = now
+        elapsed = max(now - self._started, 1e-6)
+        s = self.stats
+        log.info("%s: %d requests (%.1f/s), %d retries, %d rate-limited, %d skipped, %d files (%.1f MB)",
+                 label, s["requests"], s["requests"] / elapsed, s["retries"], s["rate_limited"],
+                 s["skipped"], s["files"], s["bytes"] / 1e6)

@@ -1,0 +1,256 @@
+"""Restore of a public-API capture into Notion under one page: resumable, id-remapping, reported."""
+import json
+import logging
+import mimetypes
+import time
+from collections import deque
+
+from lib.errors import ConfigError
+from lib.notion_api_client import ApiSettings, NotionApi
+from lib.notion_restore_append import Appender
+from lib.notion_restore_blocks import Converter
+from lib.notion_restore_io import DirSource, GitTreeSource, Journal
+from lib.notion_restore_plan import PlanApi
+
+log = logging.getLogger(__name__)
+UPLOAD = "\x00upload:"
+__all__ = ["restore_snapshot", "DirSource", "GitTreeSource"]
+
+
+class Restorer(Appender):
+    """Recreates pages, databases, rows, relations, blocks and comments from a snapshot."""
+
+    def __init__(self, api, source, root, journal):
+        self.api, self.source, self.root, self.journal = api, source, root, journal
+        self.index = self.read("index.json")
+        self.objects = self.index["objects"]
+        users = self.read("users.json", {"users": []})
+        self.users = {u["id"]: u.get("name") or "someone" for u in users.get("users", [])}
+        self.losses, self._seen_losses = [], set()
+        self.counts = {"pages": 0, "databases": 0, "rows": 0, "blocks": 0, "comments": 0, "uploads": 0}
+        self.queue = deque()
+        self.conv = Converter(journal.map, set(self.objects), root, self.loss, self.upload_token)
+
+    def read(self, path, default=None):
+        try:
+            return json.loads(self.source.read(path))
+        except FileNotFoundError:
+            if default is not None:
+                return default
+            raise ConfigError([f"{path} is missing from {self.source.describe()}: not a public-API capture "
+                               "(run the api_capture task with NOTION_API_KEY set first)"])
+
+    def where(self, old_id):
+        return f"{self.objects.get(old_id, {}).get('title') or 'Untitled'} ({old_id})"
+
+    def loss(self, kind, where, detail):
+        """Record something the restore could not recreate faithfully (reported, never dropped)."""
+        if (kind, where, detail) not in self._seen_losses:
+            self._seen_losses.add((kind, where, detail))
+            self.losses.append({"kind": kind, "where": where, "detail": detail})
+
+    def count(self, what, n=1):
+        self.counts[what] += n
+
+    def upload_token(self, stored):
+        return f"{UPLOAD}{json.dumps(stored, sort_keys=True)}"
+
+    def resolve_uploads(self, value):
+        """Replace upload placeholders in a write payload with uploaded file ids."""
+        if isinstance(value, dict):
+            return {k: self.resolve_uploads(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve_uploads(v) for v in value]
+        if isinstance(value, str) and value.startswith(UPLOAD):
+            stored = json.loads(value[len(UPLOAD):])
+            name = stored.get("name") or stored["path"].rsplit("/", 1)[-1]
+            ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            created = self.api.request("POST", "file_uploads", body={"filename": name, "content_type": ctype})
+            self.api.request("POST", f"file_uploads/{created['id']}/send",
+                             form_data={"file": (name, self.source.read(stored["path"]), ctype)})
+            self.count("uploads")
+            return created["id"]
+        return value
+
+    def title_rich(self, old_id):
+        return self.conv.rich([{"type": "text", "text": {"content": self.objects[old_id]["title"]}}])
+
+    def icon(self, obj):
+        icon = obj.get("icon") or {}
+        if icon.get("type") == "emoji":
+            return {"type": "emoji", "emoji": icon["emoji"]}
+        if icon.get("type") == "external":
+            return {"type": "external", "external": {"url": icon["external"]["url"]}}
+        return None
+
+    def create_child(self, block, owner):
+        """Create the page or database a child block stands for, under the owner page."""
+        old = block["id"]
+        if old not in self.objects:
+            self.loss("page", self.where(owner), f"'{block[block['type']].get('title', '')}' ({old}) is not in the backup")
+        elif self.objects[old]["type"] == "page":
+            self.create_page(old, self.journal.map[owner])
+        else:
+            self.create_database(old, self.journal.map[owner])
+
+    def create_page(self, old, parent_new, data_source=None, writable=()):
+        """Create a page (or database row) once; queue its content."""
+        key = f"page:{old}"
+        doc = self.read(self.objects[old]["path"])
+        if key not in self.journal.done:
+            page = doc["page"]
+            if data_source:
+                body = {"parent": {"type": "data_source_id", "data_source_id": data_source},
+                        "properties": self.conv.values(page["properties"], writable, self.where(old))}
+            else:
+                body = {"parent": {"type": "page_id", "page_id": parent_new},
+                        "properties": {"title": {"title": self.title_rich(old)}}}
+            if self.icon(page):
+                body["icon"] = self.icon(page)
+            if (page.get("cover") or {}).get("type") == "external":
+                body["cover"] = {"type": "external", "external": {"url": page["cover"]["external"]["url"]}}
+            self.journal.write({"op": "intent", "key": key, "old": old, "parent": parent_new,
+                                "data_source": data_source, "title": self.objects[old]["title"]})
+            created = self.api.request("POST", "pages", body=self.resolve_uploads(body))
+            self.journal.mapped({old: created["id"]}, key)
+            self.count("rows" if data_source else "pages")
+        self.queue.append(old)
+
+    def create_database(self, old, parent_new):
+        """Create a database with its data sources (relations later) and its rows."""
+        doc = self.read(self.objects[old]["path"])
+        where, key = self.where(old), f"database:{old}"
+        sources = doc["data_sources"]
+        schemas = [self.conv.schema(s["data_source"].get("properties", {}), where) for s in sources]
+        self.loss("database", where, "views, filters and sorts are not restorable through the API")
+        if any(p["type"] in ("formula", "rollup") for s in sources for p in s["data_source"]["properties"].values()):
+            self.loss("database", where, "formula and rollup values are recomputed by Notion, not copied")
+        if key not in self.journal.done and sources:
+            db = doc["database"]
+            body = {"parent": {"type": "page_id", "page_id": parent_new}, "title": self.conv.rich(db.get("title")),
+                    "is_inline": bool(db.get("is_inline")), "initial_data_source": {"properties": schemas[0][0]}}
+            if self.icon(db):
+                body["icon"] = self.icon(db)
+            first = sources[0]["data_source"]["id"]
+            self.journal.write({"op": "intent", "key": key, "old": old, "parent": parent_new,
+                                "title": self.objects[old]["title"], "first_source": first})
+            created = self.api.request("POST", "databases", body=body)
+            self.journal.mapped({old: created["id"], first: created["data_sources"][0]["id"]}, key)
+            self.count("databases")
+        for source, (now, _later) in list(zip(sources, schemas))[1:]:
+            ds = source["data_source"]
+            if f"source:{ds['id']}" not in self.journal.done:
+                created = self.api.request("POST", "data_sources", body={
+                    "parent": {"type": "database_id", "database_id": self.journal.map[old]},
+                    "title": self.conv.rich(ds.get("title")), "properties": now})
+                self.journal.mapped({ds["id"]: created["id"]}, f"source:{ds['id']}")
+        for source, (now, _later) in zip(sources, schemas):
+            for row in source["rows"]:
+                if row in self.objects:
+                    self.create_page(row, None, self.journal.map[source["data_source"]["id"]], set(now))
+
+    def fill_page(self, old):
+        """Append a page's blocks (creating its sub-pages in place) and its comments."""
+        doc = self.read(self.objects[old]["path"])
+        key = f"content:{old}"
+        if key in self.journal.done:
+            for block in walk(doc["blocks"]):
+                if block.get("type") in ("child_page", "child_database"):
+                    self.create_child(block, old)
+            return
+        self.append_tree(old, self.journal.map[old], doc["blocks"], old, top=True)
+        self.restore_comments(old, doc)
+        self.journal.write({"op": "done", "key": key})
+
+    def restore_comments(self, old, doc):
+        """Recreate unresolved comments as page comments that name their author and time."""
+        threads = {}
+        comments = [(c, None) for c in doc.get("comments") or []]
+        comments += [(c, b) for b in walk(doc["blocks"]) for c in b.get("comments") or []]
+        if comments:
+            self.loss("comment", self.where(old), "comments are re-created by the integration, with the "
+                      "original author and time in their text; comments on blocks are attached to the page")
+        for comment, block in comments:
+            key = f"comment:{comment['id']}"
+            if key in self.journal.done:
+                continue
+            who = self.users.get(comment.get("created_by", {}).get("id"), "someone")
+            prefix = f"{who}, {comment.get('created_time', '')[:10]}"
+            if block is not None:
+                quoted = "".join(t.get("plain_text", "") for t in block.get(block["type"], {}).get("rich_text", []))
+                prefix += f", on “{quoted[:60]}”"
+            rich = [{"type": "text", "text": {"content": f"[{prefix}] "}}] + self.conv.rich(comment.get("rich_text"))
+            thread = threads.get(comment.get("discussion_id")) or self.journal.extra.get(f"thread:{comment.get('discussion_id')}")
+            body = {"discussion_id": thread, "rich_text": rich} if thread else {
+                "parent": {"page_id": self.journal.map[old]}, "rich_text": rich}
+            created = self.api.request("POST", "comments", body=body)
+            threads[comment.get("discussion_id")] = created["discussion_id"]
+            self.journal.mapped({}, key)
+            self.journal.write({"op": "set", "key": f"thread:{comment.get('discussion_id')}",
+                                "value": created["discussion_id"]})
+            self.count("comments")
+
+    def relations(self):
+        """Add relation and rollup properties now that every data source exists, then their values."""
+        from lib.notion_restore_plan import relation_phase
+        relation_phase(self)
+
+    def fixups(self):
+        """Point mentions and links that named not-yet-restored pages at their new ids."""
+        from lib.notion_restore_plan import fixup_phase
+        fixup_phase(self)
+
+    def run(self):
+        if self.journal.resumed:
+            log.info("resuming restore from journal (%d objects already created)", len(self.journal.map))
+            self.adopt()
+        roots = sorted(self.index["roots"], key=lambda r: (self.objects[r]["title"], r))
+        for old in roots:
+            if self.objects[old]["type"] == "page":
+                self.create_page(old, self.root)
+            else:
+                self.create_database(old, self.root)
+        done = set()
+        while self.queue:
+            old = self.queue.popleft()
+            if old not in done:
+                done.add(old)
+                self.fill_page(old)
+                self.api.progress(label=f"restore: {len(done)} pages filled, {len(self.queue)} queued")
+        self.relations()
+        self.fixups()
+
+
+def walk(blocks):
+    """Yield every block of a captured tree, depth first."""
+    for block in blocks:
+        yield block
+        yield from walk(block.get("children") or [])
+
+
+def restore_snapshot(settings, source, root_page_id, journal_path, dry_run=False):
+    """Recreate a captured snapshot under `root_page_id`; return a report (the plan when dry_run)."""
+    from notion_client.helpers import extract_notion_id
+    root = extract_notion_id(str(root_page_id))
+    if not root:
+        raise ConfigError([f"restore root '{root_page_id}' is not a Notion page id or URL: pass --root with "
+                           "the id or link of an existing page shared with the integration"])
+    started = time.monotonic()
+    api = PlanApi() if dry_run else NotionApi(ApiSettings.from_settings(settings))
+    journal = Journal(None if dry_run else journal_path)
+    try:
+        if not dry_run:
+            api.request("GET", f"pages/{root}")
+        restorer = Restorer(api, source, root, journal)
+        restorer.run()
+    finally:
+        journal.close()
+        api.close()
+    report = {"dry_run": dry_run, "root": root, "source": source.describe(), "resumed": journal.resumed,
+              "created": restorer.counts, "losses": restorer.losses, "requests": api.stats["requests"],
+              "seconds": round(time.monotonic() - started, 2)}
+    if dry_run:
+        report["plan"] = api.plan
+    log.info("restore %s: %s; %d losses listed in the report", "plan" if dry_run else "done",
+             restorer.counts, len(restorer.losses))
+    return report
