@@ -121,7 +121,9 @@ def run_scenario(path, tmp_path):
             fake.set_day(final.get("reference_day", 0))
             done = run_doit(ref_project, env)
             assert done.returncode == 0, done.stdout + done.stderr
-            assert snapshot_files(project) == snapshot_files(ref_project), "resumed run differs from a clean run"
+            ours, theirs = snapshot_files(project), snapshot_files(ref_project)
+            differ = sorted(set(ours.items()) ^ set(theirs.items())) if ours and theirs else [ours, theirs]
+            assert ours == theirs, f"resumed run differs from a clean run: {differ[:6]}"
             site = sorted(p.relative_to(project / "backups/site").as_posix() for p in (project / "backups/site").rglob("*"))
             ref_site = sorted(p.relative_to(ref_project / "backups/site").as_posix()
                               for p in (ref_project / "backups/site").rglob("*"))

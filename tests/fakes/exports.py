@@ -224,7 +224,9 @@ class FakeWorkspace:
         if kind == "zip":
             buf = io.BytesIO()
             with zipfile.ZipFile(buf, "w") as inner:
-                inner.writestr("inner.txt", f"user data of {node.title}\n")
+                # A fixed timestamp keeps the attachment byte-identical across exports.
+                inner.writestr(zipfile.ZipInfo("inner.txt", date_time=(2024, 1, 1, 0, 0, 0)),
+                               f"user data of {node.title}\n")
             return len(buf.getvalue()), buf.getvalue()
         head = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" if kind == "png" else b"%PDF-1.4\n"
         tail = b"" if kind == "png" else b"\n%%EOF\n"
