@@ -46,6 +46,21 @@ def snapshot_files(project):
     return {f["path"]: f["sha256"] for f in json.loads(path.read_text())["files"]}
 
 
+SCHEMAS = Path(__file__).resolve().parent.parent / "lib" / "schemas"
+
+
+def check_manifest_schemas(project, label):
+    """Validate every manifest the run left behind against its JSON schema in lib/schemas."""
+    from jsonschema import Draft202012Validator
+    manifests = project / "backups" / "manifests"
+    for schema_path in sorted(SCHEMAS.glob("*.schema.json")):
+        target = manifests / schema_path.name.replace(".schema", "")
+        if target.exists():
+            validator = Draft202012Validator(json.loads(schema_path.read_text()))
+            errors = [e.message for e in validator.iter_errors(json.loads(target.read_text()))]
+            assert not errors, f"{label}: {target.name} does not match its schema: {errors[:3]}"
+
+
 def check_expectations(expect, project, remote, fake, result, label):
     """Assert every expectation of one step."""
     code, output = result
@@ -112,6 +127,7 @@ def run_scenario(path, tmp_path):
             check_expectations(expect, project, remote, fake, result, label)
             if expect.get("official_unchanged"):
                 assert snapshot_files(project) == before, f"{label}: the promoted snapshot changed"
+            check_manifest_schemas(project, label)
             check_no_secrets({f"{label} output": result[1], f"{label} manifests": manifests_text(project)}, secrets)
         final = spec.get("final", {})
         if final.get("same_as_uninterrupted"):
