@@ -38,6 +38,13 @@ def manifests_text(project):
     return "\n".join(p.read_text(errors="replace") for p in sorted(backups.rglob("*.json")))
 
 
+def published_text(remote):
+    """Return the messages and text diffs of every published commit, for the secret scan."""
+    if not branch_log(remote):
+        return ""
+    return git("log", "-p", "--format=%B", "notion-backups", cwd=remote)
+
+
 def snapshot_files(project):
     """Return the {path: sha256} map of the promoted snapshot (None before the first one)."""
     path = project / "backups" / "manifests" / "snapshot.json"
@@ -128,7 +135,8 @@ def run_scenario(path, tmp_path):
             if expect.get("official_unchanged"):
                 assert snapshot_files(project) == before, f"{label}: the promoted snapshot changed"
             check_manifest_schemas(project, label)
-            check_no_secrets({f"{label} output": result[1], f"{label} manifests": manifests_text(project)}, secrets)
+            check_no_secrets({f"{label} output": result[1], f"{label} manifests": manifests_text(project),
+                              f"{label} published commits": published_text(remote)}, secrets)
         final = spec.get("final", {})
         if final.get("same_as_uninterrupted"):
             reference = tmp_path / "reference"

@@ -83,7 +83,7 @@ class FakeNotion:
         if unknown:
             raise TypeError(f"unknown FakeNotion faults: {sorted(unknown)}")
         self.workspace = workspace or FakeWorkspace(seed=seed, pages=40, databases=2, attachments=5)
-        self.token_v2 = token_v2 or f"v02%3Auser_token_or_cookies%3A{hashlib.sha1(str(seed).encode()).hexdigest()}"
+        self.token_v2 = token_v2 or f"v02%3Afake%3A{hashlib.sha1(str(seed).encode()).hexdigest()}"
         self.file_token = file_token or f"ft-{hashlib.sha1(f'file{seed}'.encode()).hexdigest()}"
         self.user_id = "9a1e2b3c-4d5e-4f60-8172-8394a5b6c7d8"
         self.faults = dict(DEFAULTS, **faults)

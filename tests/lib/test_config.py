@@ -59,9 +59,9 @@ def test_dotenv_is_read_but_the_real_environment_wins(tmp_path):
 
 
 def test_secrets_are_registered_for_redaction(tmp_path):
-    cfg = load_config(tmp_path, {"NATIVE_EXPORT_TOKEN_V2": "v02%3Auser_token_abcdefghij"})
+    cfg = load_config(tmp_path, {"NATIVE_EXPORT_TOKEN_V2": "v02%3Atest%3Aabcdefghij"})
     assert cfg.secret("NATIVE_EXPORT_TOKEN_V2")
-    assert "abcdefghij" not in redact("cookie token_v2=v02%3Auser_token_abcdefghij and v02:user_token_abcdefghij")
+    assert "abcdefghij" not in redact("cookie token_v2=v02%3Atest%3Aabcdefghij and v02:test:abcdefghij")
 
 
 def test_missing_setup_names_what_to_add(tmp_path):
