@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from lib.cli import prepare
-from tasks import STAGES, count, export, gate, promote, publish, pull, render, shard_expand, unpack
+from tasks import STAGES, count, export, gate, promote, publish, pull, render, shard_expand, unpack, verify
 
 ROOT = Path(__file__).resolve().parent
 CFG, LAYOUT = prepare(ROOT)
@@ -59,3 +59,13 @@ def task_render():
 def task_publish():
     """Commit the snapshot to the notion-backups branch and push it."""
     return publish.tasks(CFG, LAYOUT)
+
+
+def task_verify():
+    """Check the snapshot branch: tip vs snapshot.json, every object, linear history."""
+    return verify.verify_tasks(CFG, LAYOUT)
+
+
+def task_snapshots():
+    """List the snapshots with pages added, removed and changed."""
+    return verify.snapshots_tasks(CFG, LAYOUT)

@@ -114,6 +114,10 @@ def run_scenario(path, tmp_path):
             if "shrink" in step:
                 fake.workspace = FakeWorkspace(**{**spec.get("workspace", {}), "shrink": step["shrink"]})
                 continue
+            if "write" in step:
+                for name, text in step["write"].items():
+                    (project / name).write_text(text)
+                continue
             if "remove" in step:
                 shutil.rmtree(project / step["remove"])
                 continue
