@@ -10,7 +10,7 @@ from lib import summary
 from lib.config import load_config
 from lib.errors import ConfigError
 from lib.log import setup_logging
-from lib.notify import send_alert
+from lib.notify import send_alert_at_exit
 from lib.paths import Layout
 
 NOTION_STAGES = {"pull", "export", "unpack", "shard_expand", "count", "gate", "promote"}
@@ -32,7 +32,7 @@ def finish_run(cfg, layout):
     log = logging.getLogger("summary")
     (log.info if result["verdict"] == "success" else log.error)("%s", result["summary"])
     if result["verdict"] in ("failed", "refused"):
-        send_alert(cfg["notify.urls"], f"Notion backup {result['verdict']}", result["summary"])
+        send_alert_at_exit(cfg["notify.urls"], f"Notion backup {result['verdict']}", result["summary"])
 
 
 def requested_tasks(argv):

@@ -29,3 +29,38 @@ def send_alert(urls, title, body):
     if not delivered:
         log.warning("no alert target accepted the alert (check BACKUP_NOTIFY_URLS)")
     return bool(delivered)
+
+
+def send_alert_at_exit(urls, title, body, timeout=60):
+    """Send an alert from a child process: interpreter shutdown forbids the threads apprise uses."""
+    if not urls:
+        return False
+    import json
+    import subprocess
+    import sys
+    payload = json.dumps({"urls": list(urls), "title": title, "body": body})
+    try:
+        done = subprocess.run([sys.executable, "-m", "lib.notify"], input=payload, text=True, timeout=timeout,
+                              capture_output=True, cwd=_project_root())
+    except (OSError, subprocess.TimeoutExpired) as error:
+        log.warning("could not send the alert: %s", redact(str(error)))
+        return False
+    for line in done.stderr.splitlines():
+        log.warning("%s", redact(line))
+    return done.returncode == 0
+
+
+def _project_root():
+    import os
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+    request = json.load(sys.stdin)
+    from lib.redact import register_secret
+    for url in request["urls"]:
+        register_secret(url)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    sys.exit(0 if send_alert(request["urls"], request["title"], request["body"]) else 1)

@@ -1,6 +1,8 @@
 """gate: refuse to promote a snapshot whose counts fall below the minimums or drop too far."""
 import logging
 
+from doit.tools import config_changed
+
 from lib import gate
 from lib.errors import GateRefused
 from lib.fsutil import read_json, write_json_atomic
@@ -38,6 +40,8 @@ def tasks(cfg, layout):
         "file_dep": [layout.counts],
         "targets": [layout.gate],
         "task_dep": ["pull"],
+        "uptodate": [config_changed({key: cfg[key] for key in (
+            "quality.min_md_count", "quality.min_csv_count", "quality.max_drop_percent", "quality.accept_drop")})],
         "params": [{"name": "accept_drop", "long": "accept-drop", "type": bool, "default": False,
                     "help": "accept a drop past quality.max_drop_percent once (recorded)"}],
         "verbosity": 2,

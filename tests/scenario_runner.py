@@ -8,6 +8,7 @@ from ruamel.yaml import YAML
 
 from tests.fakes.exports import FakeWorkspace
 from tests.fakes.notion_internal import FakeNotion
+from tests.fakes.receiver import AlertReceiver
 from tests.harness import branch_log, fake_env, git, make_project, run_doit, run_doit_and_kill
 
 SECRET_ENV = ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN")
@@ -99,9 +100,9 @@ def run_scenario(path, tmp_path):
     """Execute a scenario file end to end in `tmp_path`."""
     spec = load_scenario(path)
     workspace = FakeWorkspace(**spec.get("workspace", {}))
-    with FakeNotion(workspace=workspace, **spec.get("faults", {})) as fake:
+    with FakeNotion(workspace=workspace, **spec.get("faults", {})) as fake, AlertReceiver() as receiver:
         project, remote = make_project(tmp_path)
-        env = fake_env(fake, **spec.get("env", {}))
+        env = fake_env(fake, BACKUP_NOTIFY_URLS=receiver.url, **spec.get("env", {}))
         for name in spec.get("unset", []):
             env[name] = ""
         secrets = [env[name] for name in SECRET_ENV if env.get(name)] + [fake.file_token]
@@ -136,11 +137,14 @@ def run_scenario(path, tmp_path):
                 result = (done.returncode, done.stdout + done.stderr)
             expect = step.get("expect", {})
             check_expectations(expect, project, remote, fake, result, label)
+            if "alerts" in expect:
+                assert len(receiver.messages) == expect["alerts"], f"{label}: alerts {receiver.messages}"
             if expect.get("official_unchanged"):
                 assert snapshot_files(project) == before, f"{label}: the promoted snapshot changed"
             check_manifest_schemas(project, label)
             check_no_secrets({f"{label} output": result[1], f"{label} manifests": manifests_text(project),
                               f"{label} published commits": published_text(remote)}, secrets)
+        check_no_secrets({"alerts": str(receiver.messages)}, secrets)
         final = spec.get("final", {})
         if final.get("same_as_uninterrupted"):
             reference = tmp_path / "reference"
