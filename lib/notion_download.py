@@ -163,7 +163,8 @@ def _verify(part, total):
     """Check length, PK magic and the end-of-central-directory record of the finished file."""
     size = part.stat().st_size
     if total is not None and size != total:
-        raise ExportError(f"download: got {size} bytes, Content-Length promised {total}", hint="re-run the export stage")
+        raise ExportError(f"download: got {size} bytes, Content-Length promised {total}",
+                          hint="re-run the export stage")
     with open(part, "rb") as handle:
         head = handle.read(4)
         handle.seek(max(0, size - 65557))

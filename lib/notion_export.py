@@ -112,8 +112,10 @@ def run_export(settings, run_dir):
         keys = [(root, root, run_dir / "roots" / f"{root}.zip") for root in settings.root_ids]
     for key, root_id, dest in keys:
         job = state.job(key)
-        if job["state"] == "done" and dest.exists():
+        if dest.exists() and job["state"] in ("downloading", "done"):
+            # dest only ever appears through os.replace after the checks, so it is complete
             log.info("export: %s already downloaded", key)
+            job["state"] = "done"
             continue
         _run_job(http, settings, state, job, root_id, dest)
     if settings.mode == "roots":
@@ -133,7 +135,7 @@ def _run_job(http, settings, state, job, root_id, dest):
         attempts = job["attempts"]
         attempt = attempts[-1] if attempts and attempts[-1]["state"] not in FINISHED else None
         if attempt is None:
-            before = existing_export_activities(http, settings) if root_id is None else []
+            before = existing_export_activities(http, settings)
             task_id, enqueued_ms = enqueue(http, settings, root_id)
             attempt = {"task_id": task_id, "enqueued_at_ms": enqueued_ms, "state": "enqueued",
                        "earlier_activity_ids": before}
@@ -159,7 +161,8 @@ def _run_job(http, settings, state, job, root_id, dest):
             if used > settings.retryable_failure_retries:
                 raise ExportError(f"{exc}; {used} attempt(s) ended retryable_failure",
                                   hint="raise OFFICIAL_WORKSPACE_RETRYABLE_FAILURE_RETRIES or re-run later") from None
-            log.warning("export: %s; enqueueing a fresh task (retry %d/%d)", exc, used, settings.retryable_failure_retries)
+            log.warning("export: %s; enqueueing a fresh task (retry %d/%d)", exc, used,
+                        settings.retryable_failure_retries)
             continue
         except ExportStalled as exc:
             attempt.update(state="stalled", error=str(exc))
@@ -196,7 +199,8 @@ def _write_roots_wrapper(target, zips):
         for root, path in zips:
             info = zipfile.ZipInfo(f"Root-{root}.zip", (2026, 1, 1, 0, 0, 0))
             info.file_size = path.stat().st_size
-            with open(path, "rb") as src, wrapper.open(info, "w", force_zip64=info.file_size > zipfile.ZIP64_LIMIT) as out:
+            big = info.file_size > zipfile.ZIP64_LIMIT
+            with open(path, "rb") as src, wrapper.open(info, "w", force_zip64=big) as out:
                 for block in iter(lambda: src.read(CHUNK), b""):
                     out.write(block)
     os.replace(tmp, target)
