@@ -11,7 +11,7 @@ from lib.redact import redact
 
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
-READ_SIZE = 64 << 10  # small reads keep .part close to what arrived, for resume after a kill
+READ_SIZE = 256 << 10  # small reads keep .part close to what arrived, for resume after a kill
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 

@@ -70,8 +70,8 @@ def test_killed_while_downloading_resumes_with_range(tmp_path, caplog):
 
 def test_expired_link_of_an_earlier_run_gets_a_fresh_export(tmp_path, caplog):
     capture(caplog)
-    workspace = FakeWorkspace(seed=8, pages=30, databases=1, attachments=4, attachment_bytes=150_000)
-    with FakeNotion(workspace=workspace, download_drop=99, drop_after=150_000) as fake:
+    workspace = FakeWorkspace(seed=8, pages=30, databases=1, attachments=4, attachment_bytes=400_000)
+    with FakeNotion(workspace=workspace, download_drop=99, drop_after=300_000) as fake:
         settings = settings_for(fake, max_http_retries=1)
         with pytest.raises(Exception):
             run_export(settings, tmp_path)
