@@ -11,12 +11,12 @@ from lib.errors import ConfigError, ExportError
 from lib.fsutil import read_json, remove_tree, write_json_atomic
 from lib.notion_download import CHUNK, LinkExpired, download
 from lib.notion_http import NotionHTTP, netloc
-from lib.notion_ids import parse_page_ids, parse_space_id
+from lib.notion_ids import parse_page_ids, parse_space_id, resolve_root_ids
 from lib.notion_tasks import (ExportStalled, RetryableFailure, enqueue, existing_export_activities, mark_read,
                               poll_for_link)
 from lib.redact import register_secret
 
-__all__ = ["ExportSettings", "run_export", "parse_space_id", "parse_page_ids", "ExportStalled"]
+__all__ = ["ExportSettings", "run_export", "parse_space_id", "parse_page_ids", "resolve_root_ids", "ExportStalled"]
 log = logging.getLogger(__name__)
 STATE_VERSION = 1
 # Attempt states after which a re-run enqueues a fresh task instead of resuming the old one.
