@@ -76,6 +76,21 @@ def download(http, url, dest):
             continue
         host = netloc(final_url)
         status = response.status_code
+        if status == 416 and offset:
+            response.close()
+            if response.headers.get("Content-Range", "") == f"bytes */{offset}":
+                total = offset  # the earlier run had received everything but had not renamed the file
+                break
+            part.unlink()
+            attempt += 1
+            http.wait("download", attempt, "the file host refused the Range request (416); starting over")
+            continue
+        if status == 206 and not response.headers.get("Content-Range", "").startswith(f"bytes {offset}-"):
+            response.close()
+            part.unlink()
+            attempt += 1
+            http.wait("download", attempt, "the file host answered a different byte range; starting over")
+            continue
         if status not in (200, 206):
             error = _refusal(http, response)
             response.close()
@@ -84,8 +99,6 @@ def download(http, url, dest):
             attempt += 1
             http.wait("download", attempt, f"file host answered {status}")
             continue
-        if status == 206 and not response.headers.get("Content-Range", "").startswith(f"bytes {offset}-"):
-            status = 200  # a Range answer we cannot trust: start over
         if offset and status == 200:
             log.info("download: the file host ignored the Range request; starting over from byte 0")
             offset = 0

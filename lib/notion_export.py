@@ -157,11 +157,11 @@ def _run_job(http, settings, state, job, root_id, dest):
         except RetryableFailure as exc:
             attempt.update(state="retryable_failure", error=str(exc))
             state.save()
-            used = sum(1 for a in attempts if a["state"] == "retryable_failure")
-            if used > settings.retryable_failure_retries:
-                raise ExportError(f"{exc}; {used} attempt(s) ended retryable_failure",
+            failed = sum(1 for a in attempts if a["state"] == "retryable_failure")
+            if failed > settings.retryable_failure_retries:
+                raise ExportError(f"{exc}; {failed} attempt(s) ended retryable_failure",
                                   hint="raise OFFICIAL_WORKSPACE_RETRYABLE_FAILURE_RETRIES or re-run later") from None
-            log.warning("export: %s; enqueueing a fresh task (retry %d/%d)", exc, used,
+            log.warning("export: %s; enqueueing a fresh task (retry %d/%d)", exc, failed,
                         settings.retryable_failure_retries)
             continue
         except ExportStalled as exc:
