@@ -5,6 +5,8 @@ import time
 from pathlib import Path
 from urllib.parse import urljoin
 
+import requests
+
 from lib.errors import ExportError
 from lib.notion_http import TRANSIENT, describe, netloc
 from lib.redact import redact
@@ -74,6 +76,9 @@ def download(http, url, dest):
             attempt += 1
             http.wait("download", attempt, f"{type(exc).__name__} while connecting")
             continue
+        except requests.RequestException as exc:  # its text holds the signed URL: redact it
+            raise ExportError(f"download: {type(exc).__name__}: {redact(str(exc))}",
+                              hint="the export link looks malformed; re-run the export stage") from None
         host = netloc(final_url)
         status = response.status_code
         if status == 416 and offset:
