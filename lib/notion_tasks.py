@@ -55,17 +55,18 @@ def _status_link(task):
 
 def _get_task(http, settings, task_id):
     answer = http.post(settings.base_url, "getTasks", {"taskIds": [task_id]})
-    for task in answer.get("results") or []:
-        task = unwrap(task)
-        if isinstance(task, dict) and task.get("id") == task_id:
+    results = [unwrap(t) for t in answer.get("results") or [] if isinstance(unwrap(t), dict)]
+    for task in results:
+        if task.get("id") == task_id:
             return task
-    return {}
+    # a lone record without an id can only be ours
+    return results[0] if len(results) == 1 and "id" not in results[0] else {}
 
 
 def child_task_link(http, settings, task_id):
     """Return the exportURL of a finished partitionedExportSpace child of `task_id`, if any."""
     ids = http.post(settings.base_url, "getUserTasks", {"spaceId": settings.space_id}).get("taskIds") or []
-    ids = [i for i in ids if isinstance(i, str) and i != task_id]
+    ids = [i for i in ids if isinstance(i, str) and i != task_id][-50:]  # the newest are last
     if not ids:
         return None
     answer = http.post(settings.base_url, "getTasks", {"taskIds": ids})
