@@ -66,7 +66,7 @@ def _get_task(http, settings, task_id):
 def child_task_link(http, settings, task_id):
     """Return the exportURL of a finished partitionedExportSpace child of `task_id`, if any."""
     ids = http.post(settings.base_url, "getUserTasks", {"spaceId": settings.space_id}).get("taskIds") or []
-    ids = [i for i in ids if isinstance(i, str) and i != task_id][-50:]  # the newest are last
+    ids = [i for i in ids if isinstance(i, str) and i != task_id]
     if not ids:
         return None
     answer = http.post(settings.base_url, "getTasks", {"taskIds": ids})
