@@ -66,9 +66,15 @@ def natural(text):
 
 def nav_nodes(index, titles):
     """Return the sidebar tree as a list of [title, output path, parent position, kind]."""
+    memo = {}
+
+    def one(node):
+        if node not in memo:
+            memo[node] = (natural(node_title(node, titles)), node)
+        return memo[node]
+
     def key(node):
-        chain = index.ancestors(node) + [node]
-        return [(natural(node_title(n, titles)), n) for n in chain]
+        return [one(n) for n in index.ancestors(node)] + [one(node)]
 
     order = sorted(index.parent, key=key)
     pos = {node: i for i, node in enumerate(order)}

@@ -219,4 +219,5 @@ def render_page(md, renderer, text, src, index, is_row=False):
     parts.append(md(open_html_blocks(body)))
     info = link_info(renderer)
     info["missing"] = renderer.missing
+    info["props"] = dict(props)
     return title, "".join(parts), info

@@ -78,10 +78,10 @@ def build_tricky(root):
     files.append(_write(root, DEEP, f"# Deep\n\n[Deeper]({link('Deep ' + ident('deep') + '/' + Path(DEEPER).name)})\n"))
     files.append(_write(root, DEEPER, f"# Deeper\n\nThe rare word {DEEP_WORD} lives only here.\n"))
     header = "\ufeffName,Status,Tags\n"
-    rows = "Write docs,Done,docs\nFix bug,Open,bug\nFix bug,Done,bug\n"
+    rows = "Write docs,Done,docs\nFix bug,Done,bug\nFix bug,Open,bug\n"
     files.append(_write(root, TASKS_CSV, header + rows))
     files.append(_write(root, TASKS_ALL, "\ufeffName,Status,Tags,Owner\n"
-                        "Write docs,Done,docs,Ann\nFix bug,Open,bug,Bo\nFix bug,Done,bug,Cy\n"))
+                        "Write docs,Done,docs,Ann\nFix bug,Done,bug,Cy\nFix bug,Open,bug,Bo\n"))
     files.append(_write(root, ROW_DOCS, "# Write docs\n\nStatus: Done\nTags: docs\n\nWrite the docs.\n"))
     files.append(_write(root, ROW_FIX1, "# Fix bug\n\nStatus: Open\nTags: bug\n\nFirst bug.\n"))
     files.append(_write(root, ROW_FIX2, "# Fix bug\n\nStatus: Done\nTags: bug\n\nSecond bug.\n"))

@@ -54,6 +54,9 @@ def test_database_table_links_each_row_page_once(built):
     for row in (F.ROW_DOCS, F.ROW_FIX1, F.ROW_FIX2):
         assert table.count(F.link(row.split("/")[1][:-3] + ".html")) == 1
     assert "<th>Owner</th>" in table       # the _all CSV wins over the view
+    # Two rows are both titled "Fix bug": each links to the page whose properties match it.
+    done_row = table.split("<td>Done</td><td>bug</td><td>Cy</td>")[0].rsplit("<tr>", 1)[1]
+    assert F.link(F.ROW_FIX2.split("/")[1][:-3]) in done_row
     assert "download" in table
 
 
