@@ -78,6 +78,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     digest = site_state.input_digest(version, hashes, snapshot, previous_snapshot)
     if old.get("input_digest") == digest and os.path.exists(os.path.join(site, "index.html")):
         manifest = dict(old["manifest"], pages_rendered=0, pages_skipped=old["manifest"]["pages"],
+                        pages_unchanged=old["manifest"]["pages"],
                         databases_rendered=0, removed_outputs=0,
                         files=[{"path": p, **old["outputs"][p]} for p in sorted(old["outputs"])],
                         seconds=round(time.monotonic() - started, 3))
@@ -136,6 +137,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     manifest = {
         "pages": len(pages), "databases": len(dbs), "attachments": len(plan["assets"]),
         "pages_rendered": len(rendered), "pages_skipped": len(pages) - len(rendered),
+        "pages_unchanged": len(pages) - len(rendered),
         "databases_rendered": plan["dbs_rendered"], "broken_links": broken,
         "missing_attachments": missing, "removed_outputs": removed,
         "files": [{"path": p, **outputs[p]} for p in sorted(outputs)],

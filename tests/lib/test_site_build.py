@@ -165,3 +165,19 @@ def test_renderer_code_change_rerenders_everything(built, monkeypatch):
     state["input_digest"] = "older"
     (site / ".build-state.json").write_text(json.dumps(state))
     assert build_site(official, site, snapshot_of(official), workers=1)["pages_rendered"] == 14
+
+
+def test_product_fake_export_renders_without_broken_links(tmp_path):
+    # The product's own fake Notion export (tests/fakes/exports.py, another engineer's module).
+    exports = pytest.importorskip("tests.fakes.exports")
+    official = tmp_path / "official"
+    for rel, _, data in exports.FakeWorkspace(seed=3, pages=200).entries():
+        path = official / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data if isinstance(data, bytes) else b"".join(data))
+    manifest = build_site(official, tmp_path / "site", workers=2)
+    assert manifest["broken_links"] == [] and manifest["missing_attachments"] == []
+    assert manifest["databases"] > 0
+    for item in manifest["files"]:
+        if item["path"].endswith(".html") and "/" not in item["path"]:
+            assert (tmp_path / "site" / item["path"]).stat().st_size > 0
