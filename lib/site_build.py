@@ -10,6 +10,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from lib import site_nav, site_reports, site_state
+from lib.errors import BackupError
 from lib.fsutil import read_json, write_bytes_atomic
 from lib.site_links import SITE_DIR, SiteIndex, scan_tree
 from lib.site_render import make_markdown
@@ -71,6 +72,9 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     """Render `official_dir` into `site_dir`; return the site manifest (see module site_state)."""
     started = time.monotonic()
     official, site = os.fspath(official_dir), os.fspath(site_dir)
+    if not os.path.isdir(official):
+        raise BackupError(f"no export to render: {official} is not a folder",
+                          hint="run `doit` to take a snapshot, or `doit pull` to fetch the published one")
     files = scan_tree(official)
     hashes = site_state.file_keys(official, files, snapshot)
     old = read_json(os.path.join(site, STATE)) or {}

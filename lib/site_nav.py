@@ -21,7 +21,8 @@ def root_prefix(out_rel):
 def node_title(node, titles):
     """Return the display title of a nav node (page, database or plain folder)."""
     if node.startswith("dir:"):
-        return posixpath.basename(node[4:])
+        name = node[4:]
+        return "Workspace export" if "/" not in name and name.startswith("Export-") else posixpath.basename(name)
     return titles.get(node) or title_from_path(node)
 
 

@@ -5,7 +5,7 @@ import re
 
 import mistune
 
-from lib.site_links import digest, title_from_path
+from lib.site_links import ATTACHMENT_RE, digest, title_from_path
 
 PLUGINS = ["table", "strikethrough", "footnotes", "task_lists", "url", "def_list", "math"]
 ALLOWED_TAGS = {"aside", "details", "summary", "u", "mark", "br", "sub", "sup", "del", "s", "em",
@@ -125,6 +125,11 @@ class SiteRenderer(mistune.HTMLRenderer):
         kind, href = self._target(url)
         attrs = ' title="' + html.escape(title) + '"' if title else ""
         if kind == "broken":
+            path = url.split("#", 1)[0].split("?", 1)[0]
+            if ":" not in path and ATTACHMENT_RE.search(path):
+                self.missing.append(url)
+                return ('<span class="missing-asset" title="Missing attachment: ' + html.escape(url) + '">'
+                        + text + " (attachment missing from the backup)</span>")
             self.broken.append(url)
             return ('<a class="broken-link" title="Broken link: ' + html.escape(url) + '">' + text + "</a>")
         if href is None:

@@ -67,7 +67,8 @@ def build_tricky(root):
     files.append(_write(root, CAFE, "# Café ☕ Notes\n\nCoffee tasting notes.\n\n"
                         f"![a photo]({link('Café ☕ Notes/photo 1.png')})\n\n"
                         f"![gone]({link('Café ☕ Notes/missing.png')})\n\n"
-                        f"[back home]({link('../' + HOME)})\n"))
+                        f"[back home]({link('../' + HOME)})\n\n"
+                        f"[the slides]({link('Café ☕ Notes/slides.pdf')})\n"))
     files.append(_write(root, IMAGE, PNG))
     files.append(_write(root, CJK, "# 日本語のページ\n\n東京で会議があります。\n"))
     files.append(_write(root, PERCENT, "# 50% Done\n\nHalf way there.\n"))

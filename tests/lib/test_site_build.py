@@ -43,7 +43,8 @@ def test_manifest_lists_broken_links_and_missing_attachments(built):
     _, site, manifest = built
     assert {(b["page"], b["href"]) for b in manifest["broken_links"]} == {
         (F.LINKS, "Nowhere%20" + F.ident("nowhere") + ".md"), (F.LINKS, "about:blank#deleted")}
-    assert [m["page"] for m in manifest["missing_attachments"]] == [F.CAFE]
+    assert [m["page"] for m in manifest["missing_attachments"]] == [F.CAFE, F.CAFE]
+    assert any(m["href"].endswith("slides.pdf") for m in manifest["missing_attachments"])
     report = (site / "_site/broken-links.html").read_text(encoding="utf-8")
     assert "about:blank#deleted" in report and "missing.png" in report
 
@@ -120,6 +121,21 @@ def test_new_target_repairs_broken_link_and_removed_page_disappears(built):
     assert "Second of two" not in (site / "_site/search-index.js").read_text(encoding="utf-8")
     # The Home page links to the removed page: it is re-rendered with that link marked broken.
     assert 'class="broken-link"' in html_of(site, F.HOME)
+
+
+def test_missing_export_folder_is_reported(tmp_path):
+    from lib.errors import BackupError
+    with pytest.raises(BackupError, match="no export to render"):
+        build_site(tmp_path / "absent", tmp_path / "site")
+
+
+def test_export_wrapper_folder_and_notion_index_are_handled(tmp_path):
+    official = tmp_path / "official"
+    F.build_tricky(official / "Export-1234abcd")
+    manifest = build_site(official, tmp_path / "site", workers=1)
+    paths = {f["path"] for f in manifest["files"]}
+    assert "Export-1234abcd/index.html" not in paths and "index.html" in paths
+    assert "Workspace export" in (tmp_path / "site" / "_site/nav.js").read_text(encoding="utf-8")
 
 
 def test_changes_page_lists_added_removed_changed(tmp_path):
