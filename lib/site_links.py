@@ -133,16 +133,16 @@ class SiteIndex:
         for d in sorted(dirs):
             self.dir_owner[d] = self._owner(d) or "dir:" + d
 
-        def container(path):
+        def _container(path):
             parent = posixpath.dirname(path)
             return self.dir_owner[parent] if parent else None
 
         for d, owner in self.dir_owner.items():
             if owner.startswith("dir:"):
-                self.parent[owner] = container(d)
+                self.parent[owner] = _container(d)
         for rel, kind in self.kind.items():
             if kind == "page" or (kind == "db" and self.node_of(rel) == rel):
-                self.parent[rel] = container(rel)
+                self.parent[rel] = _container(rel)
         # A folder whose owner sits inside that same folder cannot be its own ancestor.
         for node in list(self.parent):
             seen, cur = {node}, self.parent[node]

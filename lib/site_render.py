@@ -122,6 +122,7 @@ class SiteRenderer(mistune.HTMLRenderer):
         return kind, self.index.href(self.index.out[target], self.out, fragment)
 
     def link(self, text, url, title=None):
+        """Render a link to its site path, or mark it broken or missing."""
         kind, href = self._target(url)
         attrs = ' title="' + html.escape(title) + '"' if title else ""
         if kind == "broken":
@@ -138,6 +139,7 @@ class SiteRenderer(mistune.HTMLRenderer):
         return '<a href="' + html.escape(href) + '"' + cls + attrs + ">" + text + "</a>"
 
     def image(self, text, url, title=None):
+        """Render a local image, a placeholder for a missing one, and never load a remote one."""
         alt = html.escape(mistune.util.striptags(text))
         kind, href = self._target(url)
         if kind == "external":
@@ -151,6 +153,7 @@ class SiteRenderer(mistune.HTMLRenderer):
         return '<img src="' + html.escape(href) + '" alt="' + alt + '" loading="lazy" />'
 
     def heading(self, text, level, **attrs):
+        """Render a heading with a readable id, unique within the page."""
         base = slugify(text)
         n = self.seen_ids.get(base, 0)
         self.seen_ids[base] = n + 1
@@ -158,9 +161,11 @@ class SiteRenderer(mistune.HTMLRenderer):
         return "<h%d id=\"%s\">%s</h%d>\n" % (level, html.escape(ident), text, level)
 
     def block_html(self, raw):
+        """Render a raw HTML block through the allowlist."""
         return sanitize_html(raw.strip()) + "\n"
 
     def inline_html(self, raw):
+        """Render inline raw HTML through the allowlist."""
         return sanitize_html(raw)
 
 

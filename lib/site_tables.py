@@ -29,10 +29,10 @@ def match_rows(header, rows, row_pages, titles, props):
             continue
         cells = dict(zip(header, row))
 
-        def score(rel):
+        def _score(rel):
             return sum(1 for k, v in props.get(rel, {}).items() if cells.get(k, "").strip() == v)
 
-        best = max(candidates, key=score) if len(candidates) > 1 else candidates[0]
+        best = max(candidates, key=_score) if len(candidates) > 1 else candidates[0]
         candidates.remove(best)
         matched[i] = best
     return matched
