@@ -18,8 +18,9 @@ from pathlib import Path
 
 from lib.errors import ExportError, UnsafeArchive
 from lib.fsutil import remove_tree
+from lib.zip_checks import Limits, plan_archive
 from lib.zip_names import HINT, clean_name, decode_name
-from lib.zips import Limits, extract_zip, finish_dir, open_zip, partial_dir, plan_archive, write_plan
+from lib.zips import extract_zip, finish_dir, open_zip, partial_dir, write_plan
 
 log = logging.getLogger(__name__)
 PART_RE = re.compile(r"^(?P<prefix>.+)-Part-(?P<n>\d+)\.zip$", re.IGNORECASE)
@@ -102,6 +103,10 @@ def _adopt_files(wrapper, names, target, summary):
         if full.is_dir() and not full.is_symlink():
             for dirpath, dirnames, filenames in os.walk(full):
                 dirnames.sort()
+                for item in sorted(dirnames + filenames):
+                    if os.path.islink(os.path.join(dirpath, item)):
+                        raise UnsafeArchive(f"wrapper entry {os.path.join(dirpath, item)!r} is a symbolic link; "
+                                            "expected regular files only", HINT)
                 rels += [Path(dirpath, f).relative_to(wrapper).as_posix() for f in sorted(filenames)]
         elif full.is_file() and not full.is_symlink():
             rels.append(name)
