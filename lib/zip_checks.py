@@ -85,7 +85,8 @@ def plan_archive(zf, zip_path, limits, seen, strip_prefix="", base_total=0):
     label = Path(zip_path).name
     infos = zf.infolist()
     if len(infos) > limits.max_entries:
-        raise UnsafeArchive(f"{label} holds {len(infos)} entries; the limit is {limits.max_entries}", limit_hint("max_entries"))
+        raise UnsafeArchive(f"{label} holds {len(infos)} entries; the limit is {limits.max_entries}",
+                            limit_hint("max_entries"))
     _check_overlap(infos, label)
     items, dirs, warnings, total, packed = [], set(), [], 0, 0
     files = {}
@@ -101,7 +102,8 @@ def plan_archive(zf, zip_path, limits, seen, strip_prefix="", base_total=0):
             continue
         if info.file_size > RATIO_FLOOR and info.file_size > limits.max_ratio * max(info.compress_size, 1):
             raise UnsafeArchive(f"entry {name!r} expands {info.compress_size} -> {info.file_size} bytes, past "
-                                f"the compression ratio limit {limits.max_ratio}; looks like a zip bomb", limit_hint("max_ratio"))
+                                f"the compression ratio limit {limits.max_ratio}; looks like a zip bomb",
+                                limit_hint("max_ratio"))
         total += info.file_size
         packed += info.compress_size
         if base_total + total > limits.max_total_bytes:
