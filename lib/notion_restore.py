@@ -29,6 +29,7 @@ class Restorer(Appender):
         self.losses, self._seen_losses = [], set()
         self.counts = {"pages": 0, "databases": 0, "rows": 0, "blocks": 0, "comments": 0, "uploads": 0}
         self.queue = deque()
+        self.moved = []
         self.conv = Converter(journal.map, set(self.objects), root, self.loss, self.upload_token)
 
     def read(self, path, default=None):
@@ -159,6 +160,10 @@ class Restorer(Appender):
                     self.create_child(block, old)
             return
         self.append_tree(old, self.journal.map[old], doc["blocks"], old, top=True)
+        # Pages that sat inside toggles or columns cannot have a block parent: they go last.
+        for block, owner in self.moved:
+            self.create_child(block, owner)
+        self.moved = []
         self.restore_comments(old, doc)
         self.journal.write({"op": "done", "key": key})
 

@@ -29,8 +29,10 @@ class Appender:
             if block.get("type") in STRUCTURAL:
                 if nested:
                     self.loss("layout", self.where(owner), f"'{block[block['type']].get('title', '')}' was "
-                              "inside a block; restored as a sub-page of its page instead")
-                self.create_child(block, owner)
+                              "inside a block; restored as a sub-page at the end of its page instead")
+                    self.moved.append((block, owner))
+                else:
+                    self.create_child(block, owner)
                 continue
             for write, old, kids in self.conv.block(block, self.where(owner)):
                 items.append(Item(write, old, kids, self.conv.unresolved))
