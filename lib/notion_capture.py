@@ -5,6 +5,7 @@ import time
 from collections import deque
 from pathlib import Path
 
+from lib.errors import ConfigError
 from lib.fsutil import read_json, write_json_atomic
 from lib.notion_api_client import ApiSettings, NotionApi, NotionSkipped, setting
 from lib.notion_capture_page import PageFetcher, document_files, tree_links
@@ -155,7 +156,11 @@ def capture_workspace(settings, json_dir, markdown_dir=None, previous_index=None
     json_dir = Path(json_dir)
     if previous_index is None:
         previous_index = read_json(json_dir / "index.json")
-    api = NotionApi(ApiSettings.from_settings(settings))
+    api_settings = ApiSettings.from_settings(settings)
+    if api_settings.notion_version < "2025-09-03":
+        raise ConfigError([f"NOTION_API_VERSION={api_settings.notion_version}: the capture reads databases as "
+                           "data sources, which needs Notion-Version 2025-09-03 or later"])
+    api = NotionApi(api_settings)
     comments = str(setting(settings, ("NOTION_CAPTURE_COMMENTS", "capture_comments"), "blocks"))
     try:
         run = Capture(api, json_dir, previous_index, comments)

@@ -6,7 +6,7 @@ import time
 from collections import deque
 
 from lib.errors import ConfigError
-from lib.notion_api_client import ApiSettings, NotionApi
+from lib.notion_api_client import ApiSettings, NotionApi, NotionSkipped
 from lib.notion_restore_append import Appender
 from lib.notion_restore_blocks import Converter
 from lib.notion_restore_io import DirSource, GitTreeSource, Journal
@@ -245,7 +245,11 @@ def restore_snapshot(settings, source, root_page_id, journal_path, dry_run=False
     journal = Journal(None if dry_run else journal_path)
     try:
         if not dry_run:
-            api.request("GET", f"pages/{root}")
+            try:
+                api.request("GET", f"pages/{root}", skip_missing=True)
+            except NotionSkipped:
+                raise ConfigError([f"restore root page {root} is not visible to the integration: share that "
+                                   "page with it (page menu → Connections) or pass another --root"])
         restorer = Restorer(api, source, root, journal)
         restorer.run()
     finally:

@@ -30,6 +30,7 @@ class Faults:
     apply_failing_write: bool = False # the write that crosses the limit is applied before failing
     file_ttl: int = 3600              # lifetime of signed file URLs
     users_forbidden: bool = False
+    expired_links: int = 0            # the next N signed file URLs are issued already expired
     delay: float = 0.0                # seconds of latency per request
 
 
@@ -39,7 +40,7 @@ class FakeNotionPublic:
     def __init__(self, token=TOKEN, workspace=True, seed="notion-public", **workspace_options):
         self.token = token
         self.store = Store(seed=seed)
-        self.faults = Faults()
+        self.faults = self.store.faults = Faults()
         self.requests = []
         self.cursors = {}
         self.writes = 0

@@ -198,7 +198,7 @@ def test_killed_restore_process_resumes_without_duplicates(captured):
     while fake.writes < 25 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    assert proc.wait() == -signal.SIGKILL, "the restore finished before it could be interrupted"
     fake.faults.delay = 0
     assert 0 < fake.writes
     restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
@@ -235,3 +235,30 @@ def test_git_commit_source_reads_without_checkout(captured):
     report = restore_snapshot(api_settings(fake), source, fake.empty_page_id, tmp / "journal")
     assert report["created"]["pages"] == 8 and report["created"]["uploads"] == 2
 
+
+
+def test_unshared_restore_root_is_a_config_error(captured):
+    fake, tmp = captured
+    from lib.errors import ConfigError
+    private = fake.store.parent_of(fake.ids["orphan"])
+    with pytest.raises(ConfigError, match="not visible to the integration"):
+        restore_snapshot(api_settings(fake), DirSource(tmp / "one"), private, tmp / "journal")
+    with pytest.raises(ConfigError, match="not a Notion page id"):
+        restore_snapshot(api_settings(fake), DirSource(tmp / "one"), "nonsense", tmp / "journal")
+
+
+@pytest.mark.parametrize("children, message", [
+    ([{"paragraph": {"rich_text": []}}] * 101, "length should be ≤ `100`"),
+    ([{"toggle": {"rich_text": [], "children": [{"toggle": {"rich_text": [], "children": [
+        {"paragraph": {"rich_text": []}}]}}]}}], "at most two levels"),
+    ([{"id": "x", "paragraph": {"rich_text": []}}], "children[0].id should be not present"),
+    ([{"paragraph": {"rich_text": [], "icon": None}}], "paragraph.icon should be an object or undefined"),
+    ([{"paragraph": {"rich_text": [{"text": {"content": "x"}, "plain_text": "x"}]}}], "plain_text should be not present"),
+])
+def test_stand_in_rejects_writes_the_restore_must_avoid(children, message):
+    from lib.notion_api_client import ApiSettings, NotionApi
+    with FakeNotionPublic(tasks=1) as fake:
+        api = NotionApi(ApiSettings.from_settings(api_settings(fake)))
+        with pytest.raises(NotionApiError, match="validation_error") as caught:
+            api.request("PATCH", f"blocks/{fake.empty_page_id}/children", body={"children": children})
+        assert message in str(caught.value)
