@@ -62,11 +62,13 @@ class Capture:
         return None
 
     def enqueue_found(self, found):
+        """Queue child pages and databases found in a block tree, remembering their owner page."""
         for item in found:
             self.owner.setdefault(item["id"], item["owner"])
             self.queue.append((item["kind"], item["id"], None))
 
     def do_page(self, page_id, page):
+        """Capture one page (reusing the previous document when unchanged) and queue what it holds."""
         if page is None:
             page = self.search_hits.get(page_id) or self.api.request("GET", f"pages/{page_id}", skip_missing=True)
         found = []
@@ -86,6 +88,7 @@ class Capture:
         self.enqueue_found(found)
 
     def do_database(self, db_id):
+        """Capture a database container, its data sources and row ids; queue the rows."""
         sources = [h for h in self.search_hits.values()
                    if h["object"] == "data_source" and h["parent"].get("database_id") == db_id]
         prev = self.previous.get(db_id)
@@ -121,6 +124,7 @@ class Capture:
                                "files": []}
 
     def run(self):
+        """Discover with search, then walk the tree until nothing new is found."""
         for hit in self.api.paginate("POST", "search", body={}):
             self.search_hits[hit["id"]] = hit
         log.info("search found %d pages and data sources", len(self.search_hits))

@@ -33,6 +33,7 @@ class Restorer(Appender):
         self.conv = Converter(journal.map, set(self.objects), root, self.loss, self.upload_token)
 
     def read(self, path, default=None):
+        """Return a JSON file of the snapshot (or `default` when it is absent)."""
         try:
             return json.loads(self.source.read(path))
         except FileNotFoundError:
@@ -42,6 +43,7 @@ class Restorer(Appender):
                                "(run the api_capture task with NOTION_API_KEY set first)"])
 
     def where(self, old_id):
+        """Name an object for the report: title and old id."""
         return f"{self.objects.get(old_id, {}).get('title') or 'Untitled'} ({old_id})"
 
     def loss(self, kind, where, detail):
@@ -51,9 +53,11 @@ class Restorer(Appender):
             self.losses.append({"kind": kind, "where": where, "detail": detail})
 
     def count(self, what, n=1):
+        """Add to one of the report's created counters."""
         self.counts[what] += n
 
     def upload_token(self, stored):
+        """Return a placeholder resolved into a file upload only when its block is sent."""
         return f"{UPLOAD}{json.dumps(stored, sort_keys=True)}"
 
     def resolve_uploads(self, value):
@@ -74,9 +78,11 @@ class Restorer(Appender):
         return value
 
     def title_rich(self, old_id):
+        """Return an object's title as rich text in write shape."""
         return self.conv.rich([{"type": "text", "text": {"content": self.objects[old_id]["title"]}}])
 
     def icon(self, obj):
+        """Return a page icon in write shape (emoji or external), or None."""
         icon = obj.get("icon") or {}
         if icon.get("type") == "emoji":
             return {"type": "emoji", "emoji": icon["emoji"]}
@@ -206,6 +212,7 @@ class Restorer(Appender):
         fixup_phase(self)
 
     def run(self):
+        """Restore everything: roots, their trees, then relations and link fixups."""
         if self.journal.resumed:
             log.info("resuming restore from journal (%d objects already created)", len(self.journal.map))
             self.adopt()

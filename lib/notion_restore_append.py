@@ -16,6 +16,7 @@ class Item:
 
     @property
     def old_id(self):
+        """The captured block's id (None for continuation paragraphs)."""
         return self.old["id"] if self.old else None
 
 
@@ -79,7 +80,6 @@ class Appender:
                         kind = write["type"]
                         write[kind] = dict(write[kind], children=[self.resolve_uploads(k.write) for k in kids])
                     payload.append(write)
-                fixups = [[None, i.old_id, owner] for i in batch if i.unresolved]
                 self.journal.write({"op": "intent", "key": key, "container": container_new, "old": olds,
                                     "owner": owner, "unresolved": [i.unresolved for i in batch]})
                 reply = self.api.request("PATCH", f"blocks/{container_new}/children", body={"children": payload})

@@ -148,6 +148,7 @@ class Converter:
         return [({"type": kind, kind: out}, block, kids)]
 
     def text_block(self, kind, payload, block, kids):
+        """Convert a text-bearing block; more than 100 runs continue in extra paragraphs."""
         out = {k: payload[k] for k in ("color", "is_toggleable", "checked") if k in payload}
         if kind == "callout" and (payload.get("icon") or {}).get("type") in ("emoji", "external"):
             out["icon"] = payload["icon"] if payload["icon"]["type"] == "emoji" else {
