@@ -152,7 +152,7 @@ def _handler(fake):
             params = {k: v[-1] for k, v in parse_qs(split.query).items()}
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            record = {"method": method, "path": split.path, "time": time.monotonic(), "status": None}
+            record = {"method": method, "path": split.path, "url": self.path, "time": time.monotonic(), "status": None}
             fake.requests.append(record)
             if fake.faults.delay:
                 time.sleep(fake.faults.delay)

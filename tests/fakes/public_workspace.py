@@ -2,7 +2,7 @@
 import hashlib
 from types import SimpleNamespace
 
-from tests.fakes.public_schema import create_data_source, create_database, create_page
+from tests.fakes.public_schema import create_database, create_page
 from tests.fakes.public_writes import insert_blocks
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
