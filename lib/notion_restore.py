@@ -6,7 +6,7 @@ import time
 from collections import deque
 
 from lib.errors import ConfigError
-from lib.notion_api_client import ApiSettings, NotionApi, NotionSkipped
+from lib.notion_api_client import ApiSettings, NotionApi, NotionApiError, NotionSkipped
 from lib.notion_restore_append import Appender
 from lib.notion_restore_blocks import Converter
 from lib.notion_restore_io import DirSource, GitTreeSource, Journal
@@ -59,6 +59,26 @@ class Restorer(Appender):
     def upload_token(self, stored):
         """Return a placeholder resolved into a file upload only when its block is sent."""
         return f"{UPLOAD}{json.dumps(stored, sort_keys=True)}"
+
+    def writable(self, write, where):
+        """Resolve a block's uploads; a file Notion refuses becomes a paragraph naming the backup copy."""
+        try:
+            return self.resolve_uploads(write)
+        except NotionApiError as err:
+            kind = write["type"]
+            stored = json.loads(self.find_upload(write)[len(UPLOAD):])
+            self.loss("media", where, f"{kind} '{stored.get('name')}' was refused by Notion ({err.code or err}); "
+                      f"a note points at {stored['path']} in the backup")
+            note = f"[{kind} not restored: {stored.get('name')} is in the backup as {stored['path']}]"
+            return {"type": "paragraph", "paragraph": {"rich_text": [{"type": "text", "text": {"content": note}}]}}
+
+    def find_upload(self, value):
+        """Return the first upload placeholder inside a payload."""
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            return next((f for f in map(self.find_upload, value) if f), None)
+        return value if isinstance(value, str) and value.startswith(UPLOAD) else None
 
     def resolve_uploads(self, value):
         """Replace upload placeholders in a write payload with uploaded file ids."""
@@ -118,7 +138,12 @@ class Restorer(Appender):
                 body["cover"] = {"type": "external", "external": {"url": page["cover"]["external"]["url"]}}
             self.journal.write({"op": "intent", "key": key, "old": old, "parent": parent_new,
                                 "data_source": data_source, "title": self.objects[old]["title"]})
-            created = self.api.request("POST", "pages", body=self.resolve_uploads(body))
+            try:
+                body = self.resolve_uploads(body)
+            except NotionApiError as err:
+                self.loss("media", self.where(old), f"files in its properties were refused by Notion ({err.code})")
+                body["properties"] = {k: v for k, v in body["properties"].items() if "files" not in v}
+            created = self.api.request("POST", "pages", body=body)
             self.journal.mapped({old: created["id"]}, key)
             self.count("rows" if data_source else "pages")
         self.queue.append(old)

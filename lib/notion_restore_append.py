@@ -75,10 +75,10 @@ class Appender:
             if key not in self.journal.done:
                 payload = []
                 for item, kids in zip(batch, second):
-                    write = self.resolve_uploads(item.write)
+                    write = self.writable(item.write, self.where(owner))
                     if kids:
                         kind = write["type"]
-                        write[kind] = dict(write[kind], children=[self.resolve_uploads(k.write) for k in kids])
+                        write[kind] = dict(write[kind], children=[self.writable(k.write, self.where(owner)) for k in kids])
                     payload.append(write)
                 self.journal.write({"op": "intent", "key": key, "container": container_new, "old": olds,
                                     "owner": owner, "unresolved": [i.unresolved for i in batch]})

@@ -30,7 +30,8 @@ class Faults:
     apply_failing_write: bool = False # the write that crosses the limit is applied before failing
     file_ttl: int = 3600              # lifetime of signed file URLs
     users_forbidden: bool = False
-    expired_links: int = 0            # the next N signed file URLs are issued already expired
+    expired_links: int = 0
+    uploads_refused: bool = False     # POST /v1/file_uploads answers 400 (file too large for the plan)            # the next N signed file URLs are issued already expired
     delay: float = 0.0                # seconds of latency per request
 
 

@@ -49,6 +49,8 @@ def me(fake, match, params, body):
 
 @route("POST", "file_uploads")
 def create_upload(fake, match, params, body):
+    if fake.faults.uploads_refused:
+        invalid("body.content_length", "at most 5 MB on this workspace plan", "larger")
     upload_id = fake.store.new_id()
     upload = {"object": "file_upload", "id": upload_id, "status": "pending",
               "filename": body.get("filename") or "file", "content_type": body.get("content_type"),

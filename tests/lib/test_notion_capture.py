@@ -172,3 +172,9 @@ def test_old_notion_version_is_refused_with_the_setting_named(fake, tmp_path):
     from lib.errors import ConfigError
     with pytest.raises(ConfigError, match="NOTION_API_VERSION=2022-06-28"):
         capture_workspace(api_settings(fake, NOTION_API_VERSION="2022-06-28"), tmp_path / "json")
+
+
+def test_limiter_below_the_service_rate_keeps_429s_rare(fake, tmp_path):
+    fake.faults.rate_limit = (100, 3)
+    summary = capture_workspace(api_settings(fake, NOTION_API_RATE_PER_SECOND=70), tmp_path / "json")
+    assert summary["objects"] == 42 and summary["rate_limited"] <= 1

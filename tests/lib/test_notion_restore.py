@@ -262,3 +262,17 @@ def test_stand_in_rejects_writes_the_restore_must_avoid(children, message):
         with pytest.raises(NotionApiError, match="validation_error") as caught:
             api.request("PATCH", f"blocks/{fake.empty_page_id}/children", body={"children": children})
         assert message in str(caught.value)
+
+
+def test_refused_upload_leaves_a_note_and_a_reported_loss(captured):
+    fake, tmp = captured
+    fake.faults.uploads_refused = True
+    report = restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
+    media = [loss for loss in report["losses"] if loss["kind"] == "media"]
+    assert len(media) == 2 and all("refused by Notion" in loss["detail"] for loss in media)
+    capture_workspace(api_settings(fake), tmp / "two")
+    home = restored_root(tmp / "two", fake.empty_page_id, "Home")
+    texts = [b["paragraph"]["rich_text"][0]["plain_text"] for b in load(tmp / "two", f"pages/{home}.json")["blocks"]
+             if b["type"] == "paragraph" and b["paragraph"]["rich_text"]]
+    assert any(t.startswith("[image not restored: diagram.png is in the backup as files/") for t in texts)
+    assert report["created"]["rows"] == 33
