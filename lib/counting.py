@@ -1,4 +1,4 @@
-"""Count what an export tree holds: Markdown, CSV, HTML, attachments, bytes, per top-level folder (root files under '.')."""
+"""Count what an export tree holds: Markdown, CSV, HTML, attachments, bytes, per top-level folder."""
 import os
 from pathlib import Path
 

@@ -49,6 +49,7 @@ class ApiSettings:
     def from_settings(cls, settings):
         """Build from a mapping or object holding NOTION_API_* keys (or their lower-case names)."""
         def pick(suffix, default, cast=str):
+            """Read one NOTION_API_* setting, cast, else the default."""
             value = setting(settings, (f"NOTION_API_{suffix}", f"notion_api_{suffix.lower()}",
                                        f"api_{suffix.lower()}"), default)
             return cast(value) if value is not None else None
@@ -215,12 +216,14 @@ class NotionApi:
                 self.stats["bytes"] += size
                 return {"sha256": sha, "size": size, "path": f"files/{final.name}", "name": name}
             except (httpx.TransportError, httpx.HTTPStatusError) as err:
-                os.path.exists(tmp) and os.unlink(tmp)
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
                 if attempt >= self.settings.max_retries:
                     raise NotionApiError(f"download of {redact(url)} failed: {redact(str(err))}")
                 time.sleep(self._delay(attempt))
             except BaseException:
-                os.path.exists(tmp) and os.unlink(tmp)
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
                 raise
 
     def progress(self, force=False, label="api"):

@@ -5,6 +5,7 @@ import time
 from collections import deque
 from pathlib import Path
 
+from lib.errors import ConfigError
 from lib.fsutil import read_json, write_json_atomic
 from lib.notion_api_client import ApiSettings, NotionApi, NotionSkipped, setting
 from lib.notion_capture_page import PageFetcher, document_files, tree_links
@@ -61,11 +62,13 @@ class Capture:
         return None
 
     def enqueue_found(self, found):
+        """Queue child pages and databases found in a block tree, remembering their owner page."""
         for item in found:
             self.owner.setdefault(item["id"], item["owner"])
             self.queue.append((item["kind"], item["id"], None))
 
     def do_page(self, page_id, page):
+        """Capture one page (reusing the previous document when unchanged) and queue what it holds."""
         if page is None:
             page = self.search_hits.get(page_id) or self.api.request("GET", f"pages/{page_id}", skip_missing=True)
         found = []
@@ -85,6 +88,7 @@ class Capture:
         self.enqueue_found(found)
 
     def do_database(self, db_id):
+        """Capture a database container, its data sources and row ids; queue the rows."""
         sources = [h for h in self.search_hits.values()
                    if h["object"] == "data_source" and h["parent"].get("database_id") == db_id]
         prev = self.previous.get(db_id)
@@ -120,6 +124,7 @@ class Capture:
                                "files": []}
 
     def run(self):
+        """Discover with search, then walk the tree until nothing new is found."""
         for hit in self.api.paginate("POST", "search", body={}):
             self.search_hits[hit["id"]] = hit
         log.info("search found %d pages and data sources", len(self.search_hits))
@@ -155,7 +160,11 @@ def capture_workspace(settings, json_dir, markdown_dir=None, previous_index=None
     json_dir = Path(json_dir)
     if previous_index is None:
         previous_index = read_json(json_dir / "index.json")
-    api = NotionApi(ApiSettings.from_settings(settings))
+    api_settings = ApiSettings.from_settings(settings)
+    if api_settings.notion_version < "2025-09-03":
+        raise ConfigError([f"NOTION_API_VERSION={api_settings.notion_version}: the capture reads databases as "
+                           "data sources, which needs Notion-Version 2025-09-03 or later"])
+    api = NotionApi(api_settings)
     comments = str(setting(settings, ("NOTION_CAPTURE_COMMENTS", "capture_comments"), "blocks"))
     try:
         run = Capture(api, json_dir, previous_index, comments)

@@ -5,13 +5,15 @@ import time
 from pathlib import Path
 from urllib.parse import urljoin
 
+import requests
+
 from lib.errors import ExportError
 from lib.notion_http import TRANSIENT, describe, netloc
 from lib.redact import redact
 
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
-READ_SIZE = 64 << 10  # small reads keep .part close to what arrived, for resume after a kill
+READ_SIZE = 256 << 10  # small reads keep .part close to what arrived, for resume after a kill
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
@@ -74,8 +76,26 @@ def download(http, url, dest):
             attempt += 1
             http.wait("download", attempt, f"{type(exc).__name__} while connecting")
             continue
+        except requests.RequestException as exc:  # its text holds the signed URL: redact it
+            raise ExportError(f"download: {type(exc).__name__}: {redact(str(exc))}",
+                              hint="the export link looks malformed; re-run the export stage") from None
         host = netloc(final_url)
         status = response.status_code
+        if status == 416 and offset:
+            response.close()
+            if response.headers.get("Content-Range", "") == f"bytes */{offset}":
+                total = offset  # the earlier run had received everything but had not renamed the file
+                break
+            part.unlink()
+            attempt += 1
+            http.wait("download", attempt, "the file host refused the Range request (416); starting over")
+            continue
+        if status == 206 and not response.headers.get("Content-Range", "").startswith(f"bytes {offset}-"):
+            response.close()
+            part.unlink()
+            attempt += 1
+            http.wait("download", attempt, "the file host answered a different byte range; starting over")
+            continue
         if status not in (200, 206):
             error = _refusal(http, response)
             response.close()
@@ -84,8 +104,6 @@ def download(http, url, dest):
             attempt += 1
             http.wait("download", attempt, f"file host answered {status}")
             continue
-        if status == 206 and not response.headers.get("Content-Range", "").startswith(f"bytes {offset}-"):
-            status = 200  # a Range answer we cannot trust: start over
         if offset and status == 200:
             log.info("download: the file host ignored the Range request; starting over from byte 0")
             offset = 0
@@ -163,7 +181,8 @@ def _verify(part, total):
     """Check length, PK magic and the end-of-central-directory record of the finished file."""
     size = part.stat().st_size
     if total is not None and size != total:
-        raise ExportError(f"download: got {size} bytes, Content-Length promised {total}", hint="re-run the export stage")
+        raise ExportError(f"download: got {size} bytes, Content-Length promised {total}",
+                          hint="re-run the export stage")
     with open(part, "rb") as handle:
         head = handle.read(4)
         handle.seek(max(0, size - 65557))

@@ -11,12 +11,12 @@ from lib.errors import ConfigError, ExportError
 from lib.fsutil import read_json, remove_tree, write_json_atomic
 from lib.notion_download import CHUNK, LinkExpired, download
 from lib.notion_http import NotionHTTP, netloc
-from lib.notion_ids import parse_page_ids, parse_space_id
+from lib.notion_ids import parse_page_ids, parse_space_id, resolve_root_ids
 from lib.notion_tasks import (ExportStalled, RetryableFailure, enqueue, existing_export_activities, mark_read,
                               poll_for_link)
 from lib.redact import register_secret
 
-__all__ = ["ExportSettings", "run_export", "parse_space_id", "parse_page_ids", "ExportStalled"]
+__all__ = ["ExportSettings", "run_export", "parse_space_id", "parse_page_ids", "resolve_root_ids", "ExportStalled"]
 log = logging.getLogger(__name__)
 STATE_VERSION = 1
 # Attempt states after which a re-run enqueues a fresh task instead of resuming the old one.
@@ -112,8 +112,10 @@ def run_export(settings, run_dir):
         keys = [(root, root, run_dir / "roots" / f"{root}.zip") for root in settings.root_ids]
     for key, root_id, dest in keys:
         job = state.job(key)
-        if job["state"] == "done" and dest.exists():
+        if dest.exists() and job["state"] in ("downloading", "done"):
+            # dest only ever appears through os.replace after the checks, so it is complete
             log.info("export: %s already downloaded", key)
+            job["state"] = "done"
             continue
         _run_job(http, settings, state, job, root_id, dest)
     if settings.mode == "roots":
@@ -133,7 +135,7 @@ def _run_job(http, settings, state, job, root_id, dest):
         attempts = job["attempts"]
         attempt = attempts[-1] if attempts and attempts[-1]["state"] not in FINISHED else None
         if attempt is None:
-            before = existing_export_activities(http, settings) if root_id is None else []
+            before = existing_export_activities(http, settings)
             task_id, enqueued_ms = enqueue(http, settings, root_id)
             attempt = {"task_id": task_id, "enqueued_at_ms": enqueued_ms, "state": "enqueued",
                        "earlier_activity_ids": before}
@@ -155,11 +157,12 @@ def _run_job(http, settings, state, job, root_id, dest):
         except RetryableFailure as exc:
             attempt.update(state="retryable_failure", error=str(exc))
             state.save()
-            used = sum(1 for a in attempts if a["state"] == "retryable_failure")
-            if used > settings.retryable_failure_retries:
-                raise ExportError(f"{exc}; {used} attempt(s) ended retryable_failure",
+            failed = sum(1 for a in attempts if a["state"] == "retryable_failure")
+            if failed > settings.retryable_failure_retries:
+                raise ExportError(f"{exc}; {failed} attempt(s) ended retryable_failure",
                                   hint="raise OFFICIAL_WORKSPACE_RETRYABLE_FAILURE_RETRIES or re-run later") from None
-            log.warning("export: %s; enqueueing a fresh task (retry %d/%d)", exc, used, settings.retryable_failure_retries)
+            log.warning("export: %s; enqueueing a fresh task (retry %d/%d)", exc, failed,
+                        settings.retryable_failure_retries)
             continue
         except ExportStalled as exc:
             attempt.update(state="stalled", error=str(exc))
@@ -196,7 +199,8 @@ def _write_roots_wrapper(target, zips):
         for root, path in zips:
             info = zipfile.ZipInfo(f"Root-{root}.zip", (2026, 1, 1, 0, 0, 0))
             info.file_size = path.stat().st_size
-            with open(path, "rb") as src, wrapper.open(info, "w", force_zip64=info.file_size > zipfile.ZIP64_LIMIT) as out:
+            big = info.file_size > zipfile.ZIP64_LIMIT
+            with open(path, "rb") as src, wrapper.open(info, "w", force_zip64=big) as out:
                 for block in iter(lambda: src.read(CHUNK), b""):
                     out.write(block)
     os.replace(tmp, target)

@@ -147,6 +147,9 @@ class NotionHTTP:
             except TRANSIENT as exc:
                 self.wait(f"Notion {endpoint}", attempt, f"{type(exc).__name__} (network error or timeout)")
                 continue
+            except requests.RequestException as exc:
+                raise ExportError(f"Notion {endpoint}: {type(exc).__name__}: {redact(str(exc))}",
+                                  hint="check NOTION_BASE_URL / NOTION_NOTIFICATION_BASE_URLS") from None
             self._harvest(response)
             status, data = response.status_code, parse_json(response)
             if status == 401 or (status == 400 and isinstance(data, dict) and data.get("name") == "DecryptionError"):

@@ -1,4 +1,5 @@
 """Notion id parsing: space ids and page ids or page URLs, always returned in dashed form."""
+import json
 import re
 from urllib.parse import unquote, urlsplit
 
@@ -47,3 +48,26 @@ def parse_page_ids(text, setting="OFFICIAL_EXPORT_ROOT_PAGE_IDS"):
     if problems:
         raise ConfigError(problems)
     return ids
+
+
+def resolve_root_ids(env_text, config_value=None, roots_json=None):
+    """Roots for roots mode: the environment, else the config list, else roots.json; dashed ids."""
+    if env_text and env_text.strip():
+        return parse_page_ids(env_text, "OFFICIAL_EXPORT_ROOT_PAGE_IDS")
+    if config_value:
+        text = config_value if isinstance(config_value, str) else ",".join(map(str, config_value))
+        return parse_page_ids(text, "backup.config.yaml root page ids")
+    if roots_json is None:
+        return []
+    try:
+        with open(roots_json, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        return []
+    except ValueError as exc:
+        raise ConfigError([f"{roots_json}: not valid JSON ({exc})"]) from None
+    # accepted shapes: ["id or url", ...], {"roots": [...]}, entries as strings or {"id"|"url": ...}
+    items = data.get("roots", []) if isinstance(data, dict) else data
+    texts = [item if isinstance(item, str) else str(item.get("id") or item.get("url") or "")
+             for item in items if isinstance(item, (str, dict))]
+    return parse_page_ids(",".join(t for t in texts if t), str(roots_json))

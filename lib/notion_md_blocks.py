@@ -116,10 +116,12 @@ class BlockRenderer:
         return "\n\n".join(p for p in parts if p != "") + ("\n" if parts and depth == 0 else "")
 
     def children(self, block, depth):
+        """Render a block's children one level deeper."""
         kids = block.get("children") or []
         return self.render(kids, depth).rstrip("\n") if kids else ""
 
     def media(self, block, kind):
+        """Render an image or file block as a link to the stored copy or the external URL."""
         payload = block[kind]
         caption = rich(payload.get("caption"))
         stored = payload.get("backup_file")
@@ -132,6 +134,7 @@ class BlockRenderer:
         return f"![{label}]({target})" if kind == "image" else f"[{label}]({target})"
 
     def block(self, block, depth, number):
+        """Render one block (None for blocks the export leaves out)."""
         kind = block.get("type")
         payload = block.get(kind) or {}
         pad = INDENT * depth
@@ -178,6 +181,7 @@ class BlockRenderer:
         return None
 
     def table(self, block, pad):
+        """Render a table block as a Markdown table."""
         rows = [[rich(cell, self.link).replace("|", "\\|") for cell in r["table_row"]["cells"]]
                 for r in block.get("children") or [] if r.get("type") == "table_row"]
         if not rows:

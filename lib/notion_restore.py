@@ -6,7 +6,7 @@ import time
 from collections import deque
 
 from lib.errors import ConfigError
-from lib.notion_api_client import ApiSettings, NotionApi
+from lib.notion_api_client import ApiSettings, NotionApi, NotionApiError, NotionSkipped
 from lib.notion_restore_append import Appender
 from lib.notion_restore_blocks import Converter
 from lib.notion_restore_io import DirSource, GitTreeSource, Journal
@@ -29,9 +29,11 @@ class Restorer(Appender):
         self.losses, self._seen_losses = [], set()
         self.counts = {"pages": 0, "databases": 0, "rows": 0, "blocks": 0, "comments": 0, "uploads": 0}
         self.queue = deque()
+        self.moved = []
         self.conv = Converter(journal.map, set(self.objects), root, self.loss, self.upload_token)
 
     def read(self, path, default=None):
+        """Return a JSON file of the snapshot (or `default` when it is absent)."""
         try:
             return json.loads(self.source.read(path))
         except FileNotFoundError:
@@ -41,6 +43,7 @@ class Restorer(Appender):
                                "(run the api_capture task with NOTION_API_KEY set first)"])
 
     def where(self, old_id):
+        """Name an object for the report: title and old id."""
         return f"{self.objects.get(old_id, {}).get('title') or 'Untitled'} ({old_id})"
 
     def loss(self, kind, where, detail):
@@ -50,10 +53,32 @@ class Restorer(Appender):
             self.losses.append({"kind": kind, "where": where, "detail": detail})
 
     def count(self, what, n=1):
+        """Add to one of the report's created counters."""
         self.counts[what] += n
 
     def upload_token(self, stored):
+        """Return a placeholder resolved into a file upload only when its block is sent."""
         return f"{UPLOAD}{json.dumps(stored, sort_keys=True)}"
+
+    def writable(self, write, where):
+        """Resolve a block's uploads; a file Notion refuses becomes a paragraph naming the backup copy."""
+        try:
+            return self.resolve_uploads(write)
+        except NotionApiError as err:
+            kind = write["type"]
+            stored = json.loads(self.find_upload(write)[len(UPLOAD):])
+            self.loss("media", where, f"{kind} '{stored.get('name')}' was refused by Notion ({err.code or err}); "
+                      f"a note points at {stored['path']} in the backup")
+            note = f"[{kind} not restored: {stored.get('name')} is in the backup as {stored['path']}]"
+            return {"type": "paragraph", "paragraph": {"rich_text": [{"type": "text", "text": {"content": note}}]}}
+
+    def find_upload(self, value):
+        """Return the first upload placeholder inside a payload."""
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            return next((f for f in map(self.find_upload, value) if f), None)
+        return value if isinstance(value, str) and value.startswith(UPLOAD) else None
 
     def resolve_uploads(self, value):
         """Replace upload placeholders in a write payload with uploaded file ids."""
@@ -73,9 +98,11 @@ class Restorer(Appender):
         return value
 
     def title_rich(self, old_id):
+        """Return an object's title as rich text in write shape."""
         return self.conv.rich([{"type": "text", "text": {"content": self.objects[old_id]["title"]}}])
 
     def icon(self, obj):
+        """Return a page icon in write shape (emoji or external), or None."""
         icon = obj.get("icon") or {}
         if icon.get("type") == "emoji":
             return {"type": "emoji", "emoji": icon["emoji"]}
@@ -111,7 +138,12 @@ class Restorer(Appender):
                 body["cover"] = {"type": "external", "external": {"url": page["cover"]["external"]["url"]}}
             self.journal.write({"op": "intent", "key": key, "old": old, "parent": parent_new,
                                 "data_source": data_source, "title": self.objects[old]["title"]})
-            created = self.api.request("POST", "pages", body=self.resolve_uploads(body))
+            try:
+                body = self.resolve_uploads(body)
+            except NotionApiError as err:
+                self.loss("media", self.where(old), f"files in its properties were refused by Notion ({err.code})")
+                body["properties"] = {k: v for k, v in body["properties"].items() if "files" not in v}
+            created = self.api.request("POST", "pages", body=body)
             self.journal.mapped({old: created["id"]}, key)
             self.count("rows" if data_source else "pages")
         self.queue.append(old)
@@ -159,6 +191,10 @@ class Restorer(Appender):
                     self.create_child(block, old)
             return
         self.append_tree(old, self.journal.map[old], doc["blocks"], old, top=True)
+        # Pages that sat inside toggles or columns cannot have a block parent: they go last.
+        for block, owner in self.moved:
+            self.create_child(block, owner)
+        self.moved = []
         self.restore_comments(old, doc)
         self.journal.write({"op": "done", "key": key})
 
@@ -201,6 +237,7 @@ class Restorer(Appender):
         fixup_phase(self)
 
     def run(self):
+        """Restore everything: roots, their trees, then relations and link fixups."""
         if self.journal.resumed:
             log.info("resuming restore from journal (%d objects already created)", len(self.journal.map))
             self.adopt()
@@ -240,7 +277,11 @@ def restore_snapshot(settings, source, root_page_id, journal_path, dry_run=False
     journal = Journal(None if dry_run else journal_path)
     try:
         if not dry_run:
-            api.request("GET", f"pages/{root}")
+            try:
+                api.request("GET", f"pages/{root}", skip_missing=True)
+            except NotionSkipped:
+                raise ConfigError([f"restore root page {root} is not visible to the integration: share that "
+                                   "page with it (page menu → Connections) or pass another --root"])
         restorer = Restorer(api, source, root, journal)
         restorer.run()
     finally:

@@ -16,6 +16,7 @@ class Item:
 
     @property
     def old_id(self):
+        """The captured block's id (None for continuation paragraphs)."""
         return self.old["id"] if self.old else None
 
 
@@ -29,8 +30,10 @@ class Appender:
             if block.get("type") in STRUCTURAL:
                 if nested:
                     self.loss("layout", self.where(owner), f"'{block[block['type']].get('title', '')}' was "
-                              "inside a block; restored as a sub-page of its page instead")
-                self.create_child(block, owner)
+                              "inside a block; restored as a sub-page at the end of its page instead")
+                    self.moved.append((block, owner))
+                else:
+                    self.create_child(block, owner)
                 continue
             for write, old, kids in self.conv.block(block, self.where(owner)):
                 items.append(Item(write, old, kids, self.conv.unresolved))
@@ -72,12 +75,11 @@ class Appender:
             if key not in self.journal.done:
                 payload = []
                 for item, kids in zip(batch, second):
-                    write = self.resolve_uploads(item.write)
+                    write = self.writable(item.write, self.where(owner))
                     if kids:
                         kind = write["type"]
-                        write[kind] = dict(write[kind], children=[self.resolve_uploads(k.write) for k in kids])
+                        write[kind] = dict(write[kind], children=[self.writable(k.write, self.where(owner)) for k in kids])
                     payload.append(write)
-                fixups = [[None, i.old_id, owner] for i in batch if i.unresolved]
                 self.journal.write({"op": "intent", "key": key, "container": container_new, "old": olds,
                                     "owner": owner, "unresolved": [i.unresolved for i in batch]})
                 reply = self.api.request("PATCH", f"blocks/{container_new}/children", body={"children": payload})

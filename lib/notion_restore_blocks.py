@@ -101,6 +101,7 @@ class Converter:
         payload = block.get(kind) or {}
         kids = block.get("children") or []
         self.unresolved = False
+        self.where_now = where
         if kind in ("column_list", "column"):
             if kind == "column_list":
                 self.loss("layout", where, "columns restored one after another (column layout not recreated)")
@@ -147,6 +148,7 @@ class Converter:
         return [({"type": kind, kind: out}, block, kids)]
 
     def text_block(self, kind, payload, block, kids):
+        """Convert a text-bearing block; more than 100 runs continue in extra paragraphs."""
         out = {k: payload[k] for k in ("color", "is_toggleable", "checked") if k in payload}
         if kind == "callout" and (payload.get("icon") or {}).get("type") in ("emoji", "external"):
             out["icon"] = payload["icon"] if payload["icon"]["type"] == "emoji" else {
@@ -156,6 +158,9 @@ class Converter:
         first = dict(out, rich_text=parts[0])
         result = [({"type": kind, kind: first}, block, kids)]
         # Over 100 runs: the rest continues in plain paragraphs right after.
+        if len(parts) > 1:
+            self.loss("text", self.where_now, f"a {kind} with {len(text)} rich-text runs was split into "
+                      f"{len(parts)} blocks (API limit: 100 runs per block)")
         result += [({"type": "paragraph", "paragraph": {"rich_text": part}}, None, []) for part in parts[1:]]
         return result
 

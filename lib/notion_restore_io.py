@@ -40,8 +40,8 @@ class GitTreeSource:
         self.repo = Repo(str(repo_path))
         self.rev = rev
         try:
-            self.commit = parse_commit(self.repo, rev.encode() if isinstance(rev, str) else rev)
-        except KeyError:
+            self.commit = resolve_rev(self.repo, rev, parse_commit)
+        except (KeyError, IndexError):
             raise ConfigError([f"snapshot '{rev}' is not a commit, branch or tag of {repo_path}: "
                                "pass --snapshot with a revision of the notion-backups branch"])
         self.prefix = PurePosixPath(prefix)
@@ -80,6 +80,21 @@ class GitTreeSource:
     def describe(self):
         """Return a short description for logs and reports."""
         return f"commit {self.commit.id.decode()[:12]} ({self.rev}) of {self.repo.path}"
+
+
+def resolve_rev(repo, rev, parse_commit):
+    """Resolve a revision with optional `~N` / `^` suffixes (which dulwich's parser lacks)."""
+    import re
+    base, suffix = re.match(r"^(.*?)((?:[~^]\d*)*)$", rev).groups()
+    commit = parse_commit(repo, base.encode())
+    for op, num in re.findall(r"([~^])(\d*)", suffix):
+        steps = int(num or 1)
+        if op == "^":
+            commit = repo[commit.parents[steps - 1]] if steps else commit
+            continue
+        for _ in range(steps):
+            commit = repo[commit.parents[0]]
+    return commit
 
 
 class Journal:

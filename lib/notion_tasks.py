@@ -55,11 +55,12 @@ def _status_link(task):
 
 def _get_task(http, settings, task_id):
     answer = http.post(settings.base_url, "getTasks", {"taskIds": [task_id]})
-    for task in answer.get("results") or []:
-        task = unwrap(task)
-        if isinstance(task, dict) and task.get("id") == task_id:
+    results = [unwrap(t) for t in answer.get("results") or [] if isinstance(unwrap(t), dict)]
+    for task in results:
+        if task.get("id") == task_id:
             return task
-    return {}
+    # a lone record without an id can only be ours
+    return results[0] if len(results) == 1 and "id" not in results[0] else {}
 
 
 def child_task_link(http, settings, task_id):
@@ -149,11 +150,9 @@ def mark_read(http, settings, base, notification_id):
 
 
 def poll_for_link(http, settings, task_id, enqueued_ms, on_state=None, exclude=()):
-    """Poll until the task's link appears; return (link, source, notification, facts). Raises on failure or timeout.
-
-    A notification is only trusted once getTasks says success (or no longer lists the task), so an export
-    that finished just before ours is not taken for ours; `exclude` lists activity ids already used.
-    """
+    """Poll until the task's link appears; return (link, source, notification, facts) or raise."""
+    # A notification is only trusted once getTasks says success (or no longer lists the task), so an
+    # export that finished just before ours is not taken for ours; `exclude` lists activity ids used before.
     started = time.monotonic()
     last_slow, last_log, polls, success_at, pages, state = float("-inf"), started, 0, None, None, None
     while True:
@@ -171,7 +170,8 @@ def poll_for_link(http, settings, task_id, enqueued_ms, on_state=None, exclude=(
         facts = {"polls": polls, "poll_seconds": round(elapsed, 3), "pages_exported": pages, "state": state,
                  "seconds_to_success": None if success_at is None else round(success_at - started, 3)}
         if state == "failure":
-            raise ExportError(f"Notion export task {task_id} failed: {redact(str(task.get('error') or 'no error text'))}",
+            raise ExportError(f"Notion export task {task_id} failed: "
+                              f"{redact(str(task.get('error') or 'no error text'))}",
                               hint="check NOTION_SPACE_ID / root page ids and that the account can export")
         if state == "retryable_failure":
             raise RetryableFailure(f"Notion export task {task_id} ended retryable_failure: "
@@ -200,7 +200,8 @@ def poll_for_link(http, settings, task_id, enqueued_ms, on_state=None, exclude=(
             what = ("reached success but no download link appeared" if state == "success" else
                     f"stayed {state or 'queued'} with {pages} pages exported")
             raise ExportStalled(f"Notion export task {task_id} {what} within {settings.poll_timeout_seconds:.0f} s "
-                                f"of its enqueue ({polls} polls in this run)", hint="raise OFFICIAL_WORKSPACE_POLL_TIMEOUT_SECONDS or use the UI fallback")
+                                f"of its enqueue ({polls} polls in this run)",
+                                hint="raise OFFICIAL_WORKSPACE_POLL_TIMEOUT_SECONDS or use the UI fallback")
         if time.monotonic() - last_log >= 30:
             last_log = time.monotonic()
             log.info("export: waiting for Notion: task %s %s, %s pages exported, %.0f s elapsed, timeout in %.0f s",

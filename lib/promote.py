@@ -7,6 +7,7 @@ import shutil
 import time
 from pathlib import Path
 
+from lib.errors import ExportError
 from lib.fsutil import read_json, remove_tree, tree_manifest, write_json_atomic
 
 log = logging.getLogger(__name__)
@@ -123,6 +124,9 @@ def promote_tree(new_tree, official_dir, manifests_dir, snapshot_info):
     """Swap new_tree in as official_dir atomically and write manifests/snapshot.json last; return a summary."""
     official = Path(official_dir).absolute()
     backups = official.parent
+    if not Path(new_tree).is_dir():
+        raise ExportError(f"no tree to promote at {new_tree}; expected the shard_expand output",
+                          "run `doit shard_expand` (or plain `doit`) first")
     repair(backups, official.name, os.path.relpath(Path(manifests_dir).absolute(), backups))
     staged, _ = _siblings(official)
     started = time.monotonic()

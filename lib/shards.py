@@ -1,14 +1,13 @@
-"""Merge Notion's `*-Part-N.zip` shards (or `Root-<id>.zip` roots) into one tree without the `Export-<uuid>/` root.
-
-Conventions (the export stage and shard_expand agree on these):
-- workspace mode: the unpacked wrapper holds `<anything>-Part-<N>.zip` at its root, N = 1..max with no gap;
-  each part's entries sit under `Export-<uuid>/`, which is dropped, so `tree/` holds the pages directly.
-- roots mode: the export stage saves each root's download as `Root-<32hex id>.zip` at the wrapper root
-  (or passes a directory holding them); each is itself a Notion wrapper (parts or unwrapped) and lands in
-  `tree/<id>/`.
-- unwrapped export (no Part/Root zips): the wrapper's own files are the tree, `Export-<uuid>/` dropped.
-Only shards at the wrapper ROOT are expanded: a `.zip` inside the tree is a user's attachment and stays a file.
-"""
+"""Merge Notion's `*-Part-N.zip` shards (or per-root `Root-<id>.zip`) into one tree without `Export-<uuid>/`."""
+# Conventions shared with the export stage:
+# - workspace mode: the unpacked wrapper holds `<anything>-Part-<N>.zip` at its root, N = 1..max with no gap;
+#   each part's entries sit under `Export-<uuid>/`, which is dropped so `tree/` holds the pages directly and
+#   successive snapshots diff file by file.
+# - roots mode: the export stage saves each root's download as `Root-<32hex id>.zip` (dashed ids accepted) at
+#   the wrapper root, or in a directory passed here; each is itself a Notion wrapper (parts or unwrapped) and
+#   lands in `tree/<32hex id>/`.
+# - unwrapped export (no Part/Root zips): the wrapper's own files are the tree, a single `Export-<uuid>/` dropped.
+# Only shards at the wrapper ROOT are expanded: a `.zip` anywhere in the tree is a user's attachment, kept as is.
 import logging
 import os
 import re
@@ -18,8 +17,9 @@ from pathlib import Path
 
 from lib.errors import ExportError, UnsafeArchive
 from lib.fsutil import remove_tree
+from lib.zip_checks import Limits, plan_archive
 from lib.zip_names import HINT, clean_name, decode_name
-from lib.zips import Limits, extract_zip, finish_dir, open_zip, partial_dir, plan_archive, write_plan
+from lib.zips import extract_zip, finish_dir, open_zip, partial_dir, write_plan
 
 log = logging.getLogger(__name__)
 PART_RE = re.compile(r"^(?P<prefix>.+)-Part-(?P<n>\d+)\.zip$", re.IGNORECASE)
@@ -102,6 +102,10 @@ def _adopt_files(wrapper, names, target, summary):
         if full.is_dir() and not full.is_symlink():
             for dirpath, dirnames, filenames in os.walk(full):
                 dirnames.sort()
+                for item in sorted(dirnames + filenames):
+                    if os.path.islink(os.path.join(dirpath, item)):
+                        raise UnsafeArchive(f"wrapper entry {os.path.join(dirpath, item)!r} is a symbolic link; "
+                                            "expected regular files only", HINT)
                 rels += [Path(dirpath, f).relative_to(wrapper).as_posix() for f in sorted(filenames)]
         elif full.is_file() and not full.is_symlink():
             rels.append(name)
@@ -151,7 +155,7 @@ def _expand_dir(wrapper, target, limits, summary):
 
 
 def expand_export(wrapper_dir_or_zip, tree_dir, limits=None):
-    """Build tree_dir from an unpacked wrapper (or the wrapper ZIP); return {layout, parts, roots, files, bytes, renames, warnings}."""
+    """Build tree_dir from an unpacked wrapper or wrapper ZIP; return {layout, parts, roots, files, bytes, renames, warnings}."""
     limits = limits or Limits()
     source = Path(wrapper_dir_or_zip)
     tmp = partial_dir(tree_dir)

@@ -10,7 +10,8 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from lib import site_nav, site_reports, site_state
-from lib.fsutil import read_json, write_json_atomic
+from lib.errors import BackupError
+from lib.fsutil import read_json, write_bytes_atomic
 from lib.site_links import SITE_DIR, SiteIndex, scan_tree
 from lib.site_render import make_markdown
 from lib.site_search import build_index
@@ -71,6 +72,9 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     """Render `official_dir` into `site_dir`; return the site manifest (see module site_state)."""
     started = time.monotonic()
     official, site = os.fspath(official_dir), os.fspath(site_dir)
+    if not os.path.isdir(official):
+        raise BackupError(f"no export to render: {official} is not a folder",
+                          hint="run `doit` to take a snapshot, or `doit pull` to fetch the published one")
     files = scan_tree(official)
     hashes = site_state.file_keys(official, files, snapshot)
     old = read_json(os.path.join(site, STATE)) or {}
@@ -78,6 +82,9 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     digest = site_state.input_digest(version, hashes, snapshot, previous_snapshot)
     if old.get("input_digest") == digest and os.path.exists(os.path.join(site, "index.html")):
         manifest = dict(old["manifest"], pages_rendered=0, pages_skipped=old["manifest"]["pages"],
+                        pages_unchanged=old["manifest"]["pages"],
+                        databases_rendered=0, removed_outputs=0,
+                        files=[{"path": p, **old["outputs"][p]} for p in sorted(old["outputs"])],
                         seconds=round(time.monotonic() - started, 3))
         log.info("site: unchanged snapshot, nothing to render (%.2f s)", manifest["seconds"])
         return manifest
@@ -85,7 +92,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
         old = {"outputs": old.get("outputs", {})}
     index = SiteIndex(files)
     plan = site_state.plan(index, hashes, old, official, site, read_title)
-    write_json_atomic(os.path.join(site, STATE), dict(old, input_digest=None,
+    save_state(site, dict(old, input_digest=None,
                       outputs=dict(old.get("outputs", {}), **{o: {} for o in plan["outputs"]})))
     ctx = {"index": index, "titles": plan["titles"], "official": official, "site": site}
     log.info("site: %d pages, %d databases, %d attachments; rendering %d pages", len(plan["pages"]),
@@ -109,6 +116,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     outputs = {}
     for src, info in pages.items():
         outputs[index.out[src]] = {"size": info["size"], "sha256": info["sha256"]}
+    ctx["props"] = {src: info.get("props", {}) for src, info in pages.items()}
     dbs = _render_databases(index, plan, old, ctx, outputs)
     for rel in plan["assets"]:
         dst = os.path.join(site, rel)
@@ -133,6 +141,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     manifest = {
         "pages": len(pages), "databases": len(dbs), "attachments": len(plan["assets"]),
         "pages_rendered": len(rendered), "pages_skipped": len(pages) - len(rendered),
+        "pages_unchanged": len(pages) - len(rendered),
         "databases_rendered": plan["dbs_rendered"], "broken_links": broken,
         "missing_attachments": missing, "removed_outputs": removed,
         "files": [{"path": p, **outputs[p]} for p in sorted(outputs)],
@@ -140,13 +149,19 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     }
     write_bytes = json.dumps(tokens, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     write_atomic(tokens_path, write_bytes)
-    write_json_atomic(os.path.join(site, STATE), {
+    save_state(site, {
         "version": version, "input_digest": digest, "pages": pages, "dbs": dbs, "titles": titles,
         "assets": {rel: hashes[rel] for rel in plan["assets"]}, "outputs": outputs,
-        "paths_digest": plan["paths_digest"], "manifest": manifest})
+        "paths_digest": plan["paths_digest"], "manifest": {k: v for k, v in manifest.items() if k != "files"}})
     log.info("site: rendered %d pages, skipped %d, %d broken links, %d missing attachments in %.1f s",
              len(rendered), len(pages) - len(rendered), len(broken), len(missing), manifest["seconds"])
     return manifest
+
+
+def save_state(site, state):
+    """Write the build state compactly and durably (the C JSON encoder; indenting is 10x slower)."""
+    data = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    write_bytes_atomic(os.path.join(site, STATE), data)
 
 
 def _render_databases(index, plan, old, ctx, outputs):
@@ -162,7 +177,8 @@ def _render_databases(index, plan, old, ctx, outputs):
         if prev and prev["key"] == state and os.path.exists(path):
             dbs[main] = prev
         else:
-            article, info = render_database(entry, index, ctx["titles"], ctx["official"], renderer)
+            article, info = render_database(entry, index, ctx["titles"], ctx["official"], renderer,
+                                            ctx["props"])
             trail = site_nav.breadcrumbs(index, main, ctx["titles"], out)
             data = site_nav.page_shell(plan["titles"][main], article, out, trail, "db").encode("utf-8")
             write_atomic(path, data)

@@ -10,8 +10,9 @@ ID_RE = re.compile(r"([0-9a-f]{32})$")
 UUID_RE = re.compile(r"([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})(?![0-9a-f])")
 NOTION_HOSTS = ("notion.so", "notion.site", "notion.com")
 SITE_DIR = "_site"
-# Notion's own index.html lists the export; the site writes its own index in its place.
-SKIPPED = {"index.html"}
+# Notion's own index.html (at the root or in the Export-<uuid> wrapper) lists the export; the site has its own.
+SKIPPED_RE = re.compile(r"^(?:Export-[^/]+/)?index\.html$")
+ATTACHMENT_RE = re.compile(r"\.(?!md$|csv$|html?$)[A-Za-z0-9]{1,8}$")
 
 
 def split_id(stem):
@@ -48,7 +49,7 @@ class SiteIndex:
     """Every file of an export, the site path of each, and the page hierarchy."""
 
     def __init__(self, files):
-        self.files = sorted(f for f in files if f not in SKIPPED)
+        self.files = sorted(f for f in files if not SKIPPED_RE.match(f))
         self.kind = {}      # source rel -> 'page' | 'db' | 'asset'
         self.out = {}       # source rel -> output rel
         self.by_id = {}     # 32hex -> source rel of the page or database (CSV)
@@ -132,16 +133,16 @@ class SiteIndex:
         for d in sorted(dirs):
             self.dir_owner[d] = self._owner(d) or "dir:" + d
 
-        def container(path):
+        def _container(path):
             parent = posixpath.dirname(path)
             return self.dir_owner[parent] if parent else None
 
         for d, owner in self.dir_owner.items():
             if owner.startswith("dir:"):
-                self.parent[owner] = container(d)
+                self.parent[owner] = _container(d)
         for rel, kind in self.kind.items():
             if kind == "page" or (kind == "db" and self.node_of(rel) == rel):
-                self.parent[rel] = container(rel)
+                self.parent[rel] = _container(rel)
         # A folder whose owner sits inside that same folder cannot be its own ancestor.
         for node in list(self.parent):
             seen, cur = {node}, self.parent[node]

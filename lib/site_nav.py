@@ -21,7 +21,8 @@ def root_prefix(out_rel):
 def node_title(node, titles):
     """Return the display title of a nav node (page, database or plain folder)."""
     if node.startswith("dir:"):
-        return posixpath.basename(node[4:])
+        name = node[4:]
+        return "Workspace export" if "/" not in name and name.startswith("Export-") else posixpath.basename(name)
     return titles.get(node) or title_from_path(node)
 
 
@@ -66,11 +67,17 @@ def natural(text):
 
 def nav_nodes(index, titles):
     """Return the sidebar tree as a list of [title, output path, parent position, kind]."""
-    def key(node):
-        chain = index.ancestors(node) + [node]
-        return [(natural(node_title(n, titles)), n) for n in chain]
+    memo = {}
 
-    order = sorted(index.parent, key=key)
+    def _one(node):
+        if node not in memo:
+            memo[node] = (natural(node_title(node, titles)), node)
+        return memo[node]
+
+    def _key(node):
+        return [_one(n) for n in index.ancestors(node)] + [_one(node)]
+
+    order = sorted(index.parent, key=_key)
     pos = {node: i for i, node in enumerate(order)}
     out = []
     for node in order:
@@ -92,7 +99,7 @@ def tree_html(nodes):
     for i, node in enumerate(nodes):
         children.setdefault(node[2], []).append(i)
 
-    def walk(parent, depth):
+    def _walk(parent, depth):
         items = []
         for i in children.get(parent, ()):
             title, path, _, kind = nodes[i]
@@ -100,11 +107,11 @@ def tree_html(nodes):
                      '<a href="%s">%s</a>' % (html.escape(quote(path, safe="/")), html.escape(title)))
             if kind == "db":
                 label += ' <span class="badge">database</span>'
-            sub = walk(i, depth + 1) if i in children else ""
+            sub = _walk(i, depth + 1) if i in children else ""
             items.append("<li>" + label + sub + "</li>")
         return "<ul>" + "".join(items) + "</ul>" if items else ""
 
-    return walk(-1, 0)
+    return _walk(-1, 0)
 
 
 def index_article(nodes, counts, snapshot, broken_count):

@@ -5,7 +5,7 @@ import re
 
 import mistune
 
-from lib.site_links import digest, title_from_path
+from lib.site_links import ATTACHMENT_RE, digest, title_from_path
 
 PLUGINS = ["table", "strikethrough", "footnotes", "task_lists", "url", "def_list", "math"]
 ALLOWED_TAGS = {"aside", "details", "summary", "u", "mark", "br", "sub", "sup", "del", "s", "em",
@@ -122,9 +122,15 @@ class SiteRenderer(mistune.HTMLRenderer):
         return kind, self.index.href(self.index.out[target], self.out, fragment)
 
     def link(self, text, url, title=None):
+        """Render a link to its site path, or mark it broken or missing."""
         kind, href = self._target(url)
         attrs = ' title="' + html.escape(title) + '"' if title else ""
         if kind == "broken":
+            path = url.split("#", 1)[0].split("?", 1)[0]
+            if ":" not in path and ATTACHMENT_RE.search(path):
+                self.missing.append(url)
+                return ('<span class="missing-asset" title="Missing attachment: ' + html.escape(url) + '">'
+                        + text + " (attachment missing from the backup)</span>")
             self.broken.append(url)
             return ('<a class="broken-link" title="Broken link: ' + html.escape(url) + '">' + text + "</a>")
         if href is None:
@@ -133,6 +139,7 @@ class SiteRenderer(mistune.HTMLRenderer):
         return '<a href="' + html.escape(href) + '"' + cls + attrs + ">" + text + "</a>"
 
     def image(self, text, url, title=None):
+        """Render a local image, a placeholder for a missing one, and never load a remote one."""
         alt = html.escape(mistune.util.striptags(text))
         kind, href = self._target(url)
         if kind == "external":
@@ -146,6 +153,7 @@ class SiteRenderer(mistune.HTMLRenderer):
         return '<img src="' + html.escape(href) + '" alt="' + alt + '" loading="lazy" />'
 
     def heading(self, text, level, **attrs):
+        """Render a heading with a readable id, unique within the page."""
         base = slugify(text)
         n = self.seen_ids.get(base, 0)
         self.seen_ids[base] = n + 1
@@ -153,9 +161,11 @@ class SiteRenderer(mistune.HTMLRenderer):
         return "<h%d id=\"%s\">%s</h%d>\n" % (level, html.escape(ident), text, level)
 
     def block_html(self, raw):
+        """Render a raw HTML block through the allowlist."""
         return sanitize_html(raw.strip()) + "\n"
 
     def inline_html(self, raw):
+        """Render inline raw HTML through the allowlist."""
         return sanitize_html(raw)
 
 
@@ -219,4 +229,5 @@ def render_page(md, renderer, text, src, index, is_row=False):
     parts.append(md(open_html_blocks(body)))
     info = link_info(renderer)
     info["missing"] = renderer.missing
+    info["props"] = dict(props)
     return title, "".join(parts), info

@@ -24,6 +24,8 @@ def tokens(text):
 
 
 def _b36(n):
+    if n < SMALL:
+        return _TABLE[n]
     if n == 0:
         return "0"
     digits = []
@@ -33,8 +35,12 @@ def _b36(n):
     return "".join(reversed(digits))
 
 
+SMALL = 36 * 36
+_TABLE = [B36[n // 36] + B36[n % 36] if n >= 36 else B36[n] for n in range(SMALL)]
+
+
 def build_index(entries):
-    """Return the search-index.js text for entries [(title, href, trail, tokens)].
+    """Return the search-index.js text for entries [(title, site path, trail, tokens)].
 
     Postings are page numbers, delta-encoded in base 36 and joined by ',' to keep the file small.
     """

@@ -1,7 +1,6 @@
 """What a site build must redo: input keys, per-page plans, generated files and stale outputs."""
 import os
 import posixpath
-from urllib.parse import quote
 
 from lib import site_nav, site_reports
 from lib.site_links import SITE_DIR, digest, title_from_path
@@ -68,7 +67,7 @@ def plan(index, hashes, old, official, site, read_title):
     nav, sig, render = {}, {}, []
     relink = paths_digest != old.get("paths_digest")
     for src in pages:
-        trail = site_nav.breadcrumbs(index, src, titles, index.out[src])
+        trail = [(site_nav.node_title(a, titles), a) for a in index.ancestors(src)]
         nav[src] = _h(trail, index.kind.get(index.parent.get(src)))
         prev = old_pages.get(src)
         if not prev or prev.get("sha") != hashes[src] or prev.get("nav") != nav[src]:
@@ -92,7 +91,7 @@ def db_keys(index, hashes, titles, paths_digest):
     keys = {}
     for entry in index.dbs.values():
         main = entry["main"]
-        rows = sorted((titles[n], n) for n, p in index.parent.items() if p == main and n in titles)
+        rows = sorted((titles[n], hashes[n], n) for n, p in index.parent.items() if p == main and n in titles)
         keys[main] = _h([hashes.get(entry["csv"]), hashes.get(entry["all"])], rows, paths_digest,
                         site_nav.breadcrumbs(index, main, titles, entry["out"]))
     return keys
@@ -112,7 +111,7 @@ def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, p
     entries = []
     for src in plan["pages"]:
         trail = " / ".join(site_nav.node_title(a, titles) for a in index.ancestors(src))
-        entries.append((titles[src], quote(index.out[src], safe="/"), trail, tokens.get(src, "").split()))
+        entries.append((titles[src], index.out[src], trail, tokens.get(src, "").split()))
     files[site_nav.SEARCH_JS] = build_index(entries).encode("utf-8")
     counts = {"pages": len(pages), "databases": len(index.dbs), "attachments": len(plan["assets"])}
     article = site_nav.index_article(nodes, counts, snapshot, len(broken) + len(missing))

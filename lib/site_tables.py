@@ -17,26 +17,34 @@ def read_csv(path):
     return rows[0], rows[1:]
 
 
-def match_rows(rows, row_pages, titles):
-    """Map CSV row positions to row pages by title; duplicates are assigned in order."""
+def match_rows(header, rows, row_pages, titles, props):
+    """Map CSV row positions to row pages by title; namesakes are told apart by their properties."""
     free = {}
     for rel in row_pages:
         free.setdefault(titles.get(rel, "").strip(), []).append(rel)
     matched = {}
     for i, row in enumerate(rows):
-        key = row[0].strip() if row else ""
-        if free.get(key):
-            matched[i] = free[key].pop(0)
+        candidates = free.get(row[0].strip() if row else "")
+        if not candidates:
+            continue
+        cells = dict(zip(header, row))
+
+        def _score(rel):
+            return sum(1 for k, v in props.get(rel, {}).items() if cells.get(k, "").strip() == v)
+
+        best = max(candidates, key=_score) if len(candidates) > 1 else candidates[0]
+        candidates.remove(best)
+        matched[i] = best
     return matched
 
 
-def render_database(entry, index, titles, official_dir, renderer):
+def render_database(entry, index, titles, official_dir, renderer, props=None):
     """Return (article html, info) for one database entry of `index.dbs`."""
     main = entry["main"]
     out = entry["out"]
     header, rows = read_csv(posixpath.join(str(official_dir), main))
     row_pages = sorted(n for n, p in index.parent.items() if p == main and index.kind.get(n) == "page")
-    matched = match_rows(rows, row_pages, titles)
+    matched = match_rows(header, rows, row_pages, titles, props or {})
     renderer.index, renderer.src, renderer.out = index, main, out
     renderer.reset()
     parts = ['<p class="db-meta">%d rows' % len(rows)]

@@ -109,7 +109,7 @@
     });
     ids.slice(0, 50).forEach(function (n) {
       var li = document.createElement("li"), a = document.createElement("a"), small = document.createElement("small");
-      a.href = root + pages[n][1]; a.textContent = pages[n][0]; small.textContent = pages[n][2];
+      a.href = root + enc(pages[n][1]); a.textContent = pages[n][0]; small.textContent = pages[n][2];
       a.appendChild(small); li.appendChild(a); out.appendChild(li);
     });
     if (!ids.length) { var li = document.createElement("li"); li.textContent = "No page contains all of: " + q; out.appendChild(li); }

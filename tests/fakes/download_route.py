@@ -1,6 +1,7 @@
 """The fake file host's download endpoint: cookie check, signed links, Range, and download faults."""
 import os
 import re
+import socket
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -65,7 +66,10 @@ def serve_download(handler, entry):
         limit = min(limit, fake.faults["drop_after"])
     _stream(handler, export["path"], start, limit, fake.faults["download_rate"])
     if limit < size - start:
-        handler._reset()
+        # FIN, not RST: an RST would make the client's kernel discard bytes it has not read yet,
+        # so how much arrived would depend on timing
+        handler.close_connection = True
+        handler.connection.shutdown(socket.SHUT_WR)
 
 
 def _stream(handler, path, start, count, rate):

@@ -65,7 +65,7 @@ class FakeWorkspace:
                            page_bytes=page_bytes, name=name)
         self.attachment_bytes, self.page_bytes = attachment_bytes, page_bytes
         self.space_id = dashed(random.Random(f"space-{seed}").getrandbits(128).to_bytes(16, "big").hex())
-        self.nodes = []
+        self.nodes, self._pages = [], []
         self._rng = random.Random(seed)
         self._build(pages, databases, rows_per_database, attachments)
         for d in range(1, day + 1):
@@ -83,6 +83,8 @@ class FakeWorkspace:
         node = Node(len(self.nodes), self._rng.getrandbits(128).to_bytes(16, "big").hex(), title, kind, parent)
         node.folder_id = kind == "page" and self._rng.random() < 0.3
         self.nodes.append(node)
+        if kind == "page":
+            self._pages.append(node.index)
         if parent is not None:
             self.nodes[parent].children.append(node.index)
         return node
@@ -94,12 +96,11 @@ class FakeWorkspace:
         return depth
 
     def _pick_parent(self):
-        candidates = [n.index for n in self.nodes if n.kind == "page" and not n.deleted]
         for _ in range(8):
-            pick = self._rng.choice(candidates)
-            if self._depth(pick) < 5:
+            pick = self._rng.choice(self._pages)
+            if not self.nodes[pick].deleted and self._depth(pick) < 5:
                 return pick
-        return candidates[0]
+        return next(i for i in self._pages if not self.nodes[i].deleted)
 
     def _build(self, pages, databases, rows, attachments):
         tops = min(max(1, pages // 40), 6, pages)
@@ -174,6 +175,7 @@ class FakeWorkspace:
                     siblings.add(name)
                     folder = f"{base}{name}/"
                 self._paths[node.index] = (file, folder)
+            self._live = list(self._paths)
         return self._paths
 
     def live_nodes(self):
@@ -195,7 +197,7 @@ class FakeWorkspace:
         if node.rev:
             lines += [f"Edited (revision {node.rev}).", ""]
         paths, folder = self.paths(), here.rsplit("/", 1)[0] if "/" in here else ""
-        live = list(paths)
+        live = self._live
         for _ in range(2):
             pick = rng.choice(live)
             lines.append(f"[{self.nodes[pick].title}]({quote(_relative(folder, paths[pick][0]))})")

@@ -124,8 +124,11 @@ class FakeNotion:
 
     def stop(self):
         """Stop the servers and delete the built exports."""
-        for server in self._servers:
-            server.shutdown()
+        stoppers = [threading.Thread(target=server.shutdown) for server in self._servers]
+        for thread in stoppers:  # in parallel: each shutdown waits up to one poll interval
+            thread.start()
+        for thread, server in zip(stoppers, self._servers):
+            thread.join()
             server.server_close()
         self._servers.clear()
         if self.workdir:

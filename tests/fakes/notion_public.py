@@ -30,6 +30,8 @@ class Faults:
     apply_failing_write: bool = False # the write that crosses the limit is applied before failing
     file_ttl: int = 3600              # lifetime of signed file URLs
     users_forbidden: bool = False
+    expired_links: int = 0
+    uploads_refused: bool = False     # POST /v1/file_uploads answers 400 (file too large for the plan)            # the next N signed file URLs are issued already expired
     delay: float = 0.0                # seconds of latency per request
 
 
@@ -39,7 +41,7 @@ class FakeNotionPublic:
     def __init__(self, token=TOKEN, workspace=True, seed="notion-public", **workspace_options):
         self.token = token
         self.store = Store(seed=seed)
-        self.faults = Faults()
+        self.faults = self.store.faults = Faults()
         self.requests = []
         self.cursors = {}
         self.writes = 0
@@ -151,7 +153,7 @@ def _handler(fake):
             params = {k: v[-1] for k, v in parse_qs(split.query).items()}
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            record = {"method": method, "path": split.path, "time": time.monotonic(), "status": None}
+            record = {"method": method, "path": split.path, "url": self.path, "time": time.monotonic(), "status": None}
             fake.requests.append(record)
             if fake.faults.delay:
                 time.sleep(fake.faults.delay)

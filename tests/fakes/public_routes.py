@@ -216,73 +216,6 @@ def query_data_source(fake, match, params, body):
     return paginate(fake, rows, body, "page_or_data_source")
 
 
-@route("GET", "comments")
-def list_comments(fake, match, params, body):
-    target = visible(fake, params.get("block_id"), ("block", "page"))
-    items = [c for c in fake.store.comments if c["parent"][c["parent"]["type"]] == target]
-    return paginate(fake, items, params, "comment")
-
-
-@route("POST", "comments")
-def post_comment(fake, match, params, body):
-    store = fake.store
-    parent = body.get("parent") or {}
-    rich = body.get("rich_text")
-    if "discussion_id" in body:
-        first = next((c for c in store.comments if c["discussion_id"] == body["discussion_id"]), None)
-        if first is None:
-            not_found(body["discussion_id"])
-        parent, discussion = first["parent"], body["discussion_id"]
-    elif "page_id" in parent:
-        parent = {"type": "page_id", "page_id": visible(fake, parent["page_id"], ("page",))}
-        discussion = store.new_id()
-    else:
-        invalid("body.parent", "an object with `page_id`, or a `discussion_id`", sorted(parent))
-    from tests.fakes.public_writes import check_rich_text
-    check_rich_text(rich, "body.rich_text")
-    comment = store.stamp({"object": "comment", "id": store.new_id(), "parent": parent,
-                           "discussion_id": discussion, "rich_text": read_rich_text(rich, store)})
-    for key in ("archived", "in_trash", "last_edited_by"):
-        comment.pop(key)
-    store.comments.append(comment)
-    return comment
-
-
-@route("GET", "users")
-def list_users(fake, match, params, body):
-    if fake.faults.users_forbidden:
-        raise ApiError(403, "restricted_resource", "Insufficient permissions for this endpoint.")
-    return paginate(fake, list(fake.store.users.values()), params, "user")
-
-
-@route("GET", "users/me")
-def me(fake, match, params, body):
-    return fake.store.users[fake.store.bot_id]
-
-
-@route("POST", "file_uploads")
-def create_upload(fake, match, params, body):
-    upload_id = fake.store.new_id()
-    upload = {"object": "file_upload", "id": upload_id, "status": "pending",
-              "filename": body.get("filename") or "file", "content_type": body.get("content_type"),
-              "upload_url": f"{fake.base_url}/v1/file_uploads/{upload_id}/send"}
-    fake.store.uploads[upload_id] = upload
-    return {k: v for k, v in upload.items() if k != "key"}
-
-
-@route("POST", "file_uploads/([^/]+)/send")
-def send_upload(fake, match, params, body):
-    upload = fake.store.uploads.get(dashed(match[1]) or "")
-    if upload is None:
-        not_found(match[1])
-    data = body.get("__file__")
-    if data is None:
-        invalid("file", "a multipart file part", "missing")
-    upload["key"] = fake.store.add_file(upload["filename"], data)
-    upload["status"] = "uploaded"
-    return {k: v for k, v in upload.items() if k != "key"}
-
-
 def dispatch(fake, method, path, params, body):
     """Find and run the handler for a request; raise ApiError for unknown paths."""
     for verb, pattern, fn in ROUTES:
@@ -293,4 +226,7 @@ def dispatch(fake, method, path, params, body):
     raise ApiError(400, "invalid_request_url", "Invalid request URL.")
 
 
-__all__ = ["dispatch", "property_value"]
+# Comments, users and file uploads live in their own module; importing it registers them.
+from tests.fakes import public_routes_more  # noqa: E402,F401
+
+__all__ = ["dispatch", "property_value", "visible", "not_found", "paginate"]

@@ -170,6 +170,10 @@ class Store:
     def sign(self, key, ttl):
         """Return a signed download URL for a stored file that expires after `ttl` seconds."""
         expires = int(time.time() + ttl)
+        faults = getattr(self, "faults", None)
+        if faults is not None and faults.expired_links > 0:
+            faults.expired_links -= 1
+            expires = int(time.time() - 60)
         sig = hmac.new(self.file_secret, f"{key}:{expires}".encode(), "sha256").hexdigest()
         name = self.files[key][0]
         return f"{self.base_url}/files/{key}/{name}?expires={expires}&signature={sig}", expires

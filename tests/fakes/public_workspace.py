@@ -2,7 +2,7 @@
 import hashlib
 from types import SimpleNamespace
 
-from tests.fakes.public_schema import create_data_source, create_database, create_page
+from tests.fakes.public_schema import create_database, create_page
 from tests.fakes.public_writes import insert_blocks
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
@@ -47,7 +47,7 @@ def root_page(store, title, shared=True):
     return pid
 
 
-def build_workspace(store, extra_pages=0, tasks=30):
+def build_workspace(store, extra_pages=0, tasks=30, big_page=False):
     """Fill `store` with the demo workspace and return a dict of the interesting ids."""
     fake = SimpleNamespace(store=store)
     for name, kind in (("Integration", "bot"), ("Ada Lovelace", "person"), ("Grace Hopper", "person")):
@@ -176,5 +176,15 @@ def build_workspace(store, extra_pages=0, tasks=30):
         insert_blocks(store, pid, {"type": "page_id", "page_id": pid}, [
             block("paragraph", f"Filler page {n} " + hashlib.sha256(str(n).encode()).hexdigest()),
             block("bulleted_list_item", "item", children=[block("paragraph", "nested")])])
+    if big_page:
+        # Past the API's write limits: 150 siblings, a toggle with 120 children, six levels of nesting.
+        big = ids["big"] = page(notes, "Big")
+        deep_list = block("bulleted_list_item", "depth 6")
+        for depth in range(5, 0, -1):
+            deep_list = block("bulleted_list_item", f"depth {depth}", children=[deep_list])
+        insert_blocks(store, big, {"type": "page_id", "page_id": big},
+                      [block("paragraph", f"Line {n}") for n in range(150)]
+                      + [block("toggle", "Many", children=[block("paragraph", f"Item {n}") for n in range(120)]),
+                         deep_list, block("paragraph", *[text(f"run {n} ", bold=n % 2 == 0) for n in range(130)])])
     ids["restore_target"] = root_page(store, "Restore here")
     return ids

@@ -75,10 +75,10 @@ def check_children(children, path, depth, store, counter):
         if not isinstance(payload, dict):
             invalid(f"{here}.{kind}", "an object", payload)
         for key, value in payload.items():
-            if key not in BLOCK_KEYS[kind]:
-                invalid(f"{here}.{kind}.{key}", "not present", "present")
             if value is None and key != "synced_from":
                 invalid(f"{here}.{kind}.{key}", "an object or undefined", "null")
+            if key not in BLOCK_KEYS[kind]:
+                invalid(f"{here}.{kind}.{key}", "not present", "present")
         for key in ("rich_text", "caption"):
             if key in payload:
                 check_rich_text(payload[key], f"{here}.{kind}.{key}")

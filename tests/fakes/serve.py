@@ -34,7 +34,8 @@ def main(argv=None):
     parser.add_argument("--page-bytes", type=int, default=None)
     parser.add_argument("--env-file", type=Path, required=True)
     parser.add_argument("--day-file", type=Path, help="integer day re-read before each export")
-    parser.add_argument("--no-file-token", action="store_true", help="leave NATIVE_EXPORT_FILE_TOKEN empty")
+    parser.add_argument("--file-token", action="store_true",
+                        help="write NATIVE_EXPORT_FILE_TOKEN (default: empty, so the client harvests it)")
     parser.add_argument("--fault", action="append", default=[], metavar="KEY=VALUE",
                         help=f"a FakeNotion fault, one of {sorted(DEFAULTS)}")
     args = parser.parse_args(argv)
@@ -57,7 +58,7 @@ def main(argv=None):
                     fake.set_day(day)
                 original(task)
             fake.build_export = build_with_day
-        env = fake.env(file_token=not args.no_file_token)
+        env = fake.env(file_token=args.file_token)
         lines = "".join(f"{k}={v}\n" for k, v in env.items())
         tmp = args.env_file.with_name(args.env_file.name + ".tmp")
         tmp.write_text(lines)

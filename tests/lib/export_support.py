@@ -22,8 +22,7 @@ def secrets_of(fake):
     """Every secret value a leak check must look for: both cookies and every link signature seen."""
     values = {fake.token_v2, fake.file_token}
     for request in fake.requests:
-        for key in ("signature", "expirationTimestamp"):
-            values.update(v for v in parse_qs(request["query"]).get(key, []) if key == "signature")
+        values.update(parse_qs(request["query"]).get("signature", []))
     return {v for v in values if v}
 
 

@@ -67,7 +67,8 @@ def build_tricky(root):
     files.append(_write(root, CAFE, "# Café ☕ Notes\n\nCoffee tasting notes.\n\n"
                         f"![a photo]({link('Café ☕ Notes/photo 1.png')})\n\n"
                         f"![gone]({link('Café ☕ Notes/missing.png')})\n\n"
-                        f"[back home]({link('../' + HOME)})\n"))
+                        f"[back home]({link('../' + HOME)})\n\n"
+                        f"[the slides]({link('Café ☕ Notes/slides.pdf')})\n"))
     files.append(_write(root, IMAGE, PNG))
     files.append(_write(root, CJK, "# 日本語のページ\n\n東京で会議があります。\n"))
     files.append(_write(root, PERCENT, "# 50% Done\n\nHalf way there.\n"))
@@ -78,10 +79,10 @@ def build_tricky(root):
     files.append(_write(root, DEEP, f"# Deep\n\n[Deeper]({link('Deep ' + ident('deep') + '/' + Path(DEEPER).name)})\n"))
     files.append(_write(root, DEEPER, f"# Deeper\n\nThe rare word {DEEP_WORD} lives only here.\n"))
     header = "\ufeffName,Status,Tags\n"
-    rows = "Write docs,Done,docs\nFix bug,Open,bug\nFix bug,Done,bug\n"
+    rows = "Write docs,Done,docs\nFix bug,Done,bug\nFix bug,Open,bug\n"
     files.append(_write(root, TASKS_CSV, header + rows))
     files.append(_write(root, TASKS_ALL, "\ufeffName,Status,Tags,Owner\n"
-                        "Write docs,Done,docs,Ann\nFix bug,Open,bug,Bo\nFix bug,Done,bug,Cy\n"))
+                        "Write docs,Done,docs,Ann\nFix bug,Done,bug,Cy\nFix bug,Open,bug,Bo\n"))
     files.append(_write(root, ROW_DOCS, "# Write docs\n\nStatus: Done\nTags: docs\n\nWrite the docs.\n"))
     files.append(_write(root, ROW_FIX1, "# Fix bug\n\nStatus: Open\nTags: bug\n\nFirst bug.\n"))
     files.append(_write(root, ROW_FIX2, "# Fix bug\n\nStatus: Done\nTags: bug\n\nSecond bug.\n"))

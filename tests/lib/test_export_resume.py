@@ -70,8 +70,8 @@ def test_killed_while_downloading_resumes_with_range(tmp_path, caplog):
 
 def test_expired_link_of_an_earlier_run_gets_a_fresh_export(tmp_path, caplog):
     capture(caplog)
-    workspace = FakeWorkspace(seed=8, pages=30, databases=1, attachments=4, attachment_bytes=150_000)
-    with FakeNotion(workspace=workspace, download_drop=99, drop_after=150_000) as fake:
+    workspace = FakeWorkspace(seed=8, pages=30, databases=1, attachments=4, attachment_bytes=400_000)
+    with FakeNotion(workspace=workspace, download_drop=99, drop_after=300_000) as fake:
         settings = settings_for(fake, max_http_retries=1)
         with pytest.raises(Exception):
             run_export(settings, tmp_path)
@@ -92,3 +92,20 @@ def test_state_for_other_settings_is_not_reused(tmp_path):
                                                                "state": "polling"}}}))
         manifest = run_export(settings_for(fake), tmp_path)
         assert manifest["task_ids"] != ["t"] and len(fake.calls("enqueueTask")) == 1
+
+
+def test_complete_part_left_by_a_crash_before_the_rename(tmp_path):
+    with FakeNotion() as fake:
+        run_export(settings_for(fake), tmp_path)
+        # the instant between the last byte and os.replace: the whole file is still .part
+        (tmp_path / "export.zip").rename(tmp_path / "export.zip.part")
+        state = json.loads((tmp_path / "export.json").read_text())
+        state["state"] = "started"
+        state["jobs"]["workspace"]["state"] = "downloading"
+        state["jobs"]["workspace"]["attempts"][0]["state"] = "link"
+        (tmp_path / "export.json").write_text(json.dumps(state))
+        manifest = run_export(settings_for(fake), tmp_path)
+        assert len(fake.calls("enqueueTask")) == 1 and manifest["attempts"] == 1
+        assert fake.calls(".zip", host="file")[-1]["headers"]["Range"].startswith("bytes=")
+        (export,) = fake.exports.values()
+        assert (tmp_path / "export.zip").read_bytes() == export["path"].read_bytes()

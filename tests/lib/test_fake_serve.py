@@ -25,7 +25,7 @@ def test_serve_writes_env_and_follows_the_day_file(tmp_path):
     env_file, day_file = tmp_path / "fake.env", tmp_path / "day"
     day_file.write_text("0")
     proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.serve", "--pages", "60", "--seed", "1",
-                             "--env-file", str(env_file), "--day-file", str(day_file), "--no-file-token"],
+                             "--env-file", str(env_file), "--day-file", str(day_file)],
                             cwd=REPO, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 20

@@ -155,3 +155,26 @@ def test_markdown_and_csv_follow_notions_export_layout(fake, tmp_path):
     row = next((md / "Home" / "Projects").glob("Apollo *.md")).read_text()
     assert row.startswith("# Apollo\n\n") and "\nStatus: Active\n" in row and row.count("(../Tasks/Task%20") == 28
     assert summary["markdown"] == {"md": 40, "csv": 4, "attachments": 2}
+
+
+def test_expired_file_link_is_refreshed_by_rereading_its_block(fake, tmp_path):
+    fake.faults.expired_links = 1
+    capture_workspace(api_settings(fake), tmp_path / "json")
+    refused = [r for r in fake.requests if r["path"].startswith("/files/") and r["status"] == 403]
+    assert len(refused) == 1
+    home = doc(tmp_path / "json", fake.ids["home"])
+    image = next(b for b in home["blocks"] if b["type"] == "image" and b["image"]["type"] == "file")
+    assert (tmp_path / "json" / image["image"]["backup_file"]["path"]).read_bytes() == PNG
+    assert any(r["path"] == f"/v1/blocks/{image['id']}" for r in fake.requests)
+
+
+def test_old_notion_version_is_refused_with_the_setting_named(fake, tmp_path):
+    from lib.errors import ConfigError
+    with pytest.raises(ConfigError, match="NOTION_API_VERSION=2022-06-28"):
+        capture_workspace(api_settings(fake, NOTION_API_VERSION="2022-06-28"), tmp_path / "json")
+
+
+def test_limiter_below_the_service_rate_keeps_429s_rare(fake, tmp_path):
+    fake.faults.rate_limit = (100, 3)
+    summary = capture_workspace(api_settings(fake, NOTION_API_RATE_PER_SECOND=70), tmp_path / "json")
+    assert summary["objects"] == 42 and summary["rate_limited"] <= 1

@@ -11,7 +11,7 @@ from tests.lib.export_support import assert_no_secrets, capture, settings_for
 
 
 def _workspace():
-    return FakeWorkspace(seed=7, pages=30, databases=1, attachments=4, attachment_bytes=150_000)
+    return FakeWorkspace(seed=7, pages=30, databases=1, attachments=4, attachment_bytes=400_000)
 
 
 def _served_bytes(fake):
@@ -58,7 +58,7 @@ def test_redirect_to_another_host_gets_no_cookies(tmp_path, caplog):
 @pytest.mark.parametrize("fault", ["download_truncate", "download_drop"])
 def test_cut_body_resumes_with_range(tmp_path, caplog, fault):
     capture(caplog)
-    with FakeNotion(workspace=_workspace(), drop_after=200_000, **{fault: 1}) as fake:
+    with FakeNotion(workspace=_workspace(), drop_after=300_000, **{fault: 1}) as fake:
         manifest = run_export(settings_for(fake), tmp_path)
         ranges = [r["headers"].get("Range") for r in fake.calls(".zip", host="file")]
         assert ranges[0] is None and ranges[1].startswith("bytes=") and ranges[1] != "bytes=0-"
@@ -91,7 +91,7 @@ def test_expired_link_is_named(tmp_path):
 
 
 def test_repeated_drops_give_up_but_keep_the_part(tmp_path):
-    with FakeNotion(workspace=_workspace(), download_drop=99, drop_after=150_000) as fake:
+    with FakeNotion(workspace=_workspace(), download_drop=99, drop_after=300_000) as fake:
         with pytest.raises(ExportError, match="gave up after 2 retries"):
             run_export(settings_for(fake, max_http_retries=2), tmp_path)
         part = tmp_path / "export.zip.part"

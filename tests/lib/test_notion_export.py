@@ -5,8 +5,8 @@ import zipfile
 
 import pytest
 
-from lib.errors import AuthError, ConfigError, ExportError
-from lib.notion_export import ExportStalled, parse_page_ids, parse_space_id, run_export
+from lib.errors import AuthError, ExportError
+from lib.notion_export import ExportStalled, parse_page_ids, run_export
 from tests.fakes.exports import FakeWorkspace
 from tests.fakes.notion_internal import FakeNotion
 from tests.lib.export_support import assert_no_secrets, capture, settings_for
@@ -159,15 +159,3 @@ def test_roots_mode_one_block_export_per_root(tmp_path, caplog):
         assert all(j["link_source"] == "status" for j in manifest["jobs"])
         assert not (tmp_path / "roots").exists()
         assert_no_secrets(fake, manifest, run_dir=tmp_path, caplog=caplog)
-
-
-def test_parse_ids():
-    assert parse_space_id("1F2E3D4C5B6A47988A7B6C5D4E3F2A1B") == "1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b"
-    assert parse_space_id("1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b") == "1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b"
-    with pytest.raises(ConfigError, match="NOTION_SPACE_ID"):
-        parse_space_id("my workspace")
-    ids = parse_page_ids("https://www.notion.so/acme/Home-7d583f4768d94d6aada31828312a2f7e?v=0123456789abcdef0123456789abcdef, "
-                         "7d583f47-68d9-4d6a-ada3-1828312a2f7e\n0123456789abcdef0123456789ABCDEF")
-    assert ids == ["7d583f47-68d9-4d6a-ada3-1828312a2f7e", "01234567-89ab-cdef-0123-456789abcdef"]
-    with pytest.raises(ConfigError, match="nope"):
-        parse_page_ids("7d583f4768d94d6aada31828312a2f7e, nope")

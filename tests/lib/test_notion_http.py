@@ -113,3 +113,12 @@ def test_unwrap_both_record_wrappings():
     assert unwrap({"value": record, "role": "reader"}) == record
     assert unwrap({"value": {"value": record, "role": "reader"}}) == record
     assert unwrap(record) == record
+
+
+def test_unreachable_and_malformed_hosts_are_named():
+    with FakeNotion() as fake:
+        http = client(fake, retries=1)
+        with pytest.raises(ExportError, match="gave up after 1 retries.*ConnectionError"):
+            http.post("http://127.0.0.1:9", "getTasks", {"taskIds": []})
+        with pytest.raises(ExportError, match="NOTION_BASE_URL"):
+            http.post("htp//nonsense", "getTasks", {"taskIds": []})

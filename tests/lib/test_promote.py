@@ -156,3 +156,10 @@ def test_prune_staging_keeps_current_last_good_and_recent(tmp_path):
 
 def test_prune_staging_without_staging_dir(tmp_path):
     assert prune_staging(tmp_path / "missing", 30, "a", "b") == []
+
+
+def test_promote_without_a_tree_keeps_the_snapshot(backups):
+    from lib.errors import ExportError
+    with pytest.raises(ExportError, match="no tree to promote"):
+        promote_tree(backups / ".staging/r3/tree", backups / "official", backups / "manifests", {"run_id": "r3"})
+    assert files_of(backups / "official") == OLD

@@ -204,3 +204,13 @@ def test_unpack_and_expand_killed_at_random_step_rerun_matches(tmp_path, crash_r
     (tmp_path / "export.zip").write_bytes((reference / "export.zip").read_bytes())
     assert run_killed(_stage_script(tmp_path), kill_at_step=step) == -9
     _assert_rerun_matches(tmp_path, reference)
+
+
+def test_symlink_in_an_unpacked_wrapper_is_refused(tmp_path):
+    wrapper = tmp_path / "unpacked"
+    (wrapper / "Home").mkdir(parents=True)
+    (wrapper / "Home" / "a.md").write_bytes(b"a")
+    os.symlink("/etc/passwd", wrapper / "Home" / "passwd.md")
+    with pytest.raises(UnsafeArchive, match="passwd.md"):
+        expand_export(wrapper, tmp_path / "tree")
+    assert not (tmp_path / "tree").exists()

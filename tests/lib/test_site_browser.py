@@ -150,3 +150,17 @@ def test_network_guard_catches_a_remote_request(browser, tricky_site):
     assert v.leaks == ["https://example.com/x.png"]
     assert page.eval_on_selector("a.remote-image, a[href='https://example.com/page']", "a => a.tagName") == "A"
     v.context.close()
+
+
+def test_readable_on_a_phone_and_in_print(browser, tricky_site):
+    context = browser.new_context(viewport={"width": 375, "height": 700}, is_mobile=True)
+    page = context.new_page()
+    page.goto((tricky_site / html(F.LINKS)).as_uri())
+    assert not page.is_visible("#sidebar")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.click(".nav-toggle")
+    assert page.is_visible("#sidebar a.current")
+    page.emulate_media(media="print")
+    assert not page.is_visible("#sidebar") and not page.is_visible("#search")
+    assert page.is_visible("article h1")
+    context.close()

@@ -43,7 +43,8 @@ def test_manifest_lists_broken_links_and_missing_attachments(built):
     _, site, manifest = built
     assert {(b["page"], b["href"]) for b in manifest["broken_links"]} == {
         (F.LINKS, "Nowhere%20" + F.ident("nowhere") + ".md"), (F.LINKS, "about:blank#deleted")}
-    assert [m["page"] for m in manifest["missing_attachments"]] == [F.CAFE]
+    assert [m["page"] for m in manifest["missing_attachments"]] == [F.CAFE, F.CAFE]
+    assert any(m["href"].endswith("slides.pdf") for m in manifest["missing_attachments"])
     report = (site / "_site/broken-links.html").read_text(encoding="utf-8")
     assert "about:blank#deleted" in report and "missing.png" in report
 
@@ -54,6 +55,9 @@ def test_database_table_links_each_row_page_once(built):
     for row in (F.ROW_DOCS, F.ROW_FIX1, F.ROW_FIX2):
         assert table.count(F.link(row.split("/")[1][:-3] + ".html")) == 1
     assert "<th>Owner</th>" in table       # the _all CSV wins over the view
+    # Two rows are both titled "Fix bug": each links to the page whose properties match it.
+    done_row = table.split("<td>Done</td><td>bug</td><td>Cy</td>")[0].rsplit("<tr>", 1)[1]
+    assert F.link(F.ROW_FIX2.split("/")[1][:-3]) in done_row
     assert "download" in table
 
 
@@ -119,6 +123,21 @@ def test_new_target_repairs_broken_link_and_removed_page_disappears(built):
     assert 'class="broken-link"' in html_of(site, F.HOME)
 
 
+def test_missing_export_folder_is_reported(tmp_path):
+    from lib.errors import BackupError
+    with pytest.raises(BackupError, match="no export to render"):
+        build_site(tmp_path / "absent", tmp_path / "site")
+
+
+def test_export_wrapper_folder_and_notion_index_are_handled(tmp_path):
+    official = tmp_path / "official"
+    F.build_tricky(official / "Export-1234abcd")
+    manifest = build_site(official, tmp_path / "site", workers=1)
+    paths = {f["path"] for f in manifest["files"]}
+    assert "Export-1234abcd/index.html" not in paths and "index.html" in paths
+    assert "Workspace export" in (tmp_path / "site" / "_site/nav.js").read_text(encoding="utf-8")
+
+
 def test_changes_page_lists_added_removed_changed(tmp_path):
     official, site = tmp_path / "official", tmp_path / "site"
     F.build_tricky(official)
@@ -162,3 +181,19 @@ def test_renderer_code_change_rerenders_everything(built, monkeypatch):
     state["input_digest"] = "older"
     (site / ".build-state.json").write_text(json.dumps(state))
     assert build_site(official, site, snapshot_of(official), workers=1)["pages_rendered"] == 14
+
+
+def test_product_fake_export_renders_without_broken_links(tmp_path):
+    # The product's own fake Notion export (tests/fakes/exports.py, another engineer's module).
+    exports = pytest.importorskip("tests.fakes.exports")
+    official = tmp_path / "official"
+    for rel, _, data in exports.FakeWorkspace(seed=3, pages=200).entries():
+        path = official / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data if isinstance(data, bytes) else b"".join(data))
+    manifest = build_site(official, tmp_path / "site", workers=2)
+    assert manifest["broken_links"] == [] and manifest["missing_attachments"] == []
+    assert manifest["databases"] > 0
+    for item in manifest["files"]:
+        if item["path"].endswith(".html") and "/" not in item["path"]:
+            assert (tmp_path / "site" / item["path"]).stat().st_size > 0

@@ -71,7 +71,7 @@ def test_images_local_and_missing(setup):
     _, html, info = render(setup, F.CAFE)
     assert '<img src="Caf%C3%A9%20%E2%98%95%20Notes/photo%201.png"' in html
     assert 'class="missing-asset"' in html and "missing.png" in html
-    assert len(info["missing"]) == 1
+    assert len(info["missing"]) == 2 and "attachment missing from the backup" in html
 
 
 def test_remote_images_are_not_loaded(setup):

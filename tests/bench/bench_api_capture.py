@@ -1,0 +1,67 @@
+"""Benchmark: public-API capture (+ Markdown) against the stand-in, versus curl replaying the same requests."""
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.fakes.notion_public import FakeNotionPublic, api_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+CHILD = ("import json, sys; from lib.notion_capture import capture_workspace; "
+         "s, j, m = json.loads(sys.argv[1]); print(json.dumps(capture_workspace(s, j, m)))")
+
+
+def run_capture(fake, work):
+    """Capture in a child process; return (seconds, summary)."""
+    args = json.dumps([api_settings(fake), str(work / "json"), str(work / "md")])
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", CHILD, args], cwd=ROOT, check=True, capture_output=True, text=True)
+    return time.perf_counter() - started, json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_curl(fake, requests):
+    """Replay the same requests with one curl process (keep-alive); return seconds."""
+    cmd = ["curl", "-s", "--fail-with-body"]
+    for i, (method, path) in enumerate(requests):
+        if i:
+            cmd.append("--next")
+        cmd += ["-o", "/dev/null", "-H", f"Authorization: Bearer {fake.token}", "-H", "Notion-Version: 2025-09-03"]
+        if method == "POST":
+            cmd += ["-H", "Content-Type: application/json", "-d", "{}"]
+        cmd.append(fake.base_url + path)
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True)
+    return time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--small", action="store_true", help="50 extra pages instead of 1000")
+    args = parser.parse_args()
+    pages = 50 if args.small else 1000
+    work = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    try:
+        with FakeNotionPublic(extra_pages=pages) as fake:
+            ours, summary = run_capture(fake, work)
+            peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            replay = [(r["method"], r["url"]) for r in fake.requests if r["method"] in ("GET", "POST")]
+            fake.reset_requests()
+            reference = run_curl(fake, replay)
+            fake.reset_requests()
+            incremental, second = run_capture(fake, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps({"benchmark": "api_capture", "extra_pages": pages, "objects": summary["objects"],
+                      "requests": summary["requests"], "ours_seconds": round(ours, 3),
+                      "curl_same_requests_seconds": round(reference, 3), "ratio": round(ours / reference, 2),
+                      "incremental_seconds": round(incremental, 3), "incremental_requests": second["requests"],
+                      "peak_rss_mb": round(peak_kb / 1024, 1)}))
+
+
+if __name__ == "__main__":
+    main()

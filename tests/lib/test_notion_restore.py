@@ -1,0 +1,278 @@
+"""Tests for the restore: round trip through the stand-in, resume without duplicates, dry run, git source."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lib.notion_api_client import NotionApiError
+from lib.notion_capture import capture_workspace
+from lib.notion_restore import DirSource, GitTreeSource, restore_snapshot
+from tests.fakes.notion_public import FakeNotionPublic, api_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load(json_dir, path):
+    return json.loads((Path(json_dir) / path).read_text())
+
+
+def norm_blocks(blocks, index):
+    out = []
+    for b in blocks:
+        kind = b["type"]
+        payload = b.get(kind) or {}
+        item = {"type": kind}
+        if "rich_text" in payload:
+            item["text"] = "".join(t["plain_text"] for t in payload["rich_text"])
+            if len(payload["rich_text"]) > 100:
+                item["runs"] = [t["plain_text"] for t in payload["rich_text"]]
+        if kind in ("child_page", "child_database"):
+            item["title"] = payload["title"]
+        if kind == "link_to_page":
+            item["target"] = index["objects"].get(payload.get("page_id"), {}).get("title")
+        if kind == "synced_block":
+            item["synced"] = bool(payload.get("synced_from"))
+        if kind == "image":
+            item["image"] = (payload.get("backup_file") or {}).get("sha256") or payload.get("external", {}).get("url")
+        if kind == "table_row":
+            item["cells"] = ["".join(t["plain_text"] for t in c) for c in payload["cells"]]
+        for flag in ("checked", "is_toggleable", "language", "expression"):
+            if flag in payload:
+                item[flag] = payload[flag]
+        if b.get("children"):
+            item["children"] = norm_blocks(b["children"], index)
+        out.append(item)
+    return out
+
+
+def norm_props(props, index):
+    out = {}
+    for name, prop in props.items():
+        kind = prop["type"]
+        value = prop.get(kind)
+        if kind in ("title", "rich_text"):
+            value = "".join(t["plain_text"] for t in value)
+        elif kind == "relation":
+            value = sorted(index["objects"][r["id"]]["title"] for r in value)
+        elif kind in ("select",):
+            value = value and value["name"]
+        elif kind == "multi_select":
+            value = sorted(o["name"] for o in value)
+        elif kind == "people":
+            value = sorted(p["id"] for p in value)
+        elif kind == "files":
+            value = [f.get("name") for f in value]
+        elif kind in ("formula", "rollup"):
+            continue
+        out[name] = value
+    return out
+
+
+def tree(json_dir, object_id):
+    """Return a comparable tree (titles, content, properties, children) below one object."""
+    index = load(json_dir, "index.json")
+    entry = index["objects"][object_id]
+    kids = sorted((i for i, e in index["objects"].items() if e["parent"]["id"] == object_id),
+                  key=lambda i: index["objects"][i]["title"])
+    node = {"title": entry["title"], "type": entry["type"], "children": [tree(json_dir, k) for k in kids]}
+    doc = load(json_dir, entry["path"])
+    if entry["type"] == "page":
+        node["blocks"] = norm_blocks(doc["blocks"], index)
+        node["props"] = norm_props(doc["page"]["properties"], index)
+        node["comments"] = sorted("".join(t["plain_text"] for t in c["rich_text"]).split("] ")[-1]
+                                  for b in [doc] + list(walk(doc["blocks"])) for c in b.get("comments") or [])
+    else:
+        node["schema"] = sorted((n, p["type"]) for s in doc["data_sources"] for n, p in s["data_source"]["properties"].items())
+    return node
+
+
+def walk(blocks):
+    for b in blocks:
+        yield b
+        yield from walk(b.get("children") or [])
+
+
+def restored_root(json_dir, target, title):
+    index = load(json_dir, "index.json")
+    found = [i for i, e in index["objects"].items() if e["parent"]["id"] == target and e["title"] == title]
+    assert len(found) == 1, f"expected one restored '{title}', found {len(found)}"
+    return found[0]
+
+
+def expected_after_restore(node):
+    """Apply the restore's listed losses to an original tree: unsupported blocks, pages moved out of toggles."""
+    moved = []
+
+    def strip(blocks):
+        kept = []
+        for b in blocks:
+            if "runs" in b:
+                # Over 100 rich-text runs: the API takes 100 per block, the rest follows in paragraphs.
+                runs = b.pop("runs")
+                b["text"] = "".join(runs[:100])
+                kept.append(b)
+                kept.extend({"type": "paragraph", "text": "".join(runs[i:i + 100])} for i in range(100, len(runs), 100))
+                continue
+            if b["type"] == "unsupported":
+                continue
+            if b["type"] == "child_page" and b.get("nested"):
+                continue
+            if "children" in b:
+                inner = [c for c in b["children"] if c["type"] == "child_page"]
+                moved.extend(inner)
+                b["children"] = strip([c for c in b["children"] if c["type"] != "child_page"])
+                if not b["children"]:
+                    del b["children"]
+            kept.append(b)
+        return kept
+    if node["type"] == "page":
+        node["blocks"] = strip(node["blocks"]) + moved
+    node["children"] = [expected_after_restore(c) for c in node["children"]]
+    return node
+
+
+@pytest.fixture
+def captured(tmp_path):
+    with FakeNotionPublic(big_page=True) as fake:
+        capture_workspace(api_settings(fake), tmp_path / "one")
+        yield fake, tmp_path
+
+
+def test_round_trip_restores_content_hierarchy_links_and_relations(captured):
+    fake, tmp = captured
+    report = restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
+    capture_workspace(api_settings(fake), tmp / "two")
+    home = restored_root(tmp / "two", fake.empty_page_id, "Home")
+    original = expected_after_restore(tree(tmp / "one", fake.ids["home"]))
+    assert tree(tmp / "two", home) == original
+    restored = load(tmp / "two", "index.json")["objects"]
+    new_notes = restored_root(tmp / "two", home, "Notes")
+    notes_doc = load(tmp / "two", f"pages/{new_notes}.json")
+    mention = notes_doc["blocks"][1]["paragraph"]["rich_text"][1]["mention"]["page"]["id"]
+    assert restored[mention]["title"] == "Deep" and restored[mention]["parent"]["id"] == new_notes
+    link = next(b for b in notes_doc["blocks"] if b["type"] == "link_to_page")["link_to_page"]["page_id"]
+    assert link == home
+    synced = next(b for b in notes_doc["blocks"] if b["type"] == "synced_block")["synced_block"]["synced_from"]
+    assert load(tmp / "two", f"pages/{home}.json")["blocks"][2]["id"] == synced["block_id"]
+    kinds = {(loss["kind"], loss["detail"].split(" ")[0]) for loss in report["losses"]}
+    assert ("block", "block") in kinds and ("layout", "'Page") in kinds and ("comment", "comments") in kinds
+    assert report["created"]["uploads"] == 2 and report["resumed"] is False
+
+
+def test_restore_writes_stay_within_api_limits(captured):
+    fake, tmp = captured
+    restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
+    appends = [r for r in fake.requests if r["method"] == "PATCH" and r["path"].endswith("/children")]
+    assert all(r["status"] == 200 for r in fake.requests), "the stand-in rejected a write"
+    assert len(appends) < 60
+
+
+def test_interrupted_restore_resumes_without_duplicates(captured):
+    fake, tmp = captured
+    settings = api_settings(fake, NOTION_API_MAX_RETRIES=1)
+    for stop_after in (3, 17, 30, 20):
+        fake.faults.down_after_writes, fake.faults.apply_failing_write = fake.writes + stop_after, True
+        with pytest.raises(NotionApiError):
+            restore_snapshot(settings, DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
+    fake.faults.down_after_writes = None
+    report = restore_snapshot(settings, DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
+    assert report["resumed"] is True
+    capture_workspace(api_settings(fake), tmp / "two")
+    home = restored_root(tmp / "two", fake.empty_page_id, "Home")
+    assert tree(tmp / "two", home) == expected_after_restore(tree(tmp / "one", fake.ids["home"]))
+
+
+def test_killed_restore_process_resumes_without_duplicates(captured):
+    fake, tmp = captured
+    args = json.dumps([api_settings(fake), str(tmp / "one"), fake.empty_page_id, str(tmp / "journal")])
+    code = ("import json,sys; from lib.notion_restore import restore_snapshot, DirSource; "
+            "s,src,root,j=json.loads(sys.argv[1]); restore_snapshot(s, DirSource(src), root, j)")
+    fake.faults.delay = 0.01
+    proc = subprocess.Popen([sys.executable, "-c", code, args], cwd=ROOT)
+    deadline = time.monotonic() + 30
+    while fake.writes < 25 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait() == -signal.SIGKILL, "the restore finished before it could be interrupted"
+    fake.faults.delay = 0
+    assert 0 < fake.writes
+    restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
+    capture_workspace(api_settings(fake), tmp / "two")
+    home = restored_root(tmp / "two", fake.empty_page_id, "Home")
+    assert tree(tmp / "two", home) == expected_after_restore(tree(tmp / "one", fake.ids["home"]))
+
+
+def test_dry_run_plans_without_touching_notion(captured):
+    fake, tmp = captured
+    fake.reset_requests()
+    report = restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id,
+                              tmp / "journal", dry_run=True)
+    assert fake.count() == 0 and not (tmp / "journal").exists()
+    titles = [step["title"] for step in report["plan"] if step["action"] == "create_page"]
+    assert titles[:3] == ["Home", "Restore here", "Shared child"] and "Deeper" in titles
+    assert report["created"]["rows"] == 33 and report["created"]["databases"] == 2
+
+
+def test_git_commit_source_reads_without_checkout(captured):
+    fake, tmp = captured
+    repo = tmp / "repo"
+    (repo / "backups").mkdir(parents=True)
+    os.rename(tmp / "one", repo / "backups" / "json")
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@e", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@e")
+    for cmd in (["init", "-q", "-b", "notion-backups"], ["add", "-A"], ["commit", "-qm", "snapshot"]):
+        subprocess.run(["git", *cmd], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "rm", "-rq", "backups"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "commit", "-qm", "later"], cwd=repo, check=True, env=env)
+    source = GitTreeSource(repo, "notion-backups~1")
+    assert json.loads(source.read("index.json"))["objects"]
+    assert f"pages/{fake.ids['home']}.json" in source.list("pages")
+    assert any(p.startswith("files/") for p in source.list("files"))
+    report = restore_snapshot(api_settings(fake), source, fake.empty_page_id, tmp / "journal")
+    assert report["created"]["pages"] == 8 and report["created"]["uploads"] == 2
+
+
+
+def test_unshared_restore_root_is_a_config_error(captured):
+    fake, tmp = captured
+    from lib.errors import ConfigError
+    private = fake.store.parent_of(fake.ids["orphan"])
+    with pytest.raises(ConfigError, match="not visible to the integration"):
+        restore_snapshot(api_settings(fake), DirSource(tmp / "one"), private, tmp / "journal")
+    with pytest.raises(ConfigError, match="not a Notion page id"):
+        restore_snapshot(api_settings(fake), DirSource(tmp / "one"), "nonsense", tmp / "journal")
+
+
+@pytest.mark.parametrize("children, message", [
+    ([{"paragraph": {"rich_text": []}}] * 101, "length should be ≤ `100`"),
+    ([{"toggle": {"rich_text": [], "children": [{"toggle": {"rich_text": [], "children": [
+        {"paragraph": {"rich_text": []}}]}}]}}], "at most two levels"),
+    ([{"id": "x", "paragraph": {"rich_text": []}}], "children[0].id should be not present"),
+    ([{"paragraph": {"rich_text": [], "icon": None}}], "paragraph.icon should be an object or undefined"),
+    ([{"paragraph": {"rich_text": [{"text": {"content": "x"}, "plain_text": "x"}]}}], "plain_text should be not present"),
+])
+def test_stand_in_rejects_writes_the_restore_must_avoid(children, message):
+    from lib.notion_api_client import ApiSettings, NotionApi
+    with FakeNotionPublic(tasks=1) as fake:
+        api = NotionApi(ApiSettings.from_settings(api_settings(fake)))
+        with pytest.raises(NotionApiError, match="validation_error") as caught:
+            api.request("PATCH", f"blocks/{fake.empty_page_id}/children", body={"children": children})
+        assert message in str(caught.value)
+
+
+def test_refused_upload_leaves_a_note_and_a_reported_loss(captured):
+    fake, tmp = captured
+    fake.faults.uploads_refused = True
+    report = restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
+    media = [loss for loss in report["losses"] if loss["kind"] == "media"]
+    assert len(media) == 2 and all("refused by Notion" in loss["detail"] for loss in media)
+    capture_workspace(api_settings(fake), tmp / "two")
+    home = restored_root(tmp / "two", fake.empty_page_id, "Home")
+    texts = [b["paragraph"]["rich_text"][0]["plain_text"] for b in load(tmp / "two", f"pages/{home}.json")["blocks"]
+             if b["type"] == "paragraph" and b["paragraph"]["rich_text"]]
+    assert any(t.startswith("[image not restored: diagram.png is in the backup as files/") for t in texts)
+    assert report["created"]["rows"] == 33
