@@ -1,27 +1,21 @@
 """Browser fallback: drive Notion's Settings -> Export flow in headless Chromium and collect the same ZIP."""
-import ipaddress
 import logging
 import os
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from lib import notion_ui_flow as flow
 from lib.errors import ExportError
-from lib.fsutil import write_bytes_atomic
 from lib.notion_download import _verify as verify_zip
 from lib.notion_download import download
 from lib.notion_http import NotionHTTP, netloc
 from lib.notion_tasks import existing_export_activities, mark_read, notification_link
+from lib.notion_ui_browser import PAGE_HTML, SCREENSHOT, browser_cookies, browser_path, launch, with_evidence
 from lib.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
-DEBIAN_CHROMIUM = "/usr/bin/chromium"
-INSTALL_HINT = "apt-get install chromium, or set CHROMIUM_PATH to a Chromium/Chrome executable"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--no-first-run", "--disable-sync"]
-SCREENSHOT, PAGE_HTML = "ui_failure.png", "ui_failure.html"
+__all__ = ["export_via_browser", "browser_cookies", "browser_path", "PageSaid", "SCREENSHOT", "PAGE_HTML"]
 
 
 class PageSaid(ExportError):
@@ -37,6 +31,10 @@ def export_via_browser(settings, run_dir, timeout_seconds, chromium_path=""):
         register_secret(secret)
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
+    stale = run_dir / "export.zip.part"
+    if stale.exists():  # left by the failed API attempt: a different export, so it must not be resumed
+        log.info("export: removing %s (%d bytes) left by the failed API download", stale.name, stale.stat().st_size)
+        stale.unlink()
     started = time.monotonic()
     deadline = started + timeout_seconds
     http = NotionHTTP(settings.token_v2, settings.file_token, settings.space_id,
@@ -50,7 +48,7 @@ def export_via_browser(settings, run_dir, timeout_seconds, chromium_path=""):
                           hint="pip install -r requirements.txt") from None
     with sync_playwright() as playwright:
         executable = browser_path(playwright, chromium_path)
-        browser = _launch(playwright, executable)
+        browser = launch(playwright, executable)
         try:
             context = browser.new_context(accept_downloads=True)
             context.add_cookies(browser_cookies(settings))
@@ -58,7 +56,7 @@ def export_via_browser(settings, run_dir, timeout_seconds, chromium_path=""):
             try:
                 arrival = _drive(page, settings, http, run_dir, deadline)
             except Exception as exc:
-                raise _with_evidence(page, run_dir, exc) from None
+                raise with_evidence(page, run_dir, exc) from None
             version = browser.version
         finally:
             browser.close()
@@ -73,65 +71,6 @@ def export_via_browser(settings, run_dir, timeout_seconds, chromium_path=""):
             "bytes": facts["bytes"], "seconds": round(seconds, 3), "browser": version, "download": facts,
             "options": {what: value or True for what, action, _sel, value in flow.STEPS if action != "click"},
             "finished_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
-
-
-def browser_path(playwright, chromium_path=""):
-    """Pick the browser: CHROMIUM_PATH, else Playwright's own, else Debian's; ExportError when none exists."""
-    if chromium_path:
-        if not os.path.isfile(chromium_path):
-            raise ExportError(f"no browser at CHROMIUM_PATH={chromium_path!r} (file does not exist)",
-                              hint=INSTALL_HINT)
-        return chromium_path
-    candidates = [playwright.chromium.executable_path, DEBIAN_CHROMIUM]
-    for candidate in candidates:
-        if candidate and os.path.isfile(candidate):
-            return candidate
-    raise ExportError(f"no Chromium for the browser fallback: CHROMIUM_PATH is empty and none of "
-                      f"{', '.join(candidates)} exists", hint=INSTALL_HINT)
-
-
-def _launch(playwright, executable):
-    from playwright.sync_api import Error
-    try:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=LAUNCH_ARGS)
-    except Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ExportError(f"could not start the browser {executable}: {redact(first)}", hint=INSTALL_HINT) from None
-    log.info("export: browser fallback started %s (Chromium %s)", executable, browser.version)
-    return browser
-
-
-def _cookie_scope(url):
-    """Cookie fields for a Notion URL: the registrable domain for real hosts, the exact URL for IPs/localhost."""
-    split = urlsplit(url if "//" in url else f"https://{url}")
-    host = split.hostname or ""
-    try:
-        ipaddress.ip_address(host)
-        literal = True
-    except ValueError:
-        literal = host == "localhost" or "." not in host
-    if literal:
-        return {"url": f"{split.scheme}://{split.netloc}/"}
-    # notion.so and notion.com hosts share cookies across their subdomains (www., app., file.).
-    return {"domain": "." + ".".join(host.split(".")[-2:]), "path": "/", "secure": split.scheme == "https"}
-
-
-def browser_cookies(settings):
-    """The token_v2 and file_token cookies for every Notion host the flow may touch (no duplicates)."""
-    scopes, seen = [], set()
-    file_urls = [h if "//" in h else f"{urlsplit(settings.base_url).scheme}://{h}" for h in settings.file_hosts]
-    for url in [settings.base_url, *settings.notification_base_urls, *file_urls]:
-        scope = _cookie_scope(url)
-        key = tuple(sorted(scope.items()))
-        if key not in seen:
-            seen.add(key)
-            scopes.append(scope)
-    cookies = []
-    for scope in scopes:
-        for name, value in (("token_v2", settings.token_v2), ("file_token", settings.file_token)):
-            if value:
-                cookies.append({"name": name, "value": value, "httpOnly": True, "sameSite": "Lax", **scope})
-    return cookies
 
 
 def _remaining(deadline, cap=None):
@@ -219,7 +158,11 @@ def _save_download(item, responses, run_dir):
         os.replace(source, part)  # same disk: no second copy of a multi-GB file
     except OSError:
         item.save_as(part)
-    size = verify_zip(part, int(length) if length and length.isdigit() else None)
+    try:
+        size = verify_zip(part, int(length) if length and length.isdigit() else None)
+    except ExportError:
+        part.unlink(missing_ok=True)  # never leave a bad .part for the API download to "resume"
+        raise
     os.replace(part, target)
     seconds = time.monotonic() - started
     log.info("download: browser download complete, %d bytes (%s) from %s", size, item.suggested_filename,
@@ -249,29 +192,3 @@ def _await_notification(http, settings, run_dir, clicked_ms, earlier, deadline):
             last_log = time.monotonic()
             log.info("export: still waiting for the e-mailed export's notification (%d feed polls)", polls)
         time.sleep(settings.notification_interval_seconds)
-
-
-def _with_evidence(page, run_dir, exc):
-    """Save a screenshot and the redacted page HTML; return an ExportError naming them and what the page showed."""
-    from playwright.sync_api import Error
-    saved = []
-    try:
-        tmp = run_dir / (SCREENSHOT + ".tmp")
-        page.screenshot(path=str(tmp), type="png", full_page=True, timeout=10_000)
-        os.replace(tmp, run_dir / SCREENSHOT)
-        saved.append(f"screenshot {run_dir / SCREENSHOT}")
-    except Error as shot_error:
-        log.warning("export: could not take a screenshot: %s", redact(str(shot_error).splitlines()[0]))
-    try:
-        write_bytes_atomic(run_dir / PAGE_HTML, redact(page.content()).encode("utf-8"))
-        saved.append(f"page HTML {run_dir / PAGE_HTML}")
-    except Error as html_error:
-        log.warning("export: could not save the page HTML: %s", redact(str(html_error).splitlines()[0]))
-    if isinstance(exc, ExportError):
-        what, hint = exc.args[0], exc.hint
-    else:
-        what, hint = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}", \
-            "re-run; if it persists, update lib/notion_ui_flow.py"
-    where = redact(page.url)
-    evidence = "; saved " + " and ".join(saved) if saved else "; no screenshot could be saved"
-    return ExportError(redact(f"browser fallback: {what} (page {where}){evidence}"), hint=hint)

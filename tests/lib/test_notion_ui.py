@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from lib.errors import ExportError
-from lib.notion_ui import PAGE_HTML, SCREENSHOT, browser_cookies, browser_path, export_via_browser
+from lib.notion_ui import export_via_browser
+from lib.notion_ui_browser import PAGE_HTML, SCREENSHOT, browser_cookies, browser_path
 from tests.fakes.notion_internal import FakeNotion
 from tests.lib.export_support import assert_no_secrets, settings_for
 
