@@ -65,7 +65,7 @@ def test_email_path_waits_for_the_notification_then_downloads(tmp_path, caplog):
 @needs_browser
 def test_expired_cookie_reports_logged_out_with_redacted_evidence(tmp_path, caplog):
     with FakeNotion(seed=5) as fake:
-        expired = "v02%3Auser_token_or_cookies%3Aexpired0123456789abcdef"
+        expired = "v02%3Aexpired%3A" + hashlib.sha1(b"signed out elsewhere").hexdigest()
         settings = settings_for(fake, token_v2=expired)
         with pytest.raises(ExportError) as caught:
             export_via_browser(settings, tmp_path, 60)
@@ -112,3 +112,11 @@ def test_cookies_cover_every_notion_domain_for_real_hosts():
     assert sorted((c["name"], c["domain"], c["secure"]) for c in cookies) == [
         ("file_token", ".notion.com", True), ("file_token", ".notion.so", True),
         ("token_v2", ".notion.com", True), ("token_v2", ".notion.so", True)]
+
+
+@needs_browser
+def test_emailed_export_that_never_arrives_ends_within_the_budget(tmp_path):
+    with FakeNotion(seed=9, ui_email_export=True, notification_delay=10**6) as fake:
+        with pytest.raises(ExportError, match="would be e-mailed, but no export-completed notification arrived"):
+            export_via_browser(settings_for(fake, notification_interval_seconds=0.2), tmp_path, 10)
+    assert not (tmp_path / "export.zip").exists()
