@@ -3,8 +3,11 @@ import logging
 
 from doit.tools import config_changed, run_once
 
+from lib.errors import ExportError
 from lib.fsutil import write_json_atomic
 from lib.notion_export import ExportSettings, parse_page_ids, parse_space_id, run_export
+from lib.notion_ui import export_via_browser
+from lib.redact import redact
 from tasks import stage_action
 
 log = logging.getLogger("export")
@@ -40,9 +43,30 @@ def export_settings(cfg, layout):
 def export(cfg, layout):
     """Run (or resume) the export for this run id and record how it went."""
     layout.run_dir.mkdir(parents=True, exist_ok=True)
-    summary = run_export(export_settings(cfg, layout), layout.run_dir)
+    settings = export_settings(cfg, layout)
+    try:
+        summary = run_export(settings, layout.run_dir)
+    except ExportError as api_error:  # AuthError/ConfigError are not ExportErrors: a browser would fail the same way
+        if not cfg["export.ui_fallback"] or settings.mode != "workspace":
+            raise
+        summary = _browser_fallback(cfg, layout, settings, api_error)
     summary["run_id"] = layout.run_id
     write_json_atomic(layout.manifests / "workspace_export.json", summary)
+    return summary
+
+
+def _browser_fallback(cfg, layout, settings, api_error):
+    """Hand a failed API export over to the browser flow; the manifest keeps the API failure that caused it."""
+    failure = {"error_class": type(api_error).__name__, "message": redact(str(api_error))}
+    log.warning("export: the API export failed (%s); handing over to the browser fallback (budget %d s)",
+                failure["message"], cfg["export.ui_timeout_seconds"])
+    try:
+        summary = export_via_browser(settings, layout.run_dir, cfg["export.ui_timeout_seconds"],
+                                     cfg["browser.chromium_path"])
+    except ExportError as browser_error:
+        raise ExportError(f"{browser_error.args[0]}; it was the fallback after the API export failed: "
+                          f"{redact(api_error.args[0])}", hint=browser_error.hint) from None
+    summary["api_failure"] = failure
     return summary
 
 

@@ -88,6 +88,14 @@ def check_expectations(expect, project, remote, fake, result, label):
         assert not (project / name).exists(), f"{label}: {name} should not exist"
     for text in expect.get("output_contains", []):
         assert text in output, f"{label}: output lacks {text!r}\n{output[-3000:]}"
+    if "export_strategy" in expect:
+        strategy = json.loads((project / "backups/manifests/workspace_export.json").read_text()).get("strategy")
+        assert strategy == expect["export_strategy"], f"{label}: export strategy {strategy!r}"
+    for pattern in expect.get("globs", []):
+        assert list(project.glob(pattern)), f"{label}: nothing matches {pattern}"
+    for text in expect.get("failures_contain", []):
+        failures = (project / "backups/manifests/failures.json").read_text()
+        assert text in failures, f"{label}: failures.json lacks {text!r}: {failures[-1500:]}"
     if "exports_enqueued" in expect:
         assert enqueue_count(fake) == expect["exports_enqueued"], f"{label}: {enqueue_count(fake)} exports enqueued"
     if expect.get("fsck"):

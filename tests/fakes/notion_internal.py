@@ -60,6 +60,7 @@ DEFAULTS = dict(
     link_expired=False, download_html_200=0, download_pdf=0, download_truncate=0, download_drop=0,
     drop_after=4096, download_rate=None, part_max_bytes=500 << 20, utf8_flag=True, unwrapped=False,
     corrupt_part=None, compresslevel=6,
+    ui_email_export=False, ui_no_permission=False, ui_logged_out=False,  # web app pages: see notion_ui_pages.py
 )
 
 

@@ -61,6 +61,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.server.role in ("file", "other") and urlsplit(self.path).path.startswith("/f/t/"):
             from tests.fakes.download_route import serve_download
             return serve_download(self, entry)
+        if self.server.role == "api" and not self.path.startswith("/api/"):
+            from tests.fakes.notion_ui_pages import serve_ui
+            return serve_ui(self, entry)
         self._send(404, "<html>Not found</html>", "text/html")
 
     def do_POST(self):
