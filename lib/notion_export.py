@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from lib.errors import ConfigError, ExportError
+from lib.errors import BackupError, ConfigError, ExportError
 from lib.fsutil import read_json, remove_tree, write_json_atomic
 from lib.notion_download import CHUNK, LinkExpired, download
 from lib.notion_http import NotionHTTP, netloc
@@ -117,7 +117,13 @@ def run_export(settings, run_dir):
             log.info("export: %s already downloaded", key)
             job["state"] = "done"
             continue
-        _run_job(http, settings, state, job, root_id, dest)
+        try:
+            _run_job(http, settings, state, job, root_id, dest)
+        except BackupError as exc:
+            # for failures.json: how hard we tried, without secrets
+            exc.retries = {"attempts": len(job["attempts"]), "http_retries": http.retries_used,
+                           "task_ids": [a["task_id"] for a in job["attempts"]]}
+            raise
     if settings.mode == "roots":
         _write_roots_wrapper(target, [(root, run_dir / "roots" / f"{root}.zip") for root in settings.root_ids])
     manifest = _manifest(settings, state, http, target, time.monotonic() - started)

@@ -66,8 +66,8 @@ def resolve_root_ids(env_text, config_value=None, roots_json=None):
         return []
     except ValueError as exc:
         raise ConfigError([f"{roots_json}: not valid JSON ({exc})"]) from None
-    # accepted shapes: ["id or url", ...], {"roots": [...]}, entries as strings or {"id"|"url": ...}
-    items = data.get("roots", []) if isinstance(data, dict) else data
+    # accepted shapes: ["id or url", ...], {"root_page_ids"|"roots": [...]}, entries as strings or {"id"|"url": ...}
+    items = (data.get("root_page_ids") or data.get("roots") or []) if isinstance(data, dict) else data
     texts = [item if isinstance(item, str) else str(item.get("id") or item.get("url") or "")
              for item in items if isinstance(item, (str, dict))]
     return parse_page_ids(",".join(t for t in texts if t), str(roots_json))

@@ -13,7 +13,7 @@ def settings_for(fake, file_token=True, **overrides):
                   space_id=fake.workspace.space_id, base_url=fake.api_url,
                   notification_base_urls=[fake.api_url, fake.app_url], file_hosts=[fake.file_host],
                   poll_interval_seconds=0.01, notification_interval_seconds=0.01, retry_backoff_seconds=0.01,
-                  retry_backoff_max_seconds=0.05, poll_timeout_seconds=3, http_timeout_seconds=5, max_http_retries=4)
+                  retry_backoff_max_seconds=0.05, poll_timeout_seconds=30, http_timeout_seconds=10, max_http_retries=4)
     values.update(overrides)
     return ExportSettings(**values)
 

@@ -96,3 +96,12 @@ def test_repeated_drops_give_up_but_keep_the_part(tmp_path):
             run_export(settings_for(fake, max_http_retries=2), tmp_path)
         part = tmp_path / "export.zip.part"
         assert 0 < part.stat().st_size < len(_served_bytes(fake)) and not (tmp_path / "export.zip").exists()
+
+
+@pytest.mark.parametrize("variant", [{"unwrapped": True}, {"utf8_flag": False}, {"corrupt_part": 1}])
+def test_zip_variants_arrive_byte_for_byte(tmp_path, variant):
+    with FakeNotion(**variant) as fake:
+        run_export(settings_for(fake), tmp_path)
+        assert (tmp_path / "export.zip").read_bytes() == _served_bytes(fake)
+        names = zipfile.ZipFile(tmp_path / "export.zip").namelist()
+        assert ("index.html" in names) == bool(variant.get("unwrapped"))

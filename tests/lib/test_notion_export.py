@@ -88,9 +88,10 @@ def test_retryable_failure_gets_a_fresh_task(tmp_path, caplog):
 
 def test_retryable_failure_retries_are_bounded(tmp_path):
     with FakeNotion(task_retryable_failure=3, failure_error="Invalid input.") as fake:
-        with pytest.raises(ExportError, match="retryable_failure.*Invalid input.*2 attempt"):
+        with pytest.raises(ExportError, match="retryable_failure.*Invalid input.*2 attempt") as info:
             run_export(settings_for(fake, retryable_failure_retries=1), tmp_path)
         assert len(fake.calls("enqueueTask")) == 2
+        assert info.value.retries["attempts"] == 2 and len(info.value.retries["task_ids"]) == 2
 
 
 def test_failure_stops_with_notions_error_text(tmp_path):

@@ -30,6 +30,8 @@ def test_roots_come_from_env_then_config_then_roots_json(tmp_path):
     roots.write_text(json.dumps({"roots": [{"id": A}, f"https://www.notion.so/x-{B.replace('-', '')}"]}))
     assert resolve_root_ids("", [], roots) == [A, B]
     assert resolve_root_ids("", [B], roots) == [B]
+    roots.write_text(json.dumps({"root_page_ids": [B]}))
+    assert resolve_root_ids("", None, roots) == [B]
     assert resolve_root_ids(A, [B], roots) == [A]
     roots.write_text("{broken")
     with pytest.raises(ConfigError, match="not valid JSON"):
