@@ -37,7 +37,8 @@ class Config:
     def missing_setup(self):
         """Return the names of required secrets that are not set."""
         missing = [] if self.secret("NATIVE_EXPORT_TOKEN_V2") else ["NATIVE_EXPORT_TOKEN_V2"]
-        if self["export.mode"] == "workspace" and not self.secret("NOTION_SPACE_ID"):
+        # Roots mode needs the space id too: Notion's exportBlock takes block: {id, spaceId}.
+        if not self.secret("NOTION_SPACE_ID"):
             missing.append("NOTION_SPACE_ID")
         return missing
 

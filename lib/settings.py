@@ -98,7 +98,7 @@ SETTINGS = (
 SECRETS = {
     "NATIVE_EXPORT_TOKEN_V2": "Notion token_v2 cookie (required)",
     "NATIVE_EXPORT_FILE_TOKEN": "Notion file_token cookie; harvested from Set-Cookie when empty",
-    "NOTION_SPACE_ID": "workspace id, dashed or 32-hex (required in workspace mode)",
+    "NOTION_SPACE_ID": "workspace id, dashed or 32-hex (required; roots mode sends it with every exportBlock)",
     "NOTION_API_KEY": "integration token for the public-API capture and restore",
     "BACKUP_PUSH_TOKEN": "HTTPS push credential for the snapshot branch",
     "GITHUB_TOKEN": "used as the push credential when BACKUP_PUSH_TOKEN is empty",

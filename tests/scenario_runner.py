@@ -111,6 +111,11 @@ def run_scenario(path, tmp_path):
     with FakeNotion(workspace=workspace, **spec.get("faults", {})) as fake, AlertReceiver() as receiver:
         project, remote = make_project(tmp_path)
         env = fake_env(fake, BACKUP_NOTIFY_URLS=receiver.url, **spec.get("env", {}))
+        if spec.get("roots"):
+            tops = [n for n in workspace.live_nodes() if n.parent is None and n.kind == "page"][: spec["roots"]]
+            # One root as a page URL, the others as bare ids: both spellings users paste.
+            ids = [f"https://www.notion.so/Some-Page-{tops[0].id}"] + [n.id for n in tops[1:]]
+            env["OFFICIAL_EXPORT_ROOT_PAGE_IDS"] = ",".join(ids)
         for name in spec.get("unset", []):
             env[name] = ""
         secrets = [env[name] for name in SECRET_ENV if env.get(name)] + [fake.file_token]

@@ -67,4 +67,4 @@ def test_secrets_are_registered_for_redaction(tmp_path):
 def test_missing_setup_names_what_to_add(tmp_path):
     assert load_config(tmp_path, {}).missing_setup() == ["NATIVE_EXPORT_TOKEN_V2", "NOTION_SPACE_ID"]
     roots = load_config(tmp_path, {"NATIVE_EXPORT_TOKEN_V2": "tok-1234", "OFFICIAL_EXPORT_MODE": "roots"})
-    assert roots.missing_setup() == []
+    assert roots.missing_setup() == ["NOTION_SPACE_ID"]
