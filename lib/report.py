@@ -30,7 +30,10 @@ def record_stage(layout, stage, started, outcome, details=None, error=None):
 
 
 def record_failure(layout, stage, error, retries=0):
-    """Write failures.json naming the stage, error class, message and retry count."""
+    """Write failures.json naming the stage, error class, message and retry count (plus details)."""
+    detail = retries if isinstance(retries, dict) else None
+    if detail is not None:  # the export client reports {attempts, http_retries, task_ids}
+        retries = int(detail.get("http_retries", 0)) + max(int(detail.get("attempts", 1)) - 1, 0)
     failures = read_json(layout.manifests / "failures.json", {})
     entries = [f for f in failures.get("failures", []) if f.get("run_id") == layout.run_id
                and f.get("stage") != stage]
@@ -40,6 +43,7 @@ def record_failure(layout, stage, error, retries=0):
         "error_class": type(error).__name__,
         "message": redact(str(error)),
         "retries": retries,
+        "retry_detail": detail,
         "time": now_iso(),
     })
     write_json_atomic(layout.manifests / "failures.json", {"run_id": layout.run_id, "failures": entries})

@@ -21,7 +21,7 @@ def load_scenario(path):
 
 def enqueue_count(fake):
     """Return how many export tasks the stand-in was asked for."""
-    return sum(1 for r in fake.requests if r["path"].endswith("/enqueueTask"))
+    return sum(1 for task in fake.tasks.values() if "parent" not in task)
 
 
 def check_no_secrets(texts, secrets):
