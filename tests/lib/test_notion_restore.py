@@ -1,6 +1,7 @@
 """Tests for the restore: round trip through the stand-in, resume without duplicates, dry run, git source."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -136,17 +137,26 @@ def expected_after_restore(node):
     return node
 
 
-@pytest.fixture
-def captured(tmp_path):
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory):
+    """One capture of the seeded workspace; every test restores it into a fresh, identical stand-in."""
+    where = tmp_path_factory.mktemp("snapshot") / "one"
     with FakeNotionPublic(big_page=True) as fake:
-        capture_workspace(api_settings(fake), tmp_path / "one")
+        capture_workspace(api_settings(fake), where)
+    return where
+
+
+@pytest.fixture
+def captured(tmp_path, snapshot):
+    shutil.copytree(snapshot, tmp_path / "one")
+    with FakeNotionPublic(big_page=True) as fake:
         yield fake, tmp_path
 
 
 def test_round_trip_restores_content_hierarchy_links_and_relations(captured):
     fake, tmp = captured
     report = restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
-    capture_workspace(api_settings(fake), tmp / "two")
+    capture_workspace(api_settings(fake, NOTION_CAPTURE_COMMENTS="pages"), tmp / "two")
     home = restored_root(tmp / "two", fake.empty_page_id, "Home")
     original = expected_after_restore(tree(tmp / "one", fake.ids["home"]))
     assert tree(tmp / "two", home) == original
@@ -182,7 +192,7 @@ def test_interrupted_restore_resumes_without_duplicates(captured):
     fake.faults.down_after_writes = None
     report = restore_snapshot(settings, DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
     assert report["resumed"] is True
-    capture_workspace(api_settings(fake), tmp / "two")
+    capture_workspace(api_settings(fake, NOTION_CAPTURE_COMMENTS="pages"), tmp / "two")
     home = restored_root(tmp / "two", fake.empty_page_id, "Home")
     assert tree(tmp / "two", home) == expected_after_restore(tree(tmp / "one", fake.ids["home"]))
 
@@ -202,7 +212,7 @@ def test_killed_restore_process_resumes_without_duplicates(captured):
     fake.faults.delay = 0
     assert 0 < fake.writes
     restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
-    capture_workspace(api_settings(fake), tmp / "two")
+    capture_workspace(api_settings(fake, NOTION_CAPTURE_COMMENTS="pages"), tmp / "two")
     home = restored_root(tmp / "two", fake.empty_page_id, "Home")
     assert tree(tmp / "two", home) == expected_after_restore(tree(tmp / "one", fake.ids["home"]))
 
@@ -270,7 +280,7 @@ def test_refused_upload_leaves_a_note_and_a_reported_loss(captured):
     report = restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
     media = [loss for loss in report["losses"] if loss["kind"] == "media"]
     assert len(media) == 2 and all("refused by Notion" in loss["detail"] for loss in media)
-    capture_workspace(api_settings(fake), tmp / "two")
+    capture_workspace(api_settings(fake, NOTION_CAPTURE_COMMENTS="pages"), tmp / "two")
     home = restored_root(tmp / "two", fake.empty_page_id, "Home")
     texts = [b["paragraph"]["rich_text"][0]["plain_text"] for b in load(tmp / "two", f"pages/{home}.json")["blocks"]
              if b["type"] == "paragraph" and b["paragraph"]["rich_text"]]
