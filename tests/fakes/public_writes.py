@@ -84,6 +84,9 @@ def check_children(children, path, depth, store, counter):
                 check_rich_text(payload[key], f"{here}.{kind}.{key}")
         if kind in MEDIA and payload.get("type") == "file":
             invalid(f"{here}.{kind}.type", "`external` or `file_upload`", "file")
+        faults = getattr(store, "faults", None)
+        if kind == "embed" and faults is not None and faults.refuse_embeds:
+            invalid(f"{here}.embed.url", "a URL from a supported embed provider", payload.get("url"))
         if kind in ("bookmark", "embed") and len(payload.get("url", "")) > 2000:
             invalid(f"{here}.{kind}.url.length", "≤ `2000`", len(payload["url"]))
         if kind == "synced_block" and payload.get("synced_from"):

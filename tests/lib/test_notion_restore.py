@@ -286,3 +286,18 @@ def test_refused_upload_leaves_a_note_and_a_reported_loss(captured):
              if b["type"] == "paragraph" and b["paragraph"]["rich_text"]]
     assert any(t.startswith("[image not restored: diagram.png is in the backup as files/") for t in texts)
     assert report["created"]["rows"] == 33
+
+
+def test_block_notion_refuses_is_isolated_and_reported(captured):
+    fake, tmp = captured
+    fake.faults.refuse_embeds = True
+    report = restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
+    refused = [loss for loss in report["losses"] if loss["detail"].startswith("embed refused by Notion")]
+    assert len(refused) == 1 and "supported embed provider" in refused[0]["detail"]
+    capture_workspace(api_settings(fake, NOTION_CAPTURE_COMMENTS="pages"), tmp / "two")
+    home = restored_root(tmp / "two", fake.empty_page_id, "Home")
+    restored = tree(tmp / "two", home)
+    expected = expected_after_restore(tree(tmp / "one", fake.ids["home"]))
+    embed = next(i for i, b in enumerate(expected["blocks"]) if b["type"] == "embed")
+    expected["blocks"][embed] = {"type": "paragraph", "text": "[embed not restored: Notion refused it; see the restore report]"}
+    assert restored == expected
