@@ -31,6 +31,7 @@ class Faults:
     file_ttl: int = 3600              # lifetime of signed file URLs
     users_forbidden: bool = False
     expired_links: int = 0
+    vanished: set = field(default_factory=set)   # ids that search still lists but every read answers 404
     refuse_embeds: bool = False       # embeds fail validation (Notion checks providers)
     uploads_refused: bool = False     # POST /v1/file_uploads answers 400 (file too large for the plan)            # the next N signed file URLs are issued already expired
     delay: float = 0.0                # seconds of latency per request

@@ -178,3 +178,12 @@ def test_limiter_below_the_service_rate_keeps_429s_rare(fake, tmp_path):
     fake.faults.rate_limit = (100, 3)
     summary = capture_workspace(api_settings(fake, NOTION_API_RATE_PER_SECOND=70), tmp_path / "json")
     assert summary["objects"] == 42 and summary["rate_limited"] <= 1
+
+
+def test_page_gone_between_search_and_read_is_recorded_and_skipped(fake, tmp_path):
+    fake.faults.vanished = {fake.ids["deep"]}
+    summary = capture_workspace(api_settings(fake), tmp_path / "json")
+    index = json.loads((tmp_path / "json" / "index.json").read_text())
+    assert fake.ids["deep"] not in index["objects"] and fake.ids["notes"] in index["objects"]
+    assert {"path": f"blocks/{fake.ids['deep']}/children", "code": "object_not_found"} in index["skipped"]
+    assert summary["skipped"] >= 1
