@@ -102,7 +102,16 @@ class Restorer(Appender, Uploads):
             except NotionApiError as err:
                 self.loss("media", self.where(old), f"files in its properties were refused by Notion ({err.code})")
                 body["properties"] = {k: v for k, v in body["properties"].items() if "files" not in v}
-            created = self.api.request("POST", "pages", body=body)
+            try:
+                created = self.api.request("POST", "pages", body=body)
+            except NotionApiError as err:
+                if err.status != 400:
+                    raise
+                # Keep the page: drop what Notion refused (people of another workspace, a bad icon...).
+                titles = {k: v for k, v in body["properties"].items() if "title" in v}
+                self.loss("property", self.where(old), f"properties other than the title were refused and "
+                          f"left empty: {str(err)[:200]}")
+                created = self.api.request("POST", "pages", body={"parent": body["parent"], "properties": titles})
             self.journal.mapped({old: created["id"]}, key)
             self.count("rows" if data_source else "pages")
         self.queue.append(old)
@@ -226,3 +235,20 @@ def restore_snapshot(settings, source, root_page_id, journal_path, dry_run=False
     log.info("restore %s: %s; %d losses listed in the report", "plan" if dry_run else "done",
              restorer.counts, len(restorer.losses))
     return report
+
+
+def report_lines(report):
+    """Return a restore report (or dry-run plan) as plain lines for a terminal or a CI log."""
+    created = report["created"]
+    verb = "would create" if report["dry_run"] else "created"
+    lines = [f"restore of {report['source']} under page {report['root']}"
+             + (" (resumed)" if report.get("resumed") else ""),
+             f"{verb}: {created['pages']} pages, {created['databases']} databases, {created['rows']} rows, "
+             f"{created['blocks']} blocks, {created['comments']} comments, {created['uploads']} uploads "
+             f"in {report['requests']} requests"]
+    for step in report.get("plan", []):
+        detail = ", ".join(f"{k}={v}" for k, v in step.items() if k != "action")
+        lines.append(f"  plan: {step['action']} {detail}")
+    lines.append(f"not restored or changed ({len(report['losses'])}):" if report["losses"] else "nothing lost")
+    lines += [f"  [{loss['kind']}] {loss['where']}: {loss['detail']}" for loss in report["losses"]]
+    return lines

@@ -173,6 +173,9 @@ def property_value(store, name, value, schema, path):
                 invalid(f"{path}.relation", f"pages of data source {target_ds}", ref.get("id"))
         raw = [{"id": dashed(r["id"])} for r in raw]
     elif kind == "people":
+        for person in raw:
+            if dashed(person.get("id")) not in store.users:
+                invalid(f"{path}.people", "users of this workspace", person.get("id"))
         raw = [{"object": "user", "id": dashed(p["id"])} for p in raw]
     elif kind == "select" and raw:
         raw = store.option(schema, raw)

@@ -12,7 +12,7 @@ import pytest
 
 from lib.notion_api_client import NotionApiError
 from lib.notion_capture import capture_workspace
-from lib.notion_restore import DirSource, GitTreeSource, restore_snapshot
+from lib.notion_restore import DirSource, GitTreeSource, report_lines, restore_snapshot
 from tests.fakes.notion_public import FakeNotionPublic, api_settings
 from tests.fakes.public_compare import expected_after_restore, load, restored_root, tree
 
@@ -108,6 +108,10 @@ def test_dry_run_plans_without_touching_notion(captured):
     titles = [step["title"] for step in report["plan"] if step["action"] == "create_page"]
     assert titles[:3] == ["Home", "Restore here", "Shared child"] and "Deeper" in titles
     assert report["created"]["rows"] == 33 and report["created"]["databases"] == 2
+    lines = report_lines(report)
+    assert lines[1].startswith("would create: 8 pages, 2 databases, 33 rows")
+    assert any(line.startswith("  plan: create_page title=Home") for line in lines)
+    assert any(line.startswith("  [block] Notes (") and "'unsupported'" in line for line in lines)
 
 
 def test_git_commit_source_reads_without_checkout(captured):
@@ -183,3 +187,13 @@ def test_block_notion_refuses_is_isolated_and_reported(captured):
     embed = next(i for i, b in enumerate(expected["blocks"]) if b["type"] == "embed")
     expected["blocks"][embed] = {"type": "paragraph", "text": "[embed not restored: Notion refused it; see the restore report]"}
     assert restored == expected
+
+
+def test_row_with_people_from_another_workspace_keeps_its_title(captured):
+    fake, tmp = captured
+    ada = next(u for u, user in fake.store.users.items() if user["name"] == "Ada Lovelace")
+    del fake.store.users[ada]
+    report = restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
+    refused = [loss for loss in report["losses"] if loss["detail"].startswith("properties other than the title")]
+    assert len(refused) == 2 and "users of this workspace" in refused[0]["detail"]
+    assert report["created"]["rows"] == 33
