@@ -72,6 +72,7 @@ class Capture:
         if page is None:
             page = self.search_hits.get(page_id) or self.api.request("GET", f"pages/{page_id}", skip_missing=True)
         found = []
+        path = f"pages/{page_id}.json"
         doc = self.reusable(page_id, page.get("last_edited_time"))
         if doc is not None:
             tree_links(doc["blocks"], page_id, found)
@@ -79,8 +80,7 @@ class Capture:
         else:
             doc = self.fetcher.page_document(page, found)
             self.counts["pages_fetched"] += 1
-        path = f"pages/{page_id}.json"
-        write_json_atomic(self.json_dir / path, doc)
+            write_json_atomic(self.json_dir / path, doc)
         self.objects[page_id] = {"type": "page", "path": path, "title": page_title(doc["page"]),
                                  "last_edited_time": doc["page"].get("last_edited_time"),
                                  "parent": parent_ref(doc["page"]),
