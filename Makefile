@@ -1,0 +1,40 @@
+# notion-git-backup: every target calls doit or pytest; no logic lives here.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: help setup demo backup test test-long bench lint browser clean
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install the pinned requirements
+
+browser:  ## install Debian's chromium when missing (needs root; CI does this)
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || echo "no chromium: browser tests will be skipped (apt-get install chromium)"
+
+demo: $(STAMP)  ## the whole pipeline twice against the local Notion stand-in
+	$(PY) -m tests.fakes.demo
+
+backup: $(STAMP)  ## one backup run (reads .env / the environment); exits with doit's code
+	$(PY) -m doit
+
+test: $(STAMP) browser  ## the test suite
+	$(PY) -m pytest -c tests/pytest.ini -q
+
+test-long: $(STAMP) browser  ## the soak and the wide kill matrix
+	$(PY) -m pytest -c tests/pytest.ini -q -m long
+
+bench: $(STAMP)  ## benchmarks against unzip, git, raw mistune and curl (slow)
+	$(PY) -m tests.bench.run_all
+
+lint: $(STAMP)  ## syntax and import checks
+	$(PY) -m compileall -q dodo.py lib tasks tests
+
+clean:  ## remove the virtualenv, doit state and demo output (never backups/)
+	rm -rf $(VENV) .doit demo

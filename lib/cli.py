@@ -1,0 +1,80 @@
+"""What dodo.py does before doit runs: load config or exit 3, and the setup notice (exit 0)."""
+import atexit
+import logging
+import os
+import signal
+import sys
+
+from lib import summary
+
+from lib.config import load_config
+from lib.errors import ConfigError
+from lib.log import setup_logging
+from lib.notify import send_alert_at_exit
+from lib.paths import Layout
+
+NOTION_STAGES = {"pull", "export", "unpack", "shard_expand", "count", "gate", "promote"}
+COMMANDS_WITHOUT_RUN = {"list", "help", "info", "forget", "ignore", "clean", "dumpdb", "strace",
+                        "reset-dep", "tabcompletion"}
+
+
+def _raise_interrupt(signum, frame):
+    summary.INVOCATION["interrupted"] = True
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def finish_run(cfg, layout):
+    """At exit: write run_summary.json, print the one-line summary, alert on failure or refusal."""
+    if not layout.backups.exists():
+        return
+    result = summary.current_summary(layout)
+    summary.write_summary(layout, result)
+    log = logging.getLogger("summary")
+    (log.info if result["verdict"] == "success" else log.error)("%s", result["summary"])
+    if result["verdict"] in ("failed", "refused"):
+        send_alert_at_exit(cfg["notify.urls"], f"Notion backup {result['verdict']}", result["summary"])
+
+
+def requested_tasks(argv):
+    """Return (command, task names) from doit's command line (task names empty = default run)."""
+    words = [word for word in argv[1:] if not word.startswith("-")]
+    if words and words[0] in COMMANDS_WITHOUT_RUN:
+        return words[0], []
+    if words and words[0] == "run":
+        words = words[1:]
+    return "run", [word.split(":")[0] for word in words if "=" not in word]
+
+
+def setup_notice(missing):
+    """Print what to add and where; in GitHub Actions as a ::notice annotation."""
+    text = (f"notion-git-backup is not set up yet: add {' and '.join(missing)} "
+            "(GitHub: Settings → Secrets and variables → Actions; locally: .env, see .env.example). "
+            "Nothing was exported and no file or branch was created.")
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        print(f"::notice title=Notion backup not configured::{text}")
+    else:
+        print(text)
+
+
+def prepare(root, argv=None):
+    """Load the config for dodo.py; exit 3 on bad config, exit 0 with the setup notice when unset."""
+    argv = sys.argv if argv is None else argv
+    setup_logging()
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        cfg = load_config(root)
+    except ConfigError as error:
+        logging.getLogger("config").error("bad configuration:\n  %s", "\n  ".join(error.problems))
+        sys.exit(3)
+    command, names = requested_tasks(argv)
+    needs_notion = command == "run" and (not names or NOTION_STAGES & set(names))
+    missing = cfg.missing_setup()
+    if needs_notion and missing and cfg["export.source"] == "official_zip":
+        setup_notice(missing)
+        sys.exit(0)
+    layout = Layout.for_config(cfg)
+    layout.state_dir.mkdir(parents=True, exist_ok=True)
+    if command == "run":
+        summary.begin_invocation()
+        atexit.register(finish_run, cfg, layout)
+    return cfg, layout

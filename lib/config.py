@@ -1,0 +1,152 @@
+"""Load backup.config.yaml, overlay the environment (and .env), validate every value at once."""
+import datetime
+import os
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from lib.errors import ConfigError
+from lib.redact import register_secret
+from lib.settings import BY_KEY, SECRETS, SETTINGS
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+class Config:
+    """Validated settings (`cfg['quality.min_md_count']`), secrets and the paths derived from them."""
+
+    def __init__(self, values, secrets, root):
+        self.values = values
+        self.secrets = secrets
+        self.root = Path(root)
+
+    def __getitem__(self, key):
+        return self.values[key]
+
+    @property
+    def run_id(self):
+        """The run id: BACKUP_RUN_ID, else today's UTC date."""
+        return self.values["run.run_id"] or datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+
+    def secret(self, name):
+        """Return a secret from the environment, or '' when unset."""
+        return self.secrets.get(name, "")
+
+    def missing_setup(self):
+        """Return the names of required secrets that are not set."""
+        missing = [] if self.secret("NATIVE_EXPORT_TOKEN_V2") else ["NATIVE_EXPORT_TOKEN_V2"]
+        if self["export.mode"] == "workspace" and not self.secret("NOTION_SPACE_ID"):
+            missing.append("NOTION_SPACE_ID")
+        return missing
+
+
+def _flatten(data, prefix=""):
+    """Yield (dotted key, value, mark) for every leaf of a ruamel mapping."""
+    for name, value in data.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict) and not any(s.key == key for s in SETTINGS):
+            yield from _flatten(value, key + ".")
+        else:
+            mark = data.lc.key(name) if hasattr(data, "lc") else None
+            yield key, value, mark
+
+
+def _coerce(setting, value, from_env):
+    """Return `value` converted to the setting's type; raise ValueError with the reason."""
+    kind = setting.kind
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if from_env and str(value).strip().lower() in TRUE_WORDS | FALSE_WORDS:
+            return str(value).strip().lower() in TRUE_WORDS
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        raise ValueError("must be true or false")
+    if kind in ("int", "float"):
+        if isinstance(value, bool):
+            raise ValueError(f"must be a number, not {value!r}")
+        try:
+            number = int(str(value).strip()) if kind == "int" else float(str(value).strip())
+        except ValueError:
+            raise ValueError(f"must be {'a whole number' if kind == 'int' else 'a number'}, not {value!r}") from None
+        if setting.minimum is not None and number < setting.minimum:
+            raise ValueError(f"must be ≥ {setting.minimum:g}, not {number:g}")
+        return number
+    if kind == "list":
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return list(value)
+        raise ValueError("must be a list of strings or a comma-separated string")
+    if value is None:
+        value = ""
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise ValueError(f"must be text, not {type(value).__name__}")
+    value = str(value).strip()
+    if kind == "choice" and value not in setting.choices:
+        raise ValueError(f"must be one of {', '.join(setting.choices)}, not {value!r}")
+    return value
+
+
+def _read_yaml(path, problems):
+    """Return the parsed mapping of `path` ({} when absent), appending syntax problems."""
+    if not path.exists():
+        return {}
+    try:
+        data = YAML(typ="rt").load(path)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark
+        problems.append(f"{path.name}:{mark.line + 1}:{mark.column + 1}: {error.problem}")
+        return {}
+    except YAMLError as error:
+        problems.append(f"{path.name}: {error}")
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.append(f"{path.name}:1:1: the top level must be a mapping of sections")
+        return {}
+    return data
+
+
+def load_config(root, environ=None, config_name="backup.config.yaml"):
+    """Given the project root, return a validated Config; raise ConfigError listing every problem."""
+    root = Path(root)
+    environ = dict(os.environ if environ is None else environ)
+    env_file = root / ".env"
+    if env_file.exists():
+        from dotenv import dotenv_values
+        for name, value in dotenv_values(env_file).items():
+            environ.setdefault(name, value or "")
+    path = root / config_name
+    problems = []
+    values = {setting.key: setting.default for setting in SETTINGS}
+    for key, value, mark in _flatten(_read_yaml(path, problems)):
+        where = f"{path.name}:{mark[0] + 1}:{mark[1] + 1}" if mark else path.name
+        setting = BY_KEY.get(key)
+        if setting is None:
+            problems.append(f"{where}: at '{key}': unknown setting")
+            continue
+        try:
+            values[key] = _coerce(setting, value, from_env=False)
+        except ValueError as error:
+            problems.append(f"{where}: at '{key}': {error}")
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        if raw is None or (raw == "" and setting.kind != "str"):
+            continue
+        try:
+            values[setting.key] = _coerce(setting, raw, from_env=True)
+        except ValueError as error:
+            problems.append(f"environment {setting.env} (at '{setting.key}'): {error}")
+    if problems:
+        raise ConfigError(problems)
+    secrets = {name: environ.get(name, "").strip() for name in SECRETS}
+    for name in ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN", "NOTION_API_KEY",
+                 "BACKUP_PUSH_TOKEN", "GITHUB_TOKEN"):
+        register_secret(secrets[name])
+    for url in values["notify.urls"]:
+        register_secret(url)  # webhook URLs carry their credential in the path
+    return Config(values, secrets, root)

@@ -1,0 +1,36 @@
+"""Which git repository holds the snapshots, and the push credentials."""
+from pathlib import Path
+
+from lib import __version__
+
+
+def open_backup_repo(layout):
+    """Return the repository path: the project's own checkout, else a bare cache under .doit/."""
+    root = Path(layout.root)
+    if (root / ".git").exists():
+        return root
+    cache = root / ".doit" / "backup.git"
+    if not cache.exists():
+        from dulwich.repo import Repo
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        Repo.init_bare(str(cache), mkdir=True).close()
+    return cache
+
+
+def push_credentials(cfg):
+    """Return (username, password) for HTTPS pushes, or None when no token is configured."""
+    token = cfg.secret("BACKUP_PUSH_TOKEN") or cfg.secret("GITHUB_TOKEN")
+    return ("x-access-token", token) if token else None
+
+
+def tool_version():
+    """Return the tool's version string recorded in snapshot commits."""
+    return f"notion-git-backup {__version__}"
+
+
+def local_tip(repo_path, branch):
+    """Return the local tip (hex str) of `branch`, or None when the branch does not exist."""
+    from lib.git_snapshot import branch_ref, open_repo, read_ref
+    with open_repo(repo_path) as repo:
+        tip = read_ref(repo, branch_ref(branch))
+    return tip.decode() if tip else None

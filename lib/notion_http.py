@@ -1,0 +1,185 @@
+"""HTTP session for Notion's internal /api/v3: cookie scoping, bounded retries, lenient JSON."""
+import json
+import logging
+import time
+from http.cookiejar import DefaultCookiePolicy
+from http.cookies import SimpleCookie
+from urllib.parse import urlsplit
+
+import requests
+
+from lib.errors import AuthError, ExportError
+from lib.redact import redact, register_secret
+
+log = logging.getLogger(__name__)
+AUTH_HINT = "refresh NATIVE_EXPORT_TOKEN_V2 (README: Refreshing cookies)"
+RETRY_STATUSES = {429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 525, 526, 527, 530}
+TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+
+
+class _BlockAll(DefaultCookiePolicy):
+    """The session jar never stores cookies: each request gets exactly the cookies we choose."""
+
+    def set_ok(self, cookie, request):
+        return False
+
+
+def netloc(url):
+    """Return host[:port] of a URL (or of a bare host), lower case, default ports dropped."""
+    split = urlsplit(url if "//" in url else "//" + url)
+    host = (split.hostname or "").lower()
+    port = split.port
+    if port is None or (split.scheme, port) in (("https", 443), ("http", 80)):
+        return host
+    return f"{host}:{port}"
+
+
+def host_matches(url, hosts):
+    """True when the URL's host is in `hosts`; an entry with a port must match the port too."""
+    here = netloc(url)
+    bare = here.split(":", 1)[0]
+    for entry in hosts:
+        entry = netloc(entry.strip())
+        if entry and (entry == here or (":" not in entry and entry == bare)):
+            return True
+    return False
+
+
+def unwrap(record):
+    """Return the record inside Notion's `value` / `value.value` wrappers."""
+    for _ in range(3):
+        if isinstance(record, dict) and "id" not in record and isinstance(record.get("value"), dict):
+            record = record["value"]
+    return record
+
+
+def parse_json(response):
+    """Return the JSON body (a BOM or stray whitespace tolerated), or None when it is not JSON."""
+    text = response.content.decode("utf-8", "replace").lstrip("\ufeff").strip()
+    if not text or text[0] not in "{[":
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def describe(response):
+    """A short, secret-free description of an HTTP answer for messages."""
+    body = parse_json(response)
+    if isinstance(body, dict) and (body.get("name") or body.get("message")):
+        detail = " ".join(str(body[k]) for k in ("name", "message", "debugMessage") if body.get(k))
+    else:
+        kind = response.headers.get("Content-Type", "?").split(";")[0]
+        snippet = " ".join(response.content[:120].decode("utf-8", "replace").split())
+        detail = f"{kind} body: {snippet!r}"
+    return redact(f"HTTP {response.status_code} {detail}")
+
+
+class NotionHTTP:
+    """A requests.Session wrapper that knows which Notion host gets which cookie."""
+
+    def __init__(self, token_v2, file_token, space_id, api_urls, file_hosts, timeout=60.0, max_retries=8,
+                 backoff=1.0, backoff_max=60.0):
+        for secret in (token_v2, file_token):
+            register_secret(secret)
+        self.token_v2, self.space_id = token_v2, space_id
+        self.configured_file_token, self.harvested_file_token = file_token or "", ""
+        self.api_hosts = [netloc(u) for u in api_urls]
+        self.file_hosts = [h.strip() for h in file_hosts if h.strip()]
+        self.timeout, self.max_retries = timeout, max_retries
+        self.backoff, self.backoff_max = backoff, backoff_max
+        self.retries_used = 0
+        self.session = requests.Session()
+        self.session.cookies.set_policy(_BlockAll())
+        self.session.headers["User-Agent"] = "notion-git-backup (+https://github.com/)"
+
+    @property
+    def file_token(self):
+        """The file_token to send: the newest one Notion set, else the configured one."""
+        return self.harvested_file_token or self.configured_file_token
+
+    def cookies_for(self, url):
+        """Return the Cookie header value for this URL (empty for hosts that are not Notion's)."""
+        parts = []
+        if netloc(url) in self.api_hosts:
+            parts.append(f"token_v2={self.token_v2}")
+        if self.file_token and host_matches(url, self.file_hosts):
+            parts.append(f"file_token={self.file_token}")
+        return "; ".join(parts)
+
+    def _harvest(self, response):
+        for header in response.raw.headers.getlist("Set-Cookie") if response.raw is not None else []:
+            jar = SimpleCookie()
+            try:
+                jar.load(header)
+            except Exception:  # a malformed cookie from Notion is not our problem
+                continue
+            if "file_token" in jar and jar["file_token"].value and jar["file_token"].value != self.harvested_file_token:
+                register_secret(jar["file_token"].value)
+                self.harvested_file_token = jar["file_token"].value
+                log.info("file_token received from Notion (Set-Cookie); it will be sent to the file host")
+
+    def wait(self, what, attempt, reason, retry_after=None):
+        """Sleep before retry `attempt` of `what`, saying why; raise ExportError when retries are spent."""
+        if attempt > self.max_retries:
+            raise ExportError(f"{what}: gave up after {self.max_retries} retries, last answer: {reason}",
+                              hint="Notion or the network kept failing; re-run later (the run resumes)")
+        delay = min(self.backoff_max, self.backoff * 2 ** (attempt - 1))
+        if retry_after is not None:
+            delay = min(max(retry_after, 0.0), max(self.backoff_max, 300.0))
+        log.warning("%s: %s; retry %d/%d in %.1f s", what, redact(reason), attempt, self.max_retries, delay)
+        self.retries_used += 1
+        time.sleep(delay)
+
+    def post(self, base_url, endpoint, body):
+        """POST /api/v3/<endpoint> and return the parsed JSON, retrying transient failures."""
+        url = f"{base_url.rstrip('/')}/api/v3/{endpoint}"
+        headers = {"Content-Type": "application/json", "Cookie": self.cookies_for(url)}
+        if self.space_id:
+            headers["x-notion-space-id"] = self.space_id
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self.session.post(url, data=json.dumps(body), headers=headers,
+                                             timeout=self.timeout, allow_redirects=False)
+            except TRANSIENT as exc:
+                self.wait(f"Notion {endpoint}", attempt, f"{type(exc).__name__} (network error or timeout)")
+                continue
+            except requests.RequestException as exc:
+                raise ExportError(f"Notion {endpoint}: {type(exc).__name__}: {redact(str(exc))}",
+                                  hint="check NOTION_BASE_URL / NOTION_NOTIFICATION_BASE_URLS") from None
+            self._harvest(response)
+            status, data = response.status_code, parse_json(response)
+            if status == 401 or (status == 400 and isinstance(data, dict) and data.get("name") == "DecryptionError"):
+                raise AuthError(f"token_v2 expired or invalid: {AUTH_HINT}; Notion answered {describe(response)} "
+                                f"to {endpoint}", hint="")
+            if status in RETRY_STATUSES:
+                why = "rate limited (429)" if status == 429 else f"server error {describe(response)}"
+                self.wait(f"Notion {endpoint}", attempt, why, _retry_after(response))
+                continue
+            if status != 200:
+                raise ExportError(f"Notion {endpoint} refused the request: {describe(response)}",
+                                  hint="check NOTION_SPACE_ID and the export settings")
+            if not isinstance(data, dict):
+                self.wait(f"Notion {endpoint}", attempt, f"answer is not JSON ({describe(response)}), "
+                          "likely a Cloudflare or bot-check page")
+                continue
+            return data
+
+    def get(self, url, headers=None, stream=True):
+        """GET with the cookies this host may receive; redirects are returned, not followed."""
+        headers = dict(headers or {})
+        cookie = self.cookies_for(url)
+        if cookie:
+            headers["Cookie"] = cookie
+        return self.session.get(url, headers=headers, timeout=self.timeout, stream=stream, allow_redirects=False)
+
+
+def _retry_after(response):
+    value = response.headers.get("Retry-After")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None

@@ -1,0 +1,80 @@
+"""A per-checkout run lock (fcntl.flock) so two backup runs never interleave fetch, commit and push."""
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import time
+from datetime import datetime, timezone
+
+from dulwich.repo import Repo
+
+from lib.errors import PublishError
+
+log = logging.getLogger(__name__)
+
+PACKED_REFS_STALE_SECONDS = 600   # packed-refs.lock is shared with git itself: only clear clearly old ones
+
+
+def _read(fd):
+    try:
+        return json.loads(os.pread(fd, 4096, 0).decode() or "null")
+    except ValueError:
+        return {"pid": "?", "started": "?"}
+
+
+def clear_stale_ref_locks(repo_path, branch, older_than):
+    """Remove ref `.lock` files of `branch` left by a killed run (mtime before `older_than`); return them."""
+    with Repo(repo_path) as repo:
+        control = repo.controldir()
+    name = branch.encode() if isinstance(branch, str) else branch
+    removed = []
+    refs_dir = os.path.join(os.fsencode(control), b"refs")
+    for dirpath, _, files in os.walk(refs_dir):
+        for fname in files:
+            path = os.path.join(dirpath, fname)
+            ours = fname == name.rsplit(b"/", 1)[-1] + b".lock" or b"/notion-backup/" in path
+            if fname.endswith(b".lock") and ours and os.path.getmtime(path) < older_than:
+                os.unlink(path)
+                removed.append(os.fsdecode(os.path.relpath(path, os.fsencode(control))))
+    packed = os.path.join(control, "packed-refs.lock")
+    if os.path.exists(packed) and os.path.getmtime(packed) < min(older_than, time.time() - PACKED_REFS_STALE_SECONDS):
+        os.unlink(packed)
+        removed.append("packed-refs.lock")
+    for item in removed:
+        log.warning("removed stale git lock %s left by a killed run", item)
+    return removed
+
+
+@contextlib.contextmanager
+def run_lock(path, repo_path=None, branch="notion-backups"):
+    """Hold an exclusive lock on `path` for the run; clear a dead run's leftovers; yield the lock info."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read(fd) or {}
+            raise PublishError(f"another backup run (pid {holder.get('pid', '?')}) holds the lock {path} "
+                               f"since {holder.get('started', '?')}",
+                               hint="wait for it to finish; the lock is released when that process exits") from None
+        # The kernel dropped the flock of a dead holder; its record is still in the file.
+        stale = _read(fd)
+        if stale:
+            log.warning("previous run (pid %s, started %s) died holding the lock; taking over",
+                        stale.get("pid"), stale.get("started"))
+        acquired = time.time()
+        info = {"pid": os.getpid(), "started": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        # Rewrite in place: replacing the file would give a second run a different inode to lock.
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
+        os.fsync(fd)
+        cleared = clear_stale_ref_locks(repo_path, branch, acquired) if repo_path else []
+        try:
+            yield dict(info, stale=stale, cleared=cleared)
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

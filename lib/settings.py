@@ -1,0 +1,107 @@
+"""Every setting the tool reads: its config key, environment variable, type, default and meaning."""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One tunable: `key` in backup.config.yaml, `env` overrides it."""
+
+    key: str
+    env: str
+    kind: str  # str | int | float | bool | list | choice
+    default: object
+    help: str
+    choices: tuple = ()
+    minimum: float = None
+
+
+SETTINGS = (
+    Setting("notion.base_url", "NOTION_BASE_URL", "str", "https://www.notion.so",
+            "internal API host (/api/v3/...)"),
+    Setting("notion.notification_base_urls", "NOTION_NOTIFICATION_BASE_URLS", "list",
+            ["https://www.notion.so", "https://app.notion.com"],
+            "hosts asked for the export notification, in order"),
+    Setting("notion.file_hosts", "NOTION_FILE_HOSTS", "list", ["file.notion.so", "file.notion.com"],
+            "the only hosts that receive the file_token cookie on download"),
+    Setting("notion.api_base_url", "NOTION_API_BASE_URL", "str", "https://api.notion.com",
+            "public API host"),
+    Setting("export.mode", "OFFICIAL_EXPORT_MODE", "choice", "workspace",
+            "workspace (one export of the whole space) or roots (one export per root page)",
+            choices=("workspace", "roots")),
+    Setting("export.root_page_ids", "OFFICIAL_EXPORT_ROOT_PAGE_IDS", "list", [],
+            "roots mode: page ids or URLs; empty = backups/manifests/roots.json"),
+    Setting("export.source", "OFFICIAL_EXPORT_SOURCE", "choice", "official_zip",
+            "official_zip (Notion's export) or public_api (manual fallback from the public-API capture)",
+            choices=("official_zip", "public_api")),
+    Setting("export.time_zone", "OFFICIAL_EXPORT_TIME_ZONE", "str", "UTC",
+            "IANA time zone Notion uses for dates in the export"),
+    Setting("export.include_comments", "OFFICIAL_EXPORT_COMMENTS", "bool", False,
+            "ask Notion to include comments in the export"),
+    Setting("export.retryable_failure_retries", "OFFICIAL_WORKSPACE_RETRYABLE_FAILURE_RETRIES", "int", 1,
+            "fresh export tasks after Notion answers retryable_failure", minimum=0),
+    Setting("export.poll_timeout_seconds", "OFFICIAL_WORKSPACE_POLL_TIMEOUT_SECONDS", "int", 10800,
+            "per-attempt budget for Notion's server-side export", minimum=1),
+    Setting("export.poll_interval_seconds", "OFFICIAL_WORKSPACE_POLL_INTERVAL_SECONDS", "float", 2.0,
+            "seconds between getTasks polls", minimum=0),
+    Setting("export.notification_interval_seconds", "OFFICIAL_WORKSPACE_NOTIFICATION_INTERVAL_SECONDS",
+            "float", 5.0, "seconds between notification-log polls", minimum=0),
+    Setting("export.http_timeout_seconds", "OFFICIAL_EXPORT_HTTP_TIMEOUT_SECONDS", "float", 60.0,
+            "timeout of one HTTP request to Notion", minimum=1),
+    Setting("export.mark_notification_read", "OFFICIAL_EXPORT_MARK_NOTIFICATION_READ", "bool", True,
+            "mark Notion's export-completed notification read so daily runs do not pile them up"),
+    Setting("export.ui_fallback", "OFFICIAL_WORKSPACE_UI_FALLBACK", "bool", True,
+            "fall back to the Playwright UI download when the API path stalls"),
+    Setting("export.ui_timeout_seconds", "OFFICIAL_WORKSPACE_UI_TIMEOUT_SECONDS", "int", 2400,
+            "budget of the browser fallback", minimum=1),
+    Setting("unpack.max_total_gb", "UNPACK_MAX_TOTAL_GB", "float", 200.0,
+            "refuse an export that unpacks to more than this (zip-bomb guard)", minimum=0),
+    Setting("unpack.max_ratio", "UNPACK_MAX_RATIO", "float", 1000.0,
+            "refuse an entry whose compression ratio exceeds this (zip-bomb guard)", minimum=1),
+    Setting("quality.min_md_count", "QUALITY_MIN_MD_COUNT", "int", 100,
+            "minimum Markdown pages a snapshot must have", minimum=0),
+    Setting("quality.min_csv_count", "QUALITY_MIN_CSV_COUNT", "int", 10,
+            "minimum CSV files (databases) a snapshot must have", minimum=0),
+    Setting("quality.max_drop_percent", "QUALITY_MAX_DROP_PERCENT", "float", 60.0,
+            "largest allowed drop against the previous snapshot (pages, CSVs, attachments, bytes)",
+            minimum=0),
+    Setting("quality.accept_drop", "QUALITY_ACCEPT_DROP", "bool", False,
+            "accept a larger drop once (for a legitimate mass deletion); recorded in the manifests"),
+    Setting("retention.zip_keep_days", "OFFICIAL_ZIP_KEEP_DAYS", "int", 30,
+            "days to keep downloaded ZIPs and staging runs", minimum=0),
+    Setting("publish.remote", "BACKUP_GIT_REMOTE", "str", "origin",
+            "remote name, URL or local path to pull from and push to; empty = local only"),
+    Setting("publish.branch", "BACKUP_BRANCH", "str", "notion-backups", "the snapshot branch"),
+    Setting("publish.max_file_mb", "BACKUP_MAX_FILE_MB", "float", 95.0,
+            "files larger than this are left out of the commit and listed (GitHub rejects > 100 MiB)",
+            minimum=0),
+    Setting("publish.committer_name", "BACKUP_COMMITTER_NAME", "str", "notion-git-backup",
+            "committer name of snapshot commits"),
+    Setting("publish.committer_email", "BACKUP_COMMITTER_EMAIL", "str", "notion-git-backup@localhost",
+            "committer e-mail of snapshot commits"),
+    Setting("render.workers", "RENDER_WORKERS", "int", 2, "processes used for a full render", minimum=1),
+    Setting("capture.json_capture", "NOTION_JSON_CAPTURE", "choice", "auto",
+            "public-API JSON capture in the daily run: off, daily, weekly; auto = weekly with a key",
+            choices=("auto", "off", "daily", "weekly")),
+    Setting("capture.notion_version", "NOTION_API_VERSION", "str", "2025-09-03",
+            "Notion-Version header of the public API"),
+    Setting("capture.requests_per_second", "NOTION_API_REQUESTS_PER_SECOND", "float", 3.0,
+            "average request rate towards the public API", minimum=0.1),
+    Setting("run.run_id", "BACKUP_RUN_ID", "str", "", "run id; empty = today's UTC date"),
+    Setting("run.backups_dir", "BACKUP_DIR", "str", "backups", "where snapshots live, relative to dodo.py"),
+    Setting("notify.urls", "BACKUP_NOTIFY_URLS", "list", [],
+            "apprise URLs alerted on failure or refusal"),
+    Setting("browser.chromium_path", "CHROMIUM_PATH", "str", "",
+            "browser for the UI fallback; empty = Playwright's own, else /usr/bin/chromium"),
+)
+
+# Secrets come only from the environment (or .env), never from backup.config.yaml.
+SECRETS = {
+    "NATIVE_EXPORT_TOKEN_V2": "Notion token_v2 cookie (required)",
+    "NATIVE_EXPORT_FILE_TOKEN": "Notion file_token cookie; harvested from Set-Cookie when empty",
+    "NOTION_SPACE_ID": "workspace id, dashed or 32-hex (required in workspace mode)",
+    "NOTION_API_KEY": "integration token for the public-API capture and restore",
+    "BACKUP_PUSH_TOKEN": "HTTPS push credential for the snapshot branch",
+    "GITHUB_TOKEN": "used as the push credential when BACKUP_PUSH_TOKEN is empty",
+}
+
+BY_KEY = {setting.key: setting for setting in SETTINGS}

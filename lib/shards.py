@@ -1,0 +1,185 @@
+"""Merge Notion's `*-Part-N.zip` shards (or per-root `Root-<id>.zip`) into one tree without `Export-<uuid>/`."""
+# Conventions shared with the export stage:
+# - workspace mode: the unpacked wrapper holds `<anything>-Part-<N>.zip` at its root, N = 1..max with no gap;
+#   each part's entries sit under `Export-<uuid>/`, which is dropped so `tree/` holds the pages directly and
+#   successive snapshots diff file by file.
+# - roots mode: the export stage saves each root's download as `Root-<32hex id>.zip` (dashed ids accepted) at
+#   the wrapper root, or in a directory passed here; each is itself a Notion wrapper (parts or unwrapped) and
+#   lands in `tree/<32hex id>/`.
+# - unwrapped export (no Part/Root zips): the wrapper's own files are the tree, a single `Export-<uuid>/` dropped.
+# Only shards at the wrapper ROOT are expanded: a `.zip` anywhere in the tree is a user's attachment, kept as is.
+import logging
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+from lib.errors import ExportError, UnsafeArchive
+from lib.fsutil import remove_tree
+from lib.zip_checks import Limits, plan_archive
+from lib.zip_names import HINT, clean_name, decode_name
+from lib.zips import extract_zip, finish_dir, open_zip, partial_dir, write_plan
+
+log = logging.getLogger(__name__)
+PART_RE = re.compile(r"^(?P<prefix>.+)-Part-(?P<n>\d+)\.zip$", re.IGNORECASE)
+ROOT_RE = re.compile(r"^Root-(?P<id>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})\.zip$")
+EXPORT_ROOT_RE = re.compile(r"^Export-[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+
+
+def export_root_prefix(names):
+    """Return 'Export-<uuid>/' when every name sits under that one folder, else ''."""
+    firsts = {n.split("/", 1)[0] for n in names if n}
+    if len(firsts) == 1:
+        first = firsts.pop()
+        if EXPORT_ROOT_RE.match(first) and all("/" in n for n in names if n):
+            return first + "/"
+    return ""
+
+
+def missing_parts(numbers):
+    """Return the shard numbers absent from 1..max(numbers)."""
+    present = set(numbers)
+    return [n for n in range(1, max(present, default=0) + 1) if n not in present]
+
+
+def _classify(wrapper):
+    """Split the wrapper root into part zips (sorted), root zips and other entries."""
+    parts, roots, others = {}, {}, []
+    for entry in sorted(os.listdir(wrapper)):
+        full = wrapper / entry
+        part, root = PART_RE.match(entry), ROOT_RE.match(entry)
+        if part and full.is_file():
+            parts.setdefault(part.group("prefix"), []).append((int(part.group("n")), full))
+        elif root and full.is_file():
+            roots[root.group("id").replace("-", "").lower()] = full
+        else:
+            others.append(entry)
+    return parts, roots, others
+
+
+def _expand_parts(parts, target, limits, summary):
+    """Extract every part of every prefix into target, merged; missing numbers are an ExportError."""
+    seen, written = {}, 0
+    for prefix, numbered in sorted(parts.items()):
+        gaps = missing_parts([n for n, _ in numbered])
+        if gaps:
+            raise ExportError(f"export {prefix} lacks part(s) {', '.join(map(str, gaps))} of "
+                              f"{max(n for n, _ in numbered)}; expected every Part-N from 1",
+                              "the download is incomplete: re-run the export stage")
+        for number, path in sorted(numbered):
+            with open_zip(path) as zf:
+                strip = export_root_prefix([decode_name(info) for info in zf.infolist()])
+                plan = plan_archive(zf, path, limits, seen, strip, written)
+                entries = write_plan(zf, plan, target, limits, written)
+            written += sum(e["size"] for e in entries)
+            summary["parts"].append(path.name)
+            _account(summary, entries, plan.warnings)
+
+
+def _account(summary, entries, warnings):
+    """Add extracted entries and warnings to the summary."""
+    summary["files"] += len(entries)
+    summary["bytes"] += sum(e["size"] for e in entries)
+    summary["renames"] += [{"path": e["path"], "renamed_from": e["renamed_from"]} for e in entries
+                           if "renamed_from" in e]
+    summary["warnings"] += warnings
+
+
+def _link_or_copy(src, dst):
+    """Hard-link a file into the tree (cheap, keeps mtime), copying when links are impossible."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _adopt_files(wrapper, names, target, summary):
+    """Bring an unwrapped export's own files into target, dropping a single `Export-<uuid>/` root."""
+    rels = []
+    for name in names:
+        full = wrapper / name
+        if full.is_dir() and not full.is_symlink():
+            for dirpath, dirnames, filenames in os.walk(full):
+                dirnames.sort()
+                for item in sorted(dirnames + filenames):
+                    if os.path.islink(os.path.join(dirpath, item)):
+                        raise UnsafeArchive(f"wrapper entry {os.path.join(dirpath, item)!r} is a symbolic link; "
+                                            "expected regular files only", HINT)
+                rels += [Path(dirpath, f).relative_to(wrapper).as_posix() for f in sorted(filenames)]
+        elif full.is_file() and not full.is_symlink():
+            rels.append(name)
+        else:
+            raise UnsafeArchive(f"wrapper entry {name!r} is neither a file nor a folder; expected files only", HINT)
+    strip = export_root_prefix(rels)
+    for rel in rels:
+        out_rel, _, _ = clean_name(rel[len(strip):])
+        dest = target / out_rel
+        if os.path.lexists(dest):
+            raise UnsafeArchive(f"wrapper file {rel!r} would overwrite {out_rel!r}; expected unique names", HINT)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        _link_or_copy(wrapper / rel, dest)
+        summary["files"] += 1
+        summary["bytes"] += dest.stat().st_size
+
+
+def _expand_dir(wrapper, target, limits, summary):
+    """Expand one unpacked wrapper directory into target (already created)."""
+    parts, roots, others = _classify(wrapper)
+    if roots:
+        summary["layout"] = "roots"
+        for root_id, path in sorted(roots.items()):
+            sub = target / root_id
+            inner = target.parent / f".{target.name}.root-{root_id}"
+            remove_tree(inner)
+            try:
+                extract_zip(path, inner, limits)
+                sub.mkdir()
+                _expand_dir(inner, sub, limits, summary)
+            finally:
+                remove_tree(inner)
+            summary["roots"].append(root_id)
+        if parts or others:
+            summary["warnings"].append(f"ignored {len(others) + len(parts)} non-root entries at the wrapper root")
+        return
+    if parts:
+        summary["layout"] = summary["layout"] or "wrapped"
+        _expand_parts(parts, target, limits, summary)
+        if others:
+            # Notion puts nothing beside the parts; keep what is there rather than lose it.
+            summary["warnings"].append(f"kept {len(others)} non-part entries at the wrapper root: {others[:5]}")
+            _adopt_files(wrapper, others, target, summary)
+        return
+    summary["layout"] = summary["layout"] or "unwrapped"
+    _adopt_files(wrapper, others, target, summary)
+
+
+def expand_export(wrapper_dir_or_zip, tree_dir, limits=None):
+    """Build tree_dir from an unpacked wrapper or wrapper ZIP; return {layout, parts, roots, files, bytes, renames, warnings}."""
+    limits = limits or Limits()
+    source = Path(wrapper_dir_or_zip)
+    tmp = partial_dir(tree_dir)
+    remove_tree(tmp)
+    tmp.mkdir(parents=True)
+    summary = {"layout": None, "parts": [], "roots": [], "files": 0, "bytes": 0, "renames": [], "warnings": []}
+    started = time.monotonic()
+    unpacked = None
+    try:
+        if source.is_file():
+            unpacked = Path(tree_dir).parent / f".{Path(tree_dir).name}.wrapper"
+            extract_zip(source, unpacked, limits)
+            source = unpacked
+        _expand_dir(source, tmp, limits, summary)
+        finish_dir(tmp, tree_dir)
+    except BaseException:
+        remove_tree(tmp)
+        raise
+    finally:
+        if unpacked is not None:
+            remove_tree(unpacked)
+    for warning in summary["warnings"]:
+        log.warning("shard_expand: %s", warning)
+    log.info("expanded %s (%s): %d parts, %d roots, %d files, %.1f MB in %.1fs", Path(wrapper_dir_or_zip).name,
+             summary["layout"], len(summary["parts"]), len(summary["roots"]), summary["files"],
+             summary["bytes"] / 1e6, time.monotonic() - started)
+    return summary

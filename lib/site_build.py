@@ -1,0 +1,189 @@
+"""Build the offline HTML site from the promoted export: incremental, on every core."""
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+from lib import site_nav, site_reports, site_state
+from lib.errors import BackupError
+from lib.fsutil import read_json, write_bytes_atomic
+from lib.site_links import SITE_DIR, SiteIndex, scan_tree
+from lib.site_render import make_markdown
+from lib.site_search import build_index
+from lib.site_tables import render_database
+from lib.site_worker import init_worker, read_title, render_chunk, write_atomic
+
+log = logging.getLogger(__name__)
+STATE = ".build-state.json"
+TOKENS = ".build-tokens.json"
+ASSETS = Path(__file__).with_name("site_assets")
+
+
+def code_version():
+    """Return a digest of the renderer's code and assets: a change re-renders every page."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("site_*.py")) + sorted(ASSETS.glob("*")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _render_pages(todo, ctx, workers):
+    """Render `todo` pages, in a process pool when it pays, and return {src: info}."""
+    results = {}
+    started = time.monotonic()
+    if workers <= 1 or len(todo) < 64:
+        init_worker(ctx)
+        return render_chunk(todo)
+    size = max(8, min(200, len(todo) // (workers * 8) or 1))
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=init_worker,
+                             initargs=(ctx,)) as pool:
+        last = started
+        for part in pool.map(render_chunk, chunks):
+            results.update(part)
+            now = time.monotonic()
+            if now - last >= 5 or len(results) == len(todo):
+                last = now
+                rate = len(results) / max(now - started, 1e-6)
+                log.info("site: rendered %d/%d pages (%.0f pages/s, ETA %.0f s)", len(results), len(todo),
+                         rate, (len(todo) - len(results)) / max(rate, 1e-6))
+    return results
+
+
+def _copy_asset(src, dst):
+    """Place an attachment in the site: a hard link when possible, else a copy; atomically."""
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    tmp = os.path.join(os.path.dirname(dst), ".tmp-" + os.path.basename(dst)[:80] + ".part")
+    if os.path.lexists(tmp):
+        os.unlink(tmp)
+    try:
+        os.link(src, tmp)
+    except OSError:
+        shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+
+
+def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, workers=2):
+    """Render `official_dir` into `site_dir`; return the site manifest (see module site_state)."""
+    started = time.monotonic()
+    official, site = os.fspath(official_dir), os.fspath(site_dir)
+    if not os.path.isdir(official):
+        raise BackupError(f"no export to render: {official} is not a folder",
+                          hint="run `doit` to take a snapshot, or `doit pull` to fetch the published one")
+    files = scan_tree(official)
+    hashes = site_state.file_keys(official, files, snapshot)
+    old = read_json(os.path.join(site, STATE)) or {}
+    version = code_version()
+    digest = site_state.input_digest(version, hashes, snapshot, previous_snapshot)
+    if old.get("input_digest") == digest and os.path.exists(os.path.join(site, "index.html")):
+        manifest = dict(old["manifest"], pages_rendered=0, pages_skipped=old["manifest"]["pages"],
+                        pages_unchanged=old["manifest"]["pages"],
+                        databases_rendered=0, removed_outputs=0,
+                        files=[{"path": p, **old["outputs"][p]} for p in sorted(old["outputs"])],
+                        seconds=round(time.monotonic() - started, 3))
+        log.info("site: unchanged snapshot, nothing to render (%.2f s)", manifest["seconds"])
+        return manifest
+    if old.get("version") != version:
+        old = {"outputs": old.get("outputs", {})}
+    index = SiteIndex(files)
+    plan = site_state.plan(index, hashes, old, official, site, read_title)
+    save_state(site, dict(old, input_digest=None,
+                      outputs=dict(old.get("outputs", {}), **{o: {} for o in plan["outputs"]})))
+    ctx = {"index": index, "titles": plan["titles"], "official": official, "site": site}
+    log.info("site: %d pages, %d databases, %d attachments; rendering %d pages", len(plan["pages"]),
+             len(index.dbs), len(plan["assets"]), len(plan["render"]))
+    rendered = _render_pages(plan["render"], ctx, workers)
+    tokens_path = os.path.join(site, TOKENS)
+    tokens = read_json(tokens_path, {}) if len(rendered) < len(plan["pages"]) else {}
+    pages = {}
+    for src in plan["pages"]:
+        info = rendered.get(src)
+        if info is not None:
+            tokens[src] = info.pop("tokens")
+        else:
+            info = old["pages"][src]
+            info["sig"] = plan["sig"].get(src, info.get("sig"))
+        info.update(sha=hashes[src], nav=plan["nav"][src])
+        pages[src] = info
+        plan["titles"][src] = info["title"]
+    plan["db_keys"] = site_state.db_keys(index, hashes, plan["titles"], plan["paths_digest"])
+    tokens = {src: tokens.get(src, "") for src in plan["pages"]}
+    outputs = {}
+    for src, info in pages.items():
+        outputs[index.out[src]] = {"size": info["size"], "sha256": info["sha256"]}
+    ctx["props"] = {src: info.get("props", {}) for src, info in pages.items()}
+    dbs = _render_databases(index, plan, old, ctx, outputs)
+    for rel in plan["assets"]:
+        dst = os.path.join(site, rel)
+        if old.get("assets", {}).get(rel) != hashes[rel] or not os.path.exists(dst):
+            _copy_asset(os.path.join(official, rel), dst)
+        outputs[rel] = {"size": os.path.getsize(dst), "sha256": site_state.sha_of(hashes[rel])}
+    broken = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["broken"]]
+    broken += [{"page": s, "href": h} for s in sorted(dbs) for h in dbs[s]["broken"]]
+    missing = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["missing"]]
+    titles = plan["titles"]
+    nodes = site_nav.nav_nodes(index, titles)
+    extra = site_state.site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot,
+                                  previous_snapshot, plan, ASSETS)
+    for rel, data in extra.items():
+        path = os.path.join(site, rel)
+        if old.get("outputs", {}).get(rel, {}).get("sha256") != hashlib.sha256(data).hexdigest() \
+                or not os.path.exists(path):
+            write_atomic(path, data)
+        outputs[rel] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    removed = site_state.remove_stale(site, old.get("outputs", {}), outputs, full=not old.get("pages"))
+    os.sync()
+    manifest = {
+        "pages": len(pages), "databases": len(dbs), "attachments": len(plan["assets"]),
+        "pages_rendered": len(rendered), "pages_skipped": len(pages) - len(rendered),
+        "pages_unchanged": len(pages) - len(rendered),
+        "databases_rendered": plan["dbs_rendered"], "broken_links": broken,
+        "missing_attachments": missing, "removed_outputs": removed,
+        "files": [{"path": p, **outputs[p]} for p in sorted(outputs)],
+        "seconds": round(time.monotonic() - started, 3),
+    }
+    write_bytes = json.dumps(tokens, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    write_atomic(tokens_path, write_bytes)
+    save_state(site, {
+        "version": version, "input_digest": digest, "pages": pages, "dbs": dbs, "titles": titles,
+        "assets": {rel: hashes[rel] for rel in plan["assets"]}, "outputs": outputs,
+        "paths_digest": plan["paths_digest"], "manifest": {k: v for k, v in manifest.items() if k != "files"}})
+    log.info("site: rendered %d pages, skipped %d, %d broken links, %d missing attachments in %.1f s",
+             len(rendered), len(pages) - len(rendered), len(broken), len(missing), manifest["seconds"])
+    return manifest
+
+
+def save_state(site, state):
+    """Write the build state compactly and durably (the C JSON encoder; indenting is 10x slower)."""
+    data = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    write_bytes_atomic(os.path.join(site, STATE), data)
+
+
+def _render_databases(index, plan, old, ctx, outputs):
+    """Render every database whose CSV, rows or navigation changed; return their state."""
+    md, renderer = make_markdown()
+    dbs = {}
+    plan["dbs_rendered"] = 0
+    for key, entry in sorted(index.dbs.items()):
+        main, out = entry["main"], entry["out"]
+        state = plan["db_keys"][main]
+        prev = old.get("dbs", {}).get(main)
+        path = os.path.join(ctx["site"], out)
+        if prev and prev["key"] == state and os.path.exists(path):
+            dbs[main] = prev
+        else:
+            article, info = render_database(entry, index, ctx["titles"], ctx["official"], renderer,
+                                            ctx["props"])
+            trail = site_nav.breadcrumbs(index, main, ctx["titles"], out)
+            data = site_nav.page_shell(plan["titles"][main], article, out, trail, "db").encode("utf-8")
+            write_atomic(path, data)
+            dbs[main] = {"key": state, "broken": info["broken"], "size": len(data),
+                         "sha256": hashlib.sha256(data).hexdigest()}
+            plan["dbs_rendered"] += 1
+        outputs[out] = {"size": dbs[main]["size"], "sha256": dbs[main]["sha256"]}
+    return dbs

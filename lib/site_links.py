@@ -1,0 +1,257 @@
+"""Index of an export tree and the resolver that maps Notion's links to site paths."""
+import hashlib
+import json
+import os
+import posixpath
+import re
+from urllib.parse import quote, unquote, urlsplit
+
+ID_RE = re.compile(r"([0-9a-f]{32})$")
+UUID_RE = re.compile(r"([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})(?![0-9a-f])")
+NOTION_HOSTS = ("notion.so", "notion.site", "notion.com")
+SITE_DIR = "_site"
+# Notion's own index.html (at the root or in the Export-<uuid> wrapper) lists the export; the site has its own.
+SKIPPED_RE = re.compile(r"^(?:Export-[^/]+/)?index\.html$")
+ATTACHMENT_RE = re.compile(r"\.(?!md$|csv$|html?$)[A-Za-z0-9]{1,8}$")
+
+
+def split_id(stem):
+    """Return (title, id or None) for a Notion file stem like 'Title <32hex>'."""
+    match = ID_RE.search(stem)
+    if not match:
+        return stem, None
+    return stem[: match.start()].rstrip(" -") or stem, match.group(1)
+
+
+def title_from_path(rel):
+    """Return a readable title from a file name: the stem without its Notion id."""
+    stem = posixpath.basename(rel).rsplit(".", 1)[0]
+    return split_id(stem[:-4] if stem.endswith("_all") else stem)[0]
+
+
+def strip_ids(rel):
+    """Return `rel` with the ' <32hex>' suffix removed from every component."""
+    out = []
+    for part in rel.split("/"):
+        stem, dot, ext = part.rpartition(".") if "." in part else (part, "", "")
+        title, ident = split_id(stem)
+        out.append((title + dot + ext) if ident else part)
+    return "/".join(out)
+
+
+def db_stem(rel):
+    """Return the database key of a CSV path: the path without '.csv' and '_all'."""
+    stem = rel[:-4]
+    return stem[:-4] if stem.endswith("_all") else stem
+
+
+class SiteIndex:
+    """Every file of an export, the site path of each, and the page hierarchy."""
+
+    def __init__(self, files):
+        self.files = sorted(f for f in files if not SKIPPED_RE.match(f))
+        self.kind = {}      # source rel -> 'page' | 'db' | 'asset'
+        self.out = {}       # source rel -> output rel
+        self.by_id = {}     # 32hex -> source rel of the page or database (CSV)
+        self.dbs = {}       # db key -> {'csv': rel, 'all': rel or None, 'out': rel}
+        self._index_files()
+        self.parent = {}    # node rel (page/db source or 'dir:' path) -> parent node or None
+        self.dir_owner = {}
+        self._index_tree()
+        stripped = {}
+        for rel in self.out:
+            stripped.setdefault(strip_ids(rel), []).append(rel)
+        self.stripped = {k: v[0] for k, v in stripped.items() if len(v) == 1}
+
+    def _index_files(self):
+        pages = {f for f in self.files if f.lower().endswith(".md")}
+        for rel in pages:
+            self.kind[rel] = "page"
+            self.out[rel] = rel[:-3] + ".html"
+        taken = set(self.out.values())
+        for rel in self.files:
+            if not rel.lower().endswith(".csv"):
+                continue
+            key = db_stem(rel)
+            entry = self.dbs.setdefault(key, {"csv": None, "all": None})
+            entry["all" if rel[:-4].endswith("_all") else "csv"] = rel
+        for key, entry in sorted(self.dbs.items()):
+            out = key + ".html"
+            entry["out"] = out if out not in taken else key + ".db.html"
+            taken.add(entry["out"])
+            entry["main"] = entry["all"] or entry["csv"]
+            for rel in (entry["csv"], entry["all"]):
+                if rel:
+                    self.kind[rel] = "db"
+                    self.out[rel] = entry["out"]
+        for rel in self.files:
+            if rel not in self.kind:
+                self.kind[rel] = "asset"
+                self.out[rel] = rel
+        for rel, kind in self.kind.items():
+            if kind == "asset":
+                continue
+            ident = split_id(db_stem(rel) if kind == "db" else rel[:-3].rsplit("/", 1)[-1])[1]
+            if ident and (ident not in self.by_id or kind == "page"):
+                self.by_id[ident] = rel
+
+    def node_of(self, rel):
+        """Return the nav node key of a source file: the page, or the database's main CSV."""
+        if self.kind.get(rel) == "db":
+            return self.dbs[db_stem(rel)]["main"]
+        return rel
+
+    def _owner(self, dirpath):
+        """Return the page or database that owns folder `dirpath`, or None."""
+        parent, name = posixpath.split(dirpath)
+        prefix = parent + "/" if parent else ""
+        exact = prefix + name + ".md"
+        if exact in self.kind:
+            return exact
+        for key, entry in self.dbs.items():
+            if key == prefix + name or (posixpath.dirname(key) == parent
+                                        and split_id(posixpath.basename(key))[0] == name):
+                return entry["main"]
+        for rel in self._pages_in.get(parent, ()):
+            title, ident = split_id(posixpath.basename(rel)[:-3])
+            if ident and title == name:
+                return rel
+        return None
+
+    def _index_tree(self):
+        self._pages_in = {}
+        dirs = set()
+        for rel, kind in self.kind.items():
+            if kind == "page":
+                self._pages_in.setdefault(posixpath.dirname(rel), []).append(rel)
+            parent = posixpath.dirname(rel)
+            while parent and parent not in dirs:
+                dirs.add(parent)
+                parent = posixpath.dirname(parent)
+        for name in self._pages_in.values():
+            name.sort()
+        for d in sorted(dirs):
+            self.dir_owner[d] = self._owner(d) or "dir:" + d
+
+        def _container(path):
+            parent = posixpath.dirname(path)
+            return self.dir_owner[parent] if parent else None
+
+        for d, owner in self.dir_owner.items():
+            if owner.startswith("dir:"):
+                self.parent[owner] = _container(d)
+        for rel, kind in self.kind.items():
+            if kind == "page" or (kind == "db" and self.node_of(rel) == rel):
+                self.parent[rel] = _container(rel)
+        # A folder whose owner sits inside that same folder cannot be its own ancestor.
+        for node in list(self.parent):
+            seen, cur = {node}, self.parent[node]
+            while cur is not None:
+                if cur in seen:
+                    self.parent[node] = None
+                    break
+                seen.add(cur)
+                cur = self.parent.get(cur)
+
+    def ancestors(self, node):
+        """Return the nav nodes above `node`, outermost first."""
+        chain, cur = [], self.parent.get(node)
+        while cur is not None:
+            chain.append(cur)
+            cur = self.parent.get(cur)
+        return chain[::-1]
+
+    def resolve(self, url, src_rel):
+        """Return (kind, source rel or None, fragment) for a link found in page `src_rel`."""
+        if url.startswith("#"):
+            return "anchor", None, url[1:]
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return "broken", None, ""
+        scheme = parts.scheme.lower()
+        if scheme in ("http", "https"):
+            host = parts.netloc.lower().rsplit("@", 1)[-1].split(":")[0]
+            if host.endswith(NOTION_HOSTS):
+                target = self._by_uuid(parts.path) or self._by_uuid(parts.query)
+                if target:
+                    return self.kind[target], self.node_of(target), parts.fragment
+            return "external", None, ""
+        if scheme == "about" or (not scheme and not parts.path):
+            return "broken", None, ""
+        if scheme or parts.netloc:
+            return "external", None, ""
+        target = self._by_path(parts.path, src_rel)
+        if target is None:
+            return "broken", None, ""
+        return self.kind[target], self.node_of(target), parts.fragment
+
+    def _by_uuid(self, text):
+        for match in reversed(list(UUID_RE.finditer(text.lower()))):
+            ident = "".join(match.groups())
+            if ident in self.by_id:
+                return self.by_id[ident]
+        return None
+
+    def _by_path(self, path, src_rel):
+        base = posixpath.dirname(src_rel)
+        once = unquote(path)
+        for raw in (once, unquote(once) if "%" in once else None, path if once != path else None):
+            if raw is None:
+                continue
+            cand = posixpath.normpath(posixpath.join(base, raw)).lstrip("/")
+            if cand in self.kind:
+                return cand
+            if cand in self.dir_owner and not self.dir_owner[cand].startswith("dir:"):
+                return self.dir_owner[cand]
+            stem = cand.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            ident = split_id(stem[:-4] if stem.endswith("_all") else stem)[1]
+            if ident:
+                # An id names one page: a missing id is a broken link, never a namesake.
+                if ident in self.by_id:
+                    return self.by_id[ident]
+                continue
+            hit = self.stripped.get(strip_ids(cand))
+            if hit:
+                return hit
+        return None
+
+    def link_key(self, url, src_rel):
+        """Return [kind, output path or None, fragment]: where a link points with this file set."""
+        kind, target, fragment = self.resolve(url, src_rel)
+        return [kind, self.out.get(target) if target else None, fragment]
+
+    def href(self, target_out, from_out, fragment=""):
+        """Return a URL-encoded relative href from output page `from_out` to `target_out`."""
+        href = quote(relative(target_out, from_out), safe="/")
+        return href + ("#" + quote(fragment, safe="-_.~%") if fragment else "")
+
+
+def digest(*parts):
+    """Return a short stable digest of JSON-serialisable `parts`."""
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def relative(target, from_file):
+    """Return the POSIX path of `target` relative to the folder of `from_file` (both site-relative)."""
+    src = from_file.split("/")[:-1]
+    dst = target.split("/")
+    common = 0
+    while common < len(src) and common < len(dst) - 1 and src[common] == dst[common]:
+        common += 1
+    return "../" * (len(src) - common) + "/".join(dst[common:])
+
+
+def scan_tree(root):
+    """Return every file under `root` as sorted POSIX relative paths."""
+    out = []
+    root = os.fspath(root)
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        for name in filenames:
+            if name.startswith("."):
+                continue
+            out.append(name if rel_dir == "." else rel_dir + "/" + name)
+    return sorted(out)

@@ -1,0 +1,61 @@
+"""Search tokens of a page and the compact prebuilt index the browser loads from file://."""
+import json
+import re
+
+WORD_RE = re.compile(r"\w+")
+CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+MARKUP_RE = re.compile(r"\]\([^)]*\)|<[^>]{0,200}>")
+B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def tokens(text):
+    """Return the sorted distinct search tokens of `text`; CJK runs become character bigrams."""
+    out = set()
+    for word in set(WORD_RE.findall(MARKUP_RE.sub(" ", text).lower())):
+        if CJK_RE.search(word):
+            chars = [c for c in word if CJK_RE.match(c)]
+            out.update(chars)
+            out.update(a + b for a, b in zip(chars, chars[1:]))
+            word = CJK_RE.sub(" ", word)
+            out.update(w for w in word.split() if 1 < len(w) <= 30)
+        elif 1 < len(word) <= 30 and not word.startswith("_"):
+            out.add(word)
+    return sorted(out)
+
+
+def _b36(n):
+    if n < SMALL:
+        return _TABLE[n]
+    if n == 0:
+        return "0"
+    digits = []
+    while n:
+        n, r = divmod(n, 36)
+        digits.append(B36[r])
+    return "".join(reversed(digits))
+
+
+SMALL = 36 * 36
+_TABLE = [B36[n // 36] + B36[n % 36] if n >= 36 else B36[n] for n in range(SMALL)]
+
+
+def build_index(entries):
+    """Return the search-index.js text for entries [(title, site path, trail, tokens)].
+
+    Postings are page numbers, delta-encoded in base 36 and joined by ',' to keep the file small.
+    """
+    postings = {}
+    pages = []
+    for number, (title, href, trail, toks) in enumerate(entries):
+        pages.append([title, href, trail])
+        for tok in toks:
+            postings.setdefault(tok, []).append(number)
+    packed = {}
+    for tok in sorted(postings):
+        prev, parts = 0, []
+        for n in postings[tok]:
+            parts.append(_b36(n - prev))
+            prev = n
+        packed[tok] = ",".join(parts)
+    data = {"pages": pages, "tokens": packed}
+    return "window.SITE_SEARCH=" + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ";\n"

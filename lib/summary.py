@@ -1,0 +1,86 @@
+"""run_summary.json: what one `doit` invocation did, good or bad, plus the one-line human summary."""
+import logging
+import time
+
+from lib.fsutil import read_json, write_json_atomic
+from lib.report import now_iso
+
+log = logging.getLogger("summary")
+
+# Set once per doit invocation by lib.cli.prepare.
+INVOCATION = {"started_iso": None, "started_monotonic": None, "interrupted": False}
+
+
+def begin_invocation():
+    """Remember when this doit invocation started."""
+    INVOCATION.update(started_iso=now_iso(), started_monotonic=time.monotonic(), interrupted=False)
+
+
+def current_summary(layout, final=True):
+    """Return the summary of the invocation in progress."""
+    return build_summary(layout, INVOCATION["started_iso"], INVOCATION["started_monotonic"],
+                         interrupted=INVOCATION["interrupted"], final=final)
+
+
+def _stages_since(layout, started_iso):
+    """Return the stage records of this run id finished during this invocation."""
+    stages = read_json(layout.run_dir / "stages.json", {})
+    return {name: rec for name, rec in stages.items() if rec.get("finished", "") >= started_iso}
+
+
+def verdict_of(stages):
+    """Return success, refused or failed from this invocation's stage outcomes."""
+    failed = [rec for rec in stages.values() if rec["outcome"] in ("failed", "error")]
+    if not failed:
+        return "success"
+    if any(rec.get("error", {}).get("class") == "GateRefused" for rec in failed):
+        return "refused"
+    return "failed"
+
+
+def build_summary(layout, started_iso, started_monotonic, interrupted=False, final=True):
+    """Collect the run's facts from the manifests and staging files into one dict."""
+    stages = _stages_since(layout, started_iso)
+    verdict = "interrupted" if interrupted else verdict_of(stages)
+    counts = read_json(layout.counts) or (read_json(layout.snapshot) or {}).get("counts")
+    export = read_json(layout.manifests / "workspace_export.json", {})
+    gate = read_json(layout.manifests / "coverage_report.json", {})
+    site = read_json(layout.site_manifest, {})
+    published = read_json(layout.published, {}) if final else {}
+    problem = next((rec["error"] for rec in stages.values() if "error" in rec), None)
+    summary = {
+        "run_id": layout.run_id,
+        "started": started_iso,
+        "ended": now_iso(),
+        "seconds": round(time.monotonic() - started_monotonic, 3),
+        "stages": {name: {"outcome": rec["outcome"], "seconds": rec["seconds"]} for name, rec in stages.items()},
+        "counts": counts,
+        "bytes": (counts or {}).get("bytes"),
+        "export": {"strategy": export.get("strategy"), "attempts": export.get("attempts"),
+                   "retries": export.get("http_retries")} if export.get("run_id") == layout.run_id else None,
+        "gate": gate.get("verdict") if gate.get("run_id") == layout.run_id else None,
+        "accepted_drop": bool(gate.get("accepted_drop")) if gate.get("run_id") == layout.run_id else False,
+        "commit": published.get("commit") if published.get("run_id") == layout.run_id else None,
+        "files_left_out": published.get("skipped_large", []) if published.get("run_id") == layout.run_id else [],
+        "broken_links": len(site.get("broken_links", [])) if site else None,
+        "verdict": verdict,
+        "error": problem,
+    }
+    summary["summary"] = one_line(summary)
+    return summary
+
+
+def one_line(summary):
+    """Return the human summary printed at the end of a run."""
+    counts = summary.get("counts") or {}
+    facts = f"{counts.get('md', 0)} pages, {counts.get('csv', 0) + counts.get('csv_all', 0)} CSV files" if counts else ""
+    if summary["verdict"] == "success":
+        commit = f", commit {summary['commit'][:12]}" if summary.get("commit") else ""
+        return f"backup {summary['run_id']}: success: {facts}{commit} in {summary['seconds']:.0f} s"
+    reason = (summary.get("error") or {}).get("message", "")
+    return f"backup {summary['run_id']}: {summary['verdict']}: {reason}"[:500]
+
+
+def write_summary(layout, summary):
+    """Write run_summary.json atomically."""
+    write_json_atomic(layout.manifests / "run_summary.json", summary)

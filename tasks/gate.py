@@ -1,0 +1,48 @@
+"""gate: refuse to promote a snapshot whose counts fall below the minimums or drop too far."""
+import logging
+
+from doit.tools import config_changed
+
+from lib import gate
+from lib.errors import GateRefused
+from lib.fsutil import read_json, write_json_atomic
+from lib.report import now_iso
+from tasks import stage_action
+
+log = logging.getLogger("gate")
+
+
+def run_gate(cfg, layout, accept_drop=False):
+    """Compare counts.json with the previous snapshot's counts; write gate.json only on a pass."""
+    current = read_json(layout.counts)
+    previous_snapshot = read_json(layout.snapshot)
+    previous = previous_snapshot.get("counts") if previous_snapshot else None
+    result = gate.evaluate(current, previous, cfg["quality.min_md_count"], cfg["quality.min_csv_count"],
+                           cfg["quality.max_drop_percent"], accept_drop or cfg["quality.accept_drop"])
+    result.update(run_id=layout.run_id, time=now_iso(),
+                  previous_run_id=previous_snapshot.get("run_id") if previous_snapshot else None)
+    write_json_atomic(layout.manifests / "coverage_report.json", result)
+    if result["verdict"] == "refused":
+        raise GateRefused("quality gate refused the snapshot, backups/official left as it was: "
+                          + "; ".join(result["reasons"]))
+    if result["accepted_drop"]:
+        log.warning("accepted a large drop once: %s", "; ".join(result["accepted_reasons"]))
+    log.info("gate passed: %d pages, %d CSV files%s", gate.measure(current, "md"), gate.measure(current, "csv"),
+             "" if previous else " (first snapshot: minimums only)")
+    write_json_atomic(layout.gate, result)
+    return {"verdict": result["verdict"], "accepted_drop": result["accepted_drop"]}
+
+
+def tasks(cfg, layout):
+    """Re-runs whenever the counts change; `--accept-drop` accepts a large deletion once."""
+    return {
+        "actions": [stage_action(layout, "gate", lambda accept_drop=False: run_gate(cfg, layout, accept_drop))],
+        "file_dep": [layout.counts],
+        "targets": [layout.gate],
+        "task_dep": ["pull"],
+        "uptodate": [config_changed({key: cfg[key] for key in (
+            "quality.min_md_count", "quality.min_csv_count", "quality.max_drop_percent", "quality.accept_drop")})],
+        "params": [{"name": "accept_drop", "long": "accept-drop", "type": bool, "default": False,
+                    "help": "accept a drop past quality.max_drop_percent once (recorded)"}],
+        "verbosity": 2,
+    }

@@ -1,0 +1,31 @@
+"""pull: fetch the snapshot branch and restore the previous snapshot when it is absent locally."""
+import logging
+
+from lib import git_remote, git_restore
+from lib.git_repo import open_backup_repo, push_credentials
+from tasks import stage_action
+
+log = logging.getLogger("pull")
+
+
+def pull(cfg, layout):
+    """Fetch `publish.branch` and restore official/ and manifests/ from its tip if missing here."""
+    repo = open_backup_repo(layout)
+    remote = cfg["publish.remote"]
+    tip = None
+    if remote:
+        tip = git_remote.fetch_branch(repo, remote, cfg["publish.branch"], push_credentials(cfg))
+        log.info("remote %s: %s", cfg["publish.branch"], tip[:12] if tip else "no branch yet (first backup)")
+    else:
+        log.info("no remote configured (publish.remote is empty): local snapshots only")
+    restored = git_restore.restore_from_tip(repo, cfg["publish.branch"], layout.backups)
+    return {"tip": tip, "restored": restored}
+
+
+def tasks(cfg, layout):
+    """Always runs: the remote check is cheap and keeps the gate's comparison honest."""
+    return {
+        "actions": [stage_action(layout, "pull", lambda: pull(cfg, layout))],
+        "uptodate": [False],
+        "verbosity": 2,
+    }

@@ -1,0 +1,46 @@
+"""render: turn the promoted snapshot's Markdown into the static site under backups/site."""
+import logging
+
+from lib.fsutil import read_json, sha256_file, write_json_atomic
+from lib.site_build import build_site
+from tasks import stage_action
+
+log = logging.getLogger("render")
+
+
+def snapshot_digest(layout):
+    """Return the sha256 of the current snapshot.json, or None before the first snapshot."""
+    return sha256_file(layout.snapshot) if layout.snapshot.exists() else None
+
+
+def render(cfg, layout):
+    """Build (incrementally) the site for the current snapshot; never contacts Notion."""
+    snapshot = read_json(layout.snapshot)
+    if snapshot is None:
+        log.info("no promoted snapshot yet: nothing to render")
+        return {"rendered": 0}
+    manifest = build_site(layout.official, layout.site, snapshot=snapshot,
+                          previous_snapshot=read_json(layout.previous_snapshot),
+                          workers=cfg["render.workers"])
+    manifest["snapshot_sha256"] = snapshot_digest(layout)
+    manifest["run_id"] = snapshot.get("run_id")
+    write_json_atomic(layout.site_manifest, manifest)
+    return {key: manifest.get(key) for key in ("pages_rendered", "pages_unchanged")}
+
+
+def is_current(layout):
+    """Return an uptodate check: the site was built from the snapshot.json that is there now."""
+    def check():
+        site = read_json(layout.site_manifest)
+        return bool(site) and layout.site.is_dir() and site.get("snapshot_sha256") == snapshot_digest(layout)
+    return check
+
+
+def tasks(cfg, layout):
+    """Up to date while site.json records the current snapshot's digest."""
+    return {
+        "actions": [stage_action(layout, "render", lambda: render(cfg, layout))],
+        "targets": [layout.site_manifest],
+        "uptodate": [is_current(layout)],
+        "verbosity": 2,
+    }

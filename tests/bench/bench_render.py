@@ -1,0 +1,100 @@
+"""Benchmark: site render throughput vs raw mistune, incremental and no-op rebuilds, peak memory."""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import mistune
+
+from lib.fsutil import read_json, tree_manifest, write_json_atomic
+from lib.site_render import PLUGINS
+from tests.lib.site_fixtures import build_generated
+
+
+def child(mode, work, workers):
+    """Run one build in this (child) process and print its timing as JSON."""
+    from lib.site_build import build_site
+    snapshot = read_json(os.path.join(work, "snapshot.json"))
+    started = time.perf_counter()
+    manifest = build_site(os.path.join(work, "official"), os.path.join(work, "site"), snapshot, None, workers)
+    print(json.dumps({"mode": mode, "seconds": time.perf_counter() - started,
+                      "rendered": manifest["pages_rendered"], "pages": manifest["pages"]}))
+
+
+def run_child(mode, work, workers):
+    """Run `child` in a subprocess; return its result plus the CPU seconds it and its workers used."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run([sys.executable, "-m", "tests.bench.bench_render", "--child", mode, work,
+                          "--workers", str(workers)], check=True, capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return result
+
+
+def raw_mistune(official):
+    """Return (wall, CPU) pages/s of plain mistune (same plugins, one process) on the same files."""
+    md = mistune.create_markdown(plugins=PLUGINS)
+    paths = sorted(Path(official).rglob("*.md"))
+    started, cpu = time.perf_counter(), time.process_time()
+    for path in paths:
+        md(path.read_text(encoding="utf-8"))
+    return len(paths) / (time.perf_counter() - started), len(paths) / (time.process_time() - cpu)
+
+
+def snapshot(work, run):
+    """Write snapshot.json for the current official tree (the promote stage's job, not timed)."""
+    manifest = tree_manifest(os.path.join(work, "official"))
+    write_json_atomic(os.path.join(work, "snapshot.json"),
+                      {"run_id": run, "time": run, "files": manifest["files"], "counts": {}})
+
+
+def main():
+    """Parse arguments and run the benchmark (or one child build)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", action="store_true", help="1,000 pages instead of 10,000")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "WORK"))
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], args.workers)
+        return
+    pages = 1000 if args.small else 10000
+    with tempfile.TemporaryDirectory(prefix="bench-render-") as work:
+        build_generated(os.path.join(work, "official"), pages=pages)
+        snapshot(work, "run-1")
+        raw, raw_cpu = raw_mistune(os.path.join(work, "official"))
+        full = run_child("full", work, args.workers)
+        noop = run_child("noop", work, args.workers)
+        mds = sorted(Path(work, "official").rglob("*.md"))
+        for path in mds[:: max(1, len(mds) // max(1, len(mds) // 100))][: len(mds) // 100]:
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write("\nEdited paragraph for the incremental run.\n")
+        snapshot(work, "run-2")
+        incr = run_child("incremental", work, args.workers)
+        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    cores = min(args.workers, os.cpu_count() or 1)
+    ours = full["pages"] / full["seconds"]
+    print(json.dumps({
+        "pages": full["pages"], "workers": args.workers, "cores": cores,
+        "full_seconds": round(full["seconds"], 2), "full_pages_per_s": round(ours, 1),
+        "raw_mistune_pages_per_s": round(raw, 1),
+        "ratio_total": round(ours / raw, 2), "ratio_per_core": round(ours / cores / raw, 2),
+        "full_cpu_seconds": round(full["cpu"], 2), "raw_mistune_pages_per_cpu_s": round(raw_cpu, 1),
+        "ratio_per_cpu_second": round(full["pages"] / full["cpu"] / raw_cpu, 2),
+        "load_average": os.getloadavg()[0],
+        "incremental_seconds": round(incr["seconds"], 3), "incremental_rendered": incr["rendered"],
+        "noop_seconds": round(noop["seconds"], 3), "noop_rendered": noop["rendered"],
+        "peak_rss_mib": round(peak_kib / 1024, 1),
+        "targets": {"ratio_per_core": 0.8, "incremental_seconds": 2.0, "noop_seconds": 1.0},
+    }, indent=1))
+
+
+if __name__ == "__main__":
+    main()

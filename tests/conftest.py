@@ -1,0 +1,39 @@
+"""pytest wiring: every tests/scenarios/*.yaml file is a test that runs the real dodo.py end to end."""
+import pytest
+
+from ruamel.yaml import YAML
+
+
+def pytest_collect_file(parent, file_path):
+    """Collect scenario files as test items."""
+    if file_path.suffix == ".yaml" and file_path.parent.name == "scenarios":
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ScenarioFile(pytest.File):
+    """A YAML scenario: one test item."""
+
+    def collect(self):
+        spec = YAML(typ="safe").load(self.path)
+        item = ScenarioItem.from_parent(self, name=self.path.stem)
+        if spec.get("long"):
+            item.add_marker(pytest.mark.long)
+        yield item
+
+
+class ScenarioItem(pytest.Item):
+    """Runs the scenario in a fresh temporary directory."""
+
+    def runtest(self):
+        from tests.scenario_runner import run_scenario  # the stand-in loads only when scenarios run
+        tmp = self.config._tmp_path_factory.mktemp(self.name)
+        run_scenario(self.path, tmp)
+
+    def reportinfo(self):
+        return self.path, 0, f"scenario: {self.name}"
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, AssertionError):
+            return f"{self.path.name}: {excinfo.value}"
+        return super().repr_failure(excinfo)

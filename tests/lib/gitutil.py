@@ -1,0 +1,149 @@
+"""Test helpers: the real git binary as the checker, and a smart-HTTP git server with Basic auth."""
+import base64
+import os
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+BRANCH = "notion-backups"
+
+
+def git(*args, cwd=None, check=True, input=None, extra_env=None):
+    """Run the real git binary and return its stdout as bytes."""
+    env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t", **(extra_env or {}))
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, input=input, env=env)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"git {' '.join(map(str, args))} failed: {proc.stderr.decode(errors='replace')}")
+    return proc.stdout
+
+
+def fsck(git_dir):
+    """Assert `git fsck --strict` finds nothing wrong in `git_dir`."""
+    proc = subprocess.run(["git", "--git-dir", str(git_dir), "fsck", "--strict", "--no-dangling"],
+                          capture_output=True)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace") + proc.stdout.decode(errors="replace")
+    assert b"error" not in proc.stderr.lower(), proc.stderr
+
+
+def ls_tree(git_dir, rev=BRANCH):
+    """Return {path bytes: (mode, sha)} of every blob at `rev`, read by git itself."""
+    out = git("--git-dir", str(git_dir), "ls-tree", "-r", "-z", "--full-tree", rev)
+    result = {}
+    for item in out.split(b"\x00"):
+        if item:
+            meta, path = item.split(b"\t", 1)
+            mode, _, sha = meta.split(b" ")
+            result[path] = (mode.decode(), sha.decode())
+    return result
+
+
+def log(git_dir, rev=BRANCH):
+    """Return [(sha, parents list, subject)] newest first, as git log sees them."""
+    out = git("--git-dir", str(git_dir), "log", "--format=%H %P%x00%s", rev).decode()
+    rows = []
+    for line in out.splitlines():
+        shas, subject = line.split("\x00", 1)
+        sha, *parents = shas.split()
+        rows.append((sha, parents, subject))
+    return rows
+
+
+def rev(git_dir, name=BRANCH):
+    """Return the sha git resolves `name` to in `git_dir`, or None."""
+    out = git("--git-dir", str(git_dir), "rev-parse", "--verify", "-q", name, check=False).strip()
+    return out.decode() or None
+
+
+def git_tree_of(directory, exclude=(".staging",)):
+    """Return the tree id `git add -A` gives for `directory` minus excluded top-level names."""
+    ref_dir, index = str(directory) + ".gitref", str(directory) + ".idx"
+    if not os.path.exists(ref_dir):
+        git("init", "-q", "--bare", ref_dir)
+    args, env = ["--git-dir", ref_dir, "--work-tree", str(directory)], {"GIT_INDEX_FILE": index}
+    try:
+        git(*args, "add", "-A", "--", ".", *[f":(exclude){name}" for name in exclude], extra_env=env)
+        return git(*args, "write-tree", extra_env=env).decode().strip()
+    finally:
+        if os.path.exists(index):
+            os.unlink(index)
+
+
+class GitHTTPServer:
+    """`git http-backend` behind a threaded http.server on 127.0.0.1 with Basic auth."""
+
+    def __init__(self, root, username="x-access-token", password="s3cret-token-value"):
+        self.root, self.username, self.password = str(root), username, password
+        self.requests = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                self._serve()
+
+            def do_POST(self):
+                self._serve()
+
+            def _body(self):
+                if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                    chunks = []
+                    while True:
+                        size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                        if size == 0:
+                            self.rfile.readline()
+                            return b"".join(chunks)
+                        chunks.append(self.rfile.read(size))
+                        self.rfile.readline()
+                return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+            def _serve(self):
+                server.requests.append({"method": self.command, "path": self.path,
+                                        "auth": self.headers.get("Authorization")})
+                body = self._body() if self.command == "POST" else b""
+                expected = "Basic " + base64.b64encode(f"{server.username}:{server.password}".encode()).decode()
+                if self.headers.get("Authorization") != expected:
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="git"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                path, _, query = self.path.partition("?")
+                env = dict(os.environ, GIT_PROJECT_ROOT=server.root, GIT_HTTP_EXPORT_ALL="1",
+                           REQUEST_METHOD=self.command, PATH_INFO=path, QUERY_STRING=query,
+                           CONTENT_TYPE=self.headers.get("Content-Type", ""), CONTENT_LENGTH=str(len(body)),
+                           REMOTE_USER=server.username, REMOTE_ADDR="127.0.0.1",
+                           GIT_PROTOCOL=self.headers.get("Git-Protocol", ""),
+                           HTTP_CONTENT_ENCODING=self.headers.get("Content-Encoding", ""))
+                proc = subprocess.run(["git", "http-backend"], input=body, capture_output=True, env=env)
+                head, _, payload = proc.stdout.partition(b"\r\n\r\n")
+                status, headers = 200, []
+                for line in head.split(b"\r\n"):
+                    key, _, value = line.decode().partition(":")
+                    if key.lower() == "status":
+                        status = int(value.split()[0])
+                    elif key:
+                        headers.append((key, value.strip()))
+                self.send_response(status)
+                for key, value in headers:
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def url(self, name):
+        """Return the clean (credential-free) URL of repository `name` under the root."""
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/{name}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()

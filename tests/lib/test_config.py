@@ -1,0 +1,70 @@
+"""Config loading: defaults, environment overrides, .env, and errors reported together with positions."""
+import pytest
+
+from lib.config import load_config
+from lib.errors import ConfigError
+from lib.redact import redact
+
+
+def write(tmp_path, text):
+    (tmp_path / "backup.config.yaml").write_text(text)
+
+
+def test_defaults_apply_without_a_config_file(tmp_path):
+    cfg = load_config(tmp_path, {})
+    assert cfg["quality.min_md_count"] == 100
+    assert cfg["publish.branch"] == "notion-backups"
+    assert cfg["notion.file_hosts"] == ["file.notion.so", "file.notion.com"]
+
+
+def test_environment_overrides_the_file_with_typed_values(tmp_path):
+    write(tmp_path, "quality:\n  min_md_count: 5\nexport:\n  ui_fallback: true\n")
+    cfg = load_config(tmp_path, {"QUALITY_MIN_MD_COUNT": "7", "OFFICIAL_WORKSPACE_UI_FALLBACK": "0",
+                                 "NOTION_FILE_HOSTS": "a.example, b.example"})
+    assert cfg["quality.min_md_count"] == 7
+    assert cfg["export.ui_fallback"] is False
+    assert cfg["notion.file_hosts"] == ["a.example", "b.example"]
+
+
+def test_every_problem_is_reported_at_once_with_line_and_key(tmp_path):
+    write(tmp_path, "quality:\n  min_md_count: -1\n  typo_key: 3\nexport:\n  mode: everything\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path, {"QUALITY_MAX_DROP_PERCENT": "lots"})
+    problems = caught.value.problems
+    assert "backup.config.yaml:2:3: at 'quality.min_md_count': must be ≥ 0, not -1" in problems
+    assert "backup.config.yaml:3:3: at 'quality.typo_key': unknown setting" in problems
+    assert any("at 'export.mode'" in p and "workspace, roots" in p for p in problems)
+    assert any(p.startswith("environment QUALITY_MAX_DROP_PERCENT") for p in problems)
+
+
+def test_malformed_yaml_names_file_line_and_column(tmp_path):
+    write(tmp_path, "quality:\n  min_md_count: 1\n\tbad: 2\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path, {})
+    assert caught.value.problems[0].startswith("backup.config.yaml:3:1:")
+
+
+def test_yaml_booleans_must_be_real_booleans(tmp_path):
+    write(tmp_path, "export:\n  ui_fallback: yes\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path, {})
+    assert "must be true or false" in caught.value.problems[0]
+
+
+def test_dotenv_is_read_but_the_real_environment_wins(tmp_path):
+    (tmp_path / ".env").write_text("NOTION_SPACE_ID=from-dotenv\nBACKUP_BRANCH=from-dotenv\n")
+    cfg = load_config(tmp_path, {"BACKUP_BRANCH": "from-env"})
+    assert cfg.secret("NOTION_SPACE_ID") == "from-dotenv"
+    assert cfg["publish.branch"] == "from-env"
+
+
+def test_secrets_are_registered_for_redaction(tmp_path):
+    cfg = load_config(tmp_path, {"NATIVE_EXPORT_TOKEN_V2": "v02%3Atest%3Aabcdefghij"})
+    assert cfg.secret("NATIVE_EXPORT_TOKEN_V2")
+    assert "abcdefghij" not in redact("cookie token_v2=v02%3Atest%3Aabcdefghij and v02:test:abcdefghij")
+
+
+def test_missing_setup_names_what_to_add(tmp_path):
+    assert load_config(tmp_path, {}).missing_setup() == ["NATIVE_EXPORT_TOKEN_V2", "NOTION_SPACE_ID"]
+    roots = load_config(tmp_path, {"NATIVE_EXPORT_TOKEN_V2": "tok-1234", "OFFICIAL_EXPORT_MODE": "roots"})
+    assert roots.missing_setup() == []

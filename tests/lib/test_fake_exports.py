@@ -1,0 +1,100 @@
+"""The fake export matches the layout facts of a real Notion workspace export."""
+import io
+import zipfile
+
+import pytest
+
+from tests.fakes.exports import FakeWorkspace, write_export, write_unwrapped_export
+
+UUID = "b8f52cdf-c19e-4827-8fd2-5385108bebd6"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    ws = FakeWorkspace(seed=5, pages=120, databases=4, attachments=12)
+    path = tmp_path_factory.mktemp("exp") / "wrapper.zip"
+    names = write_export(ws, path, UUID, part_max_bytes=40_000)
+    return ws, path, names
+
+
+def _parts(path):
+    outer = zipfile.ZipFile(path)
+    return outer, [zipfile.ZipFile(io.BytesIO(outer.read(n))) for n in outer.namelist()]
+
+
+def test_wrapper_holds_numbered_parts_rooted_at_export_folder(built):
+    ws, path, names = built
+    outer, parts = _parts(path)
+    assert outer.namelist() == [f"Export-{UUID}-Part-{n}.zip" for n in range(1, len(names) + 1)]
+    assert len(parts) > 2
+    files = [i.filename for p in parts for i in p.infolist()]
+    assert all(f.startswith(f"Export-{UUID}/") for f in files)
+    assert not any(f.endswith("/") for f in files), "Notion writes no directory entries"
+    assert sorted(f[len(UUID) + 8:] for f in files) == sorted(rel for rel, _, _ in ws.entries())
+
+
+def test_entry_flags_match_notion(built):
+    _, path, _ = built
+    _, parts = _parts(path)
+    infos = [i for p in parts for i in p.infolist()]
+    assert all(i.flag_bits & 0x08 and i.create_system == 0 and i.external_attr == 0 for i in infos)
+    assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in infos)
+    for info in infos:
+        assert bool(info.flag_bits & 0x800) == (not info.filename.isascii())
+    assert any(not i.filename.isascii() for i in infos)
+
+
+def test_a_folder_is_split_across_parts(built):
+    _, path, _ = built
+    _, parts = _parts(path)
+    folders = [{i.filename.rsplit("/", 1)[0] for i in p.infolist()} for p in parts]
+    assert any(folders[n] & folders[n + 1] for n in range(len(folders) - 1))
+
+
+def test_tree_content(built):
+    ws, _, _ = built
+    entries = {rel: data for rel, _, data in ws.entries()}
+    md = [r for r in entries if r.endswith(".md")]
+    assert all(entries[r].startswith(b"# ") for r in md)
+    csvs = [r for r in entries if r.endswith("_all.csv")]
+    assert len(csvs) == 4 and all(entries[r].startswith("\ufeff".encode()) for r in csvs)
+    assert all(r.replace("_all.csv", ".csv") in entries for r in csvs)
+    assert "index.html" in entries and ws.space_id.encode() in entries["index.html"]
+    assert any(r.endswith("something.zip") for r in entries)
+    assert zipfile.ZipFile(io.BytesIO(next(d for r, d in entries.items() if r.endswith("something.zip")))).namelist()
+    assert any(r.endswith(".png") for r in entries) and any(r.endswith(".pdf") for r in entries)
+    assert any("%20" in d.decode("utf-8") and "](" in d.decode("utf-8") for r, d in entries.items() if r.endswith(".md"))
+    folders = {r.rsplit("/", 1)[0].rsplit("/", 1)[-1] for r in entries if "/" in r}
+    assert any(f[-33:-32] == " " and len(f) > 33 for f in folders) and any(" " not in f[-33:] for f in folders)
+
+
+def test_deterministic_and_days_change_the_tree():
+    first = [(r, s) for r, s, _ in FakeWorkspace(seed=9, pages=80).entries()]
+    assert first == [(r, s) for r, s, _ in FakeWorkspace(seed=9, pages=80).entries()]
+    day1 = dict((r, s) for r, s, _ in FakeWorkspace(seed=9, pages=80, day=1).entries())
+    assert set(day1) - set(dict(first)) and set(dict(first)) - set(day1)
+    shrunk = [r for r, _, _ in FakeWorkspace(seed=9, pages=80, shrink=0.7).entries() if r.endswith(".md")]
+    assert len(shrunk) <= 0.35 * len([r for r, _ in first if r.endswith(".md")])
+
+
+def test_large_attachments_stream_in_chunks():
+    ws = FakeWorkspace(seed=2, pages=10, databases=0, attachments=2, attachment_bytes=3 << 20)
+    big = [(s, d) for r, s, d in ws.entries() if r.endswith(".png")]
+    size, data = big[0]
+    assert not isinstance(data, bytes)
+    assert sum(len(c) for c in data) == size == 3 << 20
+
+
+def test_variants_unwrapped_no_utf8_flag_and_corrupt(tmp_path):
+    ws = FakeWorkspace(seed=4, pages=30)
+    write_unwrapped_export(ws, tmp_path / "flat.zip")
+    flat = zipfile.ZipFile(tmp_path / "flat.zip")
+    assert "index.html" in flat.namelist()
+    write_export(ws, tmp_path / "noflag.zip", UUID, utf8_flag=False)
+    part = zipfile.ZipFile(io.BytesIO(zipfile.ZipFile(tmp_path / "noflag.zip").read(f"Export-{UUID}-Part-1.zip")))
+    assert not any(i.flag_bits & 0x800 for i in part.infolist())
+    assert any(not i.filename.isascii() for i in part.infolist())  # decoded as cp437: mojibake
+    write_export(ws, tmp_path / "bad.zip", UUID, part_max_bytes=5000, corrupt_part=2)
+    outer = zipfile.ZipFile(tmp_path / "bad.zip")
+    with pytest.raises(zipfile.BadZipFile):
+        zipfile.ZipFile(io.BytesIO(outer.read(f"Export-{UUID}-Part-2.zip")))

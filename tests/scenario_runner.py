@@ -1,0 +1,170 @@
+"""Runs one scenario file: a workspace, faults, steps of `doit` runs, and what each must leave behind."""
+import json
+import shutil
+import signal
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from tests.fakes.exports import FakeWorkspace
+from tests.fakes.notion_internal import FakeNotion
+from tests.fakes.receiver import AlertReceiver
+from tests.harness import branch_log, fake_env, git, make_project, run_doit, run_doit_and_kill
+
+SECRET_ENV = ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN")
+
+
+def load_scenario(path):
+    """Return the parsed scenario mapping of a YAML file."""
+    return YAML(typ="safe").load(Path(path))
+
+
+def enqueue_count(fake):
+    """Return how many export tasks the stand-in was asked for."""
+    return sum(1 for r in fake.requests if r["path"].endswith("/enqueueTask"))
+
+
+def check_no_secrets(texts, secrets):
+    """Fail when any secret value appears in any of the given texts."""
+    for name, text in texts.items():
+        for secret in secrets:
+            assert secret not in text, f"a secret leaked into {name}"
+
+
+def manifests_text(project):
+    """Return every manifest and staging JSON the run wrote, concatenated, for the secret scan."""
+    backups = project / "backups"
+    if not backups.exists():
+        return ""
+    return "\n".join(p.read_text(errors="replace") for p in sorted(backups.rglob("*.json")))
+
+
+def published_text(remote):
+    """Return the messages and text diffs of every published commit, for the secret scan."""
+    if not branch_log(remote):
+        return ""
+    return git("log", "-p", "--format=%B", "notion-backups", cwd=remote)
+
+
+def snapshot_files(project):
+    """Return the {path: sha256} map of the promoted snapshot (None before the first one)."""
+    path = project / "backups" / "manifests" / "snapshot.json"
+    if not path.exists():
+        return None
+    return {f["path"]: f["sha256"] for f in json.loads(path.read_text())["files"]}
+
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "lib" / "schemas"
+
+
+def check_manifest_schemas(project, label):
+    """Validate every manifest the run left behind against its JSON schema in lib/schemas."""
+    from jsonschema import Draft202012Validator
+    manifests = project / "backups" / "manifests"
+    for schema_path in sorted(SCHEMAS.glob("*.schema.json")):
+        target = manifests / schema_path.name.replace(".schema", "")
+        if target.exists():
+            validator = Draft202012Validator(json.loads(schema_path.read_text()))
+            errors = [e.message for e in validator.iter_errors(json.loads(target.read_text()))]
+            assert not errors, f"{label}: {target.name} does not match its schema: {errors[:3]}"
+
+
+def check_expectations(expect, project, remote, fake, result, label):
+    """Assert every expectation of one step."""
+    code, output = result
+    if "exit" in expect:
+        assert code == expect["exit"], f"{label}: exit {code}, expected {expect['exit']}\n{output[-4000:]}"
+    if "commits" in expect:
+        commits = branch_log(remote)
+        assert len(commits) == expect["commits"], f"{label}: {len(commits)} commits on the remote branch: {commits}"
+    if "branch_absent" in expect:
+        assert branch_log(remote) == [] and branch_log(project) == [], f"{label}: a branch was created"
+    if "gate" in expect:
+        report = json.loads((project / "backups/manifests/coverage_report.json").read_text())
+        assert report["verdict"] == expect["gate"], f"{label}: gate {report['verdict']}"
+    for name in expect.get("files", []):
+        assert (project / name).exists(), f"{label}: {name} missing"
+    for name in expect.get("absent", []):
+        assert not (project / name).exists(), f"{label}: {name} should not exist"
+    for text in expect.get("output_contains", []):
+        assert text in output, f"{label}: output lacks {text!r}\n{output[-3000:]}"
+    if "export_strategy" in expect:
+        strategy = json.loads((project / "backups/manifests/workspace_export.json").read_text()).get("strategy")
+        assert strategy == expect["export_strategy"], f"{label}: export strategy {strategy!r}"
+    for pattern in expect.get("globs", []):
+        assert list(project.glob(pattern)), f"{label}: nothing matches {pattern}"
+    for text in expect.get("failures_contain", []):
+        failures = (project / "backups/manifests/failures.json").read_text()
+        assert text in failures, f"{label}: failures.json lacks {text!r}: {failures[-1500:]}"
+    if "exports_enqueued" in expect:
+        assert enqueue_count(fake) == expect["exports_enqueued"], f"{label}: {enqueue_count(fake)} exports enqueued"
+    if expect.get("fsck"):
+        git("fsck", "--strict", cwd=remote)
+    if "official_unchanged" in expect:
+        pass  # checked by the runner, which keeps the snapshot from before the step
+
+
+def run_scenario(path, tmp_path):
+    """Execute a scenario file end to end in `tmp_path`."""
+    spec = load_scenario(path)
+    workspace = FakeWorkspace(**spec.get("workspace", {}))
+    with FakeNotion(workspace=workspace, **spec.get("faults", {})) as fake, AlertReceiver() as receiver:
+        project, remote = make_project(tmp_path)
+        env = fake_env(fake, BACKUP_NOTIFY_URLS=receiver.url, **spec.get("env", {}))
+        for name in spec.get("unset", []):
+            env[name] = ""
+        secrets = [env[name] for name in SECRET_ENV if env.get(name)] + [fake.file_token]
+        for index, step in enumerate(spec["steps"], 1):
+            label = f"step {index}"
+            before = snapshot_files(project)
+            if "day" in step:
+                fake.set_day(step["day"])
+                continue
+            if "shrink" in step:
+                fake.workspace = FakeWorkspace(**{**spec.get("workspace", {}), "shrink": step["shrink"]})
+                continue
+            if "write" in step:
+                for name, text in step["write"].items():
+                    (project / name).write_text(text)
+                continue
+            if "remove" in step:
+                shutil.rmtree(project / step["remove"])
+                continue
+            if "faults" in step:
+                fake.faults.update(step["faults"])
+                continue
+            step_env = {**env, **{k: str(v) for k, v in step.get("env", {}).items()}}
+            if "kill" in step:
+                sig = getattr(signal, "SIG" + step["kill"].get("signal", "KILL"))
+                code, output, killed = run_doit_and_kill(project, step_env, step["kill"]["stage"], sig,
+                                                         step["kill"].get("delay", 0.0))
+                assert killed, f"{label}: stage {step['kill']['stage']} never started\n{output[-3000:]}"
+                result = (code, output)
+            else:
+                done = run_doit(project, step_env, *step.get("doit", []))
+                result = (done.returncode, done.stdout + done.stderr)
+            expect = step.get("expect", {})
+            check_expectations(expect, project, remote, fake, result, label)
+            if "alerts" in expect:
+                assert len(receiver.messages) == expect["alerts"], f"{label}: alerts {receiver.messages}"
+            if expect.get("official_unchanged"):
+                assert snapshot_files(project) == before, f"{label}: the promoted snapshot changed"
+            check_manifest_schemas(project, label)
+            check_no_secrets({f"{label} output": result[1], f"{label} manifests": manifests_text(project),
+                              f"{label} published commits": published_text(remote)}, secrets)
+        check_no_secrets({"alerts": str(receiver.messages)}, secrets)
+        final = spec.get("final", {})
+        if final.get("same_as_uninterrupted"):
+            reference = tmp_path / "reference"
+            reference.mkdir()
+            ref_project, _ = make_project(reference)
+            fake.set_day(final.get("reference_day", 0))
+            done = run_doit(ref_project, env)
+            assert done.returncode == 0, done.stdout + done.stderr
+            ours, theirs = snapshot_files(project), snapshot_files(ref_project)
+            differ = sorted(set(ours.items()) ^ set(theirs.items())) if ours and theirs else [ours, theirs]
+            assert ours == theirs, f"resumed run differs from a clean run: {differ[:6]}"
+            site = sorted(p.relative_to(project / "backups/site").as_posix() for p in (project / "backups/site").rglob("*"))
+            ref_site = sorted(p.relative_to(ref_project / "backups/site").as_posix()
+                              for p in (ref_project / "backups/site").rglob("*"))
+            assert site == ref_site, "resumed site differs from a clean run"
