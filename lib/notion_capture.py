@@ -165,7 +165,9 @@ def capture_workspace(settings, json_dir, markdown_dir=None, previous_index=None
         raise ConfigError([f"NOTION_API_VERSION={api_settings.notion_version}: the capture reads databases as "
                            "data sources, which needs Notion-Version 2025-09-03 or later"])
     api = NotionApi(api_settings)
-    comments = str(setting(settings, ("NOTION_CAPTURE_COMMENTS", "capture_comments"), "blocks"))
+    comments = str(setting(settings, "NOTION_CAPTURE_COMMENTS", "capture.comments", "blocks"))
+    if comments not in ("off", "pages", "blocks"):
+        raise ConfigError([f"NOTION_CAPTURE_COMMENTS={comments}: expected off, pages or blocks"])
     try:
         run = Capture(api, json_dir, previous_index, comments)
         run.run()

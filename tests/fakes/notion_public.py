@@ -212,7 +212,7 @@ def _handler(fake):
 def api_settings(fake, **extra):
     """Settings that point the product at the stand-in, with a fast limiter and short backoff."""
     settings = {"NOTION_API_KEY": fake.token, "NOTION_API_BASE_URL": fake.base_url,
-                "NOTION_API_RATE_PER_SECOND": 1000, "NOTION_API_BACKOFF_SECONDS": 0.01,
+                "NOTION_API_REQUESTS_PER_SECOND": 1000, "NOTION_API_BACKOFF_SECONDS": 0.01,
                 "NOTION_API_MAX_RETRIES": 4}
     settings.update(extra)
     return settings

@@ -176,7 +176,7 @@ def test_old_notion_version_is_refused_with_the_setting_named(fake, tmp_path):
 
 def test_limiter_below_the_service_rate_keeps_429s_rare(fake, tmp_path):
     fake.faults.rate_limit = (100, 3)
-    summary = capture_workspace(api_settings(fake, NOTION_API_RATE_PER_SECOND=70), tmp_path / "json")
+    summary = capture_workspace(api_settings(fake, NOTION_API_REQUESTS_PER_SECOND=70), tmp_path / "json")
     assert summary["objects"] == 42 and summary["rate_limited"] <= 1
 
 
