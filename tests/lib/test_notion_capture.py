@@ -187,3 +187,11 @@ def test_page_gone_between_search_and_read_is_recorded_and_skipped(fake, tmp_pat
     assert fake.ids["deep"] not in index["objects"] and fake.ids["notes"] in index["objects"]
     assert {"path": f"blocks/{fake.ids['deep']}/children", "code": "object_not_found"} in index["skipped"]
     assert summary["skipped"] >= 1
+
+
+def test_markdown_feeds_the_site_builder_without_broken_links(fake, tmp_path):
+    from lib.site_build import build_site
+    capture_workspace(api_settings(fake), tmp_path / "json", tmp_path / "md")
+    manifest = build_site(tmp_path / "md", tmp_path / "site", workers=1)
+    assert (manifest["pages"], manifest["databases"]) == (40, 2)
+    assert manifest["broken_links"] == [] and manifest["missing_attachments"] == []
