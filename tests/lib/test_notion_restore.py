@@ -54,6 +54,7 @@ def test_round_trip_restores_content_hierarchy_links_and_relations(captured):
     kinds = {(loss["kind"], loss["detail"].split(" ")[0]) for loss in report["losses"]}
     assert ("block", "block") in kinds and ("layout", "'Page") in kinds and ("comment", "comments") in kinds
     assert report["created"]["uploads"] == 2 and report["resumed"] is False
+    assert fake.token not in json.dumps(report) and fake.token not in (tmp / "journal").read_text()
 
 
 def test_restore_writes_stay_within_api_limits(captured):
@@ -114,23 +115,27 @@ def test_dry_run_plans_without_touching_notion(captured):
     assert any(line.startswith("  [block] Notes (") and "'unsupported'" in line for line in lines)
 
 
-def test_git_commit_source_reads_without_checkout(captured):
+def test_git_commit_source_reads_a_published_snapshot_without_checkout(captured):
+    from lib.git_snapshot import snapshot_directory
     fake, tmp = captured
-    repo = tmp / "repo"
-    (repo / "backups").mkdir(parents=True)
-    os.rename(tmp / "one", repo / "backups" / "json")
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@e", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@e")
-    for cmd in (["init", "-q", "-b", "notion-backups"], ["add", "-A"], ["commit", "-qm", "snapshot"]):
-        subprocess.run(["git", *cmd], cwd=repo, check=True, env=env)
-    subprocess.run(["git", "rm", "-rq", "backups"], cwd=repo, check=True, env=env)
-    subprocess.run(["git", "commit", "-qm", "later"], cwd=repo, check=True, env=env)
-    source = GitTreeSource(repo, "notion-backups~1")
+    backups = tmp / "backups"
+    backups.mkdir()
+    os.rename(tmp / "one", backups / "json")
+    first = snapshot_directory(tmp / "repo.git", backups, "notion-backups", "snapshot one")
+    shutil.rmtree(backups / "json")
+    (backups / "official").mkdir()
+    (backups / "official" / "x.md").write_text("# x\n")
+    snapshot_directory(tmp / "repo.git", backups, "notion-backups", "snapshot two")
+    source = GitTreeSource(tmp / "repo.git", "notion-backups~1")
+    assert source.commit.id.decode() == first["commit"]
     assert json.loads(source.read("index.json"))["objects"]
     assert f"pages/{fake.ids['home']}.json" in source.list("pages")
     assert any(p.startswith("files/") for p in source.list("files"))
     report = restore_snapshot(api_settings(fake), source, fake.empty_page_id, tmp / "journal")
     assert report["created"]["pages"] == 8 and report["created"]["uploads"] == 2
-
+    from lib.errors import ConfigError
+    with pytest.raises(ConfigError, match="no public-API capture"):
+        GitTreeSource(tmp / "repo.git", "notion-backups")
 
 
 def test_unshared_restore_root_is_a_config_error(captured):
