@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 DEFAULT_IDENTITY = "notion-git-backup <notion-git-backup@localhost>"
 # Written into the commit (never read from disk) so verify knows which files were left out on purpose.
 SKIPPED_ENTRY = b"manifests/skipped_large_files.json"
-SMALL_FILE = 1 << 20            # read whole below this; stream (hash pass, then write pass) above it
+SMALL_FILE = 4 << 20            # read whole below this; stream (hash pass, then write pass) above it
 CHUNK = 1 << 20
 ZLIB_LEVEL = 1                  # measured: level 1 halves compression time for ~10 % more disk
 TMP_PREFIX = ".nb-tmp-"
@@ -93,7 +93,13 @@ class _Writer:
         self.bytes_written = 0
 
     def has(self, hexsha):
-        if os.path.exists(_loose_path(self.store, hexsha)):
+        try:
+            # Freshen like git does: a concurrent `git gc` then cannot prune it before our ref points to it.
+            os.utime(_loose_path(self.store, hexsha))
+            return True
+        except FileNotFoundError:
+            pass
+        except PermissionError:
             return True
         return any(hexsha in pack for pack in self.packs)
 
@@ -262,7 +268,7 @@ def clean_temp_files(repo):
     """Remove half-written object temp files left in the object store by a killed run."""
     store_path = repo.object_store.path
     for name in os.listdir(store_path):
-        if name.startswith(TMP_PREFIX) or name.startswith("tmp_obj_"):
+        if name.startswith(TMP_PREFIX):   # ours only: git's own tmp_obj_ files may belong to a live git
             try:
                 os.unlink(os.path.join(store_path, name))
                 log.info("removed leftover temp object %s", name)
@@ -290,6 +296,7 @@ def pack_loose_objects(repo, threshold=PACK_THRESHOLD, batch_bytes=PACK_BATCH_BY
         nonlocal batch, batch_paths, size, packed
         if batch:
             store.add_objects([(obj, None) for obj in batch])
+            store.close()   # unmap the packs just written, so resident memory stays at one batch
             for path in batch_paths:
                 os.unlink(path)   # only after the pack holding it is complete and indexed
             packed += len(batch)

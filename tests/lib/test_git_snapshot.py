@@ -176,7 +176,7 @@ def test_killed_mid_snapshot_then_rerun_gives_a_clean_snapshot(tmp_path):
     backups = tmp_path / "backups"
     official = backups / "official"
     official.mkdir(parents=True)
-    for i in range(3000):
+    for i in range(1500):
         (official / f"p{i}.md").write_bytes(os.urandom(2048))
     repo = tmp_path / "cache.git"
     code = "import sys; from lib.git_snapshot import snapshot_directory; " \
@@ -191,6 +191,6 @@ def test_killed_mid_snapshot_then_rerun_gives_a_clean_snapshot(tmp_path):
     proc.wait()
     assert rev(repo, BRANCH) is None                         # no half snapshot became the tip
     result = snapshot_directory(str(repo), str(backups), BRANCH, "snap")
-    assert result["changed"] and result["files"] == 3000
+    assert result["changed"] and result["files"] == 1500
     assert result["tree"] == git_tree_of(backups)
     fsck(repo)
