@@ -74,7 +74,8 @@ def format_message(run_id, counts, verdict, version):
     files = counts.get("files", counts.get("attachments", 0))
     lines = [f"Snapshot {run_id}: {md} pages, {csv} databases, {files} files", ""]
     lines += [f"{key}: {counts[key]}" for key in sorted(counts)]
-    lines += [f"gate: {verdict}", f"tool: notion-git-backup {version}", ""]
+    tool = str(version) if str(version).startswith("notion-git-backup") else f"notion-git-backup {version}"
+    lines += [f"gate: {verdict}", f"tool: {tool}", ""]
     return "\n".join(lines)
 
 

@@ -29,7 +29,8 @@ def server(tmp_path):
         yield srv
 
 
-def test_push_fetch_and_incremental_push_over_http(tmp_path, server):
+def test_push_fetch_and_incremental_push_over_http(tmp_path, server, caplog):
+    caplog.set_level(logging.DEBUG)
     url, remote_dir = server.url("backup.git"), Path(server.root) / "backup.git"
     cache, backups = tmp_path / "cache.git", make_backups(tmp_path / "backups")
     assert fetch_branch(str(cache), url, BRANCH, CREDS) is None
@@ -48,6 +49,7 @@ def test_push_fetch_and_incremental_push_over_http(tmp_path, server):
     fsck(remote_dir)
     assert all(TOKEN not in r["path"] for r in server.requests)
     assert all(r["auth"] for r in server.requests)            # Basic auth header, never URL user info
+    assert TOKEN not in "\n".join(r.getMessage() for r in caplog.records)
 
 
 def test_remote_moved_over_http_is_reparented(tmp_path, server):

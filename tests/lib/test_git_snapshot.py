@@ -170,6 +170,8 @@ def test_format_message_summary_line_and_body():
     lines = text.splitlines()
     assert lines[0] == "Snapshot 2026-11-21: 120 pages, 12 databases, 30 files"
     assert "gate: pass" in lines and "tool: notion-git-backup 0.1.0" in lines and "bytes: 99" in lines
+    named = format_message("r", {}, "pass", "notion-git-backup 0.2.0").splitlines()
+    assert named[0] == "Snapshot r: 0 pages, 0 databases, 0 files" and "tool: notion-git-backup 0.2.0" in named
 
 
 def test_killed_mid_snapshot_then_rerun_gives_a_clean_snapshot(tmp_path):
