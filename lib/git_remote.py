@@ -11,7 +11,7 @@ from dulwich.errors import GitProtocolError, HangupException, NotGitRepository
 from dulwich.porcelain import DivergedBranches
 
 from lib.errors import PublishError
-from lib.git_snapshot import branch_ref, open_repo, read_ref, update_ref, write_commit
+from lib.git_objects import branch_ref, open_repo, read_ref, update_ref, write_commit
 from lib.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
