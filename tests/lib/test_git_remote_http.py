@@ -158,3 +158,18 @@ def test_killed_during_push_then_rerun_publishes_cleanly(tmp_path, server, kind)
     assert len(log(remote_dir)) == 1
     fsck(remote_dir)
     fsck(cache)
+
+
+def test_hook_rejection_is_final_and_names_the_reason(tmp_path, server):
+    remote_dir = Path(server.root) / "backup.git"
+    hook = remote_dir / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'protected branch' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    cache = tmp_path / "cache.git"
+    snapshot_directory(str(cache), str(make_backups(tmp_path / "backups")), BRANCH, "first")
+    with pytest.raises(PublishError) as caught:
+        push_branch(str(cache), server.url("backup.git"), BRANCH, CREDS)
+    assert "rejected" in str(caught.value) and "hook" in str(caught.value)
+    posts = [r for r in server.requests if r["path"].endswith("git-receive-pack") and r["method"] == "POST"]
+    assert len(posts) == 1                                     # not retried: a refusal is not a moved remote
+    assert rev(remote_dir, BRANCH) is None
