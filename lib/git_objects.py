@@ -3,6 +3,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import threading
 import time
 import zlib
 
@@ -72,8 +73,11 @@ class LooseWriter:
     def __init__(self, store):
         self.store = store
         self.packs = list(store.packs)   # listed once: store.packs re-lists the pack dir per call
+        for pack in self.packs:
+            pack.index   # load indexes now, not lazily from several threads at once
         self.written = 0
         self.bytes_written = 0
+        self._lock = threading.Lock()
 
     def has(self, hexsha):
         try:
@@ -91,7 +95,8 @@ class LooseWriter:
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         os.chmod(tmp, 0o444)
         os.replace(tmp, dest)
-        self.written += 1
+        with self._lock:
+            self.written += 1
 
     def add_bytes(self, data):
         header = b"blob %d\x00" % len(data)
@@ -101,7 +106,8 @@ class LooseWriter:
             with os.fdopen(fd, "wb") as out:
                 out.write(zlib.compress(header + data, ZLIB_LEVEL))
             self._install(tmp, hexsha)
-            self.bytes_written += len(data)
+            with self._lock:
+                self.bytes_written += len(data)
         return hexsha
 
     def add_file(self, path, size):
@@ -137,7 +143,8 @@ class LooseWriter:
                                    f"({size} -> {done} bytes)", hint="re-run once nothing writes to backups/")
             hexsha = digest.hexdigest().encode()
             self._install(tmp, hexsha)
-            self.bytes_written += size
+            with self._lock:
+                self.bytes_written += size
             return hexsha
         finally:
             if os.path.exists(tmp):

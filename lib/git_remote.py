@@ -88,6 +88,11 @@ def _guard(action, location, func):
     except (HTTPUnauthorized, HTTPProxyUnauthorized) as exc:
         raise PublishError(f"{action} {where} refused: the remote rejected the credentials (HTTP 401)",
                            hint=TOKEN_HINT) from None
+    except DivergedBranches:
+        raise
+    except porcelain.Error as exc:   # e.g. "unpack error" reported by the server
+        raise PublishError(f"{action} {where} failed: {redact(str(exc))}",
+                           hint="check the remote repository's health and BACKUP_GIT_REMOTE") from None
     except FileLocked as exc:
         lock = os.fsdecode(exc.args[-1]) if exc.args else "a .lock file"
         raise PublishError(f"{action} {where} failed: {lock} exists (another writer, or one killed mid-update)",
