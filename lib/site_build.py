@@ -152,7 +152,8 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     save_state(site, {
         "version": version, "input_digest": digest, "pages": pages, "dbs": dbs, "titles": titles,
         "assets": {rel: hashes[rel] for rel in plan["assets"]}, "outputs": outputs,
-        "paths_digest": plan["paths_digest"], "manifest": {k: v for k, v in manifest.items() if k != "files"}})
+        "paths_digest": plan["paths_digest"],
+        "manifest": {k: v for k, v in manifest.items() if k != "files"}})
     log.info("site: rendered %d pages, skipped %d, %d broken links, %d missing attachments in %.1f s",
              len(rendered), len(pages) - len(rendered), len(broken), len(missing), manifest["seconds"])
     return manifest

@@ -7,10 +7,12 @@ import re
 from urllib.parse import quote, unquote, urlsplit
 
 ID_RE = re.compile(r"([0-9a-f]{32})$")
-UUID_RE = re.compile(r"([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})(?![0-9a-f])")
+UUID_RE = re.compile(r"([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})"
+                     r"(?![0-9a-f])")
 NOTION_HOSTS = ("notion.so", "notion.site", "notion.com")
 SITE_DIR = "_site"
-# Notion's own index.html (at the root or in the Export-<uuid> wrapper) lists the export; the site has its own.
+# Notion's own index.html (at the root or in the Export-<uuid> wrapper) lists the export;
+# the site writes its own index instead.
 SKIPPED_RE = re.compile(r"^(?:Export-[^/]+/)?index\.html$")
 ATTACHMENT_RE = re.compile(r"\.(?!md$|csv$|html?$)[A-Za-z0-9]{1,8}$")
 

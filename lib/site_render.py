@@ -11,7 +11,8 @@ PLUGINS = ["table", "strikethrough", "footnotes", "task_lists", "url", "def_list
 ALLOWED_TAGS = {"aside", "details", "summary", "u", "mark", "br", "sub", "sup", "del", "s", "em",
                 "strong", "b", "i", "kbd"}
 VOID_TAGS = {"br"}
-TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[a-zA-Z-]+(?:=\"[^\"<>]*\"|='[^'<>]*'|=[^\s<>]+)?)*)\s*/?>")
+TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)"
+                    r"((?:\s+[a-zA-Z-]+(?:=\"[^\"<>]*\"|='[^'<>]*'|=[^\s<>]+)?)*)\s*/?>")
 BLOCK_OPEN_RE = re.compile(r"^[ \t]*(</?(?:aside|details|summary)\b[^>]*>)[ \t]*(.*)$", re.I)
 PROP_RE = re.compile(r"^([^:\n]{1,80}?): (.*)$")
 IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".avif", ".ico")
@@ -149,7 +150,8 @@ class SiteRenderer(mistune.HTMLRenderer):
         if href is None:
             self.missing.append(url)
             name = html.escape(posixpath.basename(mistune.util.unescape(url)))
-            return '<span class="missing-asset" role="img" aria-label="Missing image">Missing image: ' + name + "</span>"
+            return ('<span class="missing-asset" role="img" aria-label="Missing image">Missing image: '
+                    + name + "</span>")
         return '<img src="' + html.escape(href) + '" alt="' + alt + '" loading="lazy" />'
 
     def heading(self, text, level, **attrs):
