@@ -80,7 +80,9 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     old = read_json(os.path.join(site, STATE)) or {}
     version = code_version()
     digest = site_state.input_digest(version, hashes, snapshot, previous_snapshot)
-    if old.get("input_digest") == digest and os.path.exists(os.path.join(site, "index.html")):
+    present = old.get("input_digest") == digest and all(
+        os.path.exists(os.path.join(site, p)) for p in old["outputs"])
+    if present:
         manifest = dict(old["manifest"], pages_rendered=0, pages_skipped=old["manifest"]["pages"],
                         pages_unchanged=old["manifest"]["pages"],
                         databases_rendered=0, removed_outputs=0,

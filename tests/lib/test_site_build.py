@@ -93,6 +93,15 @@ def test_unchanged_rebuild_is_a_no_op(built):
     assert before == {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
 
 
+def test_deleted_output_is_rebuilt_even_when_the_export_is_unchanged(built):
+    official, site, _ = built
+    os.unlink(site / (F.CJK[:-3] + ".html"))
+    os.unlink(site / F.IMAGE)
+    manifest = build_site(official, site, snapshot_of(official), workers=1)
+    assert manifest["pages_rendered"] == 1
+    assert (site / (F.CJK[:-3] + ".html")).exists() and (site / F.IMAGE).read_bytes() == F.PNG
+
+
 def test_changed_page_renders_alone(built):
     official, site, _ = built
     (official / F.DUP1).write_text("# Dup\n\nEdited gammaword.\n", encoding="utf-8")
