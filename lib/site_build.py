@@ -77,7 +77,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
                           hint="run `doit` to take a snapshot, or `doit pull` to fetch the published one")
     files = scan_tree(official)
     hashes = site_state.file_keys(official, files, snapshot)
-    old = read_json(os.path.join(site, STATE)) or {}
+    old = _read_state(os.path.join(site, STATE))
     version = code_version()
     digest = site_state.input_digest(version, hashes, snapshot, previous_snapshot)
     present = old.get("input_digest") == digest and all(
@@ -90,7 +90,8 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
                         seconds=round(time.monotonic() - started, 3))
         log.info("site: unchanged snapshot, nothing to render (%.2f s)", manifest["seconds"])
         return manifest
-    if old.get("version") != version:
+    tokens_path = os.path.join(site, TOKENS)
+    if old.get("version") != version or not os.path.exists(tokens_path):
         old = {"outputs": old.get("outputs", {})}
     index = SiteIndex(files)
     plan = site_state.plan(index, hashes, old, official, site, read_title)
@@ -100,8 +101,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     log.info("site: %d pages, %d databases, %d attachments; rendering %d pages", len(plan["pages"]),
              len(index.dbs), len(plan["assets"]), len(plan["render"]))
     rendered = _render_pages(plan["render"], ctx, workers)
-    tokens_path = os.path.join(site, TOKENS)
-    tokens = read_json(tokens_path, {}) if len(rendered) < len(plan["pages"]) else {}
+    tokens = _read_state(tokens_path) if len(rendered) < len(plan["pages"]) else {}
     pages = {}
     for src in plan["pages"]:
         info = rendered.get(src)
@@ -159,6 +159,15 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     log.info("site: rendered %d pages, skipped %d, %d broken links, %d missing attachments in %.1f s",
              len(rendered), len(pages) - len(rendered), len(broken), len(missing), manifest["seconds"])
     return manifest
+
+
+def _read_state(path):
+    """Return a JSON state file, or {} when it is absent or unreadable (the build then starts over)."""
+    try:
+        return read_json(path) or {}
+    except (ValueError, OSError) as exc:
+        log.warning("site: ignoring unreadable %s (%s); rendering every page", os.path.basename(path), exc)
+        return {}
 
 
 def save_state(site, state):

@@ -157,6 +157,9 @@ class SiteIndex:
                     break
                 seen.add(cur)
                 cur = self.parent.get(cur)
+        self.children = {}
+        for node, parent in sorted(self.parent.items()):
+            self.children.setdefault(parent, []).append(node)
 
     def ancestors(self, node):
         """Return the nav nodes above `node`, outermost first."""

@@ -91,7 +91,7 @@ def db_keys(index, hashes, titles, paths_digest):
     keys = {}
     for entry in index.dbs.values():
         main = entry["main"]
-        rows = sorted((titles[n], hashes[n], n) for n, p in index.parent.items() if p == main and n in titles)
+        rows = sorted((titles[n], hashes[n], n) for n in index.children.get(main, ()) if n in titles)
         keys[main] = _h([hashes.get(entry["csv"]), hashes.get(entry["all"])], rows, paths_digest,
                         site_nav.breadcrumbs(index, main, titles, entry["out"]))
     return keys

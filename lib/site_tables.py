@@ -43,7 +43,7 @@ def render_database(entry, index, titles, official_dir, renderer, props=None):
     main = entry["main"]
     out = entry["out"]
     header, rows = read_csv(posixpath.join(str(official_dir), main))
-    row_pages = sorted(n for n, p in index.parent.items() if p == main and index.kind.get(n) == "page")
+    row_pages = [n for n in index.children.get(main, ()) if index.kind.get(n) == "page"]
     matched = match_rows(header, rows, row_pages, titles, props or {})
     renderer.index, renderer.src, renderer.out = index, main, out
     renderer.reset()

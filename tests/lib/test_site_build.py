@@ -183,7 +183,17 @@ def test_interrupted_build_leaves_a_rerunnable_state(built):
     assert manifest["pages_rendered"] == 1 and (site / (F.CJK[:-3] + ".html")).exists()
 
 
-def test_renderer_code_change_rerenders_everything(built, monkeypatch):
+def test_unreadable_state_or_lost_search_tokens_mean_a_full_render(built):
+    official, site, _ = built
+    (site / ".build-state.json").write_text("{not json")
+    assert build_site(official, site, snapshot_of(official), workers=1)["pages_rendered"] == 14
+    os.unlink(site / ".build-tokens.json")
+    (official / F.DUP1).write_text("# Dup\n\nchanged\n", encoding="utf-8")
+    assert build_site(official, site, snapshot_of(official), workers=1)["pages_rendered"] == 14
+    assert F.DEEP_WORD in (site / "_site/search-index.js").read_text(encoding="utf-8")
+
+
+def test_renderer_code_change_rerenders_everything(built):
     official, site, _ = built
     state = json.loads((site / ".build-state.json").read_text())
     state["version"] = "older"
