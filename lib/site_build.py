@@ -120,6 +120,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
         outputs[index.out[src]] = {"size": info["size"], "sha256": info["sha256"]}
     ctx["props"] = {src: info.get("props", {}) for src, info in pages.items()}
     dbs = _render_databases(index, plan, old, ctx, outputs)
+    tokens.update((main, state.get("tokens", "")) for main, state in dbs.items())
     for rel in plan["assets"]:
         dst = os.path.join(site, rel)
         if old.get("assets", {}).get(rel) != hashes[rel] or not os.path.exists(dst):
@@ -195,7 +196,7 @@ def _render_databases(index, plan, old, ctx, outputs):
             data = site_nav.page_shell(plan["titles"][main], article, out, trail, "db").encode("utf-8")
             write_atomic(path, data)
             dbs[main] = {"key": state, "broken": info["broken"], "size": len(data),
-                         "sha256": hashlib.sha256(data).hexdigest()}
+                         "sha256": hashlib.sha256(data).hexdigest(), "tokens": info["tokens"]}
             plan["dbs_rendered"] += 1
         outputs[out] = {"size": dbs[main]["size"], "sha256": dbs[main]["sha256"]}
     return dbs

@@ -124,7 +124,8 @@ def index_article(nodes, counts, snapshot, broken_count):
     facts = [("Snapshot", when + (" (run " + run + ")" if run else "")),
              ("Pages", str(counts["pages"])), ("Databases", str(counts["databases"])),
              ("Attachments", str(counts["attachments"])),
-             ("Broken links", '<a href="%s/broken-links.html">%d</a>' % (SITE_DIR, broken_count)),
+             ("Broken links and missing files",
+              '<a href="%s/broken-links.html">%d</a>' % (SITE_DIR, broken_count)),
              ("Changes", '<a href="%s/changes.html">since the previous snapshot</a>' % SITE_DIR)]
     rows = "".join("<tr><th>%s</th><td>%s</td></tr>" % pair for pair in facts)
     return '<table class="properties summary">' + rows + "</table>\n<h2>All pages</h2>\n" + tree_html(nodes)

@@ -135,6 +135,8 @@ class SiteRenderer(mistune.HTMLRenderer):
             self.broken.append(url)
             return ('<a class="broken-link" title="Broken link: ' + html.escape(url) + '">' + text + "</a>")
         if href is None:
+            if self.sanitize_url(url) != url:
+                return '<span class="unsafe-link" title="Link removed: unsafe address">' + text + "</span>"
             return super().link(text, url, title)
         cls = ' class="attachment"' if kind == "asset" else ""
         return '<a href="' + html.escape(href) + '"' + cls + attrs + ">" + text + "</a>"

@@ -5,6 +5,7 @@ import io
 import posixpath
 
 from lib.site_render import link_info, renderer_inline
+from lib.site_search import tokens
 
 
 def read_csv(path):
@@ -76,4 +77,6 @@ def render_database(entry, index, titles, official_dir, renderer, props=None):
         parts.append("</ul>\n")
     info = link_info(renderer)
     info["rows"] = len(rows)
+    text = " ".join([titles.get(main, "")] + header + [cell for row in rows for cell in row])
+    info["tokens"] = " ".join(tokens(text))
     return "".join(parts), info

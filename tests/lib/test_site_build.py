@@ -83,6 +83,8 @@ def test_search_index_holds_words_and_cjk_bigrams(built):
     titles = [p[0] for p in data["pages"]]
     assert int(data["tokens"][F.DEEP_WORD], 36) == titles.index("Deeper")
     assert "東京" in data["tokens"]
+    owner = int(data["tokens"]["owner"], 36)          # a database column is searchable too
+    assert data["pages"][owner][0] == "Tasks"
 
 
 def test_unchanged_rebuild_is_a_no_op(built):
