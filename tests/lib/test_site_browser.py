@@ -106,6 +106,13 @@ def test_search_finds_a_deep_page_and_opens_it(visit, tricky_site):
     page.fill("#search", "東京")
     page.wait_for_selector("#search-results a")
     assert page.inner_text("#search-results a").startswith("日本語のページ")
+    page.fill("#search", "fix bug")
+    expect(page.locator("#search-results a")).to_have_count(3)    # two rows and their database
+    page.press("#search", "ArrowDown")
+    page.press("#search", "ArrowDown")
+    with page.expect_navigation():
+        page.press("#search", "Enter")
+    expect(page).to_have_title("Fix bug")
 
 
 def test_image_loads_and_missing_one_shows_placeholder(visit, tricky_site):
