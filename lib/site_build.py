@@ -102,30 +102,13 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
              len(index.dbs), len(plan["assets"]), len(plan["render"]))
     rendered = _render_pages(plan["render"], ctx, workers)
     tokens = _read_state(tokens_path) if len(rendered) < len(plan["pages"]) else {}
-    pages = {}
-    for src in plan["pages"]:
-        info = rendered.get(src)
-        if info is not None:
-            tokens[src] = info.pop("tokens")
-        else:
-            info = old["pages"][src]
-            info["sig"] = plan["sig"].get(src, info.get("sig"))
-        info.update(sha=hashes[src], nav=plan["nav"][src])
-        pages[src] = info
-        plan["titles"][src] = info["title"]
+    pages, tokens = _merge_pages(plan, rendered, old, hashes, tokens)
     plan["db_keys"] = site_state.db_keys(index, hashes, plan["titles"], plan["paths_digest"])
-    tokens = {src: tokens.get(src, "") for src in plan["pages"]}
-    outputs = {}
-    for src, info in pages.items():
-        outputs[index.out[src]] = {"size": info["size"], "sha256": info["sha256"]}
+    outputs = {index.out[src]: {"size": i["size"], "sha256": i["sha256"]} for src, i in pages.items()}
     ctx["props"] = {src: info.get("props", {}) for src, info in pages.items()}
     dbs = _render_databases(index, plan, old, ctx, outputs)
     tokens.update((main, state.get("tokens", "")) for main, state in dbs.items())
-    for rel in plan["assets"]:
-        dst = os.path.join(site, rel)
-        if old.get("assets", {}).get(rel) != hashes[rel] or not os.path.exists(dst):
-            _copy_asset(os.path.join(official, rel), dst)
-        outputs[rel] = {"size": os.path.getsize(dst), "sha256": site_state.sha_of(hashes[rel])}
+    _place_assets(plan["assets"], hashes, old, official, site, outputs)
     broken = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["broken"]]
     broken += [{"page": s, "href": h} for s in sorted(dbs) for h in dbs[s]["broken"]]
     missing = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["missing"]]
@@ -134,11 +117,11 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     extra = site_state.site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot,
                                   previous_snapshot, plan, ASSETS)
     for rel, data in extra.items():
+        sha = hashlib.sha256(data).hexdigest()
         path = os.path.join(site, rel)
-        if old.get("outputs", {}).get(rel, {}).get("sha256") != hashlib.sha256(data).hexdigest() \
-                or not os.path.exists(path):
+        if old.get("outputs", {}).get(rel, {}).get("sha256") != sha or not os.path.exists(path):
             write_atomic(path, data)
-        outputs[rel] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        outputs[rel] = {"size": len(data), "sha256": sha}
     removed = site_state.remove_stale(site, old.get("outputs", {}), outputs, full=not old.get("pages"))
     os.sync()
     manifest = {
@@ -160,6 +143,35 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     log.info("site: rendered %d pages, skipped %d, %d broken links, %d missing attachments in %.1f s",
              len(rendered), len(pages) - len(rendered), len(broken), len(missing), manifest["seconds"])
     return manifest
+
+
+def _merge_pages(plan, rendered, old, hashes, tokens):
+    """Return ({page: state}, {page: tokens}) from this build's renders and the previous state."""
+    pages = {}
+    for src in plan["pages"]:
+        info = rendered.get(src)
+        if info is not None:
+            tokens[src] = info.pop("tokens")
+        else:
+            info = old["pages"][src]
+            info["sig"] = plan["sig"].get(src, info.get("sig"))
+        info.update(sha=hashes[src], nav=plan["nav"][src])
+        pages[src] = info
+        plan["titles"][src] = info["title"]
+    return pages, {src: tokens.get(src, "") for src in plan["pages"]}
+
+
+def _place_assets(assets, hashes, old, official, site, outputs):
+    """Link or copy every attachment and CSV whose content changed or whose copy is gone."""
+    copied = 0
+    for rel in assets:
+        dst = os.path.join(site, rel)
+        if old.get("assets", {}).get(rel) != hashes[rel] or not os.path.exists(dst):
+            _copy_asset(os.path.join(official, rel), dst)
+            copied += 1
+        outputs[rel] = {"size": os.path.getsize(dst), "sha256": site_state.sha_of(hashes[rel])}
+    if copied:
+        log.info("site: placed %d attachments and CSV files", copied)
 
 
 def _read_state(path):
