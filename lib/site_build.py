@@ -6,7 +6,7 @@ import os
 import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from lib import site_nav, site_reports, site_state
@@ -41,7 +41,8 @@ def _render_pages(todo, ctx, workers):
         return render_chunk(todo)
     size = max(8, min(200, len(todo) // (workers * 8) or 1))
     chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
-    with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=init_worker,
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(workers, mp_context=get_context(method), initializer=init_worker,
                              initargs=(ctx,)) as pool:
         last = started
         for part in pool.map(render_chunk, chunks):
@@ -71,6 +72,7 @@ def _copy_asset(src, dst):
 def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, workers=2):
     """Render `official_dir` into `site_dir`; return the site manifest (see module site_state)."""
     started = time.monotonic()
+    workers = workers if workers and workers > 0 else (os.cpu_count() or 1)
     official, site = os.fspath(official_dir), os.fspath(site_dir)
     if not os.path.isdir(official):
         raise BackupError(f"no export to render: {official} is not a folder",

@@ -50,6 +50,11 @@
     });
   }
 
+  window.addEventListener("beforeprint", function () {
+    // Closed toggles would print as a bare summary line.
+    Array.prototype.forEach.call(document.querySelectorAll("article details"), function (d) { d.open = true; });
+  });
+
   var input = document.getElementById("search"), out = document.getElementById("search-results");
   if (!input || !out) { return; }
   var loading = false, pending = null;
