@@ -8,15 +8,19 @@ from urllib.parse import urlsplit, urlunsplit
 from dulwich import porcelain
 from dulwich.client import HTTPProxyUnauthorized, HTTPUnauthorized, get_transport_and_path
 from dulwich.errors import GitProtocolError, HangupException, NotGitRepository
+from dulwich.file import FileLocked
 from dulwich.porcelain import DivergedBranches
 
 from lib.errors import PublishError
-from lib.git_snapshot import branch_ref, open_repo, read_ref, update_ref, write_commit
+from lib.git_objects import branch_ref, open_repo, read_ref, update_ref, write_commit
 from lib.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
 
 PUSH_ATTEMPTS = 3
+# Rejections that mean "the remote moved": worth a fetch, re-parent and retry. Anything else is final.
+MOVED_MARKERS = ("non-fast-forward", "fetch first", "stale info", "remote moved", "failed to update ref",
+                 "cannot lock ref", "failed to lock")
 DIVERGED_PREFIX = b"refs/notion-backup/diverged/"
 TOKEN_HINT = "check BACKUP_PUSH_TOKEN / GITHUB_TOKEN: it must be valid and allowed to write contents"
 
@@ -84,6 +88,15 @@ def _guard(action, location, func):
     except (HTTPUnauthorized, HTTPProxyUnauthorized) as exc:
         raise PublishError(f"{action} {where} refused: the remote rejected the credentials (HTTP 401)",
                            hint=TOKEN_HINT) from None
+    except DivergedBranches:
+        raise
+    except porcelain.Error as exc:   # e.g. "unpack error" reported by the server
+        raise PublishError(f"{action} {where} failed: {redact(str(exc))}",
+                           hint="check the remote repository's health and BACKUP_GIT_REMOTE") from None
+    except FileLocked as exc:
+        lock = os.fsdecode(exc.args[-1]) if exc.args else "a .lock file"
+        raise PublishError(f"{action} {where} failed: {lock} exists (another writer, or one killed mid-update)",
+                           hint="if no other push is running, delete that .lock file and re-run") from None
     except NotGitRepository:
         raise PublishError(f"{action} {where} failed: not a git repository",
                            hint="point BACKUP_GIT_REMOTE at a bare repository") from None
@@ -209,6 +222,11 @@ def push_branch(repo_path, remote, branch, credentials=None, attempts=PUSH_ATTEM
             failed = _guard("push to", location, lambda: _push_once(repo_path, location, ref, credentials))
         except DivergedBranches:
             failed = {ref.decode(): "remote moved (non-fast-forward)"}
+        if failed and not any(m in reason.lower() for reason in failed.values() for m in MOVED_MARKERS):
+            reasons = "; ".join(f"{ref}: {reason}" for ref, reason in failed.items())
+            raise PublishError(f"push to {where} rejected ({redact(reasons)})",
+                               hint="the remote refused the update (branch protection or a hook); "
+                                    "allow pushes to this branch")
         if failed:
             log.warning("push to %s attempt %d/%d rejected (%s); fetching and re-parenting", where, attempt,
                         attempts, redact(str(failed)))

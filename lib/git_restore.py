@@ -9,7 +9,7 @@ from dulwich.index import validate_path_element_default
 from dulwich.objects import Tree
 
 from lib.errors import UnsafeArchive
-from lib.git_snapshot import branch_ref, open_repo, read_ref
+from lib.git_objects import branch_ref, open_repo, read_ref
 
 log = logging.getLogger(__name__)
 

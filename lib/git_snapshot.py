@@ -1,70 +1,22 @@
 """Build a snapshot commit straight from a directory into a repository's object store (dulwich)."""
-import hashlib
 import json
 import logging
 import os
 import stat
-import tempfile
 import time
-import zlib
+from concurrent.futures import ThreadPoolExecutor
 
-from dulwich.errors import NotGitRepository
-from dulwich.file import FileLocked
 from dulwich.index import commit_tree
-from dulwich.objects import Commit, ShaFile
-from dulwich.repo import Repo
 
-from lib.errors import PublishError
+from lib.git_objects import (PACK_THRESHOLD, LooseWriter, branch_ref, clean_temp_files, open_repo,
+                             pack_loose_objects, read_ref, update_ref, write_commit)
 
 log = logging.getLogger(__name__)
 
-DEFAULT_IDENTITY = "notion-git-backup <notion-git-backup@localhost>"
 # Written into the commit (never read from disk) so verify knows which files were left out on purpose.
 SKIPPED_ENTRY = b"manifests/skipped_large_files.json"
-SMALL_FILE = 1 << 20            # read whole below this; stream (hash pass, then write pass) above it
-CHUNK = 1 << 20
-ZLIB_LEVEL = 1                  # measured: level 1 halves compression time for ~10 % more disk
-TMP_PREFIX = ".nb-tmp-"
-PACK_THRESHOLD = 5000           # loose objects tolerated before a batched pack
-PACK_BATCH_BYTES = 32 << 20     # bounded memory per pack written
 PROGRESS_EVERY = 2000
-
-
-def open_repo(repo_path):
-    """Open the repository at `repo_path`, creating a bare one when nothing is there; set gc.auto=0."""
-    try:
-        repo = Repo(repo_path)
-    except NotGitRepository:
-        if os.path.exists(repo_path) and os.listdir(repo_path):
-            raise PublishError(f"{repo_path} exists but is not a git repository",
-                               hint="point the backup repository setting at a git repository or an empty path")
-        os.makedirs(repo_path, exist_ok=True)
-        repo = Repo.init_bare(repo_path, mkdir=False)
-        log.info("created bare repository %s", repo_path)
-    config = repo.get_config()
-    # dulwich honours gc.auto; an in-memory auto-repack in the middle of a fetch or push costs GBs.
-    try:
-        current = config.get((b"gc",), b"auto")
-    except KeyError:
-        current = None
-    if current != b"0":
-        config.set((b"gc",), b"auto", b"0")
-        config.write_to_path()
-    return repo
-
-
-def branch_ref(branch):
-    """Return the full ref name (bytes) of a branch name."""
-    name = branch.encode() if isinstance(branch, str) else branch
-    return name if name.startswith(b"refs/") else b"refs/heads/" + name
-
-
-def read_ref(repo, ref):
-    """Return the sha a ref points to, or None when it does not exist."""
-    try:
-        return repo.refs[ref]
-    except KeyError:
-        return None
+WORKERS = 2                     # hashing threads; CI runners have 2-4 cores
 
 
 def format_message(run_id, counts, verdict, version):
@@ -74,93 +26,16 @@ def format_message(run_id, counts, verdict, version):
     files = counts.get("files", counts.get("attachments", 0))
     lines = [f"Snapshot {run_id}: {md} pages, {csv} databases, {files} files", ""]
     lines += [f"{key}: {counts[key]}" for key in sorted(counts)]
-    lines += [f"gate: {verdict}", f"tool: notion-git-backup {version}", ""]
+    tool = str(version) if str(version).startswith("notion-git-backup") else f"notion-git-backup {version}"
+    lines += [f"gate: {verdict}", f"tool: {tool}", ""]
     return "\n".join(lines)
 
 
-def _loose_path(store, hexsha):
-    text = hexsha.decode()
-    return os.path.join(store.path, text[:2], text[2:])
-
-
-class _Writer:
-    """Writes blobs as loose objects, skipping those the store already holds."""
-
-    def __init__(self, store):
-        self.store = store
-        self.packs = list(store.packs)   # listed once: store.packs re-lists the pack dir per call
-        self.written = 0
-        self.bytes_written = 0
-
-    def has(self, hexsha):
-        if os.path.exists(_loose_path(self.store, hexsha)):
-            return True
-        return any(hexsha in pack for pack in self.packs)
-
-    def _install(self, tmp, hexsha):
-        dest = _loose_path(self.store, hexsha)
-        os.makedirs(os.path.dirname(dest), exist_ok=True)
-        os.chmod(tmp, 0o444)
-        os.replace(tmp, dest)
-        self.written += 1
-
-    def add_bytes(self, data):
-        header = b"blob %d\x00" % len(data)
-        hexsha = hashlib.sha1(header + data).hexdigest().encode()
-        if not self.has(hexsha):
-            fd, tmp = tempfile.mkstemp(dir=self.store.path, prefix=TMP_PREFIX)
-            with os.fdopen(fd, "wb") as out:
-                out.write(zlib.compress(header + data, ZLIB_LEVEL))
-            self._install(tmp, hexsha)
-            self.bytes_written += len(data)
-        return hexsha
-
-    def add_file(self, path, size):
-        if size < SMALL_FILE:
-            with open(path, "rb") as handle:
-                return self.add_bytes(handle.read())
-        # Big file: hash first (an unchanged blob costs only a read), then stream-compress if new.
-        digest = hashlib.sha1(b"blob %d\x00" % size)
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(CHUNK), b""):
-                digest.update(block)
-        hexsha = digest.hexdigest().encode()
-        if self.has(hexsha):
-            return hexsha
-        return self._stream(path)
-
-    def _stream(self, path):
-        fd, tmp = tempfile.mkstemp(dir=self.store.path, prefix=TMP_PREFIX)
-        try:
-            with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
-                size = os.fstat(src.fileno()).st_size
-                header = b"blob %d\x00" % size
-                digest, comp = hashlib.sha1(header), zlib.compressobj(ZLIB_LEVEL)
-                out.write(comp.compress(header))
-                done = 0
-                for block in iter(lambda: src.read(CHUNK), b""):
-                    done += len(block)
-                    digest.update(block)
-                    out.write(comp.compress(block))
-                out.write(comp.flush())
-            if done != size:
-                raise PublishError(f"{os.fsdecode(path)} changed size while it was being committed "
-                                   f"({size} -> {done} bytes)", hint="re-run once nothing writes to backups/")
-            hexsha = digest.hexdigest().encode()
-            self._install(tmp, hexsha)
-            self.bytes_written += size
-            return hexsha
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-
-
-def _walk(source, exclude, max_file_bytes, writer):
-    """Yield (relpath, sha, mode) for every file under `source`; collect files over the size cap."""
-    entries, skipped = [], []
+def _list_files(source, exclude, max_file_bytes):
+    """Return ([(relpath, fullpath, size, mode)], skipped) for every file and symlink under `source`."""
+    items, skipped = [], []
     root = os.fsencode(source)
     excluded = {os.fsencode(name) for name in exclude}
-    started, total_bytes = time.monotonic(), 0
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = os.path.relpath(dirpath, root)
         at_top = rel_dir == b"."
@@ -181,63 +56,50 @@ def _walk(source, exclude, max_file_bytes, writer):
                 continue
             st = os.lstat(full)
             if stat.S_ISLNK(st.st_mode):
-                entries.append((rel, writer.add_bytes(os.readlink(full)), 0o120000))
+                items.append((rel, full, 0, 0o120000))
             elif stat.S_ISREG(st.st_mode):
                 if max_file_bytes is not None and st.st_size > max_file_bytes:
                     skipped.append({"path": os.fsdecode(rel), "size": st.st_size})
                     log.warning("left out %s: %d bytes is over the %d-byte limit (publish.max_file_mb)",
                                 os.fsdecode(rel), st.st_size, max_file_bytes)
                     continue
-                mode = 0o100755 if st.st_mode & 0o111 else 0o100644
-                entries.append((rel, writer.add_file(full, st.st_size), mode))
-                total_bytes += st.st_size
-            if len(entries) % PROGRESS_EVERY == 0 and entries:
+                items.append((rel, full, st.st_size, 0o100755 if st.st_mode & 0o111 else 0o100644))
+    return items, skipped
+
+
+def _hash_all(items, writer, workers):
+    """Store every file as a blob (in `workers` threads: sha1, zlib and reads release the GIL)."""
+    def work(item):
+        rel, full, size, mode = item
+        sha = writer.add_bytes(os.readlink(full)) if mode == 0o120000 else writer.add_file(full, size)
+        return rel, sha, mode
+
+    total = sum(item[2] for item in items)
+    entries, done, started = [], 0, time.monotonic()
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for entry, item in zip(pool.map(work, items), items):
+            entries.append(entry)
+            done += item[2]
+            if len(entries) % PROGRESS_EVERY == 0:
                 elapsed = max(time.monotonic() - started, 1e-6)
-                log.info("snapshot: %d files, %.1f MB hashed, %.1f MB/s, %d new objects",
-                         len(entries), total_bytes / 1e6, total_bytes / 1e6 / elapsed, writer.written)
-    return entries, skipped, total_bytes
-
-
-def _identity(identity):
-    value = identity or DEFAULT_IDENTITY
-    return value.encode() if isinstance(value, str) else value
-
-
-def write_commit(repo, tree_id, parents, message, identity, when=None):
-    """Store a commit object for `tree_id` with `parents` and return its id."""
-    commit = Commit()
-    commit.tree, commit.parents = tree_id, list(parents)
-    commit.author = commit.committer = _identity(identity)
-    commit.author_time = commit.commit_time = int(when if when is not None else time.time())
-    commit.author_timezone = commit.commit_timezone = 0
-    commit.encoding = b"UTF-8"
-    commit.message = message.encode() if isinstance(message, str) else message
-    repo.object_store.add_object(commit)
-    return commit.id
-
-
-def update_ref(repo, ref, old, new):
-    """Move `ref` from `old` (None: must not exist) to `new` atomically, or raise PublishError."""
-    try:
-        ok = repo.refs.add_if_new(ref, new) if old is None else repo.refs.set_if_equals(ref, old, new)
-    except FileLocked as exc:
-        raise PublishError(f"{ref.decode()} is locked by another writer ({exc})",
-                           hint="wait for the other backup run, or remove the stale .lock file after a crash") from exc
-    if not ok:
-        raise PublishError(f"{ref.decode()} moved while this snapshot was being written (expected "
-                           f"{(old or b'none').decode()})", hint="re-run the publish step")
+                rate = done / 1e6 / elapsed
+                log.info("snapshot: %d/%d files, %.1f/%.1f MB, %.1f MB/s, ETA %.0f s, %d new objects",
+                         len(entries), len(items), done / 1e6, total / 1e6, rate,
+                         (total - done) / 1e6 / max(rate, 1e-6), writer.written)
+    return entries, total
 
 
 def snapshot_directory(repo_path, source_dir, branch, message, identity=None, max_file_bytes=None,
-                       exclude=(".staging",), pack_threshold=PACK_THRESHOLD):
+                       exclude=(".staging",), pack_threshold=PACK_THRESHOLD, workers=WORKERS):
     """Commit `source_dir` as the new tip of `branch` unless its tree equals the tip's; return a summary dict."""
     started = time.monotonic()
     with open_repo(repo_path) as repo:
         clean_temp_files(repo)
         if pack_threshold:
             pack_loose_objects(repo, pack_threshold)
-        writer = _Writer(repo.object_store)
-        entries, skipped, total = _walk(source_dir, exclude, max_file_bytes, writer)
+        writer = LooseWriter(repo.object_store)
+        items, skipped = _list_files(source_dir, exclude, max_file_bytes)
+        entries, total = _hash_all(items, writer, workers)
         if skipped:
             data = json.dumps(skipped, indent=2, sort_keys=True).encode() + b"\n"
             entries.append((SKIPPED_ENTRY, writer.add_bytes(data), 0o100644))
@@ -256,55 +118,3 @@ def snapshot_directory(repo_path, source_dir, branch, message, identity=None, ma
                  commit_id.decode()[:12], branch, result["files"], total / 1e6, writer.written,
                  writer.bytes_written / 1e6, time.monotonic() - started)
         return dict(result, commit=commit_id.decode(), changed=True)
-
-
-def clean_temp_files(repo):
-    """Remove half-written object temp files left in the object store by a killed run."""
-    store_path = repo.object_store.path
-    for name in os.listdir(store_path):
-        if name.startswith(TMP_PREFIX) or name.startswith("tmp_obj_"):
-            try:
-                os.unlink(os.path.join(store_path, name))
-                log.info("removed leftover temp object %s", name)
-            except OSError:
-                pass
-
-
-def _loose_objects(store_path):
-    for prefix in os.listdir(store_path):
-        if len(prefix) == 2 and os.path.isdir(os.path.join(store_path, prefix)):
-            for rest in os.listdir(os.path.join(store_path, prefix)):
-                if len(rest) == 38:
-                    yield os.path.join(store_path, prefix, rest)
-
-
-def pack_loose_objects(repo, threshold=PACK_THRESHOLD, batch_bytes=PACK_BATCH_BYTES):
-    """Pack loose objects in bounded batches once more than `threshold` pile up; return how many were packed."""
-    store = repo.object_store
-    paths = list(_loose_objects(store.path))
-    if len(paths) <= threshold:
-        return 0
-    started, packed, batch, batch_paths, size = time.monotonic(), 0, [], [], 0
-
-    def flush():
-        nonlocal batch, batch_paths, size, packed
-        if batch:
-            store.add_objects([(obj, None) for obj in batch])
-            for path in batch_paths:
-                os.unlink(path)   # only after the pack holding it is complete and indexed
-            packed += len(batch)
-        batch, batch_paths, size = [], [], 0
-
-    for path in paths:
-        # Huge blobs stay loose: packing them would hold them in memory whole.
-        if os.path.getsize(path) > batch_bytes // 4:
-            continue
-        obj = ShaFile.from_path(path)
-        batch.append(obj)
-        batch_paths.append(path)
-        size += obj.raw_length()
-        if size >= batch_bytes:
-            flush()
-    flush()
-    log.info("packed %d of %d loose objects in %.1f s", packed, len(paths), time.monotonic() - started)
-    return packed

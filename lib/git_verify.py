@@ -11,7 +11,8 @@ from dulwich.errors import NotTreeError
 from dulwich.object_store import tree_lookup_path
 from dulwich.objects import S_ISGITLINK, Tree
 
-from lib.git_snapshot import SKIPPED_ENTRY, branch_ref, open_repo, read_ref
+from lib.git_objects import branch_ref, open_repo, read_ref
+from lib.git_snapshot import SKIPPED_ENTRY
 
 log = logging.getLogger(__name__)
 

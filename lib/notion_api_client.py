@@ -22,13 +22,32 @@ RETRY_STATUS = {409, 429, 500, 502, 503, 504, 529}
 SKIP_CODES = {"object_not_found", "restricted_resource"}
 
 
-def setting(settings, names, default=None):
-    """Return the first of `names` found in a mapping or as an attribute of `settings`."""
-    for name in names:
-        value = settings.get(name) if isinstance(settings, dict) else getattr(settings, name, None)
-        if value not in (None, ""):
-            return value
-    return default
+def setting(settings, env, key=None, default=None):
+    """Return a setting by environment name (dict or `.secret()`) or config key (`cfg[key]`), else default."""
+    candidates = []
+    if isinstance(settings, dict):
+        candidates = [settings.get(env), settings.get(key) if key else None]
+    else:
+        values = getattr(settings, "values", None)
+        if key and isinstance(values, dict):
+            candidates.append(values.get(key))
+        if callable(getattr(settings, "secret", None)):
+            candidates.append(settings.secret(env))
+        candidates.append(getattr(settings, env, None))
+    return next((v for v in candidates if v not in (None, "")), default)
+
+
+# (environment name, config key, default, type) of every public-API setting.
+API_SETTINGS = {
+    "api_key": ("NOTION_API_KEY", None, None, str),
+    "base_url": ("NOTION_API_BASE_URL", "notion.api_base_url", "https://api.notion.com", str),
+    "notion_version": ("NOTION_API_VERSION", "capture.notion_version", "2025-09-03", str),
+    "rate_per_second": ("NOTION_API_REQUESTS_PER_SECOND", "capture.requests_per_second", 3.0, float),
+    "max_retries": ("NOTION_API_MAX_RETRIES", "capture.max_retries", 8, int),
+    "timeout_seconds": ("NOTION_API_TIMEOUT_SECONDS", "capture.timeout_seconds", 60.0, float),
+    "backoff_seconds": ("NOTION_API_BACKOFF_SECONDS", "capture.backoff_seconds", 1.0, float),
+    "progress_seconds": ("NOTION_API_PROGRESS_SECONDS", "capture.progress_seconds", 15.0, float),
+}
 
 
 @dataclass
@@ -47,20 +66,13 @@ class ApiSettings:
 
     @classmethod
     def from_settings(cls, settings):
-        """Build from a mapping or object holding NOTION_API_* keys (or their lower-case names)."""
-        def pick(suffix, default, cast=str):
-            """Read one NOTION_API_* setting, cast, else the default."""
-            value = setting(settings, (f"NOTION_API_{suffix}", f"notion_api_{suffix.lower()}",
-                                       f"api_{suffix.lower()}"), default)
-            return cast(value) if value is not None else None
-        return cls(api_key=pick("KEY", None) or setting(settings, ("api_key",)),
-                   base_url=pick("BASE_URL", cls.base_url).rstrip("/"),
-                   notion_version=pick("VERSION", cls.notion_version),
-                   rate_per_second=pick("RATE_PER_SECOND", cls.rate_per_second, float),
-                   max_retries=pick("MAX_RETRIES", cls.max_retries, int),
-                   timeout_seconds=pick("TIMEOUT_SECONDS", cls.timeout_seconds, float),
-                   backoff_seconds=pick("BACKOFF_SECONDS", cls.backoff_seconds, float),
-                   progress_seconds=pick("PROGRESS_SECONDS", cls.progress_seconds, float))
+        """Build from the project's Config or a dict of environment-style names (NOTION_API_*)."""
+        out = {}
+        for field_name, (env, key, default, cast) in API_SETTINGS.items():
+            value = setting(settings, env, key, default)
+            out[field_name] = cast(value) if value is not None else None
+        out["base_url"] = out["base_url"].rstrip("/")
+        return cls(**out)
 
 
 class NotionApiError(ExportError):

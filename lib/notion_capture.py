@@ -72,6 +72,7 @@ class Capture:
         if page is None:
             page = self.search_hits.get(page_id) or self.api.request("GET", f"pages/{page_id}", skip_missing=True)
         found = []
+        path = f"pages/{page_id}.json"
         doc = self.reusable(page_id, page.get("last_edited_time"))
         if doc is not None:
             tree_links(doc["blocks"], page_id, found)
@@ -79,8 +80,7 @@ class Capture:
         else:
             doc = self.fetcher.page_document(page, found)
             self.counts["pages_fetched"] += 1
-        path = f"pages/{page_id}.json"
-        write_json_atomic(self.json_dir / path, doc)
+            write_json_atomic(self.json_dir / path, doc)
         self.objects[page_id] = {"type": "page", "path": path, "title": page_title(doc["page"]),
                                  "last_edited_time": doc["page"].get("last_edited_time"),
                                  "parent": parent_ref(doc["page"]),
@@ -165,7 +165,9 @@ def capture_workspace(settings, json_dir, markdown_dir=None, previous_index=None
         raise ConfigError([f"NOTION_API_VERSION={api_settings.notion_version}: the capture reads databases as "
                            "data sources, which needs Notion-Version 2025-09-03 or later"])
     api = NotionApi(api_settings)
-    comments = str(setting(settings, ("NOTION_CAPTURE_COMMENTS", "capture_comments"), "blocks"))
+    comments = str(setting(settings, "NOTION_CAPTURE_COMMENTS", "capture.comments", "blocks"))
+    if comments not in ("off", "pages", "blocks"):
+        raise ConfigError([f"NOTION_CAPTURE_COMMENTS={comments}: expected off, pages or blocks"])
     try:
         run = Capture(api, json_dir, previous_index, comments)
         run.run()

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-from lib.fsutil import read_json, remove_tree, write_bytes_atomic
+from lib.fsutil import read_json, remove_tree
 from lib.notion_md_blocks import BlockRenderer, cell_text
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,12 @@ class Layout:
         start = self.path(from_id).parent
         target = self.path(to_id)
         return quote(os.path.relpath(target.as_posix(), start.as_posix()).replace(os.sep, "/"))
+
+
+def put(path, data):
+    """Write a file of the tree being built (no fsync: a crash discards the whole build directory)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def write_markdown(json_dir, markdown_dir):
@@ -110,7 +116,7 @@ def write_page(build, json_dir, layout, page_id, document, users, counts):
         lines.append("")
     body = renderer.render(document.get("blocks") or [])
     text = "\n".join(lines) + ("\n" + body if body else "")
-    write_bytes_atomic(build / rel, text.rstrip("\n").encode("utf-8") + b"\n")
+    put(build / rel, text.rstrip("\n").encode("utf-8") + b"\n")
     counts["md"] += 1
 
 
@@ -135,6 +141,6 @@ def write_database(build, layout, db_id, document, json_dir, users, counts):
                          if c in props else "" for c in columns])
     data = "\ufeff".encode("utf-8") + out.getvalue().encode("utf-8")
     base = layout.path(db_id)
-    write_bytes_atomic(build / base, data)
-    write_bytes_atomic(build / base.with_name(base.stem + "_all.csv"), data)
+    put(build / base, data)
+    put(build / base.with_name(base.stem + "_all.csv"), data)
     counts["csv"] += 2

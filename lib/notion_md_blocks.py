@@ -150,7 +150,9 @@ class BlockRenderer:
             marker = {"bulleted_list_item": "-", "toggle": "-", "numbered_list_item": f"{number}.",
                       "to_do": "- [x]" if payload.get("checked") else "- [ ]"}[kind]
             nested = kids()
-            return f"{pad}{marker} {text}" + ("\n" + nested if nested else "")
+            # A nested list follows on the next line; other content needs a blank line to stay inside the item.
+            first = (block.get("children") or [{}])[0].get("type")
+            return f"{pad}{marker} {text}" + (("\n" if first in LISTS else "\n\n") + nested if nested else "")
         if kind == "quote":
             return f"{pad}> {text}"
         if kind == "callout":

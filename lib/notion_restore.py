@@ -1,7 +1,6 @@
 """Restore of a public-API capture into Notion under one page: resumable, id-remapping, reported."""
 import json
 import logging
-import mimetypes
 import time
 from collections import deque
 
@@ -10,14 +9,15 @@ from lib.notion_api_client import ApiSettings, NotionApi, NotionApiError, Notion
 from lib.notion_restore_append import Appender
 from lib.notion_restore_blocks import Converter
 from lib.notion_restore_io import DirSource, GitTreeSource, Journal
+from lib.notion_restore_comments import restore_comments
 from lib.notion_restore_plan import PlanApi
+from lib.notion_restore_uploads import Uploads
 
 log = logging.getLogger(__name__)
-UPLOAD = "\x00upload:"
 __all__ = ["restore_snapshot", "DirSource", "GitTreeSource"]
 
 
-class Restorer(Appender):
+class Restorer(Appender, Uploads):
     """Recreates pages, databases, rows, relations, blocks and comments from a snapshot."""
 
     def __init__(self, api, source, root, journal):
@@ -55,47 +55,6 @@ class Restorer(Appender):
     def count(self, what, n=1):
         """Add to one of the report's created counters."""
         self.counts[what] += n
-
-    def upload_token(self, stored):
-        """Return a placeholder resolved into a file upload only when its block is sent."""
-        return f"{UPLOAD}{json.dumps(stored, sort_keys=True)}"
-
-    def writable(self, write, where):
-        """Resolve a block's uploads; a file Notion refuses becomes a paragraph naming the backup copy."""
-        try:
-            return self.resolve_uploads(write)
-        except NotionApiError as err:
-            kind = write["type"]
-            stored = json.loads(self.find_upload(write)[len(UPLOAD):])
-            self.loss("media", where, f"{kind} '{stored.get('name')}' was refused by Notion ({err.code or err}); "
-                      f"a note points at {stored['path']} in the backup")
-            note = f"[{kind} not restored: {stored.get('name')} is in the backup as {stored['path']}]"
-            return {"type": "paragraph", "paragraph": {"rich_text": [{"type": "text", "text": {"content": note}}]}}
-
-    def find_upload(self, value):
-        """Return the first upload placeholder inside a payload."""
-        if isinstance(value, dict):
-            value = list(value.values())
-        if isinstance(value, list):
-            return next((f for f in map(self.find_upload, value) if f), None)
-        return value if isinstance(value, str) and value.startswith(UPLOAD) else None
-
-    def resolve_uploads(self, value):
-        """Replace upload placeholders in a write payload with uploaded file ids."""
-        if isinstance(value, dict):
-            return {k: self.resolve_uploads(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.resolve_uploads(v) for v in value]
-        if isinstance(value, str) and value.startswith(UPLOAD):
-            stored = json.loads(value[len(UPLOAD):])
-            name = stored.get("name") or stored["path"].rsplit("/", 1)[-1]
-            ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            created = self.api.request("POST", "file_uploads", body={"filename": name, "content_type": ctype})
-            self.api.request("POST", f"file_uploads/{created['id']}/send",
-                             form_data={"file": (name, self.source.read(stored["path"]), ctype)})
-            self.count("uploads")
-            return created["id"]
-        return value
 
     def title_rich(self, old_id):
         """Return an object's title as rich text in write shape."""
@@ -143,7 +102,16 @@ class Restorer(Appender):
             except NotionApiError as err:
                 self.loss("media", self.where(old), f"files in its properties were refused by Notion ({err.code})")
                 body["properties"] = {k: v for k, v in body["properties"].items() if "files" not in v}
-            created = self.api.request("POST", "pages", body=body)
+            try:
+                created = self.api.request("POST", "pages", body=body)
+            except NotionApiError as err:
+                if err.status != 400:
+                    raise
+                # Keep the page: drop what Notion refused (people of another workspace, a bad icon...).
+                titles = {k: v for k, v in body["properties"].items() if "title" in v}
+                self.loss("property", self.where(old), f"properties other than the title were refused and "
+                          f"left empty: {str(err)[:200]}")
+                created = self.api.request("POST", "pages", body={"parent": body["parent"], "properties": titles})
             self.journal.mapped({old: created["id"]}, key)
             self.count("rows" if data_source else "pages")
         self.queue.append(old)
@@ -195,36 +163,8 @@ class Restorer(Appender):
         for block, owner in self.moved:
             self.create_child(block, owner)
         self.moved = []
-        self.restore_comments(old, doc)
+        restore_comments(self, old, doc)
         self.journal.write({"op": "done", "key": key})
-
-    def restore_comments(self, old, doc):
-        """Recreate unresolved comments as page comments that name their author and time."""
-        threads = {}
-        comments = [(c, None) for c in doc.get("comments") or []]
-        comments += [(c, b) for b in walk(doc["blocks"]) for c in b.get("comments") or []]
-        if comments:
-            self.loss("comment", self.where(old), "comments are re-created by the integration, with the "
-                      "original author and time in their text; comments on blocks are attached to the page")
-        for comment, block in comments:
-            key = f"comment:{comment['id']}"
-            if key in self.journal.done:
-                continue
-            who = self.users.get(comment.get("created_by", {}).get("id"), "someone")
-            prefix = f"{who}, {comment.get('created_time', '')[:10]}"
-            if block is not None:
-                quoted = "".join(t.get("plain_text", "") for t in block.get(block["type"], {}).get("rich_text", []))
-                prefix += f", on “{quoted[:60]}”"
-            rich = [{"type": "text", "text": {"content": f"[{prefix}] "}}] + self.conv.rich(comment.get("rich_text"))
-            thread = threads.get(comment.get("discussion_id")) or self.journal.extra.get(f"thread:{comment.get('discussion_id')}")
-            body = {"discussion_id": thread, "rich_text": rich} if thread else {
-                "parent": {"page_id": self.journal.map[old]}, "rich_text": rich}
-            created = self.api.request("POST", "comments", body=body)
-            threads[comment.get("discussion_id")] = created["discussion_id"]
-            self.journal.mapped({}, key)
-            self.journal.write({"op": "set", "key": f"thread:{comment.get('discussion_id')}",
-                                "value": created["discussion_id"]})
-            self.count("comments")
 
     def relations(self):
         """Add relation and rollup properties now that every data source exists, then their values."""
@@ -295,3 +235,20 @@ def restore_snapshot(settings, source, root_page_id, journal_path, dry_run=False
     log.info("restore %s: %s; %d losses listed in the report", "plan" if dry_run else "done",
              restorer.counts, len(restorer.losses))
     return report
+
+
+def report_lines(report):
+    """Return a restore report (or dry-run plan) as plain lines for a terminal or a CI log."""
+    created = report["created"]
+    verb = "would create" if report["dry_run"] else "created"
+    lines = [f"restore of {report['source']} under page {report['root']}"
+             + (" (resumed)" if report.get("resumed") else ""),
+             f"{verb}: {created['pages']} pages, {created['databases']} databases, {created['rows']} rows, "
+             f"{created['blocks']} blocks, {created['comments']} comments, {created['uploads']} uploads "
+             f"in {report['requests']} requests"]
+    for step in report.get("plan", []):
+        detail = ", ".join(f"{k}={v}" for k, v in step.items() if k != "action")
+        lines.append(f"  plan: {step['action']} {detail}")
+    lines.append(f"not restored or changed ({len(report['losses'])}):" if report["losses"] else "nothing lost")
+    lines += [f"  [{loss['kind']}] {loss['where']}: {loss['detail']}" for loss in report["losses"]]
+    return lines

@@ -3,6 +3,8 @@ import hashlib
 import json
 import logging
 
+from lib.notion_api_client import NotionApiError
+
 log = logging.getLogger(__name__)
 MAX_CHILDREN, MAX_ELEMENTS, MAX_BYTES = 100, 900, 400_000
 STRUCTURAL = {"child_page", "child_database"}
@@ -82,7 +84,13 @@ class Appender:
                     payload.append(write)
                 self.journal.write({"op": "intent", "key": key, "container": container_new, "old": olds,
                                     "owner": owner, "unresolved": [i.unresolved for i in batch]})
-                reply = self.api.request("PATCH", f"blocks/{container_new}/children", body={"children": payload})
+                try:
+                    reply = self.api.request("PATCH", f"blocks/{container_new}/children", body={"children": payload})
+                except NotionApiError as err:
+                    if err.status != 400:
+                        raise
+                    self.refused(container_old, container_new, batch, owner, err)
+                    continue
                 new_ids = [r["id"] for r in reply["results"]]
                 fixups = [[new, old, owner] for new, i, old in zip(new_ids, batch, olds) if i.unresolved]
                 self.journal.mapped({o: n for o, n in zip(olds, new_ids) if o}, key, value=new_ids, fixups=fixups)
@@ -90,6 +98,20 @@ class Appender:
             new_ids = self.journal.extra[key]
             for item, kids, new_id in zip(batch, second, new_ids):
                 self.descend(item, kids, new_id, owner)
+
+    def refused(self, container_old, container_new, batch, owner, err):
+        """Isolate a block Notion refuses: retry one by one, then put a note in its place."""
+        if len(batch) > 1:
+            for item in batch:
+                self.send(container_old, container_new, [item], owner)
+            return
+        item = batch[0]
+        kind = item.write["type"]
+        lost = f" with its {len(item.kids)} child blocks" if item.kids else ""
+        self.loss("block", self.where(owner), f"{kind} refused by Notion{lost}: {str(err)[:200]}")
+        note = {"type": "paragraph", "paragraph": {"rich_text": [{"type": "text", "text": {
+            "content": f"[{kind} not restored: Notion refused it; see the restore report]"}}]}}
+        self.send(container_old, container_new, [Item(note, item.old, [], False)], owner)
 
     def descend(self, item, kids, new_id, owner):
         """Map the second level of a created block and append whatever lies below it."""

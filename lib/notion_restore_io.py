@@ -45,6 +45,19 @@ class GitTreeSource:
             raise ConfigError([f"snapshot '{rev}' is not a commit, branch or tag of {repo_path}: "
                                "pass --snapshot with a revision of the notion-backups branch"])
         self.prefix = PurePosixPath(prefix)
+        # Snapshot commits hold the *contents* of backups/ (json/ at the root); accept both spellings.
+        candidates = [self.prefix] + ([PurePosixPath(*self.prefix.parts[1:])]
+                                      if self.prefix.parts[:1] == ("backups",) and len(self.prefix.parts) > 1 else [])
+        for candidate in candidates:
+            self.prefix = candidate
+            try:
+                self._lookup("index.json")
+                break
+            except KeyError:
+                continue
+        else:
+            raise ConfigError([f"snapshot '{rev}' of {repo_path} holds no public-API capture under "
+                               f"{prefix}/ (no index.json): pick a snapshot taken with NOTION_JSON_CAPTURE on"])
 
     def _lookup(self, path):
         from dulwich.object_store import tree_lookup_path

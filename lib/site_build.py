@@ -6,7 +6,7 @@ import os
 import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from lib import site_nav, site_reports, site_state
@@ -41,7 +41,8 @@ def _render_pages(todo, ctx, workers):
         return render_chunk(todo)
     size = max(8, min(200, len(todo) // (workers * 8) or 1))
     chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
-    with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=init_worker,
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(workers, mp_context=get_context(method), initializer=init_worker,
                              initargs=(ctx,)) as pool:
         last = started
         for part in pool.map(render_chunk, chunks):
@@ -71,16 +72,19 @@ def _copy_asset(src, dst):
 def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, workers=2):
     """Render `official_dir` into `site_dir`; return the site manifest (see module site_state)."""
     started = time.monotonic()
+    workers = workers if workers and workers > 0 else (os.cpu_count() or 1)
     official, site = os.fspath(official_dir), os.fspath(site_dir)
     if not os.path.isdir(official):
         raise BackupError(f"no export to render: {official} is not a folder",
                           hint="run `doit` to take a snapshot, or `doit pull` to fetch the published one")
     files = scan_tree(official)
     hashes = site_state.file_keys(official, files, snapshot)
-    old = read_json(os.path.join(site, STATE)) or {}
+    old = _read_state(os.path.join(site, STATE))
     version = code_version()
     digest = site_state.input_digest(version, hashes, snapshot, previous_snapshot)
-    if old.get("input_digest") == digest and os.path.exists(os.path.join(site, "index.html")):
+    present = old.get("input_digest") == digest and all(
+        os.path.exists(os.path.join(site, p)) for p in old["outputs"])
+    if present:
         manifest = dict(old["manifest"], pages_rendered=0, pages_skipped=old["manifest"]["pages"],
                         pages_unchanged=old["manifest"]["pages"],
                         databases_rendered=0, removed_outputs=0,
@@ -88,7 +92,8 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
                         seconds=round(time.monotonic() - started, 3))
         log.info("site: unchanged snapshot, nothing to render (%.2f s)", manifest["seconds"])
         return manifest
-    if old.get("version") != version:
+    tokens_path = os.path.join(site, TOKENS)
+    if old.get("version") != version or not os.path.exists(tokens_path):
         old = {"outputs": old.get("outputs", {})}
     index = SiteIndex(files)
     plan = site_state.plan(index, hashes, old, official, site, read_title)
@@ -98,31 +103,14 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     log.info("site: %d pages, %d databases, %d attachments; rendering %d pages", len(plan["pages"]),
              len(index.dbs), len(plan["assets"]), len(plan["render"]))
     rendered = _render_pages(plan["render"], ctx, workers)
-    tokens_path = os.path.join(site, TOKENS)
-    tokens = read_json(tokens_path, {}) if len(rendered) < len(plan["pages"]) else {}
-    pages = {}
-    for src in plan["pages"]:
-        info = rendered.get(src)
-        if info is not None:
-            tokens[src] = info.pop("tokens")
-        else:
-            info = old["pages"][src]
-            info["sig"] = plan["sig"].get(src, info.get("sig"))
-        info.update(sha=hashes[src], nav=plan["nav"][src])
-        pages[src] = info
-        plan["titles"][src] = info["title"]
+    tokens = _read_state(tokens_path) if len(rendered) < len(plan["pages"]) else {}
+    pages, tokens = _merge_pages(plan, rendered, old, hashes, tokens)
     plan["db_keys"] = site_state.db_keys(index, hashes, plan["titles"], plan["paths_digest"])
-    tokens = {src: tokens.get(src, "") for src in plan["pages"]}
-    outputs = {}
-    for src, info in pages.items():
-        outputs[index.out[src]] = {"size": info["size"], "sha256": info["sha256"]}
+    outputs = {index.out[src]: {"size": i["size"], "sha256": i["sha256"]} for src, i in pages.items()}
     ctx["props"] = {src: info.get("props", {}) for src, info in pages.items()}
     dbs = _render_databases(index, plan, old, ctx, outputs)
-    for rel in plan["assets"]:
-        dst = os.path.join(site, rel)
-        if old.get("assets", {}).get(rel) != hashes[rel] or not os.path.exists(dst):
-            _copy_asset(os.path.join(official, rel), dst)
-        outputs[rel] = {"size": os.path.getsize(dst), "sha256": site_state.sha_of(hashes[rel])}
+    tokens.update((main, state.get("tokens", "")) for main, state in dbs.items())
+    _place_assets(plan["assets"], hashes, old, official, site, outputs)
     broken = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["broken"]]
     broken += [{"page": s, "href": h} for s in sorted(dbs) for h in dbs[s]["broken"]]
     missing = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["missing"]]
@@ -131,11 +119,11 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     extra = site_state.site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot,
                                   previous_snapshot, plan, ASSETS)
     for rel, data in extra.items():
+        sha = hashlib.sha256(data).hexdigest()
         path = os.path.join(site, rel)
-        if old.get("outputs", {}).get(rel, {}).get("sha256") != hashlib.sha256(data).hexdigest() \
-                or not os.path.exists(path):
+        if old.get("outputs", {}).get(rel, {}).get("sha256") != sha or not os.path.exists(path):
             write_atomic(path, data)
-        outputs[rel] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        outputs[rel] = {"size": len(data), "sha256": sha}
     removed = site_state.remove_stale(site, old.get("outputs", {}), outputs, full=not old.get("pages"))
     os.sync()
     manifest = {
@@ -152,10 +140,49 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     save_state(site, {
         "version": version, "input_digest": digest, "pages": pages, "dbs": dbs, "titles": titles,
         "assets": {rel: hashes[rel] for rel in plan["assets"]}, "outputs": outputs,
-        "paths_digest": plan["paths_digest"], "manifest": {k: v for k, v in manifest.items() if k != "files"}})
+        "paths_digest": plan["paths_digest"],
+        "manifest": {k: v for k, v in manifest.items() if k != "files"}})
     log.info("site: rendered %d pages, skipped %d, %d broken links, %d missing attachments in %.1f s",
              len(rendered), len(pages) - len(rendered), len(broken), len(missing), manifest["seconds"])
     return manifest
+
+
+def _merge_pages(plan, rendered, old, hashes, tokens):
+    """Return ({page: state}, {page: tokens}) from this build's renders and the previous state."""
+    pages = {}
+    for src in plan["pages"]:
+        info = rendered.get(src)
+        if info is not None:
+            tokens[src] = info.pop("tokens")
+        else:
+            info = old["pages"][src]
+            info["sig"] = plan["sig"].get(src, info.get("sig"))
+        info.update(sha=hashes[src], nav=plan["nav"][src])
+        pages[src] = info
+        plan["titles"][src] = info["title"]
+    return pages, {src: tokens.get(src, "") for src in plan["pages"]}
+
+
+def _place_assets(assets, hashes, old, official, site, outputs):
+    """Link or copy every attachment and CSV whose content changed or whose copy is gone."""
+    copied = 0
+    for rel in assets:
+        dst = os.path.join(site, rel)
+        if old.get("assets", {}).get(rel) != hashes[rel] or not os.path.exists(dst):
+            _copy_asset(os.path.join(official, rel), dst)
+            copied += 1
+        outputs[rel] = {"size": os.path.getsize(dst), "sha256": site_state.sha_of(hashes[rel])}
+    if copied:
+        log.info("site: placed %d attachments and CSV files", copied)
+
+
+def _read_state(path):
+    """Return a JSON state file, or {} when it is absent or unreadable (the build then starts over)."""
+    try:
+        return read_json(path) or {}
+    except (ValueError, OSError) as exc:
+        log.warning("site: ignoring unreadable %s (%s); rendering every page", os.path.basename(path), exc)
+        return {}
 
 
 def save_state(site, state):
@@ -183,7 +210,7 @@ def _render_databases(index, plan, old, ctx, outputs):
             data = site_nav.page_shell(plan["titles"][main], article, out, trail, "db").encode("utf-8")
             write_atomic(path, data)
             dbs[main] = {"key": state, "broken": info["broken"], "size": len(data),
-                         "sha256": hashlib.sha256(data).hexdigest()}
+                         "sha256": hashlib.sha256(data).hexdigest(), "tokens": info["tokens"]}
             plan["dbs_rendered"] += 1
         outputs[out] = {"size": dbs[main]["size"], "sha256": dbs[main]["sha256"]}
     return dbs

@@ -7,10 +7,12 @@ import re
 from urllib.parse import quote, unquote, urlsplit
 
 ID_RE = re.compile(r"([0-9a-f]{32})$")
-UUID_RE = re.compile(r"([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})(?![0-9a-f])")
+UUID_RE = re.compile(r"([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})"
+                     r"(?![0-9a-f])")
 NOTION_HOSTS = ("notion.so", "notion.site", "notion.com")
 SITE_DIR = "_site"
-# Notion's own index.html (at the root or in the Export-<uuid> wrapper) lists the export; the site has its own.
+# Notion's own index.html (at the root or in the Export-<uuid> wrapper) lists the export;
+# the site writes its own index instead.
 SKIPPED_RE = re.compile(r"^(?:Export-[^/]+/)?index\.html$")
 ATTACHMENT_RE = re.compile(r"\.(?!md$|csv$|html?$)[A-Za-z0-9]{1,8}$")
 
@@ -104,32 +106,35 @@ class SiteIndex:
     def _owner(self, dirpath):
         """Return the page or database that owns folder `dirpath`, or None."""
         parent, name = posixpath.split(dirpath)
-        prefix = parent + "/" if parent else ""
-        exact = prefix + name + ".md"
+        exact = (parent + "/" if parent else "") + name + ".md"
         if exact in self.kind:
             return exact
-        for key, entry in self.dbs.items():
-            if key == prefix + name or (posixpath.dirname(key) == parent
-                                        and split_id(posixpath.basename(key))[0] == name):
-                return entry["main"]
-        for rel in self._pages_in.get(parent, ()):
-            title, ident = split_id(posixpath.basename(rel)[:-3])
-            if ident and title == name:
-                return rel
-        return None
+        return self._named.get((parent, name))
+
+    def _index_names(self):
+        """Map (folder, name) to the database or page a subfolder of that name belongs to."""
+        named = {}
+        for rel in sorted(r for r, k in self.kind.items() if k == "page"):
+            parent, base = posixpath.split(rel)
+            title, ident = split_id(base[:-3])
+            if ident:
+                named.setdefault((parent, title), rel)
+        for key, entry in sorted(self.dbs.items(), reverse=True):
+            parent, base = posixpath.split(key)
+            named[(parent, split_id(base)[0])] = entry["main"]
+        for key, entry in sorted(self.dbs.items(), reverse=True):
+            parent, base = posixpath.split(key)
+            named[(parent, base)] = entry["main"]
+        self._named = named
 
     def _index_tree(self):
-        self._pages_in = {}
+        self._index_names()
         dirs = set()
-        for rel, kind in self.kind.items():
-            if kind == "page":
-                self._pages_in.setdefault(posixpath.dirname(rel), []).append(rel)
+        for rel in self.kind:
             parent = posixpath.dirname(rel)
             while parent and parent not in dirs:
                 dirs.add(parent)
                 parent = posixpath.dirname(parent)
-        for name in self._pages_in.values():
-            name.sort()
         for d in sorted(dirs):
             self.dir_owner[d] = self._owner(d) or "dir:" + d
 
@@ -152,6 +157,9 @@ class SiteIndex:
                     break
                 seen.add(cur)
                 cur = self.parent.get(cur)
+        self.children = {}
+        for node, parent in sorted(self.parent.items()):
+            self.children.setdefault(parent, []).append(node)
 
     def ancestors(self, node):
         """Return the nav nodes above `node`, outermost first."""

@@ -22,7 +22,9 @@ def node_title(node, titles):
     """Return the display title of a nav node (page, database or plain folder)."""
     if node.startswith("dir:"):
         name = node[4:]
-        return "Workspace export" if "/" not in name and name.startswith("Export-") else posixpath.basename(name)
+        if "/" not in name and name.startswith("Export-"):
+            return "Workspace export"
+        return posixpath.basename(name)
     return titles.get(node) or title_from_path(node)
 
 
@@ -48,7 +50,8 @@ def page_shell(title, article, out_rel, trail, kind="page"):
         "<title>", html.escape(title), "</title>",
         '<link rel="stylesheet" href="', root, ASSET_CSS, '"></head>\n',
         '<body data-root="', root, '" data-page="', html.escape(out_rel), '" class="kind-', kind, '">\n',
-        '<header class="top"><button type="button" class="nav-toggle" aria-label="Show pages">&#9776;</button>',
+        '<header class="top">',
+        '<button type="button" class="nav-toggle" aria-label="Show pages">&#9776;</button>',
         '<a class="home" href="', root, 'index.html">Notion backup</a>',
         '<div class="search"><input type="search" id="search" placeholder="Search pages" ',
         'aria-label="Search pages" autocomplete="off"><ol id="search-results"></ol></div></header>\n',
@@ -121,7 +124,8 @@ def index_article(nodes, counts, snapshot, broken_count):
     facts = [("Snapshot", when + (" (run " + run + ")" if run else "")),
              ("Pages", str(counts["pages"])), ("Databases", str(counts["databases"])),
              ("Attachments", str(counts["attachments"])),
-             ("Broken links", '<a href="%s/broken-links.html">%d</a>' % (SITE_DIR, broken_count)),
+             ("Broken links and missing files",
+              '<a href="%s/broken-links.html">%d</a>' % (SITE_DIR, broken_count)),
              ("Changes", '<a href="%s/changes.html">since the previous snapshot</a>' % SITE_DIR)]
     rows = "".join("<tr><th>%s</th><td>%s</td></tr>" % pair for pair in facts)
     return '<table class="properties summary">' + rows + "</table>\n<h2>All pages</h2>\n" + tree_html(nodes)

@@ -11,7 +11,8 @@ PLUGINS = ["table", "strikethrough", "footnotes", "task_lists", "url", "def_list
 ALLOWED_TAGS = {"aside", "details", "summary", "u", "mark", "br", "sub", "sup", "del", "s", "em",
                 "strong", "b", "i", "kbd"}
 VOID_TAGS = {"br"}
-TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[a-zA-Z-]+(?:=\"[^\"<>]*\"|='[^'<>]*'|=[^\s<>]+)?)*)\s*/?>")
+TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)"
+                    r"((?:\s+[a-zA-Z-]+(?:=\"[^\"<>]*\"|='[^'<>]*'|=[^\s<>]+)?)*)\s*/?>")
 BLOCK_OPEN_RE = re.compile(r"^[ \t]*(</?(?:aside|details|summary)\b[^>]*>)[ \t]*(.*)$", re.I)
 PROP_RE = re.compile(r"^([^:\n]{1,80}?): (.*)$")
 IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".avif", ".ico")
@@ -134,6 +135,8 @@ class SiteRenderer(mistune.HTMLRenderer):
             self.broken.append(url)
             return ('<a class="broken-link" title="Broken link: ' + html.escape(url) + '">' + text + "</a>")
         if href is None:
+            if self.sanitize_url(url) != url:
+                return '<span class="unsafe-link" title="Link removed: unsafe address">' + text + "</span>"
             return super().link(text, url, title)
         cls = ' class="attachment"' if kind == "asset" else ""
         return '<a href="' + html.escape(href) + '"' + cls + attrs + ">" + text + "</a>"
@@ -149,7 +152,8 @@ class SiteRenderer(mistune.HTMLRenderer):
         if href is None:
             self.missing.append(url)
             name = html.escape(posixpath.basename(mistune.util.unescape(url)))
-            return '<span class="missing-asset" role="img" aria-label="Missing image">Missing image: ' + name + "</span>"
+            return ('<span class="missing-asset" role="img" aria-label="Missing image">Missing image: '
+                    + name + "</span>")
         return '<img src="' + html.escape(href) + '" alt="' + alt + '" loading="lazy" />'
 
     def heading(self, text, level, **attrs):

@@ -91,7 +91,7 @@ def db_keys(index, hashes, titles, paths_digest):
     keys = {}
     for entry in index.dbs.values():
         main = entry["main"]
-        rows = sorted((titles[n], hashes[n], n) for n, p in index.parent.items() if p == main and n in titles)
+        rows = sorted((titles[n], hashes[n], n) for n in index.children.get(main, ()) if n in titles)
         keys[main] = _h([hashes.get(entry["csv"]), hashes.get(entry["all"])], rows, paths_digest,
                         site_nav.breadcrumbs(index, main, titles, entry["out"]))
     return keys
@@ -109,7 +109,7 @@ def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, p
         files[SITE_DIR + "/" + path.name] = path.read_bytes()
     files[site_nav.NAV_JS] = site_nav.nav_js(nodes).encode("utf-8")
     entries = []
-    for src in plan["pages"]:
+    for src in sorted(tokens):
         trail = " / ".join(site_nav.node_title(a, titles) for a in index.ancestors(src))
         entries.append((titles[src], index.out[src], trail, tokens.get(src, "").split()))
     files[site_nav.SEARCH_JS] = build_index(entries).encode("utf-8")

@@ -5,6 +5,7 @@ import io
 import posixpath
 
 from lib.site_render import link_info, renderer_inline
+from lib.site_search import tokens
 
 
 def read_csv(path):
@@ -43,7 +44,7 @@ def render_database(entry, index, titles, official_dir, renderer, props=None):
     main = entry["main"]
     out = entry["out"]
     header, rows = read_csv(posixpath.join(str(official_dir), main))
-    row_pages = sorted(n for n, p in index.parent.items() if p == main and index.kind.get(n) == "page")
+    row_pages = [n for n in index.children.get(main, ()) if index.kind.get(n) == "page"]
     matched = match_rows(header, rows, row_pages, titles, props or {})
     renderer.index, renderer.src, renderer.out = index, main, out
     renderer.reset()
@@ -76,4 +77,6 @@ def render_database(entry, index, titles, official_dir, renderer, props=None):
         parts.append("</ul>\n")
     info = link_info(renderer)
     info["rows"] = len(rows)
+    text = " ".join([titles.get(main, "")] + header + [cell for row in rows for cell in row])
+    info["tokens"] = " ".join(tokens(text))
     return "".join(parts), info

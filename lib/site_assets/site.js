@@ -50,6 +50,11 @@
     });
   }
 
+  window.addEventListener("beforeprint", function () {
+    // Closed toggles would print as a bare summary line.
+    Array.prototype.forEach.call(document.querySelectorAll("article details"), function (d) { d.open = true; });
+  });
+
   var input = document.getElementById("search"), out = document.getElementById("search-results");
   if (!input || !out) { return; }
   var loading = false, pending = null;
@@ -94,6 +99,7 @@
   function search() {
     var q = input.value.trim(), ts = terms(q);
     out.innerHTML = "";
+    active = -1;
     if (!ts.length) { return; }
     var result = null;
     ts.forEach(function (t) {
@@ -117,8 +123,21 @@
   var timer = null;
   input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(function () { load(search); }, 120); });
   input.addEventListener("focus", function () { load(function () {}); });
+  var active = -1;
+  function mark(step) {
+    var links = out.querySelectorAll("a");
+    if (!links.length) { return; }
+    if (active >= 0 && links[active]) { links[active].classList.remove("active"); }
+    active = (active + step + links.length) % links.length;
+    links[active].classList.add("active");
+    links[active].scrollIntoView({ block: "nearest" });
+  }
   input.addEventListener("keydown", function (e) {
-    if (e.key === "Enter") { var first = out.querySelector("a"); if (first) { window.location.href = first.href; } }
-    if (e.key === "Escape") { input.value = ""; out.innerHTML = ""; }
+    if (e.key === "ArrowDown") { e.preventDefault(); mark(1); }
+    else if (e.key === "ArrowUp") { e.preventDefault(); mark(-1); }
+    else if (e.key === "Enter") {
+      var pick = out.querySelector("a.active") || out.querySelector("a");
+      if (pick) { window.location.href = pick.href; }
+    } else if (e.key === "Escape") { input.value = ""; out.innerHTML = ""; }
   });
 })();

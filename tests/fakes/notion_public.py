@@ -31,6 +31,8 @@ class Faults:
     file_ttl: int = 3600              # lifetime of signed file URLs
     users_forbidden: bool = False
     expired_links: int = 0
+    vanished: set = field(default_factory=set)   # ids that search still lists but every read answers 404
+    refuse_embeds: bool = False       # embeds fail validation (Notion checks providers)
     uploads_refused: bool = False     # POST /v1/file_uploads answers 400 (file too large for the plan)            # the next N signed file URLs are issued already expired
     delay: float = 0.0                # seconds of latency per request
 
@@ -210,7 +212,7 @@ def _handler(fake):
 def api_settings(fake, **extra):
     """Settings that point the product at the stand-in, with a fast limiter and short backoff."""
     settings = {"NOTION_API_KEY": fake.token, "NOTION_API_BASE_URL": fake.base_url,
-                "NOTION_API_RATE_PER_SECOND": 1000, "NOTION_API_BACKOFF_SECONDS": 0.01,
+                "NOTION_API_REQUESTS_PER_SECOND": 1000, "NOTION_API_BACKOFF_SECONDS": 0.01,
                 "NOTION_API_MAX_RETRIES": 4}
     settings.update(extra)
     return settings

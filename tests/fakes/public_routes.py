@@ -26,7 +26,8 @@ def not_found(object_id):
 def visible(fake, object_id, kinds):
     """Return the stored id of an accessible object of one of `kinds`, else raise 404."""
     obj = fake.store.get(object_id)
-    if obj is None or obj["object"] not in kinds or not fake.store.accessible(obj["id"]):
+    if obj is None or obj["object"] not in kinds or not fake.store.accessible(obj["id"]) \
+            or obj["id"] in fake.faults.vanished:
         not_found(object_id)
     return obj["id"]
 

@@ -80,6 +80,7 @@ def build_workspace(store, extra_pages=0, tasks=30, big_page=False):
         block("heading_2", "Toggleable heading", is_toggleable=True, children=[block("paragraph", "Under the heading")]),
         block("quote", "A quote"), block("callout", "Careful", icon={"type": "emoji", "emoji": "⚠️"}),
         block("code", "print('hi')", language="python"), block("divider"),
+        {"type": "embed", "embed": {"url": "https://widgets.example.com/chart", "caption": []}},
         block("equation", expression="e^{i\\pi}+1=0"),
         {"type": "image", "image": {"type": "file", "file": {"key": image_key}, "caption": [text("A diagram")]}},
         {"type": "image", "image": {"type": "external", "external": {"url": "https://example.com/pic.jpg"}, "caption": []}},

@@ -84,6 +84,9 @@ def check_children(children, path, depth, store, counter):
                 check_rich_text(payload[key], f"{here}.{kind}.{key}")
         if kind in MEDIA and payload.get("type") == "file":
             invalid(f"{here}.{kind}.type", "`external` or `file_upload`", "file")
+        faults = getattr(store, "faults", None)
+        if kind == "embed" and faults is not None and faults.refuse_embeds:
+            invalid(f"{here}.embed.url", "a URL from a supported embed provider", payload.get("url"))
         if kind in ("bookmark", "embed") and len(payload.get("url", "")) > 2000:
             invalid(f"{here}.{kind}.url.length", "≤ `2000`", len(payload["url"]))
         if kind == "synced_block" and payload.get("synced_from"):
@@ -170,6 +173,9 @@ def property_value(store, name, value, schema, path):
                 invalid(f"{path}.relation", f"pages of data source {target_ds}", ref.get("id"))
         raw = [{"id": dashed(r["id"])} for r in raw]
     elif kind == "people":
+        for person in raw:
+            if dashed(person.get("id")) not in store.users:
+                invalid(f"{path}.people", "users of this workspace", person.get("id"))
         raw = [{"object": "user", "id": dashed(p["id"])} for p in raw]
     elif kind == "select" and raw:
         raw = store.option(schema, raw)

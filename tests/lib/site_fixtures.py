@@ -61,7 +61,8 @@ def build_tricky(root):
         f"[Japanese]({link('Home/' + Path(CJK).name)})", "",
         f"[Percent]({link('Home/' + Path(PERCENT).name)})", "",
         f"[Hash and question]({link('Home/' + Path(HASHQ).name)})", "",
-        f"[First dup]({link('Home/' + Path(DUP1).name)}) and [second dup]({link('Home/' + Path(DUP2).name)})", "",
+        f"[First dup]({link('Home/' + Path(DUP1).name)}) and "
+        f"[second dup]({link('Home/' + Path(DUP2).name)})", "",
         f"[Tasks database]({link(TASKS_CSV)})", ""])
     files.append(_write(root, HOME, home))
     files.append(_write(root, CAFE, "# Café ☕ Notes\n\nCoffee tasting notes.\n\n"
@@ -75,8 +76,10 @@ def build_tricky(root):
     files.append(_write(root, HASHQ, "# What? Why #1\n\nQuestions page.\n"))
     files.append(_write(root, DUP1, "# Dup\n\nFirst of two pages named Dup: alphaword.\n"))
     files.append(_write(root, DUP2, "# Dup\n\nSecond of two pages named Dup: betaword.\n"))
-    files.append(_write(root, PROJECTS, f"# Projects\n\n[Deep page]({link(DEEP.split('/', 1)[0] + '/' + Path(DEEP).name)})\n"))
-    files.append(_write(root, DEEP, f"# Deep\n\n[Deeper]({link('Deep ' + ident('deep') + '/' + Path(DEEPER).name)})\n"))
+    deep_link = link(DEEP.split("/", 1)[0] + "/" + Path(DEEP).name)
+    files.append(_write(root, PROJECTS, f"# Projects\n\n[Deep page]({deep_link})\n"))
+    deeper_link = link("Deep " + ident("deep") + "/" + Path(DEEPER).name)
+    files.append(_write(root, DEEP, f"# Deep\n\n[Deeper]({deeper_link})\n"))
     files.append(_write(root, DEEPER, f"# Deeper\n\nThe rare word {DEEP_WORD} lives only here.\n"))
     header = "\ufeffName,Status,Tags\n"
     rows = "Write docs,Done,docs\nFix bug,Done,bug\nFix bug,Open,bug\n"
@@ -87,10 +90,12 @@ def build_tricky(root):
     files.append(_write(root, ROW_FIX1, "# Fix bug\n\nStatus: Open\nTags: bug\n\nFirst bug.\n"))
     files.append(_write(root, ROW_FIX2, "# Fix bug\n\nStatus: Done\nTags: bug\n\nSecond bug.\n"))
     deeper_url = f"https://www.notion.so/acme/Deeper-{ident('deeper')}"
+    deep = ident("deep")
+    dashed_deep = "-".join([deep[:8], deep[8:12], deep[12:16], deep[16:20], deep[20:]])
     links = "\n".join([
         "# Links", "",
         f"[absolute notion link]({deeper_url})", "",
-        f"[dashed uuid link](https://www.notion.so/{'-'.join([ident('deep')[:8], ident('deep')[8:12], ident('deep')[12:16], ident('deep')[16:20], ident('deep')[20:]])})", "",
+        f"[dashed uuid link](https://www.notion.so/{dashed_deep})", "",
         f"[broken link]({link('Nowhere ' + ident('nowhere') + '.md')})", "",
         "[deleted page](about:blank#deleted)", "",
         "[evil](javascript:alert(1))", "",

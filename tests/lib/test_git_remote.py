@@ -107,3 +107,12 @@ def test_unreachable_local_remote_is_a_clear_error_not_a_first_backup(world):
     not_a_repo.mkdir()
     with pytest.raises(PublishError, match="not a git repository"):
         fetch_branch(str(world["cache"]), str(not_a_repo), BRANCH)
+
+
+def test_stale_lock_in_a_local_remote_is_a_clear_error(world):
+    snapshot_directory(str(world["cache"]), str(world["backups"]), BRANCH, "first")
+    (world["remote"] / "refs" / "heads" / f"{BRANCH}.lock").write_text("")
+    with pytest.raises(PublishError) as caught:
+        push_branch(str(world["cache"]), str(world["remote"]), BRANCH)
+    assert f"{BRANCH}.lock exists" in str(caught.value) and "delete that .lock file" in str(caught.value)
+    assert rev(world["remote"], BRANCH) is None

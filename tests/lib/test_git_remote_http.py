@@ -29,7 +29,8 @@ def server(tmp_path):
         yield srv
 
 
-def test_push_fetch_and_incremental_push_over_http(tmp_path, server):
+def test_push_fetch_and_incremental_push_over_http(tmp_path, server, caplog):
+    caplog.set_level(logging.DEBUG)
     url, remote_dir = server.url("backup.git"), Path(server.root) / "backup.git"
     cache, backups = tmp_path / "cache.git", make_backups(tmp_path / "backups")
     assert fetch_branch(str(cache), url, BRANCH, CREDS) is None
@@ -48,6 +49,7 @@ def test_push_fetch_and_incremental_push_over_http(tmp_path, server):
     fsck(remote_dir)
     assert all(TOKEN not in r["path"] for r in server.requests)
     assert all(r["auth"] for r in server.requests)            # Basic auth header, never URL user info
+    assert TOKEN not in "\n".join(r.getMessage() for r in caplog.records)
 
 
 def test_remote_moved_over_http_is_reparented(tmp_path, server):
@@ -156,3 +158,18 @@ def test_killed_during_push_then_rerun_publishes_cleanly(tmp_path, server, kind)
     assert len(log(remote_dir)) == 1
     fsck(remote_dir)
     fsck(cache)
+
+
+def test_hook_rejection_is_final_and_names_the_reason(tmp_path, server):
+    remote_dir = Path(server.root) / "backup.git"
+    hook = remote_dir / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'protected branch' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    cache = tmp_path / "cache.git"
+    snapshot_directory(str(cache), str(make_backups(tmp_path / "backups")), BRANCH, "first")
+    with pytest.raises(PublishError) as caught:
+        push_branch(str(cache), server.url("backup.git"), BRANCH, CREDS)
+    assert "rejected" in str(caught.value) and "hook" in str(caught.value)
+    posts = [r for r in server.requests if r["path"].endswith("git-receive-pack") and r["method"] == "POST"]
+    assert len(posts) == 1                                     # not retried: a refusal is not a moved remote
+    assert rev(remote_dir, BRANCH) is None

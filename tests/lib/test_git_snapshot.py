@@ -170,13 +170,15 @@ def test_format_message_summary_line_and_body():
     lines = text.splitlines()
     assert lines[0] == "Snapshot 2026-11-21: 120 pages, 12 databases, 30 files"
     assert "gate: pass" in lines and "tool: notion-git-backup 0.1.0" in lines and "bytes: 99" in lines
+    named = format_message("r", {}, "pass", "notion-git-backup 0.2.0").splitlines()
+    assert named[0] == "Snapshot r: 0 pages, 0 databases, 0 files" and "tool: notion-git-backup 0.2.0" in named
 
 
 def test_killed_mid_snapshot_then_rerun_gives_a_clean_snapshot(tmp_path):
     backups = tmp_path / "backups"
     official = backups / "official"
     official.mkdir(parents=True)
-    for i in range(3000):
+    for i in range(1500):
         (official / f"p{i}.md").write_bytes(os.urandom(2048))
     repo = tmp_path / "cache.git"
     code = "import sys; from lib.git_snapshot import snapshot_directory; " \
@@ -191,6 +193,6 @@ def test_killed_mid_snapshot_then_rerun_gives_a_clean_snapshot(tmp_path):
     proc.wait()
     assert rev(repo, BRANCH) is None                         # no half snapshot became the tip
     result = snapshot_directory(str(repo), str(backups), BRANCH, "snap")
-    assert result["changed"] and result["files"] == 3000
+    assert result["changed"] and result["files"] == 1500
     assert result["tree"] == git_tree_of(backups)
     fsck(repo)

@@ -1,5 +1,6 @@
 """Tests for the throttled, retrying public-API client against the loopback stand-in."""
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -77,7 +78,7 @@ def test_missing_key_is_a_config_error(fake):
 
 
 def test_rate_limiter_spaces_requests(fake):
-    api = make_api(fake, NOTION_API_RATE_PER_SECOND=20)
+    api = make_api(fake, NOTION_API_REQUESTS_PER_SECOND=20)
     for _ in range(6):
         api.request("GET", "users/me")
     times = [r["time"] for r in fake.requests]
@@ -101,3 +102,14 @@ def test_token_never_reaches_the_logs(fake, caplog):
     api.progress(force=True)
     assert fake.token not in caplog.text
     assert "retrying GET /v1/users/me" in caplog.text
+
+
+def test_settings_come_from_the_project_config_and_environment(fake):
+    from lib.config import load_config
+    root = Path(__file__).resolve().parents[2]
+    cfg = load_config(root, {"NOTION_API_KEY": fake.token, "NOTION_API_BASE_URL": fake.base_url,
+                             "NOTION_API_REQUESTS_PER_SECOND": "50"})
+    settings = ApiSettings.from_settings(cfg)
+    assert (settings.api_key, settings.base_url, settings.rate_per_second) == (fake.token, fake.base_url, 50.0)
+    assert settings.notion_version == "2025-09-03" and settings.max_retries == 8
+    assert NotionApi(settings).request("GET", "users/me")["type"] == "bot"

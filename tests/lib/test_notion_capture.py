@@ -176,5 +176,22 @@ def test_old_notion_version_is_refused_with_the_setting_named(fake, tmp_path):
 
 def test_limiter_below_the_service_rate_keeps_429s_rare(fake, tmp_path):
     fake.faults.rate_limit = (100, 3)
-    summary = capture_workspace(api_settings(fake, NOTION_API_RATE_PER_SECOND=70), tmp_path / "json")
+    summary = capture_workspace(api_settings(fake, NOTION_API_REQUESTS_PER_SECOND=70), tmp_path / "json")
     assert summary["objects"] == 42 and summary["rate_limited"] <= 1
+
+
+def test_page_gone_between_search_and_read_is_recorded_and_skipped(fake, tmp_path):
+    fake.faults.vanished = {fake.ids["deep"]}
+    summary = capture_workspace(api_settings(fake), tmp_path / "json")
+    index = json.loads((tmp_path / "json" / "index.json").read_text())
+    assert fake.ids["deep"] not in index["objects"] and fake.ids["notes"] in index["objects"]
+    assert {"path": f"blocks/{fake.ids['deep']}/children", "code": "object_not_found"} in index["skipped"]
+    assert summary["skipped"] >= 1
+
+
+def test_markdown_feeds_the_site_builder_without_broken_links(fake, tmp_path):
+    from lib.site_build import build_site
+    capture_workspace(api_settings(fake), tmp_path / "json", tmp_path / "md")
+    manifest = build_site(tmp_path / "md", tmp_path / "site", workers=1)
+    assert (manifest["pages"], manifest["databases"]) == (40, 2)
+    assert manifest["broken_links"] == [] and manifest["missing_attachments"] == []

@@ -1,6 +1,7 @@
 """Tests for the restore: round trip through the stand-in, resume without duplicates, dry run, git source."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,142 +12,33 @@ import pytest
 
 from lib.notion_api_client import NotionApiError
 from lib.notion_capture import capture_workspace
-from lib.notion_restore import DirSource, GitTreeSource, restore_snapshot
+from lib.notion_restore import DirSource, GitTreeSource, report_lines, restore_snapshot
 from tests.fakes.notion_public import FakeNotionPublic, api_settings
+from tests.fakes.public_compare import expected_after_restore, load, restored_root, tree
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load(json_dir, path):
-    return json.loads((Path(json_dir) / path).read_text())
-
-
-def norm_blocks(blocks, index):
-    out = []
-    for b in blocks:
-        kind = b["type"]
-        payload = b.get(kind) or {}
-        item = {"type": kind}
-        if "rich_text" in payload:
-            item["text"] = "".join(t["plain_text"] for t in payload["rich_text"])
-            if len(payload["rich_text"]) > 100:
-                item["runs"] = [t["plain_text"] for t in payload["rich_text"]]
-        if kind in ("child_page", "child_database"):
-            item["title"] = payload["title"]
-        if kind == "link_to_page":
-            item["target"] = index["objects"].get(payload.get("page_id"), {}).get("title")
-        if kind == "synced_block":
-            item["synced"] = bool(payload.get("synced_from"))
-        if kind == "image":
-            item["image"] = (payload.get("backup_file") or {}).get("sha256") or payload.get("external", {}).get("url")
-        if kind == "table_row":
-            item["cells"] = ["".join(t["plain_text"] for t in c) for c in payload["cells"]]
-        for flag in ("checked", "is_toggleable", "language", "expression"):
-            if flag in payload:
-                item[flag] = payload[flag]
-        if b.get("children"):
-            item["children"] = norm_blocks(b["children"], index)
-        out.append(item)
-    return out
-
-
-def norm_props(props, index):
-    out = {}
-    for name, prop in props.items():
-        kind = prop["type"]
-        value = prop.get(kind)
-        if kind in ("title", "rich_text"):
-            value = "".join(t["plain_text"] for t in value)
-        elif kind == "relation":
-            value = sorted(index["objects"][r["id"]]["title"] for r in value)
-        elif kind in ("select",):
-            value = value and value["name"]
-        elif kind == "multi_select":
-            value = sorted(o["name"] for o in value)
-        elif kind == "people":
-            value = sorted(p["id"] for p in value)
-        elif kind == "files":
-            value = [f.get("name") for f in value]
-        elif kind in ("formula", "rollup"):
-            continue
-        out[name] = value
-    return out
-
-
-def tree(json_dir, object_id):
-    """Return a comparable tree (titles, content, properties, children) below one object."""
-    index = load(json_dir, "index.json")
-    entry = index["objects"][object_id]
-    kids = sorted((i for i, e in index["objects"].items() if e["parent"]["id"] == object_id),
-                  key=lambda i: index["objects"][i]["title"])
-    node = {"title": entry["title"], "type": entry["type"], "children": [tree(json_dir, k) for k in kids]}
-    doc = load(json_dir, entry["path"])
-    if entry["type"] == "page":
-        node["blocks"] = norm_blocks(doc["blocks"], index)
-        node["props"] = norm_props(doc["page"]["properties"], index)
-        node["comments"] = sorted("".join(t["plain_text"] for t in c["rich_text"]).split("] ")[-1]
-                                  for b in [doc] + list(walk(doc["blocks"])) for c in b.get("comments") or [])
-    else:
-        node["schema"] = sorted((n, p["type"]) for s in doc["data_sources"] for n, p in s["data_source"]["properties"].items())
-    return node
-
-
-def walk(blocks):
-    for b in blocks:
-        yield b
-        yield from walk(b.get("children") or [])
-
-
-def restored_root(json_dir, target, title):
-    index = load(json_dir, "index.json")
-    found = [i for i, e in index["objects"].items() if e["parent"]["id"] == target and e["title"] == title]
-    assert len(found) == 1, f"expected one restored '{title}', found {len(found)}"
-    return found[0]
-
-
-def expected_after_restore(node):
-    """Apply the restore's listed losses to an original tree: unsupported blocks, pages moved out of toggles."""
-    moved = []
-
-    def strip(blocks):
-        kept = []
-        for b in blocks:
-            if "runs" in b:
-                # Over 100 rich-text runs: the API takes 100 per block, the rest follows in paragraphs.
-                runs = b.pop("runs")
-                b["text"] = "".join(runs[:100])
-                kept.append(b)
-                kept.extend({"type": "paragraph", "text": "".join(runs[i:i + 100])} for i in range(100, len(runs), 100))
-                continue
-            if b["type"] == "unsupported":
-                continue
-            if b["type"] == "child_page" and b.get("nested"):
-                continue
-            if "children" in b:
-                inner = [c for c in b["children"] if c["type"] == "child_page"]
-                moved.extend(inner)
-                b["children"] = strip([c for c in b["children"] if c["type"] != "child_page"])
-                if not b["children"]:
-                    del b["children"]
-            kept.append(b)
-        return kept
-    if node["type"] == "page":
-        node["blocks"] = strip(node["blocks"]) + moved
-    node["children"] = [expected_after_restore(c) for c in node["children"]]
-    return node
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory):
+    """One capture of the seeded workspace; every test restores it into a fresh, identical stand-in."""
+    where = tmp_path_factory.mktemp("snapshot") / "one"
+    with FakeNotionPublic(big_page=True) as fake:
+        capture_workspace(api_settings(fake), where)
+    return where
 
 
 @pytest.fixture
-def captured(tmp_path):
+def captured(tmp_path, snapshot):
+    shutil.copytree(snapshot, tmp_path / "one")
     with FakeNotionPublic(big_page=True) as fake:
-        capture_workspace(api_settings(fake), tmp_path / "one")
         yield fake, tmp_path
 
 
 def test_round_trip_restores_content_hierarchy_links_and_relations(captured):
     fake, tmp = captured
     report = restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
-    capture_workspace(api_settings(fake), tmp / "two")
+    capture_workspace(api_settings(fake, NOTION_CAPTURE_COMMENTS="pages"), tmp / "two")
     home = restored_root(tmp / "two", fake.empty_page_id, "Home")
     original = expected_after_restore(tree(tmp / "one", fake.ids["home"]))
     assert tree(tmp / "two", home) == original
@@ -162,6 +54,7 @@ def test_round_trip_restores_content_hierarchy_links_and_relations(captured):
     kinds = {(loss["kind"], loss["detail"].split(" ")[0]) for loss in report["losses"]}
     assert ("block", "block") in kinds and ("layout", "'Page") in kinds and ("comment", "comments") in kinds
     assert report["created"]["uploads"] == 2 and report["resumed"] is False
+    assert fake.token not in json.dumps(report) and fake.token not in (tmp / "journal").read_text()
 
 
 def test_restore_writes_stay_within_api_limits(captured):
@@ -182,7 +75,7 @@ def test_interrupted_restore_resumes_without_duplicates(captured):
     fake.faults.down_after_writes = None
     report = restore_snapshot(settings, DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
     assert report["resumed"] is True
-    capture_workspace(api_settings(fake), tmp / "two")
+    capture_workspace(api_settings(fake, NOTION_CAPTURE_COMMENTS="pages"), tmp / "two")
     home = restored_root(tmp / "two", fake.empty_page_id, "Home")
     assert tree(tmp / "two", home) == expected_after_restore(tree(tmp / "one", fake.ids["home"]))
 
@@ -202,7 +95,7 @@ def test_killed_restore_process_resumes_without_duplicates(captured):
     fake.faults.delay = 0
     assert 0 < fake.writes
     restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
-    capture_workspace(api_settings(fake), tmp / "two")
+    capture_workspace(api_settings(fake, NOTION_CAPTURE_COMMENTS="pages"), tmp / "two")
     home = restored_root(tmp / "two", fake.empty_page_id, "Home")
     assert tree(tmp / "two", home) == expected_after_restore(tree(tmp / "one", fake.ids["home"]))
 
@@ -216,25 +109,33 @@ def test_dry_run_plans_without_touching_notion(captured):
     titles = [step["title"] for step in report["plan"] if step["action"] == "create_page"]
     assert titles[:3] == ["Home", "Restore here", "Shared child"] and "Deeper" in titles
     assert report["created"]["rows"] == 33 and report["created"]["databases"] == 2
+    lines = report_lines(report)
+    assert lines[1].startswith("would create: 8 pages, 2 databases, 33 rows")
+    assert any(line.startswith("  plan: create_page title=Home") for line in lines)
+    assert any(line.startswith("  [block] Notes (") and "'unsupported'" in line for line in lines)
 
 
-def test_git_commit_source_reads_without_checkout(captured):
+def test_git_commit_source_reads_a_published_snapshot_without_checkout(captured):
+    from lib.git_snapshot import snapshot_directory
     fake, tmp = captured
-    repo = tmp / "repo"
-    (repo / "backups").mkdir(parents=True)
-    os.rename(tmp / "one", repo / "backups" / "json")
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@e", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@e")
-    for cmd in (["init", "-q", "-b", "notion-backups"], ["add", "-A"], ["commit", "-qm", "snapshot"]):
-        subprocess.run(["git", *cmd], cwd=repo, check=True, env=env)
-    subprocess.run(["git", "rm", "-rq", "backups"], cwd=repo, check=True, env=env)
-    subprocess.run(["git", "commit", "-qm", "later"], cwd=repo, check=True, env=env)
-    source = GitTreeSource(repo, "notion-backups~1")
+    backups = tmp / "backups"
+    backups.mkdir()
+    os.rename(tmp / "one", backups / "json")
+    first = snapshot_directory(tmp / "repo.git", backups, "notion-backups", "snapshot one")
+    shutil.rmtree(backups / "json")
+    (backups / "official").mkdir()
+    (backups / "official" / "x.md").write_text("# x\n")
+    snapshot_directory(tmp / "repo.git", backups, "notion-backups", "snapshot two")
+    source = GitTreeSource(tmp / "repo.git", "notion-backups~1")
+    assert source.commit.id.decode() == first["commit"]
     assert json.loads(source.read("index.json"))["objects"]
     assert f"pages/{fake.ids['home']}.json" in source.list("pages")
     assert any(p.startswith("files/") for p in source.list("files"))
     report = restore_snapshot(api_settings(fake), source, fake.empty_page_id, tmp / "journal")
     assert report["created"]["pages"] == 8 and report["created"]["uploads"] == 2
-
+    from lib.errors import ConfigError
+    with pytest.raises(ConfigError, match="no public-API capture"):
+        GitTreeSource(tmp / "repo.git", "notion-backups")
 
 
 def test_unshared_restore_root_is_a_config_error(captured):
@@ -270,9 +171,34 @@ def test_refused_upload_leaves_a_note_and_a_reported_loss(captured):
     report = restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
     media = [loss for loss in report["losses"] if loss["kind"] == "media"]
     assert len(media) == 2 and all("refused by Notion" in loss["detail"] for loss in media)
-    capture_workspace(api_settings(fake), tmp / "two")
+    capture_workspace(api_settings(fake, NOTION_CAPTURE_COMMENTS="pages"), tmp / "two")
     home = restored_root(tmp / "two", fake.empty_page_id, "Home")
     texts = [b["paragraph"]["rich_text"][0]["plain_text"] for b in load(tmp / "two", f"pages/{home}.json")["blocks"]
              if b["type"] == "paragraph" and b["paragraph"]["rich_text"]]
     assert any(t.startswith("[image not restored: diagram.png is in the backup as files/") for t in texts)
+    assert report["created"]["rows"] == 33
+
+
+def test_block_notion_refuses_is_isolated_and_reported(captured):
+    fake, tmp = captured
+    fake.faults.refuse_embeds = True
+    report = restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
+    refused = [loss for loss in report["losses"] if loss["detail"].startswith("embed refused by Notion")]
+    assert len(refused) == 1 and "supported embed provider" in refused[0]["detail"]
+    capture_workspace(api_settings(fake, NOTION_CAPTURE_COMMENTS="pages"), tmp / "two")
+    home = restored_root(tmp / "two", fake.empty_page_id, "Home")
+    restored = tree(tmp / "two", home)
+    expected = expected_after_restore(tree(tmp / "one", fake.ids["home"]))
+    embed = next(i for i, b in enumerate(expected["blocks"]) if b["type"] == "embed")
+    expected["blocks"][embed] = {"type": "paragraph", "text": "[embed not restored: Notion refused it; see the restore report]"}
+    assert restored == expected
+
+
+def test_row_with_people_from_another_workspace_keeps_its_title(captured):
+    fake, tmp = captured
+    ada = next(u for u, user in fake.store.users.items() if user["name"] == "Ada Lovelace")
+    del fake.store.users[ada]
+    report = restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
+    refused = [loss for loss in report["losses"] if loss["detail"].startswith("properties other than the title")]
+    assert len(refused) == 2 and "users of this workspace" in refused[0]["detail"]
     assert report["created"]["rows"] == 33

@@ -83,6 +83,8 @@ def test_search_index_holds_words_and_cjk_bigrams(built):
     titles = [p[0] for p in data["pages"]]
     assert int(data["tokens"][F.DEEP_WORD], 36) == titles.index("Deeper")
     assert "東京" in data["tokens"]
+    owner = int(data["tokens"]["owner"], 36)          # a database column is searchable too
+    assert data["pages"][owner][0] == "Tasks"
 
 
 def test_unchanged_rebuild_is_a_no_op(built):
@@ -91,6 +93,15 @@ def test_unchanged_rebuild_is_a_no_op(built):
     manifest = build_site(official, site, snapshot_of(official), workers=1)
     assert manifest["pages_rendered"] == 0 and manifest["pages_skipped"] == 14
     assert before == {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
+
+
+def test_deleted_output_is_rebuilt_even_when_the_export_is_unchanged(built):
+    official, site, _ = built
+    os.unlink(site / (F.CJK[:-3] + ".html"))
+    os.unlink(site / F.IMAGE)
+    manifest = build_site(official, site, snapshot_of(official), workers=1)
+    assert manifest["pages_rendered"] == 1
+    assert (site / (F.CJK[:-3] + ".html")).exists() and (site / F.IMAGE).read_bytes() == F.PNG
 
 
 def test_changed_page_renders_alone(built):
@@ -174,7 +185,17 @@ def test_interrupted_build_leaves_a_rerunnable_state(built):
     assert manifest["pages_rendered"] == 1 and (site / (F.CJK[:-3] + ".html")).exists()
 
 
-def test_renderer_code_change_rerenders_everything(built, monkeypatch):
+def test_unreadable_state_or_lost_search_tokens_mean_a_full_render(built):
+    official, site, _ = built
+    (site / ".build-state.json").write_text("{not json")
+    assert build_site(official, site, snapshot_of(official), workers=1)["pages_rendered"] == 14
+    os.unlink(site / ".build-tokens.json")
+    (official / F.DUP1).write_text("# Dup\n\nchanged\n", encoding="utf-8")
+    assert build_site(official, site, snapshot_of(official), workers=1)["pages_rendered"] == 14
+    assert F.DEEP_WORD in (site / "_site/search-index.js").read_text(encoding="utf-8")
+
+
+def test_renderer_code_change_rerenders_everything(built):
     official, site, _ = built
     state = json.loads((site / ".build-state.json").read_text())
     state["version"] = "older"

@@ -40,7 +40,7 @@ def test_links_are_rewritten_to_encoded_html_paths(setup):
 def test_unsafe_markup_is_neutralised(setup):
     _, html, _ = render(setup, F.LINKS)
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "javascript:" not in html
+    assert "javascript:" not in html and '<span class="unsafe-link"' in html
     _, html, _ = render(setup, F.LINKS, "# T\n\n<img src=x onerror=alert(1)> <u>under</u>\n")
     assert "<img src=x" not in html and "<u>under</u>" in html
 
