@@ -2,13 +2,14 @@
 from pathlib import Path
 
 from lib.cli import prepare
-from tasks import STAGES, count, export, gate, promote, publish, pull, render, shard_expand, unpack, verify
+from tasks import (DAILY_RUN, api_capture, count, export, gate, promote, publish, pull, render, restore_notion,
+                   shard_expand, unpack, verify)
 
 ROOT = Path(__file__).resolve().parent
 CFG, LAYOUT = prepare(ROOT)
 
 DOIT_CONFIG = {
-    "default_tasks": list(STAGES),
+    "default_tasks": list(DAILY_RUN),
     "backend": "sqlite3",
     "dep_file": str(LAYOUT.state_dir / "doit.sqlite"),
     "verbosity": 2,
@@ -69,3 +70,18 @@ def task_verify():
 def task_snapshots():
     """List the snapshots with pages added, removed and changed."""
     return verify.snapshots_tasks(CFG, LAYOUT)
+
+
+def task_json_capture():
+    """Public-API JSON capture in the daily run, as NOTION_JSON_CAPTURE says."""
+    return api_capture.json_capture_tasks(CFG, LAYOUT)
+
+
+def task_api_capture():
+    """Capture the workspace through the public API now (JSON + Markdown)."""
+    return api_capture.api_capture_tasks(CFG, LAYOUT)
+
+
+def task_restore_notion():
+    """Recreate a captured snapshot under a Notion page (--snapshot REV --root PAGE)."""
+    return restore_notion.tasks(CFG, LAYOUT)

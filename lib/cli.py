@@ -69,7 +69,7 @@ def prepare(root, argv=None):
     command, names = requested_tasks(argv)
     needs_notion = command == "run" and (not names or NOTION_STAGES & set(names))
     missing = cfg.missing_setup()
-    if needs_notion and missing and cfg["export.source"] == "official_zip":
+    if needs_notion and missing:
         setup_notice(missing)
         sys.exit(0)
     layout = Layout.for_config(cfg)

@@ -36,6 +36,8 @@ class Config:
 
     def missing_setup(self):
         """Return the names of required secrets that are not set."""
+        if self["export.source"] == "public_api":
+            return [] if self.secret("NOTION_API_KEY") else ["NOTION_API_KEY"]
         missing = [] if self.secret("NATIVE_EXPORT_TOKEN_V2") else ["NATIVE_EXPORT_TOKEN_V2"]
         # Roots mode needs the space id too: Notion's exportBlock takes block: {id, spaceId}.
         if not self.secret("NOTION_SPACE_ID"):

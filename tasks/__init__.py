@@ -9,6 +9,8 @@ from lib.redact import redact
 from lib.report import record_failure, record_stage
 
 STAGES = ("pull", "export", "unpack", "shard_expand", "count", "gate", "promote", "render", "publish")
+# A plain `doit`: the stages, with the scheduled public-API capture just before publish.
+DAILY_RUN = STAGES[:-1] + ("json_capture",) + STAGES[-1:]
 
 
 def stage_action(layout, stage, work):

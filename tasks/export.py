@@ -4,7 +4,9 @@ import logging
 from doit.tools import config_changed, run_once
 
 from lib.errors import ExportError
-from lib.fsutil import write_json_atomic
+from lib.fsutil import remove_tree, write_json_atomic
+from lib.notion_capture import capture_workspace
+from lib.zip_write import zip_tree_as_export
 from lib.notion_export import ExportSettings, parse_page_ids, parse_space_id, run_export
 from lib.notion_ui import export_via_browser
 from lib.redact import redact
@@ -43,6 +45,8 @@ def export_settings(cfg, layout):
 def export(cfg, layout):
     """Run (or resume) the export for this run id and record how it went."""
     layout.run_dir.mkdir(parents=True, exist_ok=True)
+    if cfg["export.source"] == "public_api":
+        return export_from_public_api(cfg, layout)
     settings = export_settings(cfg, layout)
     try:
         summary = run_export(settings, layout.run_dir)
@@ -53,6 +57,20 @@ def export(cfg, layout):
     summary["run_id"] = layout.run_id
     write_json_atomic(layout.manifests / "workspace_export.json", summary)
     return summary
+
+
+def export_from_public_api(cfg, layout):
+    """The manual fallback: capture through the public API and package its Markdown like Notion's ZIP."""
+    markdown = layout.run_dir / "api_markdown"
+    remove_tree(markdown)
+    summary = capture_workspace(cfg, layout.json, markdown_dir=markdown)
+    zip_tree_as_export(markdown, layout.export_zip)
+    remove_tree(markdown)
+    manifest = {"run_id": layout.run_id, "mode": "workspace", "strategy": "public_api", "capture": summary}
+    write_json_atomic(layout.manifests / "workspace_export.json", manifest)
+    write_json_atomic(layout.manifests / "api_capture.json", dict(summary, run_id=layout.run_id))
+    log.warning("export: built from the public API (lower fidelity than Notion's own export)")
+    return manifest
 
 
 def _browser_fallback(cfg, layout, settings, api_error):

@@ -1,4 +1,5 @@
 """Runs one scenario file: a workspace, faults, steps of `doit` runs, and what each must leave behind."""
+import contextlib
 import json
 import shutil
 import signal
@@ -108,9 +109,17 @@ def run_scenario(path, tmp_path):
     """Execute a scenario file end to end in `tmp_path`."""
     spec = load_scenario(path)
     workspace = FakeWorkspace(**spec.get("workspace", {}))
-    with FakeNotion(workspace=workspace, **spec.get("faults", {})) as fake, AlertReceiver() as receiver:
+    with contextlib.ExitStack() as stack:
+        fake = stack.enter_context(FakeNotion(workspace=workspace, **spec.get("faults", {})))
+        receiver = stack.enter_context(AlertReceiver())
         project, remote = make_project(tmp_path)
         env = fake_env(fake, BACKUP_NOTIFY_URLS=receiver.url, **spec.get("env", {}))
+        public = None
+        if "public_api" in spec:
+            from tests.fakes.notion_public import FakeNotionPublic
+            public = stack.enter_context(FakeNotionPublic(**spec["public_api"]))
+            env.update(NOTION_API_KEY=public.token, NOTION_API_BASE_URL=public.base_url,
+                       NOTION_API_REQUESTS_PER_SECOND="1000")
         if spec.get("roots"):
             tops = [n for n in workspace.live_nodes() if n.parent is None and n.kind == "page"][: spec["roots"]]
             # One root as a page URL, the others as bare ids: both spellings users paste.
@@ -146,7 +155,8 @@ def run_scenario(path, tmp_path):
                 assert killed, f"{label}: stage {step['kill']['stage']} never started\n{output[-3000:]}"
                 result = (code, output)
             else:
-                done = run_doit(project, step_env, *step.get("doit", []))
+                args = [a.replace("{empty_page}", public.empty_page_id) if public else a for a in step.get("doit", [])]
+                done = run_doit(project, step_env, *args)
                 result = (done.returncode, done.stdout + done.stderr)
             expect = step.get("expect", {})
             check_expectations(expect, project, remote, fake, result, label)
