@@ -50,10 +50,10 @@ def setup_notice(missing):
     text = (f"notion-git-backup is not set up yet: add {' and '.join(missing)} "
             "(GitHub: Settings → Secrets and variables → Actions; locally: .env, see .env.example). "
             "Nothing was exported and no file or branch was created.")
+    # Straight to stdout, not logging: GitHub reads workflow annotations from stdout lines.
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        print(f"::notice title=Notion backup not configured::{text}")
-    else:
-        print(text)
+        text = f"::notice title=Notion backup not configured::{text}"
+    sys.stdout.write(text + "\n")
 
 
 def prepare(root, argv=None):
