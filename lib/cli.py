@@ -56,6 +56,31 @@ def setup_notice(missing):
     sys.stdout.write(text + "\n")
 
 
+_INVOCATION_LOCK = []
+
+
+def hold_invocation_lock(layout):
+    """Exit 1 when another `doit` run works in this checkout; else keep a lock until this process ends."""
+    import fcntl
+    import json
+    path = layout.state_dir / "invocation.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        try:
+            holder = json.loads(os.pread(fd, 4096, 0) or b"{}")
+        except ValueError:
+            holder = {}
+        logging.getLogger("run").error(
+            "another backup run (pid %s, started %s) is working in this checkout: not starting a second one "
+            "(wait for it; the lock goes away when that process ends)", holder.get("pid", "?"), holder.get("started", "?"))
+        sys.exit(1)
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, json.dumps({"pid": os.getpid(), "started": summary.now_iso()}).encode(), 0)
+    _INVOCATION_LOCK.append(fd)  # the kernel releases it when the process ends, however it ends
+
+
 def prepare(root, argv=None):
     """Load the config for dodo.py; exit 3 on bad config, exit 0 with the setup notice when unset."""
     argv = sys.argv if argv is None else argv
@@ -75,6 +100,7 @@ def prepare(root, argv=None):
     layout = Layout.for_config(cfg)
     layout.state_dir.mkdir(parents=True, exist_ok=True)
     if command == "run":
+        hold_invocation_lock(layout)
         summary.begin_invocation()
         atexit.register(finish_run, cfg, layout)
     return cfg, layout

@@ -1,0 +1,160 @@
+"""The reliability suite: kills at random points, two runs at once, a lost remote, a full disk, a 30-day soak."""
+import os
+import random
+import signal
+import subprocess
+import time
+
+import pytest
+
+from tests.fakes.exports import FakeWorkspace
+from tests.fakes.notion_internal import FakeNotion
+from tests.harness import base_env, branch_log, doit_command, fake_env, git, make_project, run_doit, run_doit_and_kill
+from tasks import STAGES
+
+WORKSPACE = dict(seed=21, pages=120, databases=8)
+
+
+def official_blobs(remote):
+    """Return {path: blob id} of official/ at the branch tip, as the real git binary reads it."""
+    out = git("ls-tree", "-r", "notion-backups", "backups/official/", cwd=remote) if branch_log(remote) else ""
+    if not out:
+        out = git("ls-tree", "-r", "notion-backups", "official/", cwd=remote) if branch_log(remote) else ""
+    return {line.split("\t", 1)[1]: line.split()[2] for line in out.splitlines()}
+
+
+def site_pages(project):
+    """Return the sorted relative paths of the rendered site."""
+    site = project / "backups" / "site"
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="module")
+def stand_in():
+    """One stand-in for the module: every run exports the same day-0 workspace."""
+    with FakeNotion(workspace=FakeWorkspace(**WORKSPACE)) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def reference(stand_in, tmp_path_factory):
+    """An uninterrupted backup, to compare interrupted ones with."""
+    project, remote = make_project(tmp_path_factory.mktemp("reference"))
+    done = run_doit(project, fake_env(stand_in))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return {"official": official_blobs(remote), "site": site_pages(project)}
+
+
+def kill_and_resume(stand_in, reference, tmp_path, stage, sig, seed):
+    """Kill a run at a random instant after `stage` starts, run again, compare with the reference."""
+    project, remote = make_project(tmp_path)
+    env = fake_env(stand_in)
+    delay = random.Random(f"{stage}-{sig}-{seed}").uniform(0.0, 0.4)
+    code, output, killed = run_doit_and_kill(project, env, stage, sig, delay)
+    assert killed, f"{stage} never started:\n{output[-2000:]}"
+    done = run_doit(project, env)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    assert len(branch_log(remote)) == 1, branch_log(remote)
+    git("fsck", "--strict", cwd=remote)
+    assert official_blobs(remote) == reference["official"]
+    assert site_pages(project) == reference["site"]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_sigterm_in_each_stage_then_rerun_ends_like_an_uninterrupted_run(stand_in, reference, tmp_path, stage):
+    kill_and_resume(stand_in, reference, tmp_path, stage, signal.SIGTERM, seed=0)
+
+
+@pytest.mark.long
+@pytest.mark.parametrize("seed", range(1, 5))
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["KILL", "TERM"])
+@pytest.mark.parametrize("stage", STAGES)
+def test_kill_matrix(stand_in, reference, tmp_path, stage, sig, seed):
+    kill_and_resume(stand_in, reference, tmp_path, stage, sig, seed)
+
+
+def test_two_runs_started_at_once_make_one_backup(stand_in, tmp_path):
+    project, remote = make_project(tmp_path)
+    env = base_env(project, fake_env(stand_in))
+    before = len(stand_in.tasks)
+    runs = [subprocess.Popen(doit_command(), cwd=project, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    codes = sorted(run.returncode for run in runs)
+    assert codes == [0, 1], outputs
+    assert any("another backup run" in out for out in outputs)
+    assert len(branch_log(remote)) == 1
+    assert len(stand_in.tasks) - before == 1, "the second run must not start an export"
+    git("fsck", "--strict", cwd=remote)
+
+
+def test_remote_unreachable_during_publish_keeps_the_snapshot_and_publishes_later(stand_in, tmp_path):
+    project, remote = make_project(tmp_path)
+    env = fake_env(stand_in)
+    assert run_doit(project, env, "render").returncode == 0
+    assert run_doit(project, env, "promote").returncode == 0
+    hidden = remote.with_name("moved.git")
+    remote.rename(hidden)
+    done = run_doit(project, env, "publish")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "remote.git" in done.stderr and "Traceback" not in done.stdout + done.stderr
+    assert (project / "backups/official").is_dir()
+    hidden.rename(remote)
+    done = run_doit(project, env, "publish")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(branch_log(remote)) == 1
+    git("fsck", "--strict", cwd=remote)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MB tmpfs (root only): the place a full disk can be shown for real."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def test_disk_full_during_unpack_fails_clearly_and_resumes_when_space_returns(tmp_path, small_disk):
+    workspace = FakeWorkspace(seed=22, pages=120, databases=8, attachments=30, attachment_bytes=60_000)
+    with FakeNotion(workspace=workspace) as fake:
+        project, remote = make_project(tmp_path)
+        env = fake_env(fake, BACKUP_DIR=str(small_disk / "backups"))
+        done = run_doit(project, env)
+        output = done.stdout + done.stderr
+        assert done.returncode == 1, output
+        assert "space" in output.lower() and "Traceback" not in output
+        assert not (small_disk / "backups/official").exists()
+        subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
+        done = run_doit(project, env)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+        assert len(branch_log(remote)) == 1
+        assert len([t for t in fake.tasks.values() if "parent" not in t]) == 1, "the download was reused"
+
+
+@pytest.mark.long
+def test_thirty_daily_runs_with_one_refusal(tmp_path):
+    with FakeNotion(workspace=FakeWorkspace(**WORKSPACE)) as fake:
+        project, remote = make_project(tmp_path)
+        refusals = 0
+        for day in range(30):
+            shrink = 0.8 if day == 12 else 0.0
+            fake.workspace = FakeWorkspace(**WORKSPACE, day=day, shrink=shrink)
+            env = fake_env(fake, BACKUP_RUN_ID=f"day-{day:02d}", QUALITY_MIN_MD_COUNT=10, QUALITY_MIN_CSV_COUNT=2)
+            done = run_doit(project, env)
+            if day == 12:
+                assert done.returncode == 1 and "QUALITY_MAX_DROP_PERCENT" in done.stderr
+                refusals += 1
+            else:
+                assert done.returncode == 0, f"day {day}: " + done.stderr[-3000:]
+        assert refusals == 1
+        assert len(branch_log(remote)) == 29
+        git("fsck", "--strict", cwd=remote)
+        assert run_doit(project, env, "verify").returncode == 0
+        assert (project / "backups/site/index.html").exists()
+        last = FakeWorkspace(**WORKSPACE, day=29)
+        pages = sum(1 for rel, _, _ in last.entries() if rel.endswith(".md"))
+        assert sum(1 for p in (project / "backups/official").rglob("*.md")) == pages
