@@ -103,8 +103,9 @@ def test_killed_restore_process_resumes_without_duplicates(captured):
 def test_dry_run_plans_without_touching_notion(captured):
     fake, tmp = captured
     fake.reset_requests()
-    report = restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id,
-                              tmp / "journal", dry_run=True)
+    url = f"https://www.notion.so/Restore-here-{fake.empty_page_id.replace('-', '')}"
+    report = restore_snapshot(api_settings(fake), DirSource(tmp / "one"), url, tmp / "journal", dry_run=True)
+    assert report["root"] == fake.empty_page_id
     assert fake.count() == 0 and not (tmp / "journal").exists()
     titles = [step["title"] for step in report["plan"] if step["action"] == "create_page"]
     assert titles[:3] == ["Home", "Restore here", "Shared child"] and "Deeper" in titles
