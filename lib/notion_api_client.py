@@ -173,6 +173,8 @@ class NotionApi:
                     raise NotionApiError(f"{method} /v1/{path} failed: HTTP {status} {code}: {body_text}",
                                          status, code)
                 delay, last = self._delay(attempt, err.headers), f"HTTP {status} {code}"
+                if delay > 30:
+                    log.warning("Notion asks to wait %.0f s before retrying %s /v1/%s (%s)", delay, method, path, last)
             except (RequestTimeoutError, httpx.TransportError) as err:
                 delay, last = self._delay(attempt), type(err).__name__
             if attempt < self.settings.max_retries:

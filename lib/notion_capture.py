@@ -160,6 +160,10 @@ def capture_workspace(settings, json_dir, markdown_dir=None, previous_index=None
     json_dir = Path(json_dir)
     if previous_index is None:
         previous_index = read_json(json_dir / "index.json")
+    if previous_index and previous_index.get("format") != FORMAT:
+        log.info("previous capture has format %s, not %s: capturing everything again",
+                 previous_index.get("format"), FORMAT)
+        previous_index = None
     api_settings = ApiSettings.from_settings(settings)
     if api_settings.notion_version < "2025-09-03":
         raise ConfigError([f"NOTION_API_VERSION={api_settings.notion_version}: the capture reads databases as "

@@ -23,6 +23,9 @@ class Restorer(Appender, Uploads):
     def __init__(self, api, source, root, journal):
         self.api, self.source, self.root, self.journal = api, source, root, journal
         self.index = self.read("index.json")
+        if self.index.get("format") != 1:
+            raise ConfigError([f"index.json of {source.describe()} has format {self.index.get('format')}; this "
+                               "version restores format 1 (capture again with this version)"])
         self.objects = self.index["objects"]
         users = self.read("users.json", {"users": []})
         self.users = {u["id"]: u.get("name") or "someone" for u in users.get("users", [])}

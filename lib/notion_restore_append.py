@@ -87,7 +87,7 @@ class Appender:
                 try:
                     reply = self.api.request("PATCH", f"blocks/{container_new}/children", body={"children": payload})
                 except NotionApiError as err:
-                    if err.status != 400:
+                    if err.status not in (400, 404):  # 404: a link or mention names a page Notion hides
                         raise
                     self.refused(container_old, container_new, batch, owner, err)
                     continue

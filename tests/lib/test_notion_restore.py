@@ -103,8 +103,9 @@ def test_killed_restore_process_resumes_without_duplicates(captured):
 def test_dry_run_plans_without_touching_notion(captured):
     fake, tmp = captured
     fake.reset_requests()
-    report = restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id,
-                              tmp / "journal", dry_run=True)
+    url = f"https://www.notion.so/Restore-here-{fake.empty_page_id.replace('-', '')}"
+    report = restore_snapshot(api_settings(fake), DirSource(tmp / "one"), url, tmp / "journal", dry_run=True)
+    assert report["root"] == fake.empty_page_id
     assert fake.count() == 0 and not (tmp / "journal").exists()
     titles = [step["title"] for step in report["plan"] if step["action"] == "create_page"]
     assert titles[:3] == ["Home", "Restore here", "Shared child"] and "Deeper" in titles
@@ -202,3 +203,16 @@ def test_row_with_people_from_another_workspace_keeps_its_title(captured):
     refused = [loss for loss in report["losses"] if loss["detail"].startswith("properties other than the title")]
     assert len(refused) == 2 and "users of this workspace" in refused[0]["detail"]
     assert report["created"]["rows"] == 33
+
+
+def test_link_to_a_page_outside_the_backup_that_notion_hides_becomes_a_note(captured):
+    fake, tmp = captured
+    notes_path = tmp / "one" / "pages" / f"{fake.ids['notes']}.json"
+    notes = json.loads(notes_path.read_text())
+    link = next(b for b in notes["blocks"] if b["type"] == "link_to_page")
+    link["link_to_page"]["page_id"] = "0badc0de-0000-4000-8000-000000000000"
+    notes_path.write_text(json.dumps(notes))
+    report = restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
+    assert [loss["where"].split(" (")[0] for loss in report["losses"]
+            if loss["detail"].startswith("link_to_page refused by Notion")] == ["Notes"]
+    assert report["created"]["pages"] == 8

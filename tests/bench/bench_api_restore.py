@@ -1,0 +1,63 @@
+"""Benchmark: restore of a captured workspace into the stand-in, versus curl sending as many requests."""
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lib.notion_capture import capture_workspace
+from tests.fakes.notion_public import FakeNotionPublic, api_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+CHILD = ("import json, sys; from lib.notion_restore import restore_snapshot, DirSource; "
+         "s, src, root, j = json.loads(sys.argv[1]); r = restore_snapshot(s, DirSource(src), root, j); "
+         "print(json.dumps({k: r[k] for k in ('created', 'requests')}))")
+
+
+def curl_requests(fake, count):
+    """Send `count` small authenticated GETs through one keep-alive curl process; return seconds."""
+    cmd = ["curl", "-s", "--fail-with-body"]
+    for i in range(count):
+        if i:
+            cmd.append("--next")
+        cmd += ["-o", "/dev/null", "-H", f"Authorization: Bearer {fake.token}", "-H", "Notion-Version: 2025-09-03",
+                f"{fake.base_url}/v1/users/me"]
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True)
+    return time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--small", action="store_true", help="20 extra pages instead of 300")
+    args = parser.parse_args()
+    pages = 20 if args.small else 300
+    work = Path(tempfile.mkdtemp(prefix="bench-restore-"))
+    try:
+        with FakeNotionPublic(extra_pages=pages, big_page=True) as fake:
+            capture_workspace(api_settings(fake, NOTION_CAPTURE_COMMENTS="pages"), work / "json")
+            fake.reset_requests()
+            payload = json.dumps([api_settings(fake), str(work / "json"), fake.empty_page_id, str(work / "journal")])
+            started = time.perf_counter()
+            out = subprocess.run([sys.executable, "-c", CHILD, payload], cwd=ROOT, check=True,
+                                 capture_output=True, text=True)
+            ours = time.perf_counter() - started
+            peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            report = json.loads(out.stdout.strip().splitlines()[-1])
+            reference = curl_requests(fake, report["requests"])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    created = report["created"]
+    print(json.dumps({"benchmark": "api_restore", "extra_pages": pages, "created": created,
+                      "requests": report["requests"],
+                      "blocks_per_request": round(created["blocks"] / max(1, report["requests"]), 2),
+                      "ours_seconds": round(ours, 3), "curl_same_count_seconds": round(reference, 3),
+                      "ratio": round(ours / reference, 2), "peak_rss_mb": round(peak_kb / 1024, 1)}))
+
+
+if __name__ == "__main__":
+    main()
