@@ -7,6 +7,7 @@ from urllib.parse import urljoin
 
 import requests
 
+from lib.log import PROGRESS
 from lib.errors import ExportError
 from lib.notion_http import TRANSIENT, describe, netloc
 from lib.redact import redact
@@ -162,7 +163,7 @@ def _stream(response, part, offset, total, started, resumed_from):
             done += len(chunk)
             if time.monotonic() - last_log >= 5:
                 last_log = time.monotonic()
-                log.info(_progress(done, total, started, resumed_from))
+                log.info(_progress(done, total, started, resumed_from), extra=PROGRESS)
         out.flush()
         os.fsync(out.fileno())
     return total is None or done >= total

@@ -7,6 +7,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from lib.log import PROGRESS
 from lib.errors import ExportError, UnsafeArchive
 from lib.fsutil import remove_tree
 from lib.zip_checks import Limits, limit_hint, plan_archive  # noqa: F401  (Limits is public here too)
@@ -49,7 +50,7 @@ class _Progress:
         rate = done_bytes / max(now - self.start, 1e-6)
         eta = (self.total - done_bytes) / rate if rate else 0
         log.info("extracting %s: %d/%d entries, %.1f/%.1f MB, %.1f MB/s, ETA %.0fs", self.label, done_entries,
-                 self.entries, done_bytes / 1e6, self.total / 1e6, rate / 1e6, eta)
+                 self.entries, done_bytes / 1e6, self.total / 1e6, rate / 1e6, eta, extra=PROGRESS)
 
 
 def write_plan(zf, plan, target_dir, limits, written_so_far=0):

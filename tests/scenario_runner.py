@@ -33,11 +33,12 @@ def check_no_secrets(texts, secrets):
 
 
 def manifests_text(project):
-    """Return every manifest and staging JSON the run wrote, concatenated, for the secret scan."""
-    backups = project / "backups"
-    if not backups.exists():
-        return ""
-    return "\n".join(p.read_text(errors="replace") for p in sorted(backups.rglob("*.json")))
+    """Return every file the run wrote under backups/ and .doit/ (staging, HTML dumps, journals), for the secret scan."""
+    found = []
+    for folder in (project / "backups", project / ".doit"):
+        if folder.exists():
+            found += [p.read_bytes().decode("utf-8", "replace") for p in sorted(folder.rglob("*")) if p.is_file()]
+    return "\n".join(found)
 
 
 def published_text(remote):
