@@ -13,6 +13,7 @@ from dulwich.objects import Commit, ShaFile
 from dulwich.repo import Repo
 
 from lib.errors import PublishError
+from lib.fsutil import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +37,24 @@ def open_repo(repo_path):
         os.makedirs(repo_path, exist_ok=True)
         repo = Repo.init_bare(repo_path, mkdir=False)
         log.info("created bare repository %s", repo_path)
-    config = repo.get_config()
-    # dulwich honours gc.auto; an in-memory auto-repack in the middle of a fetch or push costs GBs.
-    try:
-        current = config.get((b"gc",), b"auto")
-    except KeyError:
-        current = None
-    if current != b"0":
-        config.set((b"gc",), b"auto", b"0")
-        config.write_to_path()
+    _disable_auto_gc(repo)
     return repo
+
+
+def _disable_auto_gc(repo):
+    """Set gc.auto=0: dulwich honours it, and an in-memory auto-repack mid-fetch costs GBs."""
+    try:
+        if repo.get_config().get((b"gc",), b"auto") == b"0":
+            return
+    except KeyError:
+        pass
+    # Append rather than re-serialise: the project's own .git/config keeps its comments and layout.
+    path = os.path.join(repo.commondir(), "config")
+    with open(path, "rb") as handle:
+        text = handle.read()
+    if text and not text.endswith(b"\n"):
+        text += b"\n"
+    write_bytes_atomic(path, text + b"[gc]\n\tauto = 0\n")
 
 
 def branch_ref(branch):
