@@ -9,7 +9,8 @@ from dulwich.index import validate_path_element_default
 from dulwich.objects import Tree
 
 from lib.errors import PublishError, UnsafeArchive
-from lib.git_objects import branch_ref, iter_blob, open_repo, read_ref
+from lib.git_objects import branch_ref, open_repo, read_ref
+from lib.git_store import iter_blob
 
 log = logging.getLogger(__name__)
 

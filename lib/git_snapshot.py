@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from dulwich.index import commit_tree
 
-from lib.git_objects import (PACK_THRESHOLD, LooseWriter, branch_ref, clean_temp_files, open_repo,
-                             pack_loose_objects, read_ref, update_ref, write_commit)
+from lib.git_objects import LooseWriter, branch_ref, clean_temp_files, open_repo, read_ref, update_ref, write_commit
+from lib.git_store import PACK_THRESHOLD, pack_loose_objects
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,9 @@ from dulwich.errors import NotTreeError
 from dulwich.object_store import tree_lookup_path
 from dulwich.objects import S_ISGITLINK, Tree
 
-from lib.git_objects import branch_ref, content_sha, iter_blob, open_repo, read_ref
+from lib.git_objects import branch_ref, open_repo, read_ref
 from lib.git_snapshot import SKIPPED_ENTRY
+from lib.git_store import content_sha, iter_blob
 
 log = logging.getLogger(__name__)
 
