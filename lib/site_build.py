@@ -21,6 +21,7 @@ from lib.site_worker import init_worker, read_title, render_chunk, write_atomic
 log = logging.getLogger(__name__)
 STATE = ".build-state.json"
 TOKENS = ".build-tokens.json"
+DIRTY = ".build-dirty.json"
 ASSETS = Path(__file__).with_name("site_assets")
 
 
@@ -80,6 +81,10 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     files = scan_tree(official)
     hashes = site_state.file_keys(official, files, snapshot)
     old = _read_state(os.path.join(site, STATE))
+    dirty = _read_state(os.path.join(site, DIRTY))
+    if dirty:
+        # The last build stopped half-way: never call it a no-op, and forget none of its files.
+        old = dict(old, input_digest=None, outputs=dict(dirty.get("outputs", {}), **old.get("outputs", {})))
     version = code_version()
     digest = site_state.input_digest(version, hashes, snapshot, previous_snapshot)
     present = old.get("input_digest") == digest and all(
@@ -97,8 +102,9 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
         old = {"outputs": old.get("outputs", {})}
     index = SiteIndex(files)
     plan = site_state.plan(index, hashes, old, official, site, read_title)
-    save_state(site, dict(old, input_digest=None,
-                      outputs=dict(old.get("outputs", {}), **{o: {} for o in plan["outputs"]})))
+    known = old.get("outputs", {})
+    write_bytes_atomic(os.path.join(site, DIRTY), json.dumps(
+        {"outputs": {o: {} for o in plan["outputs"] if o not in known}}, ensure_ascii=False).encode("utf-8"))
     ctx = {"index": index, "titles": plan["titles"], "official": official, "site": site}
     log.info("site: %d pages, %d databases, %d attachments; rendering %d pages", len(plan["pages"]),
              len(index.dbs), len(plan["assets"]), len(plan["render"]))
@@ -142,6 +148,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
         "assets": {rel: hashes[rel] for rel in plan["assets"]}, "outputs": outputs,
         "paths_digest": plan["paths_digest"],
         "manifest": {k: v for k, v in manifest.items() if k != "files"}})
+    os.unlink(os.path.join(site, DIRTY))
     log.info("site: rendered %d pages, skipped %d, %d broken links, %d missing attachments in %.1f s",
              len(rendered), len(pages) - len(rendered), len(broken), len(missing), manifest["seconds"])
     return manifest

@@ -1,13 +1,18 @@
 """Whole-site builds: outputs, reports, search index, and incremental re-renders."""
 import json
 import os
-import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from lib.site_build import build_site
 from lib.fsutil import tree_manifest
 from tests.lib import site_fixtures as F
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def snapshot_of(root, time="2026-11-20T03:00:00Z", run="2026-11-20"):
@@ -175,14 +180,26 @@ def test_full_build_clears_foreign_files_and_parallel_matches_serial(tmp_path):
     assert serial["pages"] == 300 and serial["broken_links"] == []
 
 
-def test_interrupted_build_leaves_a_rerunnable_state(built):
-    official, site, _ = built
-    state = json.loads((site / ".build-state.json").read_text())
-    state["input_digest"] = None            # what a crash mid-build leaves behind
-    (site / ".build-state.json").write_text(json.dumps(state))
-    os.unlink(site / (F.CJK[:-3] + ".html"))
-    manifest = build_site(official, site, snapshot_of(official), workers=1)
-    assert manifest["pages_rendered"] == 1 and (site / (F.CJK[:-3] + ".html")).exists()
+def test_build_killed_mid_render_recovers_to_a_clean_site(tmp_path):
+    official, site = tmp_path / "official", tmp_path / "site"
+    F.build_generated(official, pages=300)
+    build_site(official, site, workers=1)
+    for page in sorted(official.rglob("*.md"))[::2]:
+        page.write_text(page.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+    (official / "Fresh page.md").write_text("# Fresh\n", encoding="utf-8")
+    code = f"from lib.site_build import build_site; build_site({str(official)!r}, {str(site)!r}, workers=1)"
+    child = subprocess.Popen([sys.executable, "-c", code], cwd=REPO)
+    deadline = time.monotonic() + 30
+    while not (site / ".build-dirty.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.002)
+    child.kill()
+    child.wait()
+    assert (site / ".build-dirty.json").exists(), "the build finished before it could be killed"
+    os.unlink(official / "Fresh page.md")
+    recovered = build_site(official, site, workers=1)
+    clean = build_site(official, tmp_path / "clean", workers=1)
+    assert recovered["files"] == clean["files"]
+    assert not (site / "Fresh page.html").exists() and not (site / ".build-dirty.json").exists()
 
 
 def test_unreadable_state_or_lost_search_tokens_mean_a_full_render(built):
