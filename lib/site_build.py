@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 STATE = ".build-state.json"
 TOKENS = ".build-tokens.json"
 DIRTY = ".build-dirty.json"
+POOL_MIN_PAGES = 200
 ASSETS = Path(__file__).with_name("site_assets")
 
 
@@ -37,7 +38,8 @@ def _render_pages(todo, ctx, workers):
     """Render `todo` pages, in a process pool when it pays, and return {src: info}."""
     results = {}
     started = time.monotonic()
-    if workers <= 1 or len(todo) < 64:
+    # Forking a pool costs more than it saves below a few hundred pages (a typical daily change).
+    if workers <= 1 or len(todo) < POOL_MIN_PAGES:
         init_worker(ctx)
         return render_chunk(todo)
     size = max(8, min(200, len(todo) // (workers * 8) or 1))
