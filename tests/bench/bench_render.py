@@ -95,7 +95,7 @@ def main():
         "noop_cpu_seconds_incl_startup": round(noop["cpu"], 3),
         "peak_rss_mib": round(peak_kib / 1024, 1),
         "targets": {"ratio_per_core": 0.8, "incremental_seconds": 2.0, "noop_seconds": 1.0},
-    }, indent=1))
+    }))
 
 
 if __name__ == "__main__":
