@@ -81,6 +81,8 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
         raise BackupError(f"no export to render: {official} is not a folder",
                           hint="run `doit` to take a snapshot, or `doit pull` to fetch the published one")
     files = scan_tree(official)
+    # Only a folder that already holds a site of ours is swept of unknown files on a full build.
+    ours = os.path.isdir(os.path.join(site, SITE_DIR)) or os.path.exists(os.path.join(site, STATE))
     hashes = site_state.file_keys(official, files, snapshot)
     old = _read_state(os.path.join(site, STATE))
     dirty = _read_state(os.path.join(site, DIRTY))
@@ -132,7 +134,8 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
         if old.get("outputs", {}).get(rel, {}).get("sha256") != sha or not os.path.exists(path):
             write_atomic(path, data)
         outputs[rel] = {"size": len(data), "sha256": sha}
-    removed = site_state.remove_stale(site, old.get("outputs", {}), outputs, full=not old.get("pages"))
+    removed = site_state.remove_stale(site, old.get("outputs", {}), outputs,
+                                      full=ours and not old.get("pages"))
     os.sync()
     manifest = {
         "pages": len(pages), "databases": len(dbs), "attachments": len(plan["assets"]),

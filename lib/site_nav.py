@@ -40,7 +40,7 @@ def breadcrumbs(index, node, titles, out_rel):
 def page_shell(title, article, out_rel, trail, kind="page"):
     """Return the complete HTML document of one site page."""
     root = root_prefix(out_rel)
-    crumbs = ['<a href="%sindex.html">Home</a>' % root]
+    crumbs = ['<a href="%sindex.html">All pages</a>' % root]
     for name, href in trail:
         crumbs.append('<a href="%s">%s</a>' % (html.escape(href), html.escape(name)) if href
                       else "<span>%s</span>" % html.escape(name))

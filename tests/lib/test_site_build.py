@@ -172,11 +172,15 @@ def test_full_build_clears_foreign_files_and_parallel_matches_serial(tmp_path):
     official = tmp_path / "official"
     F.build_generated(official, pages=300)
     (tmp_path / "a" / "junk").mkdir(parents=True)
+    (tmp_path / "a" / "_site").mkdir()          # a site of ours whose build state was lost
     (tmp_path / "a" / "junk" / "old.html").write_text("stale")
+    (tmp_path / "b").mkdir()                    # a folder that is not ours keeps its files
+    (tmp_path / "b" / "notes.txt").write_text("mine")
     serial = build_site(official, tmp_path / "a", workers=1)
     parallel = build_site(official, tmp_path / "b", workers=2)
     assert not (tmp_path / "a" / "junk").exists()
-    assert serial["files"] == parallel["files"]
+    assert (tmp_path / "b" / "notes.txt").read_text() == "mine"
+    assert serial["files"] == parallel["files"] and len(serial["files"]) > 300
     assert serial["pages"] == 300 and serial["broken_links"] == []
 
 
