@@ -93,7 +93,13 @@ def nav_nodes(index, titles):
 
 def nav_js(nodes):
     """Return the JavaScript file that carries the sidebar tree."""
-    return "window.SITE_NAV=" + json.dumps(nodes, ensure_ascii=False, separators=(",", ":")) + ";\n"
+    dirs, rows = {}, []
+    for title, path, parent, kind in nodes:
+        # Folders are listed once: node paths share long folder prefixes.
+        folder, _, base = path.rpartition("/")
+        rows.append([title, dirs.setdefault(folder, len(dirs)), base, parent, kind])
+    data = {"dirs": list(dirs), "nodes": rows}
+    return "window.SITE_NAV=" + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ";\n"
 
 
 def tree_html(nodes):
