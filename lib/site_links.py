@@ -111,13 +111,14 @@ class SiteIndex:
             return exact
         return self._named.get((parent, name))
 
-    def _index_names(self):
+    def _index_names(self, dirs):
         """Map (folder, name) to the database or page a subfolder of that name belongs to."""
         named = {}
         for rel in sorted(r for r, k in self.kind.items() if k == "page"):
             parent, base = posixpath.split(rel)
             title, ident = split_id(base[:-3])
-            if ident:
+            # Of two namesakes, the one whose folder carries its id does not own the bare name.
+            if ident and rel[:-3] not in dirs:
                 named.setdefault((parent, title), rel)
         for key, entry in sorted(self.dbs.items(), reverse=True):
             parent, base = posixpath.split(key)
@@ -128,13 +129,13 @@ class SiteIndex:
         self._named = named
 
     def _index_tree(self):
-        self._index_names()
         dirs = set()
         for rel in self.kind:
             parent = posixpath.dirname(rel)
             while parent and parent not in dirs:
                 dirs.add(parent)
                 parent = posixpath.dirname(parent)
+        self._index_names(dirs)
         for d in sorted(dirs):
             self.dir_owner[d] = self._owner(d) or "dir:" + d
 

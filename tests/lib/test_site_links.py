@@ -89,3 +89,12 @@ def test_notions_own_index_is_not_part_of_the_site(index):
 def test_relative_paths_between_site_files(target, src, expected):
     from lib.site_links import relative
     assert relative(target, src) == expected
+
+
+def test_namesake_pages_each_own_their_folder():
+    # Notion names the second folder with the id when two sibling pages share a title.
+    first, second = F.ident("n1"), F.ident("n2")
+    index = SiteIndex([f"Notes {first}.md", f"Notes {second}.md", f"Notes/A {F.ident('a')}.md",
+                       f"Notes {first}/B {F.ident('b')}.md"])
+    assert index.parent[f"Notes/A {F.ident('a')}.md"] == f"Notes {second}.md"
+    assert index.parent[f"Notes {first}/B {F.ident('b')}.md"] == f"Notes {first}.md"
