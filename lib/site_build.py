@@ -12,7 +12,8 @@ from pathlib import Path
 from lib import site_nav, site_reports, site_state
 from lib.errors import BackupError
 from lib.fsutil import read_json, write_bytes_atomic
-from lib.site_links import SITE_DIR, SiteIndex, scan_tree
+from lib.site_links import SiteIndex
+from lib.site_paths import SITE_DIR, scan_tree
 from lib.site_render import make_markdown
 from lib.site_search import build_index
 from lib.site_tables import render_database

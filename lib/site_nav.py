@@ -5,7 +5,7 @@ import posixpath
 import re
 from urllib.parse import quote
 
-from lib.site_links import SITE_DIR, title_from_path
+from lib.site_paths import SITE_DIR, title_from_path
 
 ASSET_CSS = SITE_DIR + "/site.css"
 ASSET_JS = SITE_DIR + "/site.js"

@@ -5,7 +5,7 @@ import re
 
 import mistune
 
-from lib.site_links import ATTACHMENT_RE, digest, title_from_path
+from lib.site_paths import ATTACHMENT_RE, digest, title_from_path
 
 PLUGINS = ["table", "strikethrough", "footnotes", "task_lists", "url", "def_list", "math"]
 ALLOWED_TAGS = {"aside", "details", "summary", "u", "mark", "br", "sub", "sup", "del", "s", "em",

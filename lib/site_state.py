@@ -4,7 +4,7 @@ import os
 import posixpath
 
 from lib import site_nav, site_reports
-from lib.site_links import SITE_DIR, digest, title_from_path
+from lib.site_paths import SITE_DIR, digest, title_from_path
 from lib.site_search import build_index
 
 

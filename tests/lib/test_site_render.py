@@ -1,7 +1,8 @@
 """Rendering of one page: title, properties, safety, callouts, toggles, equations, links."""
 import pytest
 
-from lib.site_links import SiteIndex, scan_tree
+from lib.site_links import SiteIndex
+from lib.site_paths import scan_tree
 from lib.site_render import make_markdown, render_page, sanitize_html, split_properties
 from tests.lib import site_fixtures as F
 
