@@ -71,6 +71,9 @@ def _copy_asset(src, dst):
     except OSError:
         shutil.copyfile(src, tmp)
     os.replace(tmp, dst)
+    if os.path.lexists(tmp):
+        # rename() between two links of one file does nothing and leaves the temporary name.
+        os.unlink(tmp)
 
 
 def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, workers=2):

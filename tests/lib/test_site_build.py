@@ -100,6 +100,14 @@ def test_unchanged_rebuild_is_a_no_op(built):
     assert before == {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
 
 
+def test_attachments_placed_again_leave_no_temporary_files(built):
+    official, site, _ = built
+    os.unlink(site / ".build-state.json")       # forces every attachment to be placed again
+    build_site(official, site, snapshot_of(official), workers=1)
+    assert [p.name for p in site.rglob("*") if p.name.endswith(".part")] == []
+    assert (site / F.IMAGE).read_bytes() == F.PNG
+
+
 def test_deleted_output_is_rebuilt_even_when_the_export_is_unchanged(built):
     official, site, _ = built
     os.unlink(site / (F.CJK[:-3] + ".html"))
