@@ -154,3 +154,14 @@ def remove_stale(site, old_outputs, outputs, full):
                 break
             parent = posixpath.dirname(parent)
     return removed
+
+
+def remove_partials(site):
+    """Delete the temporary '.part' files an interrupted build left behind; return the count."""
+    removed = 0
+    for dirpath, _, filenames in os.walk(site):
+        for name in filenames:
+            if name.startswith(".") and name.endswith(".part"):
+                os.unlink(os.path.join(dirpath, name))
+                removed += 1
+    return removed

@@ -209,11 +209,13 @@ def test_build_killed_mid_render_recovers_to_a_clean_site(tmp_path):
     child.kill()
     child.wait()
     assert (site / ".build-dirty.json").exists(), "the build finished before it could be killed"
+    (site / "_site" / ".nav.js.999.part").write_text("half")    # what a kill mid-write leaves
     os.unlink(official / "Fresh page.md")
     recovered = build_site(official, site, workers=1)
     clean = build_site(official, tmp_path / "clean", workers=1)
     assert recovered["files"] == clean["files"]
     assert not (site / "Fresh page.html").exists() and not (site / ".build-dirty.json").exists()
+    assert [p for p in site.rglob("*.part")] == []
 
 
 def test_unreadable_state_or_lost_search_tokens_mean_a_full_render(built):
