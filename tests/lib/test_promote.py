@@ -67,7 +67,7 @@ def test_first_promote_creates_official(tmp_path):
     assert files_of(tmp_path / "b" / "official") == NEW
     snap = read_json(tmp_path / "b" / "manifests" / "snapshot.json")
     assert snap["run_id"] == "x"
-    assert snap["counts"]["md"] == 1 and snap["counts"]["attachments"] == 1  # counted when not given
+    assert snap["counts"]["md"] == 2 and snap["counts"]["attachments"] == 1  # counted when not given
 
 
 def test_repair_drops_half_built_tree_without_journal(backups):
