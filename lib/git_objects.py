@@ -9,10 +9,11 @@ import zlib
 
 from dulwich.errors import NotGitRepository
 from dulwich.file import FileLocked
-from dulwich.objects import Commit, ShaFile
+from dulwich.objects import Commit
 from dulwich.repo import Repo
 
 from lib.errors import PublishError
+from lib.fsutil import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +22,6 @@ SMALL_FILE = 4 << 20            # read whole below this; stream (hash pass, then
 CHUNK = 1 << 20
 ZLIB_LEVEL = 1                  # measured: level 1 halves compression time for ~10 % more disk
 TMP_PREFIX = ".nb-tmp-"
-PACK_THRESHOLD = 5000           # loose objects tolerated before a batched pack
-PACK_BATCH_BYTES = 32 << 20     # bounded memory per pack written
 
 
 def open_repo(repo_path):
@@ -36,16 +35,24 @@ def open_repo(repo_path):
         os.makedirs(repo_path, exist_ok=True)
         repo = Repo.init_bare(repo_path, mkdir=False)
         log.info("created bare repository %s", repo_path)
-    config = repo.get_config()
-    # dulwich honours gc.auto; an in-memory auto-repack in the middle of a fetch or push costs GBs.
-    try:
-        current = config.get((b"gc",), b"auto")
-    except KeyError:
-        current = None
-    if current != b"0":
-        config.set((b"gc",), b"auto", b"0")
-        config.write_to_path()
+    _disable_auto_gc(repo)
     return repo
+
+
+def _disable_auto_gc(repo):
+    """Set gc.auto=0: dulwich honours it, and an in-memory auto-repack mid-fetch costs GBs."""
+    try:
+        if repo.get_config().get((b"gc",), b"auto") == b"0":
+            return
+    except KeyError:
+        pass
+    # Append rather than re-serialise: the project's own .git/config keeps its comments and layout.
+    path = os.path.join(repo.commondir(), "config")
+    with open(path, "rb") as handle:
+        text = handle.read()
+    if text and not text.endswith(b"\n"):
+        text += b"\n"
+    write_bytes_atomic(path, text + b"[gc]\n\tauto = 0\n")
 
 
 def branch_ref(branch):
@@ -62,7 +69,8 @@ def read_ref(repo, ref):
         return None
 
 
-def _loose_path(store, hexsha):
+def loose_path(store, hexsha):
+    """Return the file path a loose object with this hex sha has (or would have)."""
     text = hexsha.decode()
     return os.path.join(store.path, text[:2], text[2:])
 
@@ -82,7 +90,7 @@ class LooseWriter:
     def has(self, hexsha):
         try:
             # Freshen like git does: a concurrent `git gc` then cannot prune it before our ref points to it.
-            os.utime(_loose_path(self.store, hexsha))
+            os.utime(loose_path(self.store, hexsha))
             return True
         except FileNotFoundError:
             pass
@@ -91,7 +99,7 @@ class LooseWriter:
         return any(hexsha in pack for pack in self.packs)
 
     def _install(self, tmp, hexsha):
-        dest = _loose_path(self.store, hexsha)
+        dest = loose_path(self.store, hexsha)
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         os.chmod(tmp, 0o444)
         os.replace(tmp, dest)
@@ -192,43 +200,3 @@ def clean_temp_files(repo):
             except OSError:
                 pass
 
-
-def _loose_objects(store_path):
-    for prefix in os.listdir(store_path):
-        if len(prefix) == 2 and os.path.isdir(os.path.join(store_path, prefix)):
-            for rest in os.listdir(os.path.join(store_path, prefix)):
-                if len(rest) == 38:
-                    yield os.path.join(store_path, prefix, rest)
-
-
-def pack_loose_objects(repo, threshold=PACK_THRESHOLD, batch_bytes=PACK_BATCH_BYTES):
-    """Pack loose objects in bounded batches once more than `threshold` pile up; return how many were packed."""
-    store = repo.object_store
-    paths = list(_loose_objects(store.path))
-    if len(paths) <= threshold:
-        return 0
-    started, packed, batch, batch_paths, size = time.monotonic(), 0, [], [], 0
-
-    def flush():
-        nonlocal batch, batch_paths, size, packed
-        if batch:
-            store.add_objects([(obj, None) for obj in batch])
-            store.close()   # unmap the packs just written, so resident memory stays at one batch
-            for path in batch_paths:
-                os.unlink(path)   # only after the pack holding it is complete and indexed
-            packed += len(batch)
-        batch, batch_paths, size = [], [], 0
-
-    for path in paths:
-        # Huge blobs stay loose: packing them would hold them in memory whole.
-        if os.path.getsize(path) > batch_bytes // 4:
-            continue
-        obj = ShaFile.from_path(path)
-        batch.append(obj)
-        batch_paths.append(path)
-        size += obj.raw_length()
-        if size >= batch_bytes:
-            flush()
-    flush()
-    log.info("packed %d of %d loose objects in %.1f s", packed, len(paths), time.monotonic() - started)
-    return packed

@@ -5,11 +5,9 @@ import os
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-from dulwich import porcelain
 from dulwich.client import HTTPProxyUnauthorized, HTTPUnauthorized, get_transport_and_path
 from dulwich.errors import GitProtocolError, HangupException, NotGitRepository
 from dulwich.file import FileLocked
-from dulwich.porcelain import DivergedBranches
 
 from lib.errors import PublishError
 from lib.git_objects import branch_ref, open_repo, read_ref, update_ref, write_commit
@@ -23,6 +21,10 @@ MOVED_MARKERS = ("non-fast-forward", "fetch first", "stale info", "remote moved"
                  "cannot lock ref", "failed to lock")
 DIVERGED_PREFIX = b"refs/notion-backup/diverged/"
 TOKEN_HINT = "check BACKUP_PUSH_TOKEN / GITHUB_TOKEN: it must be valid and allowed to write contents"
+
+
+class RemoteMoved(Exception):
+    """The remote branch is not an ancestor of ours: fetch and re-parent, never force."""
 
 
 def _is_url(location):
@@ -88,11 +90,8 @@ def _guard(action, location, func):
     except (HTTPUnauthorized, HTTPProxyUnauthorized) as exc:
         raise PublishError(f"{action} {where} refused: the remote rejected the credentials (HTTP 401)",
                            hint=TOKEN_HINT) from None
-    except DivergedBranches:
+    except RemoteMoved:
         raise
-    except porcelain.Error as exc:   # e.g. "unpack error" reported by the server
-        raise PublishError(f"{action} {where} failed: {redact(str(exc))}",
-                           hint="check the remote repository's health and BACKUP_GIT_REMOTE") from None
     except FileLocked as exc:
         lock = os.fsdecode(exc.args[-1]) if exc.args else "a .lock file"
         raise PublishError(f"{action} {where} failed: {lock} exists (another writer, or one killed mid-update)",
@@ -193,13 +192,26 @@ def fetch_branch(repo_path, remote, branch, credentials=None):
 
 
 def _push_once(repo_path, location, ref, credentials):
-    err = io.BytesIO()
-    result = porcelain.push(repo_path, location, refspecs=[ref], outstream=io.BytesIO(), errstream=err,
-                            **_credentials_kwargs(location, credentials))
-    failed = {r.decode(): (e.decode() if isinstance(e, bytes) else str(e))
-              for r, e in (result.ref_status or {}).items() if e}
-    log.debug("push output: %s", redact(err.getvalue().decode("utf-8", "replace")))
-    return failed
+    """Send the one ref with the same client as fetch (porcelain.push would add config extra headers)."""
+    with open_repo(repo_path) as repo:
+        local = read_ref(repo, ref)
+
+        def update_refs(refs):
+            remote = refs.get(ref)
+            if remote is not None and remote != local and not is_ancestor(repo, remote, local):
+                raise RemoteMoved(remote, local)   # never force: re-parent instead
+            return {ref: local}
+
+        def pack_data(have, want, *, ofs_delta=False, progress=None):
+            return repo.generate_pack_data(set(have), set(want), progress=progress, ofs_delta=ofs_delta)
+
+        client, path = _client(location, credentials)
+        output = io.BytesIO()
+        result = client.send_pack(path.encode() if isinstance(path, str) else path, update_refs,
+                                  generate_pack_data=pack_data, progress=output.write)
+    log.debug("push output: %s", redact(output.getvalue().decode("utf-8", "replace")))
+    return {r.decode(): (e.decode() if isinstance(e, bytes) else str(e))
+            for r, e in (result.ref_status or {}).items() if e}
 
 
 def push_branch(repo_path, remote, branch, credentials=None, attempts=PUSH_ATTEMPTS):
@@ -220,7 +232,7 @@ def push_branch(repo_path, remote, branch, credentials=None, attempts=PUSH_ATTEM
             return {"pushed": False, "remote_tip": local.decode(), "attempts": attempt}
         try:
             failed = _guard("push to", location, lambda: _push_once(repo_path, location, ref, credentials))
-        except DivergedBranches:
+        except RemoteMoved:
             failed = {ref.decode(): "remote moved (non-fast-forward)"}
         if failed and not any(m in reason.lower() for reason in failed.values() for m in MOVED_MARKERS):
             reasons = "; ".join(f"{ref}: {reason}" for ref, reason in failed.items())

@@ -8,8 +8,9 @@ import tempfile
 from dulwich.index import validate_path_element_default
 from dulwich.objects import Tree
 
-from lib.errors import UnsafeArchive
+from lib.errors import PublishError, UnsafeArchive
 from lib.git_objects import branch_ref, open_repo, read_ref
+from lib.git_store import iter_blob
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +74,12 @@ def _materialize(repo, entries, dest_tmp):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         if os.path.lexists(path):
             raise UnsafeArchive(f"snapshot entry {os.fsdecode(rel)!r} appears twice; nothing was restored")
-        data = repo.object_store[sha].as_raw_string()
         if stat.S_ISLNK(mode):
-            os.symlink(data, path)
+            os.symlink(repo.object_store[sha].as_raw_string(), path)
         else:
             with open(path, "wb") as handle:
-                handle.write(data)
+                for block in iter_blob(repo.object_store, sha):   # big loose blobs never sit in memory whole
+                    handle.write(block)
             os.chmod(path, FILE_MODES[mode])
     return len(entries)
 
@@ -114,7 +115,11 @@ def restore_from_tip(repo_path, branch, backups_dir, parts=("official", "manifes
             target = os.path.join(backups_dir, part)
             tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{part}-", dir=backups_dir)
             try:
-                count = _materialize(repo, entries, tmp)
+                try:
+                    count = _materialize(repo, entries, tmp)
+                except (ValueError, KeyError) as exc:
+                    raise PublishError(f"restore of {part}/ from {tip.decode()[:12]} failed: {exc}",
+                                       hint="run `doit verify`; the local object store may be damaged") from None
                 os.chmod(tmp, 0o755)
                 os.rename(tmp, target)
             finally:

@@ -13,6 +13,7 @@ from dulwich.objects import S_ISGITLINK, Tree
 
 from lib.git_objects import branch_ref, open_repo, read_ref
 from lib.git_snapshot import SKIPPED_ENTRY
+from lib.git_store import content_sha, iter_blob
 
 log = logging.getLogger(__name__)
 
@@ -47,29 +48,37 @@ def _first_parent_chain(repo, tip):
 
 def _check_objects(repo, chain, problems):
     """Read every object reachable from the branch; each must parse and hash to its name."""
-    seen, todo, checked = set(), [c.tree for c in chain], 0
+    seen, todo, checked = set(), [(c.tree, True) for c in chain], 0
     for commit in chain:
         try:
             commit.check()
+            if content_sha(commit) != commit.id:
+                raise ValueError("content does not hash to its name")
             checked += 1
         except Exception as exc:   # a malformed commit is a finding, not a crash
             problems.append(f"commit {commit.id.decode()} is malformed: {exc}")
     while todo:
-        sha = todo.pop()
+        sha, is_tree = todo.pop()
         if sha in seen:
             continue
         seen.add(sha)
         try:
+            if not is_tree:
+                for _ in iter_blob(repo.object_store, sha):   # streams loose blobs, checks their sha1
+                    pass
+                checked += 1
+                continue
             obj = repo[sha]
             obj.check()
-            if obj.id != sha:
-                raise ValueError(f"content hashes to {obj.id.decode()}")
+            if content_sha(obj) != sha:
+                raise ValueError(f"content hashes to {content_sha(obj).decode()}")
         except Exception as exc:   # any failure to read is the finding itself
             problems.append(f"object {sha.decode()} is unreadable: {type(exc).__name__}: {exc}")
             continue
         checked += 1
         if isinstance(obj, Tree):
-            todo.extend(entry.sha for entry in obj.iteritems() if not S_ISGITLINK(entry.mode))
+            todo.extend((entry.sha, stat.S_ISDIR(entry.mode)) for entry in obj.iteritems()
+                        if not S_ISGITLINK(entry.mode))
     return checked
 
 
@@ -98,14 +107,17 @@ def _check_manifest(repo, tree_id, problems):
             if "official/" + path not in skipped:
                 problems.append(f"official/{path}: listed in snapshot.json, missing from the commit")
             continue
+        digest, size = hashlib.sha256(), 0
         try:
-            data = repo[entry.sha].as_raw_string()
+            for block in iter_blob(repo.object_store, entry.sha):
+                digest.update(block)
+                size += len(block)
         except Exception as exc:   # reported again, with the object id, by the object walk
             problems.append(f"official/{path}: blob unreadable ({type(exc).__name__})")
             continue
-        if len(data) != item.get("size"):
-            problems.append(f"official/{path}: size {len(data)} in the commit, {item.get('size')} in snapshot.json")
-        elif hashlib.sha256(data).hexdigest() != item.get("sha256"):
+        if size != item.get("size"):
+            problems.append(f"official/{path}: size {size} in the commit, {item.get('size')} in snapshot.json")
+        elif digest.hexdigest() != item.get("sha256"):
             problems.append(f"official/{path}: sha256 differs from snapshot.json")
     for path in sorted(actual):
         problems.append(f"official/{path}: in the commit but not in snapshot.json")

@@ -7,6 +7,7 @@ import shutil
 import time
 from pathlib import Path
 
+from lib.counting import count_tree
 from lib.errors import ExportError
 from lib.fsutil import read_json, remove_tree, tree_manifest, write_json_atomic
 
@@ -60,15 +61,23 @@ def _roll_forward(backups, journal):
     official = backups / journal["official"]
     manifests = backups / journal["manifests"]
     staged, old = _siblings(official)
+    # The new tree is found by identity, wherever an interrupted exchange or two-rename swap left it.
+    where = next((p for p in (official, staged, old) if _ident(p) == journal["new_id"]), None)
+    if where is None:
+        log.warning("promote journal names a new tree that no longer exists; keeping the previous snapshot")
+        if not os.path.lexists(official) and os.path.lexists(old):
+            os.rename(old, official)
+        os.unlink(backups / JOURNAL)
+        return None
     how = "already"
-    if _ident(official) != journal["new_id"]:
-        if _ident(staged) != journal["new_id"]:
-            log.warning("promote journal names a new tree that no longer exists; keeping the previous snapshot")
-            if not os.path.lexists(official) and os.path.lexists(old):
-                os.rename(old, official)
-            os.unlink(backups / JOURNAL)
-            return None
+    if where == staged:
         how = _swap_in(staged, official, old)
+    elif where == old:
+        if os.path.lexists(official):
+            remove_tree(staged)
+            os.rename(official, staged)
+        os.rename(old, official)
+        how = "rename"
     write_json_atomic(manifests / SNAPSHOT, journal["snapshot"])
     _drop_temps(manifests, SNAPSHOT)
     # After an exchange official.new holds the previous snapshot; both leftovers go.
@@ -134,6 +143,8 @@ def promote_tree(new_tree, official_dir, manifests_dir, snapshot_info):
     _link_tree(new_tree, staged)
     manifest = tree_manifest(staged)
     snapshot = dict(snapshot_info)
+    if "counts" not in snapshot:
+        snapshot["counts"] = count_tree(staged)
     snapshot.setdefault("promoted_at", datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
     snapshot.update(manifest)
     journal = {

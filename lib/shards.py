@@ -28,11 +28,12 @@ EXPORT_ROOT_RE = re.compile(r"^Export-[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-f
 
 
 def export_root_prefix(names):
-    """Return 'Export-<uuid>/' when every name sits under that one folder, else ''."""
-    firsts = {n.split("/", 1)[0] for n in names if n}
+    """Return 'Export-<uuid>/' when every name in a folder sits under that one folder, else ''."""
+    # Files at the archive root (an index.html, say) may sit beside the Export folder; they stay where they are.
+    firsts = {n.split("/", 1)[0] for n in names if "/" in n}
     if len(firsts) == 1:
         first = firsts.pop()
-        if EXPORT_ROOT_RE.match(first) and all("/" in n for n in names if n):
+        if EXPORT_ROOT_RE.match(first):
             return first + "/"
     return ""
 
@@ -151,6 +152,8 @@ def _expand_dir(wrapper, target, limits, summary):
             _adopt_files(wrapper, others, target, summary)
         return
     summary["layout"] = summary["layout"] or "unwrapped"
+    if not others:
+        summary["warnings"].append("the export holds no files at all")
     _adopt_files(wrapper, others, target, summary)
 
 

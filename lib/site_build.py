@@ -12,7 +12,8 @@ from pathlib import Path
 from lib import site_nav, site_reports, site_state
 from lib.errors import BackupError
 from lib.fsutil import read_json, write_bytes_atomic
-from lib.site_links import SITE_DIR, SiteIndex, scan_tree
+from lib.site_links import SiteIndex
+from lib.site_paths import SITE_DIR, scan_tree
 from lib.site_render import make_markdown
 from lib.site_search import build_index
 from lib.site_tables import render_database
@@ -21,6 +22,8 @@ from lib.site_worker import init_worker, read_title, render_chunk, write_atomic
 log = logging.getLogger(__name__)
 STATE = ".build-state.json"
 TOKENS = ".build-tokens.json"
+DIRTY = ".build-dirty.json"
+POOL_MIN_PAGES = 200
 ASSETS = Path(__file__).with_name("site_assets")
 
 
@@ -36,7 +39,8 @@ def _render_pages(todo, ctx, workers):
     """Render `todo` pages, in a process pool when it pays, and return {src: info}."""
     results = {}
     started = time.monotonic()
-    if workers <= 1 or len(todo) < 64:
+    # Forking a pool costs more than it saves below a few hundred pages (a typical daily change).
+    if workers <= 1 or len(todo) < POOL_MIN_PAGES:
         init_worker(ctx)
         return render_chunk(todo)
     size = max(8, min(200, len(todo) // (workers * 8) or 1))
@@ -67,6 +71,9 @@ def _copy_asset(src, dst):
     except OSError:
         shutil.copyfile(src, tmp)
     os.replace(tmp, dst)
+    if os.path.lexists(tmp):
+        # rename() between two links of one file does nothing and leaves the temporary name.
+        os.unlink(tmp)
 
 
 def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, workers=2):
@@ -78,8 +85,15 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
         raise BackupError(f"no export to render: {official} is not a folder",
                           hint="run `doit` to take a snapshot, or `doit pull` to fetch the published one")
     files = scan_tree(official)
+    # Only a folder that already holds a site of ours is swept of unknown files on a full build.
+    ours = os.path.isdir(os.path.join(site, SITE_DIR)) or os.path.exists(os.path.join(site, STATE))
     hashes = site_state.file_keys(official, files, snapshot)
     old = _read_state(os.path.join(site, STATE))
+    dirty = _read_state(os.path.join(site, DIRTY))
+    if dirty:
+        # The last build stopped half-way: never call it a no-op, and forget none of its files.
+        old = dict(old, input_digest=None, outputs=dict(dirty.get("outputs", {}), **old.get("outputs", {})))
+        site_state.remove_partials(site)
     version = code_version()
     digest = site_state.input_digest(version, hashes, snapshot, previous_snapshot)
     present = old.get("input_digest") == digest and all(
@@ -97,8 +111,9 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
         old = {"outputs": old.get("outputs", {})}
     index = SiteIndex(files)
     plan = site_state.plan(index, hashes, old, official, site, read_title)
-    save_state(site, dict(old, input_digest=None,
-                      outputs=dict(old.get("outputs", {}), **{o: {} for o in plan["outputs"]})))
+    known = old.get("outputs", {})
+    write_bytes_atomic(os.path.join(site, DIRTY), json.dumps(
+        {"outputs": {o: {} for o in plan["outputs"] if o not in known}}, ensure_ascii=False).encode("utf-8"))
     ctx = {"index": index, "titles": plan["titles"], "official": official, "site": site}
     log.info("site: %d pages, %d databases, %d attachments; rendering %d pages", len(plan["pages"]),
              len(index.dbs), len(plan["assets"]), len(plan["render"]))
@@ -124,7 +139,8 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
         if old.get("outputs", {}).get(rel, {}).get("sha256") != sha or not os.path.exists(path):
             write_atomic(path, data)
         outputs[rel] = {"size": len(data), "sha256": sha}
-    removed = site_state.remove_stale(site, old.get("outputs", {}), outputs, full=not old.get("pages"))
+    removed = site_state.remove_stale(site, old.get("outputs", {}), outputs,
+                                      full=ours and not old.get("pages"))
     os.sync()
     manifest = {
         "pages": len(pages), "databases": len(dbs), "attachments": len(plan["assets"]),
@@ -142,6 +158,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
         "assets": {rel: hashes[rel] for rel in plan["assets"]}, "outputs": outputs,
         "paths_digest": plan["paths_digest"],
         "manifest": {k: v for k, v in manifest.items() if k != "files"}})
+    os.unlink(os.path.join(site, DIRTY))
     log.info("site: rendered %d pages, skipped %d, %d broken links, %d missing attachments in %.1f s",
              len(rendered), len(pages) - len(rendered), len(broken), len(missing), manifest["seconds"])
     return manifest

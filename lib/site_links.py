@@ -1,50 +1,16 @@
 """Index of an export tree and the resolver that maps Notion's links to site paths."""
-import hashlib
-import json
-import os
 import posixpath
 import re
 from urllib.parse import quote, unquote, urlsplit
 
-ID_RE = re.compile(r"([0-9a-f]{32})$")
+from lib.site_paths import db_stem, relative, split_id, strip_ids
+
 UUID_RE = re.compile(r"([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})"
                      r"(?![0-9a-f])")
 NOTION_HOSTS = ("notion.so", "notion.site", "notion.com")
-SITE_DIR = "_site"
 # Notion's own index.html (at the root or in the Export-<uuid> wrapper) lists the export;
 # the site writes its own index instead.
 SKIPPED_RE = re.compile(r"^(?:Export-[^/]+/)?index\.html$")
-ATTACHMENT_RE = re.compile(r"\.(?!md$|csv$|html?$)[A-Za-z0-9]{1,8}$")
-
-
-def split_id(stem):
-    """Return (title, id or None) for a Notion file stem like 'Title <32hex>'."""
-    match = ID_RE.search(stem)
-    if not match:
-        return stem, None
-    return stem[: match.start()].rstrip(" -") or stem, match.group(1)
-
-
-def title_from_path(rel):
-    """Return a readable title from a file name: the stem without its Notion id."""
-    stem = posixpath.basename(rel).rsplit(".", 1)[0]
-    return split_id(stem[:-4] if stem.endswith("_all") else stem)[0]
-
-
-def strip_ids(rel):
-    """Return `rel` with the ' <32hex>' suffix removed from every component."""
-    out = []
-    for part in rel.split("/"):
-        stem, dot, ext = part.rpartition(".") if "." in part else (part, "", "")
-        title, ident = split_id(stem)
-        out.append((title + dot + ext) if ident else part)
-    return "/".join(out)
-
-
-def db_stem(rel):
-    """Return the database key of a CSV path: the path without '.csv' and '_all'."""
-    stem = rel[:-4]
-    return stem[:-4] if stem.endswith("_all") else stem
 
 
 class SiteIndex:
@@ -111,13 +77,14 @@ class SiteIndex:
             return exact
         return self._named.get((parent, name))
 
-    def _index_names(self):
+    def _index_names(self, dirs):
         """Map (folder, name) to the database or page a subfolder of that name belongs to."""
         named = {}
         for rel in sorted(r for r, k in self.kind.items() if k == "page"):
             parent, base = posixpath.split(rel)
             title, ident = split_id(base[:-3])
-            if ident:
+            # Of two namesakes, the one whose folder carries its id does not own the bare name.
+            if ident and rel[:-3] not in dirs:
                 named.setdefault((parent, title), rel)
         for key, entry in sorted(self.dbs.items(), reverse=True):
             parent, base = posixpath.split(key)
@@ -128,13 +95,13 @@ class SiteIndex:
         self._named = named
 
     def _index_tree(self):
-        self._index_names()
         dirs = set()
         for rel in self.kind:
             parent = posixpath.dirname(rel)
             while parent and parent not in dirs:
                 dirs.add(parent)
                 parent = posixpath.dirname(parent)
+        self._index_names(dirs)
         for d in sorted(dirs):
             self.dir_owner[d] = self._owner(d) or "dir:" + d
 
@@ -233,33 +200,3 @@ class SiteIndex:
         """Return a URL-encoded relative href from output page `from_out` to `target_out`."""
         href = quote(relative(target_out, from_out), safe="/")
         return href + ("#" + quote(fragment, safe="-_.~%") if fragment else "")
-
-
-def digest(*parts):
-    """Return a short stable digest of JSON-serialisable `parts`."""
-    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
-
-
-def relative(target, from_file):
-    """Return the POSIX path of `target` relative to the folder of `from_file` (both site-relative)."""
-    src = from_file.split("/")[:-1]
-    dst = target.split("/")
-    common = 0
-    while common < len(src) and common < len(dst) - 1 and src[common] == dst[common]:
-        common += 1
-    return "../" * (len(src) - common) + "/".join(dst[common:])
-
-
-def scan_tree(root):
-    """Return every file under `root` as sorted POSIX relative paths."""
-    out = []
-    root = os.fspath(root)
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        for name in filenames:
-            if name.startswith("."):
-                continue
-            out.append(name if rel_dir == "." else rel_dir + "/" + name)
-    return sorted(out)

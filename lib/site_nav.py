@@ -5,7 +5,7 @@ import posixpath
 import re
 from urllib.parse import quote
 
-from lib.site_links import SITE_DIR, title_from_path
+from lib.site_paths import SITE_DIR, title_from_path
 
 ASSET_CSS = SITE_DIR + "/site.css"
 ASSET_JS = SITE_DIR + "/site.js"
@@ -40,7 +40,7 @@ def breadcrumbs(index, node, titles, out_rel):
 def page_shell(title, article, out_rel, trail, kind="page"):
     """Return the complete HTML document of one site page."""
     root = root_prefix(out_rel)
-    crumbs = ['<a href="%sindex.html">Home</a>' % root]
+    crumbs = ['<a href="%sindex.html">All pages</a>' % root]
     for name, href in trail:
         crumbs.append('<a href="%s">%s</a>' % (html.escape(href), html.escape(name)) if href
                       else "<span>%s</span>" % html.escape(name))
@@ -93,7 +93,13 @@ def nav_nodes(index, titles):
 
 def nav_js(nodes):
     """Return the JavaScript file that carries the sidebar tree."""
-    return "window.SITE_NAV=" + json.dumps(nodes, ensure_ascii=False, separators=(",", ":")) + ";\n"
+    dirs, rows = {}, []
+    for title, path, parent, kind in nodes:
+        # Folders are listed once: node paths share long folder prefixes.
+        folder, _, base = path.rpartition("/")
+        rows.append([title, dirs.setdefault(folder, len(dirs)), base, parent, kind])
+    data = {"dirs": list(dirs), "nodes": rows}
+    return "window.SITE_NAV=" + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ";\n"
 
 
 def tree_html(nodes):

@@ -5,7 +5,7 @@ import re
 
 import mistune
 
-from lib.site_links import ATTACHMENT_RE, digest, title_from_path
+from lib.site_paths import ATTACHMENT_RE, digest, title_from_path
 
 PLUGINS = ["table", "strikethrough", "footnotes", "task_lists", "url", "def_list", "math"]
 ALLOWED_TAGS = {"aside", "details", "summary", "u", "mark", "br", "sub", "sup", "del", "s", "em",
@@ -13,7 +13,7 @@ ALLOWED_TAGS = {"aside", "details", "summary", "u", "mark", "br", "sub", "sup", 
 VOID_TAGS = {"br"}
 TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)"
                     r"((?:\s+[a-zA-Z-]+(?:=\"[^\"<>]*\"|='[^'<>]*'|=[^\s<>]+)?)*)\s*/?>")
-BLOCK_OPEN_RE = re.compile(r"^[ \t]*(</?(?:aside|details|summary)\b[^>]*>)[ \t]*(.*)$", re.I)
+BLOCK_OPEN_RE = re.compile(r"^([ \t]*)(</?(?:aside|details|summary)\b[^>]*>)[ \t]*(.*)$", re.I)
 PROP_RE = re.compile(r"^([^:\n]{1,80}?): (.*)$")
 IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".avif", ".ico")
 SLUG_RE = re.compile(r"[^\w\- ]+")
@@ -76,15 +76,15 @@ def open_html_blocks(body):
             fence = not fence
         match = None if fence else BLOCK_OPEN_RE.match(line)
         if match:
-            tag, rest = match.group(1), match.group(2)
+            # Keep the indentation so a callout inside a list item stays in that item.
+            indent, tag, rest = match.groups()
             sub = re.match(r"(.*?)(</(?:aside|details|summary)>)\s*$", rest, re.I)
             if tag.lower().startswith("<summary") and sub:
-                out.extend(["", tag + sub.group(1) + sub.group(2), ""])
+                out.extend(["", indent + tag + sub.group(1) + sub.group(2), ""])
                 continue
-            out.extend(["", tag, ""])
+            out.extend(["", indent + tag, ""])
             if rest.strip():
-                out.append(rest)
-                out.append("")
+                out.extend([indent + rest, ""])
             continue
         out.append(line)
     return "\n".join(out)
@@ -145,6 +145,8 @@ class SiteRenderer(mistune.HTMLRenderer):
         """Render a local image, a placeholder for a missing one, and never load a remote one."""
         alt = html.escape(mistune.util.striptags(text))
         kind, href = self._target(url)
+        if url.startswith("data:image/") and self.sanitize_url(url) == url:
+            return '<img src="' + html.escape(url) + '" alt="' + alt + '" />'
         if kind == "external":
             safe = html.escape(self.sanitize_url(url))
             return ('<a class="remote-image" href="' + safe + '">Remote image (not stored in the backup): '

@@ -2,7 +2,7 @@
 import html
 import posixpath
 
-from lib.site_links import title_from_path
+from lib.site_paths import title_from_path
 
 KINDS = (("page", ".md"), ("database", ".csv"))
 

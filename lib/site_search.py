@@ -49,13 +49,16 @@ def build_index(entries):
     for number, (title, href, trail, toks) in enumerate(entries):
         pages.append([title, href, trail])
         for tok in toks:
-            postings.setdefault(tok, []).append(number)
+            hit = postings.get(tok)
+            if hit is None:
+                postings[tok] = [number]
+            else:
+                hit.append(number)
     packed = {}
+    table = _TABLE
     for tok in sorted(postings):
-        prev, parts = 0, []
-        for n in postings[tok]:
-            parts.append(_b36(n - prev))
-            prev = n
-        packed[tok] = ",".join(parts)
+        ids = postings[tok]
+        deltas = [ids[0]] + [b - a for a, b in zip(ids, ids[1:])]
+        packed[tok] = ",".join([table[d] if d < SMALL else _b36(d) for d in deltas])
     data = {"pages": pages, "tokens": packed}
     return "window.SITE_SEARCH=" + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ";\n"

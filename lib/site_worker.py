@@ -5,7 +5,7 @@ import os
 from lib.site_nav import breadcrumbs, page_shell
 from lib.site_render import make_markdown, render_page, split_page
 from lib.site_search import tokens
-from lib.site_links import title_from_path
+from lib.site_paths import title_from_path
 
 _CTX = {}
 

@@ -129,6 +129,8 @@ def plan_archive(zf, zip_path, limits, seen, strip_prefix="", base_total=0):
     if clash:
         path = sorted(clash)[0]
         raise UnsafeArchive(f"entry {path!r} is both a file and a folder in {label}; expected a tree", HINT)
+    # Names differing only by case or Unicode form are distinct files on Linux and in git, and Notion's ids keep
+    # pages apart, so refusing them would refuse genuine exports: they are reported, not refused.
     warnings += _fold_collisions(set(files) | dirs, set(seen) | _known_dirs(seen))
     seen.update(files)
     return Plan(Path(zip_path), items, dirs, warnings)

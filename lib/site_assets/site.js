@@ -2,7 +2,12 @@
 (function () {
   "use strict";
   var body = document.body, root = body.getAttribute("data-root") || "", here = body.getAttribute("data-page");
-  var nodes = window.SITE_NAV || [], kids = {}, current = -1;
+  var nav = window.SITE_NAV || { dirs: [], nodes: [] }, kids = {}, current = -1;
+  // Each node: [title, path, parent, kind]; the file stores [title, folder, name, parent, kind].
+  var nodes = nav.nodes.map(function (n) {
+    var dir = nav.dirs[n[1]], path = n[2] ? (dir ? dir + "/" : "") + n[2] : "";
+    return [n[0], path, n[3], n[4]];
+  });
   function enc(path) { return path.split("/").map(encodeURIComponent).join("/"); }
   nodes.forEach(function (n, i) {
     (kids[n[2]] = kids[n[2]] || []).push(i);

@@ -90,10 +90,12 @@ def main():
         "ratio_per_cpu_second": round(full["pages"] / full["cpu"] / raw_cpu, 2),
         "load_average": os.getloadavg()[0],
         "incremental_seconds": round(incr["seconds"], 3), "incremental_rendered": incr["rendered"],
+        "incremental_cpu_seconds_incl_startup": round(incr["cpu"], 3),
         "noop_seconds": round(noop["seconds"], 3), "noop_rendered": noop["rendered"],
+        "noop_cpu_seconds_incl_startup": round(noop["cpu"], 3),
         "peak_rss_mib": round(peak_kib / 1024, 1),
         "targets": {"ratio_per_core": 0.8, "incremental_seconds": 2.0, "noop_seconds": 1.0},
-    }, indent=1))
+    }))
 
 
 if __name__ == "__main__":

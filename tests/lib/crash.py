@@ -33,7 +33,10 @@ def _start(script, env_extra):
     env = dict(os.environ, PYTHONPATH=str(REPO), **env_extra)
     proc = subprocess.Popen([sys.executable, "-c", PREAMBLE + script + EPILOGUE], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "READY"
+    first = proc.stdout.readline().strip()
+    if first != "READY":
+        proc.kill()
+        raise AssertionError(f"child did not start: {first!r} {proc.communicate()[1][-2000:]}")
     return proc
 
 
@@ -49,10 +52,12 @@ def run_killed(script, kill_at_step=None, seed=None, window=0.25):
     """Run the script and SIGKILL it at a step, or after a seeded random delay within window seconds."""
     if kill_at_step is not None:
         proc = _start(script, {"KILL_AT_STEP": str(kill_at_step)})
-        proc.communicate(timeout=120)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode in (0, -signal.SIGKILL), err[-2000:]
         return proc.returncode
     proc = _start(script, {})
     time.sleep(random.Random(seed).uniform(0, window))
     proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=120)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode in (0, -signal.SIGKILL), err[-2000:]
     return proc.returncode

@@ -173,3 +173,15 @@ def test_hook_rejection_is_final_and_names_the_reason(tmp_path, server):
     posts = [r for r in server.requests if r["path"].endswith("git-receive-pack") and r["method"] == "POST"]
     assert len(posts) == 1                                     # not retried: a refusal is not a moved remote
     assert rev(remote_dir, BRANCH) is None
+
+
+def test_checkout_extraheader_in_repo_config_does_not_replace_our_token(tmp_path, server):
+    # actions/checkout leaves `http.<url>.extraheader = AUTHORIZATION: basic ...` in the project's config.
+    url, remote_dir = server.url("backup.git"), Path(server.root) / "backup.git"
+    project = tmp_path / "project"
+    git("init", "-q", "-b", "main", str(project))
+    git("config", f"http.{url}.extraheader", "AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46c3RhbGU=", cwd=project)
+    snap = snapshot_directory(str(project), str(make_backups(tmp_path / "backups")), BRANCH, "first")
+    assert push_branch(str(project), url, BRANCH, CREDS)["pushed"]
+    assert rev(remote_dir, BRANCH) == snap["commit"]
+    assert fetch_branch(str(project), url, BRANCH, CREDS) == snap["commit"]

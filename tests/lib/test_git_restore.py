@@ -105,3 +105,39 @@ def test_hostile_tree_entries_are_refused_and_nothing_is_written(tmp_path, build
     assert "official/" in str(caught.value)
     assert os.listdir(target) == []                          # not even the harmless manifests/
     assert not (tmp_path / "x").exists()
+
+
+def test_a_big_blob_is_restored_with_flat_memory(tmp_path):
+    import sys
+    from pathlib import Path
+    source = tmp_path / "backups"
+    (source / "official").mkdir(parents=True)
+    with open(source / "official" / "video.bin", "wb") as handle:
+        for _ in range(48):
+            handle.write(os.urandom(1 << 20))
+    repo = tmp_path / "cache.git"
+    snapshot_directory(str(repo), str(source), BRANCH, "snap")
+    code = ("import sys; from lib.git_restore import restore_from_tip; "
+            "restore_from_tip(sys.argv[1], 'notion-backups', sys.argv[2]); "
+            "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])")
+    out = subprocess.run([sys.executable, "-c", code, str(repo), str(tmp_path / "out")], check=True, text=True,
+                         capture_output=True, cwd=Path(__file__).resolve().parents[2]).stdout
+    assert int(out.split()[-1]) / 1024 < 48, "the 48 MiB blob was held in memory whole"
+    assert (tmp_path / "out" / "official" / "video.bin").read_bytes() == \
+        (source / "official" / "video.bin").read_bytes()
+
+
+def test_a_loose_object_whose_bytes_do_not_match_its_name_stops_the_restore(tmp_path):
+    import zlib
+    from lib.errors import PublishError
+    from tests.lib.gitutil import ls_tree
+    source = make_backups(tmp_path / "backups")
+    repo = tmp_path / "cache.git"
+    snapshot_directory(str(repo), str(source), BRANCH, "snap")
+    sha = ls_tree(repo)[("official/" + EMOJI).encode()][1]
+    loose = repo / "objects" / sha[:2] / sha[2:]
+    os.chmod(loose, 0o644)
+    loose.write_bytes(zlib.compress(b"blob 9\x00tampered!"))   # well-formed, wrong content
+    with pytest.raises(PublishError, match="corrupt"):
+        restore_from_tip(str(repo), BRANCH, str(tmp_path / "out"))
+    assert [n for n in os.listdir(tmp_path / "out")] == []

@@ -91,6 +91,10 @@ def test_snapshot_into_a_project_checkout_leaves_head_index_and_worktree_alone(t
     git("commit", "-q", "-m", "main", cwd=project)
     make_backups(project / "backups")
     (project / "README.md").write_text("local edit, not committed\n")
+    config = project / ".git" / "config"
+    git("config", "gc.auto", "6700", cwd=project)
+    config.write_text(config.read_text() + "# the user's own comment\n[alias]\n\tst = status\n")
+    config_before = config.read_text()
     status_before = git("status", "--porcelain", "--untracked-files=all", cwd=project)
     index_before = (project / ".git" / "index").read_bytes()
     result = snapshot_directory(str(project), str(project / "backups"), BRANCH, "snap")
@@ -100,6 +104,8 @@ def test_snapshot_into_a_project_checkout_leaves_head_index_and_worktree_alone(t
     assert (project / ".git" / "index").read_bytes() == index_before
     assert rev(project / ".git", BRANCH) == result["commit"]
     assert log(project / ".git")[0][1] == []                 # orphan: no link to main's history
+    assert config.read_text().startswith(config_before)     # the user's config kept, only gc.auto added
+    assert git("config", "gc.auto", cwd=project).strip() == b"0"
     fsck(project / ".git")
 
 

@@ -102,6 +102,20 @@ def test_corrupt_object_and_merge_commit_are_found(tmp_path):
     assert fsck.returncode != 0                              # git agrees the repository is damaged
 
 
+def test_tampered_loose_blob_is_reported(tmp_path):
+    import zlib
+    backups, repo_path = plain_backups(tmp_path / "backups"), tmp_path / "cache.git"
+    promote(backups, "r1")
+    snapshot_directory(str(repo_path), str(backups), BRANCH, "snap")
+    sha = ls_tree(repo_path)[b"official/" + "Plan 🎉 café.md".encode()][1]
+    loose = repo_path / "objects" / sha[:2] / sha[2:]
+    os.chmod(loose, 0o644)
+    loose.write_bytes(zlib.compress(b"blob 8\x00# Emojj\n"))   # same size as the original, other bytes
+    result = verify_branch(str(repo_path), BRANCH)
+    assert not result["ok"]
+    assert any(sha in p and "corrupt" in p for p in result["problems"]), result["problems"]
+
+
 def test_missing_branch_is_not_ok(tmp_path):
     result = verify_branch(str(tmp_path / "cache.git"), BRANCH)
     assert not result["ok"] and "does not exist" in result["problems"][0]

@@ -65,7 +65,9 @@ def test_first_promote_creates_official(tmp_path):
     write(tmp_path / "tree", NEW)
     promote_tree(tmp_path / "tree", tmp_path / "b" / "official", tmp_path / "b" / "manifests", {"run_id": "x"})
     assert files_of(tmp_path / "b" / "official") == NEW
-    assert read_json(tmp_path / "b" / "manifests" / "snapshot.json")["run_id"] == "x"
+    snap = read_json(tmp_path / "b" / "manifests" / "snapshot.json")
+    assert snap["run_id"] == "x"
+    assert snap["counts"]["md"] == 2 and snap["counts"]["attachments"] == 1  # counted when not given
 
 
 def test_repair_drops_half_built_tree_without_journal(backups):
@@ -163,3 +165,20 @@ def test_promote_without_a_tree_keeps_the_snapshot(backups):
     with pytest.raises(ExportError, match="no tree to promote"):
         promote_tree(backups / ".staging/r3/tree", backups / "official", backups / "manifests", {"run_id": "r3"})
     assert files_of(backups / "official") == OLD
+
+
+def test_repair_finds_the_new_tree_wherever_a_swap_left_it(backups):
+    # Reach a real journaled state with a kill (new tree swapped in, previous one at official.new), then move
+    # the new tree aside as a two-rename swap on a system without atomic exchange would have it mid-way.
+    for step in range(1, 200):
+        run_killed(_script(backups), kill_at_step=step)
+        if (backups / ".promote-journal.json").exists():
+            break
+        repair(backups)
+    else:
+        pytest.fail("never reached the journaled state")
+    os.rename(backups / "official", backups / "official.old")
+    repair(backups)
+    assert files_of(backups / "official") == NEW
+    assert read_json(backups / "manifests/snapshot.json")["run_id"] == "r2"
+    assert sorted(os.listdir(backups)) == [".staging", "manifests", "official"]

@@ -214,3 +214,21 @@ def test_symlink_in_an_unpacked_wrapper_is_refused(tmp_path):
     with pytest.raises(UnsafeArchive, match="passwd.md"):
         expand_export(wrapper, tmp_path / "tree")
     assert not (tmp_path / "tree").exists()
+
+
+def test_root_files_beside_the_export_folder_stay_at_the_root(tmp_path):
+    pages = {f"{EXPORT_ROOT}/a 0123456789abcdef0123456789abcdef.md": b"a", "index.html": b"<html>"}
+    wrapper = zip_bytes({f"{EXPORT_ROOT}-Part-1.zip": zip_bytes(pages)}, method=zipfile.ZIP_STORED)
+    expand_export(unpack(tmp_path, wrapper), tmp_path / "tree")
+    assert files_of(tmp_path / "tree") == {"a 0123456789abcdef0123456789abcdef.md": b"a", "index.html": b"<html>"}
+
+
+def test_two_export_folders_are_kept_as_they_are(tmp_path):
+    pages = {f"{EXPORT_ROOT}/a.md": b"a", f"{OTHER_ROOT}/b.md": b"b"}
+    expand_export(unpack(tmp_path, zip_bytes(pages)), tmp_path / "tree")
+    assert files_of(tmp_path / "tree") == {os.path.join(*k.split("/")): v for k, v in pages.items()}
+
+
+def test_empty_export_is_reported(tmp_path):
+    summary = expand_export(unpack(tmp_path, zip_bytes({})), tmp_path / "tree")
+    assert summary["files"] == 0 and summary["warnings"] == ["the export holds no files at all"]

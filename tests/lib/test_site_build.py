@@ -1,13 +1,18 @@
 """Whole-site builds: outputs, reports, search index, and incremental re-renders."""
 import json
 import os
-import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from lib.site_build import build_site
 from lib.fsutil import tree_manifest
 from tests.lib import site_fixtures as F
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def snapshot_of(root, time="2026-11-20T03:00:00Z", run="2026-11-20"):
@@ -95,6 +100,16 @@ def test_unchanged_rebuild_is_a_no_op(built):
     assert before == {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
 
 
+def test_attachments_placed_again_leave_no_temporary_files(tmp_path):
+    official, site = tmp_path / "official", tmp_path / "site"
+    F.build_tricky(official)
+    build_site(official, site, workers=1)
+    os.utime(official / F.IMAGE, ns=(1, 1))     # a new key for the same file (and the same inode)
+    build_site(official, site, workers=1)
+    assert [p.name for p in site.rglob("*") if p.name.endswith(".part")] == []
+    assert (site / F.IMAGE).read_bytes() == F.PNG
+
+
 def test_deleted_output_is_rebuilt_even_when_the_export_is_unchanged(built):
     official, site, _ = built
     os.unlink(site / (F.CJK[:-3] + ".html"))
@@ -167,22 +182,40 @@ def test_full_build_clears_foreign_files_and_parallel_matches_serial(tmp_path):
     official = tmp_path / "official"
     F.build_generated(official, pages=300)
     (tmp_path / "a" / "junk").mkdir(parents=True)
+    (tmp_path / "a" / "_site").mkdir()          # a site of ours whose build state was lost
     (tmp_path / "a" / "junk" / "old.html").write_text("stale")
+    (tmp_path / "b").mkdir()                    # a folder that is not ours keeps its files
+    (tmp_path / "b" / "notes.txt").write_text("mine")
     serial = build_site(official, tmp_path / "a", workers=1)
     parallel = build_site(official, tmp_path / "b", workers=2)
     assert not (tmp_path / "a" / "junk").exists()
-    assert serial["files"] == parallel["files"]
+    assert (tmp_path / "b" / "notes.txt").read_text() == "mine"
+    assert serial["files"] == parallel["files"] and len(serial["files"]) > 300
     assert serial["pages"] == 300 and serial["broken_links"] == []
 
 
-def test_interrupted_build_leaves_a_rerunnable_state(built):
-    official, site, _ = built
-    state = json.loads((site / ".build-state.json").read_text())
-    state["input_digest"] = None            # what a crash mid-build leaves behind
-    (site / ".build-state.json").write_text(json.dumps(state))
-    os.unlink(site / (F.CJK[:-3] + ".html"))
-    manifest = build_site(official, site, snapshot_of(official), workers=1)
-    assert manifest["pages_rendered"] == 1 and (site / (F.CJK[:-3] + ".html")).exists()
+def test_build_killed_mid_render_recovers_to_a_clean_site(tmp_path):
+    official, site = tmp_path / "official", tmp_path / "site"
+    F.build_generated(official, pages=300)
+    build_site(official, site, workers=1)
+    for page in sorted(official.rglob("*.md"))[::2]:
+        page.write_text(page.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+    (official / "Fresh page.md").write_text("# Fresh\n", encoding="utf-8")
+    code = f"from lib.site_build import build_site; build_site({str(official)!r}, {str(site)!r}, workers=1)"
+    child = subprocess.Popen([sys.executable, "-c", code], cwd=REPO)
+    deadline = time.monotonic() + 30
+    while not (site / ".build-dirty.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.002)
+    child.kill()
+    child.wait()
+    assert (site / ".build-dirty.json").exists(), "the build finished before it could be killed"
+    (site / "_site" / ".nav.js.999.part").write_text("half")    # what a kill mid-write leaves
+    os.unlink(official / "Fresh page.md")
+    recovered = build_site(official, site, workers=1)
+    clean = build_site(official, tmp_path / "clean", workers=1)
+    assert recovered["files"] == clean["files"]
+    assert not (site / "Fresh page.html").exists() and not (site / ".build-dirty.json").exists()
+    assert [p for p in site.rglob("*.part")] == []
 
 
 def test_unreadable_state_or_lost_search_tokens_mean_a_full_render(built):

@@ -1,7 +1,8 @@
 """Link resolution on Notion's tricky names: emoji, CJK, %, #, ?, spaces, duplicates, folder styles."""
 import pytest
 
-from lib.site_links import SiteIndex, scan_tree, split_id, strip_ids
+from lib.site_links import SiteIndex
+from lib.site_paths import scan_tree
 from tests.lib import site_fixtures as F
 
 
@@ -10,13 +11,6 @@ def index(tmp_path_factory):
     root = tmp_path_factory.mktemp("official")
     F.build_tricky(root)
     return SiteIndex(scan_tree(root))
-
-
-def test_split_id_and_strip_ids():
-    ident = F.ident("x")
-    assert split_id(f"My Page {ident}") == ("My Page", ident)
-    assert split_id("No id here") == ("No id here", None)
-    assert strip_ids(f"A {ident}/B {ident}.md") == "A/B.md"
 
 
 @pytest.mark.parametrize("name", [F.CAFE, F.CJK, F.PERCENT, F.HASHQ, F.DUP1, F.DUP2])
@@ -82,10 +76,10 @@ def test_notions_own_index_is_not_part_of_the_site(index):
     assert "index.html" not in index.out
 
 
-@pytest.mark.parametrize("target,src,expected", [
-    ("a/b/c.html", "a/b/d.html", "c.html"), ("a/b/c.html", "x.html", "a/b/c.html"),
-    ("x.html", "a/b/c.html", "../../x.html"), ("a/x/c.html", "a/b/d.html", "../x/c.html"),
-    ("index.html", "_site/changes.html", "../index.html")])
-def test_relative_paths_between_site_files(target, src, expected):
-    from lib.site_links import relative
-    assert relative(target, src) == expected
+def test_namesake_pages_each_own_their_folder():
+    # Notion names the second folder with the id when two sibling pages share a title.
+    first, second = F.ident("n1"), F.ident("n2")
+    index = SiteIndex([f"Notes {first}.md", f"Notes {second}.md", f"Notes/A {F.ident('a')}.md",
+                       f"Notes {first}/B {F.ident('b')}.md"])
+    assert index.parent[f"Notes/A {F.ident('a')}.md"] == f"Notes {second}.md"
+    assert index.parent[f"Notes {first}/B {F.ident('b')}.md"] == f"Notes {first}.md"

@@ -1,7 +1,8 @@
 """Rendering of one page: title, properties, safety, callouts, toggles, equations, links."""
 import pytest
 
-from lib.site_links import SiteIndex, scan_tree
+from lib.site_links import SiteIndex
+from lib.site_paths import scan_tree
 from lib.site_render import make_markdown, render_page, sanitize_html, split_properties
 from tests.lib import site_fixtures as F
 
@@ -95,3 +96,16 @@ def test_sanitize_keeps_allowlist_only():
     assert sanitize_html("<details open><summary>x</summary>") == "<details open><summary>x</summary>"
     assert sanitize_html('<aside style="x">') == '&lt;aside style="x"&gt;'
     assert sanitize_html("<iframe src=//evil>") == "&lt;iframe src=//evil&gt;"
+
+
+def test_callout_inside_a_list_item_stays_in_it(setup):
+    _, html, _ = render(setup, F.HOME, "# T\n\n- item\n\n    <aside>\n    💡 tip\n    </aside>\n- next\n")
+    assert html.index("<aside>") > html.index("<li>") and html.index("</aside>") < html.index("next")
+    assert "&lt;aside" not in html
+
+
+def test_inline_data_images_are_kept_and_others_refused(setup):
+    _, html, _ = render(setup, F.HOME, "# T\n\n![dot](data:image/png;base64,iVBORw0KGgo=)\n\n"
+                        "![bad](data:text/html;base64,PHNjcmlwdD4=)\n")
+    assert '<img src="data:image/png;base64,iVBORw0KGgo="' in html
+    assert "data:text/html" not in html.replace("Remote image", "")

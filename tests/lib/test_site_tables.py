@@ -1,5 +1,6 @@
 """Database CSVs: BOM, quoted cells, relation links and namesake rows."""
-from lib.site_links import SiteIndex, scan_tree
+from lib.site_links import SiteIndex
+from lib.site_paths import scan_tree
 from lib.site_render import make_markdown
 from lib.site_tables import match_rows, read_csv, render_database
 from tests.lib import site_fixtures as F

@@ -1,0 +1,72 @@
+"""Path helpers for the site: Notion ids in names, relative site paths, digests, tree scans."""
+import hashlib
+import json
+import os
+import posixpath
+import re
+
+ID_RE = re.compile(r"([0-9a-f]{32})$")
+SITE_DIR = "_site"
+ATTACHMENT_RE = re.compile(r"\.(?!md$|csv$|html?$)[A-Za-z0-9]{1,8}$")
+
+
+def split_id(stem):
+    """Return (title, id or None) for a Notion file stem like 'Title <32hex>'."""
+    match = ID_RE.search(stem)
+    if not match:
+        return stem, None
+    return stem[: match.start()].rstrip(" -") or stem, match.group(1)
+
+
+def title_from_path(rel):
+    """Return a readable title from a file name: the stem without its Notion id."""
+    stem = posixpath.basename(rel).rsplit(".", 1)[0]
+    return split_id(stem[:-4] if stem.endswith("_all") else stem)[0]
+
+
+def strip_ids(rel):
+    """Return `rel` with the ' <32hex>' suffix removed from every component."""
+    out = []
+    for part in rel.split("/"):
+        stem, dot, ext = part.rpartition(".") if "." in part else (part, "", "")
+        title, ident = split_id(stem)
+        out.append((title + dot + ext) if ident else part)
+    return "/".join(out)
+
+
+def db_stem(rel):
+    """Return the database key of a CSV path: the path without '.csv' and '_all'."""
+    stem = rel[:-4]
+    return stem[:-4] if stem.endswith("_all") else stem
+
+
+
+def digest(*parts):
+    """Return a short stable digest of JSON-serialisable `parts`."""
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+
+def relative(target, from_file):
+    """Return the POSIX path of `target` relative to the folder of `from_file` (both site-relative)."""
+    src = from_file.split("/")[:-1]
+    dst = target.split("/")
+    common = 0
+    while common < len(src) and common < len(dst) - 1 and src[common] == dst[common]:
+        common += 1
+    return "../" * (len(src) - common) + "/".join(dst[common:])
+
+
+def scan_tree(root):
+    """Return every file under `root` as sorted POSIX relative paths."""
+    out = []
+    root = os.fspath(root)
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        for name in filenames:
+            if name.startswith("."):
+                continue
+            out.append(name if rel_dir == "." else rel_dir + "/" + name)
+    return sorted(out)
