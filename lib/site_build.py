@@ -132,7 +132,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     titles = plan["titles"]
     nodes = site_nav.nav_nodes(index, titles)
     extra = site_state.site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot,
-                                  previous_snapshot, plan, ASSETS)
+                                  previous_snapshot, plan, ASSETS, site_state.workspace_name(official, files))
     for rel, data in extra.items():
         sha = hashlib.sha256(data).hexdigest()
         path = os.path.join(site, rel)

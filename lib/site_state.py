@@ -1,6 +1,8 @@
 """What a site build must redo: input keys, per-page plans, generated files and stale outputs."""
 import hashlib
+import html
 import os
+import re
 import posixpath
 
 from lib import site_nav, site_reports
@@ -105,7 +107,8 @@ def link_sig(index, links, src):
     return _h([index.link_key(u, src) for u in links])
 
 
-def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, previous, plan, assets):
+def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, previous, plan, assets,
+               workspace=None):
     """Return {output rel: bytes} for the shared files: assets, nav, search, index and reports."""
     files = {}
     for path in sorted(assets.glob("*")):
@@ -118,7 +121,8 @@ def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, p
     files[site_nav.SEARCH_JS] = build_index(entries).encode("utf-8")
     counts = {"pages": len(pages), "databases": len(index.dbs), "attachments": len(plan["assets"])}
     article = site_nav.index_article(nodes, counts, snapshot, len(broken) + len(missing))
-    files["index.html"] = site_nav.page_shell("Notion backup", article, "index.html", [], "index").encode()
+    heading = "Notion backup" + (": " + workspace if workspace else "")
+    files["index.html"] = site_nav.page_shell(heading, article, "index.html", [], "index").encode()
     out = SITE_DIR + "/broken-links.html"
     article = site_reports.broken_article(index, broken, missing, out)
     files[out] = site_nav.page_shell("Broken links", article, out, [], "report").encode("utf-8")
@@ -165,3 +169,18 @@ def remove_partials(site):
                 os.unlink(os.path.join(dirpath, name))
                 removed += 1
     return removed
+
+
+WORKSPACE_RE = re.compile(r"Workspace name:\s*([^<\n]{1,200})")
+
+
+def workspace_name(official, files):
+    """Return the workspace name Notion writes into the export's own index.html, or None."""
+    for rel in files:
+        if rel == "index.html" or (rel.startswith("Export-") and rel.count("/") == 1
+                                   and rel.endswith("/index.html")):
+            with open(os.path.join(official, rel), "rb") as handle:
+                match = WORKSPACE_RE.search(handle.read(1 << 16).decode("utf-8", errors="replace"))
+            if match:
+                return html.unescape(match.group(1)).strip() or None
+    return None

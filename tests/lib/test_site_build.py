@@ -158,10 +158,13 @@ def test_missing_export_folder_is_reported(tmp_path):
 def test_export_wrapper_folder_and_notion_index_are_handled(tmp_path):
     official = tmp_path / "official"
     F.build_tricky(official / "Export-1234abcd")
+    (official / "Export-1234abcd" / "index.html").write_text(
+        "<p>Workspace identifier: x</p><p>Workspace name: Acme &amp; Co</p>", encoding="utf-8")
     manifest = build_site(official, tmp_path / "site", workers=1)
     paths = {f["path"] for f in manifest["files"]}
     assert "Export-1234abcd/index.html" not in paths and "index.html" in paths
     assert "Workspace export" in (tmp_path / "site" / "_site/nav.js").read_text(encoding="utf-8")
+    assert "<title>Notion backup: Acme &amp; Co</title>" in (tmp_path / "site" / "index.html").read_text()
 
 
 def test_changes_page_lists_added_removed_changed(tmp_path):
