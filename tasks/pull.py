@@ -18,7 +18,9 @@ def pull(cfg, layout):
         log.info("remote %s: %s", cfg["publish.branch"], tip[:12] if tip else "no branch yet (first backup)")
     else:
         log.info("no remote configured (publish.remote is empty): local snapshots only")
-    restored = git_restore.restore_from_tip(repo, cfg["publish.branch"], layout.backups)
+    # The site comes back too, so a fresh CI runner renders only what changed.
+    restored = git_restore.restore_from_tip(repo, cfg["publish.branch"], layout.backups,
+                                            parts=("official", "manifests", "site"))
     return {"tip": tip, "restored": restored}
 
 
