@@ -88,6 +88,7 @@ class LooseWriter:
         self._lock = threading.Lock()
 
     def has(self, hexsha):
+        """Return True when the store holds `hexsha` (loose, freshened, or in a pack)."""
         try:
             # Freshen like git does: a concurrent `git gc` then cannot prune it before our ref points to it.
             os.utime(loose_path(self.store, hexsha))
@@ -107,6 +108,7 @@ class LooseWriter:
             self.written += 1
 
     def add_bytes(self, data):
+        """Store `data` as a blob unless present; return its hex sha (bytes)."""
         header = b"blob %d\x00" % len(data)
         hexsha = hashlib.sha1(header + data).hexdigest().encode()
         if not self.has(hexsha):
@@ -119,6 +121,7 @@ class LooseWriter:
         return hexsha
 
     def add_file(self, path, size):
+        """Store the file at `path` as a blob unless present, streaming big ones; return its hex sha."""
         if size < SMALL_FILE:
             with open(path, "rb") as handle:
                 return self.add_bytes(handle.read())
