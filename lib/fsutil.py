@@ -28,8 +28,12 @@ def write_bytes_atomic(path, data):
 
 def write_json_atomic(path, data):
     """Write `data` as sorted, indented JSON to `path` atomically."""
-    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    write_bytes_atomic(path, text.encode("utf-8"))
+    try:
+        body = (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        # A file name that is not UTF-8 arrives as surrogate escapes: keep it exact as \udcXX escapes.
+        body = (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=True) + "\n").encode("ascii")
+    write_bytes_atomic(path, body)
 
 
 def read_json(path, default=None):
