@@ -23,7 +23,8 @@ from lib.zips import extract_zip, finish_dir, open_zip, partial_dir, write_plan
 
 log = logging.getLogger(__name__)
 PART_RE = re.compile(r"^(?P<prefix>.+)-Part-(?P<n>\d+)\.zip$", re.IGNORECASE)
-ROOT_RE = re.compile(r"^Root-(?P<id>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})\.zip$")
+HEX = "[0-9a-fA-F]"
+ROOT_RE = re.compile(rf"^Root-(?P<id>{HEX}{{8}}-?{HEX}{{4}}-?{HEX}{{4}}-?{HEX}{{4}}-?{HEX}{{12}})\.zip$")
 EXPORT_ROOT_RE = re.compile(r"^Export-[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 
 
@@ -36,6 +37,12 @@ def export_root_prefix(names):
         if EXPORT_ROOT_RE.match(first):
             return first + "/"
     return ""
+
+
+def _tree_path(path):
+    """Return a wrapper path as it appears in the tree: without a leading `Export-<uuid>/`."""
+    first, _, rest = path.partition("/")
+    return rest if rest and EXPORT_ROOT_RE.match(first) else path
 
 
 def missing_parts(numbers):
@@ -53,7 +60,12 @@ def _classify(wrapper):
         if part and full.is_file():
             parts.setdefault(part.group("prefix"), []).append((int(part.group("n")), full))
         elif root and full.is_file():
-            roots[root.group("id").replace("-", "").lower()] = full
+            root_id = root.group("id").replace("-", "").lower()
+            if root_id in roots:
+                raise ExportError(f"root {root_id} appears twice at the wrapper root ({roots[root_id].name}, "
+                                  f"{entry}); expected one Root-<id>.zip per root",
+                                  "check OFFICIAL_EXPORT_ROOT_PAGE_IDS for duplicates")
+            roots[root_id] = full
         else:
             others.append(entry)
     return parts, roots, others
@@ -114,7 +126,9 @@ def _adopt_files(wrapper, names, target, summary):
             raise UnsafeArchive(f"wrapper entry {name!r} is neither a file nor a folder; expected files only", HINT)
     strip = export_root_prefix(rels)
     for rel in rels:
-        out_rel, _, _ = clean_name(rel[len(strip):])
+        out_rel, _, renamed = clean_name(rel[len(strip):])
+        if renamed:
+            summary["renames"].append({"path": out_rel, "renamed_from": rel[len(strip):]})
         dest = target / out_rel
         if os.path.lexists(dest):
             raise UnsafeArchive(f"wrapper file {rel!r} would overwrite {out_rel!r}; expected unique names", HINT)
@@ -128,6 +142,10 @@ def _expand_dir(wrapper, target, limits, summary):
     """Expand one unpacked wrapper directory into target (already created)."""
     parts, roots, others = _classify(wrapper)
     if roots:
+        if parts or others:
+            stray = sorted(others + [p.name for numbered in parts.values() for _, p in numbered])
+            raise ExportError(f"the wrapper mixes Root-<id>.zip files with other entries {stray[:5]}; expected "
+                              "only root ZIPs in roots mode", "re-run the export stage")
         summary["layout"] = "roots"
         for root_id, path in sorted(roots.items()):
             sub = target / root_id
@@ -140,8 +158,6 @@ def _expand_dir(wrapper, target, limits, summary):
             finally:
                 remove_tree(inner)
             summary["roots"].append(root_id)
-        if parts or others:
-            summary["warnings"].append(f"ignored {len(others) + len(parts)} non-root entries at the wrapper root")
         return
     if parts:
         summary["layout"] = summary["layout"] or "wrapped"
@@ -158,11 +174,14 @@ def _expand_dir(wrapper, target, limits, summary):
 
 
 def expand_export(wrapper_dir_or_zip, tree_dir, limits=None):
-    """Build tree_dir from an unpacked wrapper or wrapper ZIP; return {layout, parts, roots, files, bytes, renames, warnings}."""
+    """Build tree_dir from an unpacked wrapper or its ZIP; return {layout, parts, roots, files, bytes, renames, warnings}."""
     limits = limits or Limits()
     source = Path(wrapper_dir_or_zip)
     tmp = partial_dir(tree_dir)
     remove_tree(tmp)
+    # Roots mode unpacks each root beside the tree; an interrupted run may have left some.
+    for stale in tmp.parent.glob(f".{tmp.name}.root-*") if tmp.parent.is_dir() else ():
+        remove_tree(stale)
     tmp.mkdir(parents=True)
     summary = {"layout": None, "parts": [], "roots": [], "files": 0, "bytes": 0, "renames": [], "warnings": []}
     started = time.monotonic()
@@ -170,7 +189,9 @@ def expand_export(wrapper_dir_or_zip, tree_dir, limits=None):
     try:
         if source.is_file():
             unpacked = Path(tree_dir).parent / f".{Path(tree_dir).name}.wrapper"
-            extract_zip(source, unpacked, limits)
+            renamed = [e for e in extract_zip(source, unpacked, limits) if "renamed_from" in e]
+            summary["renames"] += [{"path": _tree_path(e["path"]), "renamed_from": _tree_path(e["renamed_from"])}
+                                   for e in renamed]
             source = unpacked
         _expand_dir(source, tmp, limits, summary)
         finish_dir(tmp, tree_dir)

@@ -9,7 +9,8 @@ NAME_MAX = 255  # bytes per path component on ext4, xfs, btrfs, APFS
 PATH_MAX = 4096  # bytes, Linux limit for a whole path handed to open()
 UTF8_FLAG = 0x800
 ID_RE = re.compile(r"[0-9a-f]{32}", re.IGNORECASE)
-DRIVE_RE = re.compile(r"^[A-Za-z]:")
+# Only an absolute Windows path is refused: a title like "Q: why" is a name whose ":" gets renamed.
+DRIVE_RE = re.compile(r"^[A-Za-z]:[/\\]")
 # Characters Windows (and so a Windows checkout of the backup branch) cannot store in a name.
 WINDOWS_BAD = re.compile(r'[<>:"\\|?*\x00-\x1f\x7f]')
 HINT = "the archive was not written by Notion as expected; inspect it by hand before using it"

@@ -232,3 +232,19 @@ def test_two_export_folders_are_kept_as_they_are(tmp_path):
 def test_empty_export_is_reported(tmp_path):
     summary = expand_export(unpack(tmp_path, zip_bytes({})), tmp_path / "tree")
     assert summary["files"] == 0 and summary["warnings"] == ["the export holds no files at all"]
+
+
+def test_roots_mixed_with_parts_are_an_error(tmp_path):
+    wrapper = zip_bytes({f"Root-{'1' * 32}.zip": zip_bytes({"a.md": b"a"}),
+                         f"{EXPORT_ROOT}-Part-1.zip": zip_bytes({"b.md": b"b"})}, method=zipfile.ZIP_STORED)
+    with pytest.raises(ExportError, match="mixes Root"):
+        expand_export(unpack(tmp_path, wrapper), tmp_path / "tree")
+    assert not (tmp_path / "tree").exists() and not list(tmp_path.glob(".*"))
+
+
+def test_unwrapped_renames_are_reported(tmp_path):
+    # Given the unpacked dir, the unpack stage's extract_zip reported the rename; given the ZIP, the summary does.
+    (tmp_path / "export.zip").write_bytes(zip_bytes({f"{EXPORT_ROOT}/Q: why?.md": b"q"}))
+    summary = expand_export(tmp_path / "export.zip", tmp_path / "tree")
+    assert summary["renames"] == [{"path": "Q_ why_.md", "renamed_from": "Q: why?.md"}]
+    assert files_of(tmp_path / "tree") == {"Q_ why_.md": b"q"}

@@ -159,3 +159,9 @@ def test_disk_space_is_checked_before_writing(tmp_path):
     with pytest.raises(ExportError, match="free"):
         extract_zip(tmp_path / "x.zip", tmp_path / "out", Limits(max_total_bytes=1 << 62, max_ratio=1 << 62))
     assert not (tmp_path / "out").exists()
+
+
+def test_titles_with_a_colon_are_renamed_not_taken_for_drive_letters(tmp_path):
+    (tmp_path / "x.zip").write_bytes(zip_bytes({"Q: why 0123456789abcdef0123456789abcdef.md": b"q", "C:notes.md": b"c"}))
+    entries = extract_zip(tmp_path / "x.zip", tmp_path / "out")
+    assert sorted(e["path"] for e in entries) == ["C_notes.md", "Q_ why 0123456789abcdef0123456789abcdef.md"]
