@@ -34,3 +34,20 @@ def local_tip(repo_path, branch):
     with open_repo(repo_path) as repo:
         tip = read_ref(repo, branch_ref(branch))
     return tip.decode() if tip else None
+
+
+def tip_file(repo_path, branch, path):
+    """Return the bytes of `path` (e.g. 'manifests/snapshot.json') at the branch tip, or None."""
+    from lib.git_snapshot import branch_ref, open_repo, read_ref
+    with open_repo(repo_path) as repo:
+        tip = read_ref(repo, branch_ref(branch))
+        if tip is None:
+            return None
+        tree = repo[repo[tip].tree]
+        try:
+            for part in path.encode().split(b"/"):
+                mode, sha = tree[part]
+                tree = repo[sha]
+        except KeyError:
+            return None
+        return tree.as_raw_string()

@@ -37,6 +37,18 @@ def clear_stale_ref_locks(repo_path, branch, older_than):
             if fname.endswith(b".lock") and ours and os.path.getmtime(path) < older_than:
                 os.unlink(path)
                 removed.append(os.fsdecode(os.path.relpath(path, os.fsencode(control))))
+    # Loose objects are content-addressed and the config is rewritten whole: a dead run's .lock on either
+    # guards nothing once we hold the run lock.
+    objects_dir = os.path.join(os.fsencode(control), b"objects")
+    candidates = [os.path.join(os.fsencode(control), b"config.lock")]
+    for fan in (os.listdir(objects_dir) if os.path.isdir(objects_dir) else []):
+        if len(fan) == 2:
+            folder = os.path.join(objects_dir, fan)
+            candidates += [os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(b".lock")]
+    for path in candidates:
+        if os.path.exists(path) and os.path.getmtime(path) < older_than:
+            os.unlink(path)
+            removed.append(os.fsdecode(os.path.relpath(path, os.fsencode(control))))
     packed = os.path.join(control, "packed-refs.lock")
     if os.path.exists(packed) and os.path.getmtime(packed) < min(older_than, time.time() - PACKED_REFS_STALE_SECONDS):
         os.unlink(packed)

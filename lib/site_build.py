@@ -93,6 +93,9 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     if dirty:
         # The last build stopped half-way: never call it a no-op, and forget none of its files.
         old = dict(old, input_digest=None, outputs=dict(dirty.get("outputs", {}), **old.get("outputs", {})))
+    if os.path.isdir(site):
+        # A kill can land before the dirty marker (or anything else of ours) is written: always sweep
+        # the hidden temporary files only our writers create.
         site_state.remove_partials(site)
     version = code_version()
     digest = site_state.input_digest(version, hashes, snapshot, previous_snapshot)

@@ -165,7 +165,7 @@ def remove_partials(site):
     removed = 0
     for dirpath, _, filenames in os.walk(site):
         for name in filenames:
-            if name.startswith(".") and name.endswith(".part"):
+            if name.startswith(".") and (name.endswith(".part") or name.endswith(".tmp")):  # ours and fsutil's
                 os.unlink(os.path.join(dirpath, name))
                 removed += 1
     return removed

@@ -37,8 +37,20 @@ def read_title(path, rel):
     return split_page(text.split("\n\n", 1)[0] + "\n", title_from_path(rel))[0]
 
 
+def _die_with_parent():
+    """Linux: have the kernel end this worker when the build process dies (even by SIGKILL)."""
+    try:
+        import ctypes
+        import signal
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers still exit when their queue closes
+        pass
+
+
 def init_worker(ctx):
     """Keep the shared build context and one Markdown parser in this process."""
+    _die_with_parent()
     _CTX.clear()
     _CTX.update(ctx)
     _CTX["md"], _CTX["renderer"] = make_markdown()

@@ -16,6 +16,9 @@ def run_gate(cfg, layout, accept_drop=False):
     """Compare counts.json with the previous snapshot's counts; write gate.json only on a pass."""
     current = read_json(layout.counts)
     previous_snapshot = read_json(layout.snapshot)
+    if previous_snapshot and previous_snapshot.get("run_id") == layout.run_id:
+        # This run was promoted already (a re-run after a kill): judge it against the snapshot before it.
+        previous_snapshot = read_json(layout.previous_snapshot)
     previous = previous_snapshot.get("counts") if previous_snapshot else None
     result = gate.evaluate(current, previous, cfg["quality.min_md_count"], cfg["quality.min_csv_count"],
                            cfg["quality.max_drop_percent"], accept_drop or cfg["quality.accept_drop"])

@@ -10,10 +10,24 @@ from tasks import stage_action
 log = logging.getLogger("promote")
 
 
+def already_promoted(layout):
+    """Return True when official/ already holds this run's tree, as snapshot.json records it."""
+    snapshot, tree = read_json(layout.snapshot), read_json(layout.tree_manifest)
+    if not snapshot or not tree or snapshot.get("run_id") != layout.run_id or not layout.official.is_dir():
+        return False
+    promoting.repair(layout.backups)
+    key = lambda files: [(f["path"], f["size"], f["sha256"]) for f in files]  # noqa: E731
+    return key(snapshot["files"]) == key(tree["files"])
+
+
 def promote(cfg, layout):
     """Promote the run's tree, keep the previous snapshot.json for the site's changes page, prune."""
     gate = read_json(layout.gate)
     counts = read_json(layout.counts)
+    if already_promoted(layout):
+        log.info("run %s is already promoted (a re-run after an interruption): nothing to swap", layout.run_id)
+        write_json_atomic(layout.promoted, {"run_id": layout.run_id, "time": now_iso()})
+        return {"files": counts["files"], "already": True}
     if layout.snapshot.exists():
         shutil.copyfile(layout.snapshot, layout.previous_snapshot)
     info = {"run_id": layout.run_id, "counts": counts, "gate": gate["verdict"],

@@ -3,6 +3,7 @@ import logging
 
 from lib import git_remote, git_restore
 from lib.git_repo import open_backup_repo, push_credentials
+from lib.runlock import run_lock
 from tasks import stage_action
 
 log = logging.getLogger("pull")
@@ -12,6 +13,12 @@ def pull(cfg, layout):
     """Fetch `publish.branch` and restore official/ and manifests/ from its tip if missing here."""
     repo = open_backup_repo(layout)
     remote = cfg["publish.remote"]
+    with run_lock(layout.lock_file, repo_path=repo, branch=cfg["publish.branch"]):
+        return fetch_and_restore(cfg, layout, repo, remote)
+
+
+def fetch_and_restore(cfg, layout, repo, remote):
+    """Fetch the branch (when a remote is set) and restore what is missing locally."""
     tip = None
     if remote:
         tip = git_remote.fetch_branch(repo, remote, cfg["publish.branch"], push_credentials(cfg))

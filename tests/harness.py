@@ -4,6 +4,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -73,20 +74,33 @@ def run_doit(project, env, *args, timeout=300):
 
 
 def run_doit_and_kill(project, env, stage, sig=signal.SIGKILL, delay=0.0, timeout=300, *args):
-    """Start doit, send `sig` once the `stage` task has started, and return (returncode, output)."""
+    """Start doit, send `sig` once the `stage` task has started, and return (returncode, output, killed)."""
     process = subprocess.Popen(doit_command(*args), cwd=project, env=base_env(project, env),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    output, deadline, killed = [], time.monotonic() + timeout, False
-    for line in process.stdout:
-        output.append(line)
-        if not killed and line.strip() in (f". {stage}", f".  {stage}"):
+    output, started = [], threading.Event()
+
+    def read():
+        # A reader thread: a killed run's orphaned children may keep the pipe open, so never wait for EOF.
+        for line in process.stdout:
+            output.append(line)
+            if line.strip() in (f". {stage}", f".  {stage}"):
+                started.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    killed = False
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        if started.wait(0.01):
             time.sleep(delay)
             process.send_signal(sig)
             killed = True
-        if time.monotonic() > deadline:
-            process.kill()
             break
-    process.wait()
+    try:
+        process.wait(timeout=max(deadline - time.monotonic(), 1))
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    time.sleep(0.05)
     return process.returncode, "".join(output), killed
 
 
