@@ -158,3 +158,45 @@ def test_thirty_daily_runs_with_one_refusal(tmp_path):
         last = FakeWorkspace(**WORKSPACE, day=29)
         pages = sum(1 for rel, _, _ in last.entries() if rel.endswith(".md"))
         assert sum(1 for p in (project / "backups/official").rglob("*.md")) == pages
+
+
+FAULTS = {
+    "rate_limit_with_retry_after": ({"rate_limit": {"getTasks": 2}, "retry_after": 1}, 0),
+    "rate_limit_without_retry_after": ({"rate_limit": {"enqueueTask": 2}, "retry_after": None}, 0),
+    "cloudflare_502": ({"gateway_error": {"getTasks": 2}}, 0),
+    "bot_page": ({"bot_page": {"getNotificationLogV2": 2}}, 0),
+    "connection_reset": ({"reset": {"getTasks": 2}}, 0),
+    "expired_cookie": ({"token_expires_after": 0, "ui_logged_out": True}, 1),
+    "task_failure": ({"task_failure": 1}, 1),
+    "retryable_failure_twice": ({"task_retryable_failure": 2}, 1),
+    "stuck_without_browser": ({"stuck": True}, 1),
+    "success_without_link": ({"link_via": "none"}, 1),
+    "download_html_200": ({"download_html_200": 1}, 0),
+    "download_truncated": ({"download_truncate": 1}, 0),
+    "link_expired": ({"link_expired": True}, 1),
+    "corrupt_part": ({"corrupt_part": 1}, 1),
+    "empty_feed_on_api_host": ({"empty_feed_on_api": True}, 0),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_fault_then_a_clean_run_ends_with_one_good_snapshot(tmp_path, fault):
+    faults, expected = FAULTS[fault]
+    with FakeNotion(workspace=FakeWorkspace(**WORKSPACE), **faults) as fake:
+        project, remote = make_project(tmp_path)
+        env = fake_env(fake, OFFICIAL_WORKSPACE_POLL_TIMEOUT_SECONDS=10, OFFICIAL_WORKSPACE_UI_FALLBACK=0,
+                       OFFICIAL_EXPORT_HTTP_TIMEOUT_SECONDS=5)
+        done = run_doit(project, env)
+        output = done.stdout + done.stderr
+        assert done.returncode == expected, output[-3000:]
+        assert "Traceback" not in output
+        if expected:
+            assert not (project / "backups/official").exists() and branch_log(remote) == []
+        fake.faults.update({key: FakeNotion(workspace=None).faults[key] for key in faults})
+        env["BACKUP_RUN_ID"] = "after-the-fault"
+        done = run_doit(project, env)
+        assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+        assert len(branch_log(remote)) == (1 if expected else 2)
+        git("fsck", "--strict", cwd=remote)
+        for secret in (fake.token_v2, fake.file_token):
+            assert secret not in output + done.stdout + done.stderr

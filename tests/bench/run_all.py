@@ -5,7 +5,7 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ("bench_unpack", "bench_git", "bench_render", "bench_download", "bench_api_capture")
+BENCHES = ("bench_unpack", "bench_git", "bench_render", "bench_download", "bench_api_capture", "bench_api_restore")
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
