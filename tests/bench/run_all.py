@@ -9,6 +9,17 @@ BENCHES = ("bench_unpack", "bench_git", "bench_render", "bench_download", "bench
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
+def last_json(text):
+    """Return the last JSON object printed (one line or pretty-printed), or None."""
+    decoder = json.JSONDecoder()
+    for start in reversed([i for i, ch in enumerate(text) if ch == "{" and (i == 0 or text[i - 1] == "\n")]):
+        try:
+            return decoder.raw_decode(text[start:])[0]
+        except ValueError:
+            continue
+    return None
+
+
 def main(argv):
     """Run the benchmarks named on the command line (default all); `--small` is passed through."""
     small = ["--small"] if "--small" in argv else []
@@ -22,13 +33,14 @@ def main(argv):
         done = subprocess.run([sys.executable, "-m", f"tests.bench.{name}", *small], cwd=ROOT,
                               capture_output=True, text=True)
         sys.stderr.write(done.stderr[-2000:])
-        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-        if done.returncode != 0 or not lines:
+        (out / f"{name}.txt").write_text(done.stdout + done.stderr)
+        result = last_json(done.stdout)
+        if done.returncode != 0 or result is None:
             failed.append(name)
             print(f"   failed (exit {done.returncode})", flush=True)
             continue
-        results[name] = json.loads(lines[-1])
-        print(f"   {lines[-1]}\n   ({time.monotonic() - started:.0f} s)", flush=True)
+        results[name] = result
+        print(f"   {json.dumps(result)}\n   ({time.monotonic() - started:.0f} s)", flush=True)
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"results in {out / 'results.json'}")
     return 1 if failed else 0
