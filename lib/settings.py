@@ -53,10 +53,12 @@ SETTINGS = (
             "fall back to the Playwright UI download when the API path stalls"),
     Setting("export.ui_timeout_seconds", "OFFICIAL_WORKSPACE_UI_TIMEOUT_SECONDS", "int", 2400,
             "budget of the browser fallback", minimum=1),
-    Setting("unpack.max_total_gb", "UNPACK_MAX_TOTAL_GB", "float", 200.0,
+    Setting("unpack.max_total_gb", "UNPACK_MAX_TOTAL_GB", "float", 64.0,
             "refuse an export that unpacks to more than this (zip-bomb guard)", minimum=0),
-    Setting("unpack.max_ratio", "UNPACK_MAX_RATIO", "float", 1000.0,
+    Setting("unpack.max_ratio", "UNPACK_MAX_RATIO", "float", 250.0,
             "refuse an entry whose compression ratio exceeds this (zip-bomb guard)", minimum=1),
+    Setting("unpack.max_entries", "UNPACK_MAX_ENTRIES", "int", 1000000,
+            "refuse an archive with more entries than this", minimum=1),
     Setting("quality.min_md_count", "QUALITY_MIN_MD_COUNT", "int", 100,
             "minimum Markdown pages a snapshot must have", minimum=0),
     Setting("quality.min_csv_count", "QUALITY_MIN_CSV_COUNT", "int", 10,
@@ -116,3 +118,50 @@ SECRETS = {
 }
 
 BY_KEY = {setting.key: setting for setting in SETTINGS}
+
+
+def _yaml_value(value):
+    """Return a default as YAML text."""
+    import json
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(json.dumps(item) for item in value) + "]"
+    return json.dumps(value) if isinstance(value, str) else str(value)
+
+
+def render_config_yaml():
+    """Return backup.config.yaml as generated from SETTINGS (every key, its default, its variable)."""
+    lines = ["# notion-git-backup configuration: every tunable with its default.",
+             "# Each key can be overridden by the environment variable named in its comment.",
+             "# Secrets (cookies, tokens) never go here: see .env.example.", ""]
+    section = None
+    for setting in SETTINGS:
+        group, name = setting.key.split(".")
+        if group != section:
+            lines += [""] if section else []
+            lines.append(f"{group}:")
+            section = group
+        lines += [f"  # {setting.help} (env {setting.env})", f"  {name}: {_yaml_value(setting.default)}"]
+    return "\n".join(lines) + "\n"
+
+
+def render_env_example():
+    """Return .env.example as generated from SECRETS and SETTINGS."""
+    lines = ["# Environment for local runs: copy to .env (never commit .env) and fill in the secrets.",
+             "# In CI set the secrets as repository secrets instead. Every variable is optional unless marked.",
+             "", "## Secrets"]
+    for name, meaning in SECRETS.items():
+        lines += [f"# {meaning}", f"{name}="]
+    lines += ["", "## Settings (override backup.config.yaml)"]
+    for setting in SETTINGS:
+        lines += [f"# {setting.help} (backup.config.yaml: {setting.key}; default {_yaml_value(setting.default)})",
+                  f"# {setting.env}="]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # python -m lib.settings: rewrite the two documents after changing a setting
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    (root / "backup.config.yaml").write_text(render_config_yaml())
+    (root / ".env.example").write_text(render_env_example())

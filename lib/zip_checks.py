@@ -14,6 +14,7 @@ RATIO_FLOOR = 1 << 20  # entries smaller than this may compress as well as they 
 
 def limit_hint(setting):
     """Say which setting lets a genuine but huge export through."""
+    setting = {"max_total_bytes": "max_total_gb"}.get(setting, setting)  # the config counts gigabytes
     return f"if this export is genuine, raise unpack.{setting} in backup.config.yaml (UNPACK_{setting.upper()})"
 
 

@@ -15,7 +15,7 @@ def unpack(cfg, layout):
 def unpack_limits(cfg):
     """Return the zip-bomb limits from the config."""
     return zips.Limits(max_total_bytes=int(cfg["unpack.max_total_gb"] * 1024 ** 3),
-                       max_ratio=cfg["unpack.max_ratio"])
+                       max_ratio=cfg["unpack.max_ratio"], max_entries=cfg["unpack.max_entries"])
 
 
 def tasks(cfg, layout):

@@ -20,6 +20,12 @@ def test_every_setting_is_in_backup_config_yaml_and_env_example():
         assert f"\n{name}=" in example, name
 
 
+def test_config_documents_are_generated_from_the_settings():
+    from lib.settings import render_config_yaml, render_env_example
+    assert (ROOT / "backup.config.yaml").read_text() == render_config_yaml(), "run: python -m lib.settings"
+    assert (ROOT / ".env.example").read_text() == render_env_example(), "run: python -m lib.settings"
+
+
 def test_backup_config_yaml_loads_to_the_defaults(tmp_path):
     from lib.config import load_config
     cfg = load_config(ROOT, {})
