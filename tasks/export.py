@@ -6,10 +6,11 @@ from doit.tools import config_changed, run_once
 from lib.errors import ExportError
 from lib.fsutil import remove_tree, write_json_atomic
 from lib.notion_capture import capture_workspace
-from lib.zip_write import zip_tree_as_export
-from lib.notion_export import ExportSettings, parse_page_ids, parse_space_id, run_export
+from lib.notion_export import ExportSettings, parse_space_id, run_export
+from lib.notion_ids import resolve_root_ids
 from lib.notion_ui import export_via_browser
 from lib.redact import redact
+from lib.zip_write import zip_tree_as_export
 from tasks import stage_action
 
 log = logging.getLogger("export")
@@ -17,17 +18,16 @@ log = logging.getLogger("export")
 
 def export_settings(cfg, layout):
     """Build the export client's settings from the config."""
-    roots = cfg["export.root_page_ids"]
-    if cfg["export.mode"] == "roots" and not roots:
-        from lib.fsutil import read_json
-        roots = read_json(layout.manifests / "roots.json", {}).get("root_page_ids", [])
+    # The config value already holds the environment's override (OFFICIAL_EXPORT_ROOT_PAGE_IDS).
+    roots = resolve_root_ids("", cfg["export.root_page_ids"], layout.manifests / "roots.json") \
+        if cfg["export.mode"] == "roots" else []
     space = cfg.secret("NOTION_SPACE_ID")
     return ExportSettings(
         token_v2=cfg.secret("NATIVE_EXPORT_TOKEN_V2"),
         file_token=cfg.secret("NATIVE_EXPORT_FILE_TOKEN"),
         space_id=parse_space_id(space) if space else "",
         mode=cfg["export.mode"],
-        root_ids=parse_page_ids(",".join(roots)) if roots else [],
+        root_ids=roots,
         base_url=cfg["notion.base_url"],
         notification_base_urls=cfg["notion.notification_base_urls"],
         file_hosts=cfg["notion.file_hosts"],
