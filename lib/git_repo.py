@@ -51,3 +51,19 @@ def tip_file(repo_path, branch, path):
         except KeyError:
             return None
         return tree.as_raw_string()
+
+
+def clear_remote_leftovers(repo_path, remote, branch):
+    """Our last run died holding the run lock: clear the lock files it left in a local-path remote.
+
+    A URL remote's server cleans up after itself; a path remote is written by our own process.
+    """
+    import os
+    import time
+    from lib.git_remote import resolve_remote
+    from lib.git_snapshot import open_repo
+    from lib.runlock import clear_dead_run_remote_locks
+    with open_repo(repo_path) as repo:
+        location = resolve_remote(repo, remote)
+    if os.path.isdir(location):
+        clear_dead_run_remote_locks(location, branch, time.time())

@@ -90,3 +90,25 @@ def run_lock(path, repo_path=None, branch="notion-backups"):
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def clear_dead_run_remote_locks(remote_path, branch, older_than):
+    """After our own previous run died mid-push to a local-path remote, remove the lock files it left there.
+
+    Only called when the run lock proved that run dead; packs are content-addressed, so the re-run writes
+    the very same pack and would otherwise trip over the dead run's `.lock`.
+    """
+    control = remote_path if os.path.isdir(os.path.join(remote_path, "objects")) else os.path.join(remote_path, ".git")
+    pack_dir = os.path.join(control, "objects", "pack")
+    name = branch.rsplit("/", 1)[-1]
+    candidates = [os.path.join(pack_dir, f) for f in (os.listdir(pack_dir) if os.path.isdir(pack_dir) else [])
+                  if f.endswith(".lock")]
+    candidates.append(os.path.join(control, "refs", "heads", f"{name}.lock"))
+    removed = []
+    for path in candidates:
+        if os.path.exists(path) and os.path.getmtime(path) < older_than:
+            os.unlink(path)
+            removed.append(path)
+            log.warning("removed %s left in the remote by the run that died", path)
+    return removed
+

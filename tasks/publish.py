@@ -3,7 +3,8 @@ import logging
 
 from lib import git_remote, git_snapshot
 from lib.fsutil import read_json, write_json_atomic
-from lib.git_repo import local_tip, open_backup_repo, push_credentials, tip_file, tool_version
+from lib.git_repo import (clear_remote_leftovers, local_tip, open_backup_repo, push_credentials, tip_file,
+                          tool_version)
 from lib.report import clear_failures, now_iso
 from lib.runlock import run_lock
 from lib.summary import current_summary, write_summary
@@ -43,7 +44,9 @@ def publish(cfg, layout):
         return {"changed": False}
     repo = open_backup_repo(layout)
     branch, remote, credentials = cfg["publish.branch"], cfg["publish.remote"], push_credentials(cfg)
-    with run_lock(layout.lock_file, repo_path=repo, branch=branch):
+    with run_lock(layout.lock_file, repo_path=repo, branch=branch) as lock:
+        if lock["stale"] and remote:
+            clear_remote_leftovers(repo, remote, branch)
         remote_tip = git_remote.fetch_branch(repo, remote, branch, credentials) if remote else None
         clear_failures(layout)  # this run succeeded up to here: yesterday's failures are history
         if local_tip(repo, branch) and already_on_branch(layout, repo, branch):

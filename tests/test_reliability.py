@@ -200,3 +200,21 @@ def test_fault_then_a_clean_run_ends_with_one_good_snapshot(tmp_path, fault):
         git("fsck", "--strict", cwd=remote)
         for secret in (fake.token_v2, fake.file_token):
             assert secret not in output + done.stdout + done.stderr
+
+
+def test_locks_a_dead_run_left_in_a_path_remote_are_cleared(stand_in, tmp_path):
+    project, remote = make_project(tmp_path)
+    env = fake_env(stand_in)
+    assert run_doit(project, env).returncode == 0
+    leftover = remote / "objects" / "pack" / "pack-0123456789abcdef0123456789abcdef01234567.idx.lock"
+    leftover.parent.mkdir(parents=True, exist_ok=True)
+    leftover.write_bytes(b"")
+    # What a run killed mid-push leaves: its record in the run lock, and a lock file in the remote.
+    (project / ".doit" / "run.lock").write_text('{"pid": 999999, "started": "2026-01-01T00:00:00+00:00"}')
+    env["BACKUP_RUN_ID"] = "next-day"
+    done = run_doit(project, env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert not leftover.exists()
+    assert "died holding the lock" in done.stderr
+    assert len(branch_log(remote)) == 2
+    git("fsck", "--strict", cwd=remote)
