@@ -1,5 +1,6 @@
 """What dodo.py does before doit runs: load config or exit 3, and the setup notice (exit 0)."""
 import atexit
+import contextlib
 import logging
 import os
 import signal
@@ -8,10 +9,11 @@ import sys
 from lib import summary
 
 from lib.config import load_config
-from lib.errors import ConfigError
+from lib.errors import ConfigError, PublishError
 from lib.log import setup_logging
 from lib.notify import send_alert_at_exit
 from lib.paths import Layout
+from lib.runlock import run_lock
 
 NOTION_STAGES = {"pull", "export", "unpack", "shard_expand", "count", "gate", "promote"}
 COMMANDS_WITHOUT_RUN = {"list", "help", "info", "forget", "ignore", "clean", "dumpdb", "strace",
@@ -56,29 +58,15 @@ def setup_notice(missing):
     sys.stdout.write(text + "\n")
 
 
-_INVOCATION_LOCK = []
-
-
 def hold_invocation_lock(layout):
-    """Exit 1 when another `doit` run works in this checkout; else keep a lock until this process ends."""
-    import fcntl
-    import json
-    path = layout.state_dir / "invocation.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    """Exit 1 when another `doit` run works in this checkout; else hold the lock until this process ends."""
+    held = contextlib.ExitStack()
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        try:
-            holder = json.loads(os.pread(fd, 4096, 0) or b"{}")
-        except ValueError:
-            holder = {}
-        logging.getLogger("run").error(
-            "another backup run (pid %s, started %s) is working in this checkout: not starting a second one "
-            "(wait for it; the lock goes away when that process ends)", holder.get("pid", "?"), holder.get("started", "?"))
+        held.enter_context(run_lock(layout.state_dir / "invocation.lock"))
+    except PublishError as error:
+        logging.getLogger("run").error("%s: not starting a second run in this checkout", error)
         sys.exit(1)
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, json.dumps({"pid": os.getpid(), "started": summary.now_iso()}).encode(), 0)
-    _INVOCATION_LOCK.append(fd)  # the kernel releases it when the process ends, however it ends
+    atexit.register(held.close)  # a killed process leaves its record, which the next run reports
 
 
 def prepare(root, argv=None):

@@ -1,4 +1,7 @@
 """Which git repository holds the snapshots, and the push credentials."""
+import contextlib
+import os
+import time
 from pathlib import Path
 
 from lib import __version__
@@ -28,42 +31,41 @@ def tool_version():
     return f"notion-git-backup {__version__}"
 
 
-def local_tip(repo_path, branch):
-    """Return the local tip (hex str) of `branch`, or None when the branch does not exist."""
-    from lib.git_snapshot import branch_ref, open_repo, read_ref
-    with open_repo(repo_path) as repo:
-        tip = read_ref(repo, branch_ref(branch))
-    return tip.decode() if tip else None
-
-
-def tip_file(repo_path, branch, path):
-    """Return the bytes of `path` (e.g. 'manifests/snapshot.json') at the branch tip, or None."""
+def tip_carrying(repo_path, branch, files):
+    """Return the branch tip (hex) when its tree holds exactly `files` ({'manifests/x.json': bytes}), else None."""
+    from dulwich.object_store import tree_lookup_path
     from lib.git_snapshot import branch_ref, open_repo, read_ref
     with open_repo(repo_path) as repo:
         tip = read_ref(repo, branch_ref(branch))
         if tip is None:
             return None
-        tree = repo[repo[tip].tree]
-        try:
-            for part in path.encode().split(b"/"):
-                mode, sha = tree[part]
-                tree = repo[sha]
-        except KeyError:
-            return None
-        return tree.as_raw_string()
+        tree = repo[tip].tree
+        for path, expected in files.items():
+            try:
+                _, sha = tree_lookup_path(repo.__getitem__, tree, path.encode())
+            except KeyError:
+                return None
+            if repo[sha].as_raw_string() != expected:
+                return None
+    return tip.decode()
 
 
-def clear_remote_leftovers(repo_path, remote, branch):
-    """Our last run died holding the run lock: clear the lock files it left in a local-path remote.
+@contextlib.contextmanager
+def locked_repo(cfg, layout):
+    """Yield the backup repository under the run lock, after clearing what a dead previous run left behind.
 
-    A URL remote's server cleans up after itself; a path remote is written by our own process.
+    The run lock clears the dead run's locks in our own repository; a local-path remote is written by our
+    own process too, so its leftovers are cleared here (a URL remote's server cleans up after itself).
     """
-    import os
-    import time
     from lib.git_remote import resolve_remote
     from lib.git_snapshot import open_repo
-    from lib.runlock import clear_dead_run_remote_locks
-    with open_repo(repo_path) as repo:
-        location = resolve_remote(repo, remote)
-    if os.path.isdir(location):
-        clear_dead_run_remote_locks(location, branch, time.time())
+    from lib.runlock import clear_dead_run_remote_locks, run_lock
+    repo = open_backup_repo(layout)
+    branch, remote = cfg["publish.branch"], cfg["publish.remote"]
+    with run_lock(layout.lock_file, repo_path=repo, branch=branch) as lock:
+        if lock["stale"] and remote:
+            with open_repo(repo) as handle:
+                location = resolve_remote(handle, remote)
+            if os.path.isdir(location):
+                clear_dead_run_remote_locks(location, branch, time.time())
+        yield repo

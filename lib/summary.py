@@ -43,10 +43,12 @@ def build_summary(layout, started_iso, started_monotonic, interrupted=False, fin
     stages = _stages_since(layout, started_iso)
     verdict = "interrupted" if interrupted else verdict_of(stages)
     counts = read_json(layout.counts) or (read_json(layout.snapshot) or {}).get("counts")
-    export = read_json(layout.manifests / "workspace_export.json", {})
-    gate = read_json(layout.manifests / "coverage_report.json", {})
+    # Manifests of an earlier run id stay on disk; only this run's count here.
+    this_run = lambda data: data if data.get("run_id") == layout.run_id else {}  # noqa: E731
+    export = this_run(read_json(layout.manifests / "workspace_export.json", {}))
+    gate = this_run(read_json(layout.manifests / "coverage_report.json", {}))
     site = read_json(layout.site_manifest, {})
-    published = read_json(layout.published, {}) if final else {}
+    published = this_run(read_json(layout.published, {})) if final else {}
     problem = next((rec["error"] for rec in stages.values() if "error" in rec), None)
     summary = {
         "run_id": layout.run_id,
@@ -57,11 +59,11 @@ def build_summary(layout, started_iso, started_monotonic, interrupted=False, fin
         "counts": counts,
         "bytes": (counts or {}).get("bytes"),
         "export": {"strategy": export.get("strategy"), "attempts": export.get("attempts"),
-                   "retries": export.get("http_retries")} if export.get("run_id") == layout.run_id else None,
-        "gate": gate.get("verdict") if gate.get("run_id") == layout.run_id else None,
-        "accepted_drop": bool(gate.get("accepted_drop")) if gate.get("run_id") == layout.run_id else False,
-        "commit": published.get("commit") if published.get("run_id") == layout.run_id else None,
-        "files_left_out": published.get("skipped_large", []) if published.get("run_id") == layout.run_id else [],
+                   "retries": export.get("http_retries")} if export else None,
+        "gate": gate.get("verdict"),
+        "accepted_drop": bool(gate.get("accepted_drop")),
+        "commit": published.get("commit"),
+        "files_left_out": published.get("skipped_large", []),
         "broken_links": len(site.get("broken_links", [])) if site else None,
         "verdict": verdict,
         "error": problem,

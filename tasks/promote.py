@@ -15,7 +15,6 @@ def already_promoted(layout):
     snapshot, tree = read_json(layout.snapshot), read_json(layout.tree_manifest)
     if not snapshot or not tree or snapshot.get("run_id") != layout.run_id or not layout.official.is_dir():
         return False
-    promoting.repair(layout.backups)
     key = lambda files: [(f["path"], f["size"], f["sha256"]) for f in files]  # noqa: E731
     return key(snapshot["files"]) == key(tree["files"])
 
@@ -24,6 +23,7 @@ def promote(cfg, layout):
     """Promote the run's tree, keep the previous snapshot.json for the site's changes page, prune."""
     gate = read_json(layout.gate)
     counts = read_json(layout.counts)
+    promoting.repair(layout.backups)  # a crash mid-swap leaves a half state: settle it before judging
     if already_promoted(layout):
         log.info("run %s is already promoted (a re-run after an interruption): nothing to swap", layout.run_id)
         write_json_atomic(layout.promoted, {"run_id": layout.run_id, "time": now_iso()})

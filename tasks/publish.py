@@ -3,22 +3,20 @@ import logging
 
 from lib import git_remote, git_snapshot
 from lib.fsutil import read_json, write_json_atomic
-from lib.git_repo import (clear_remote_leftovers, local_tip, open_backup_repo, push_credentials, tip_file,
-                          tool_version)
+from lib.git_repo import locked_repo, push_credentials, tip_carrying, tool_version
 from lib.report import clear_failures, now_iso
-from lib.runlock import run_lock
 from lib.summary import current_summary, write_summary
 from tasks import stage_action
 
 log = logging.getLogger("publish")
 
 
-def already_on_branch(layout, repo, branch):
-    """Return True when the local branch tip carries exactly this snapshot.json and site.json."""
-    for path, name in ((layout.snapshot, "manifests/snapshot.json"), (layout.site_manifest, "manifests/site.json")):
-        if not path.exists() or tip_file(repo, branch, name) != path.read_bytes():
-            return False
-    return True
+def published_tip(layout, repo, branch):
+    """Return the local branch tip when it already carries exactly this snapshot.json and site.json."""
+    if not layout.site_manifest.exists():
+        return None
+    return tip_carrying(repo, branch, {"manifests/snapshot.json": layout.snapshot.read_bytes(),
+                                       "manifests/site.json": layout.site_manifest.read_bytes()})
 
 
 def commit_snapshot(cfg, layout, repo, branch, snapshot):
@@ -42,16 +40,14 @@ def publish(cfg, layout):
     if snapshot is None:
         log.info("no promoted snapshot yet: nothing to publish")
         return {"changed": False}
-    repo = open_backup_repo(layout)
     branch, remote, credentials = cfg["publish.branch"], cfg["publish.remote"], push_credentials(cfg)
-    with run_lock(layout.lock_file, repo_path=repo, branch=branch) as lock:
-        if lock["stale"] and remote:
-            clear_remote_leftovers(repo, remote, branch)
+    with locked_repo(cfg, layout) as repo:
         remote_tip = git_remote.fetch_branch(repo, remote, branch, credentials) if remote else None
         clear_failures(layout)  # this run succeeded up to here: yesterday's failures are history
-        if local_tip(repo, branch) and already_on_branch(layout, repo, branch):
+        tip = published_tip(layout, repo, branch)
+        if tip:
             # Also the case of a run killed after its commit: never a second, identical snapshot.
-            result = {"commit": local_tip(repo, branch), "changed": False, "skipped_large": []}
+            result = {"commit": tip, "changed": False, "skipped_large": []}
         else:
             result = commit_snapshot(cfg, layout, repo, branch, snapshot)
         commit = result["commit"].decode() if isinstance(result["commit"], bytes) else result["commit"]

@@ -2,8 +2,7 @@
 import logging
 
 from lib import git_remote, git_restore
-from lib.git_repo import clear_remote_leftovers, open_backup_repo, push_credentials
-from lib.runlock import run_lock
+from lib.git_repo import locked_repo, push_credentials
 from tasks import stage_action
 
 log = logging.getLogger("pull")
@@ -11,12 +10,8 @@ log = logging.getLogger("pull")
 
 def pull(cfg, layout):
     """Fetch `publish.branch` and restore official/ and manifests/ from its tip if missing here."""
-    repo = open_backup_repo(layout)
-    remote = cfg["publish.remote"]
-    with run_lock(layout.lock_file, repo_path=repo, branch=cfg["publish.branch"]) as lock:
-        if lock["stale"] and remote:
-            clear_remote_leftovers(repo, remote, cfg["publish.branch"])
-        return fetch_and_restore(cfg, layout, repo, remote)
+    with locked_repo(cfg, layout) as repo:
+        return fetch_and_restore(cfg, layout, repo, cfg["publish.remote"])
 
 
 def fetch_and_restore(cfg, layout, repo, remote):
