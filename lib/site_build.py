@@ -112,7 +112,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     tokens_path = os.path.join(site, TOKENS)
     if old.get("version") != version or not os.path.exists(tokens_path):
         old = {"outputs": old.get("outputs", {})}
-    index = SiteIndex(files)
+    index = SiteIndex(files, (snapshot or {}).get("renames"))
     plan = site_state.plan(index, hashes, old, official, site, read_title)
     known = old.get("outputs", {})
     write_bytes_atomic(os.path.join(site, DIRTY), json.dumps(

@@ -13,11 +13,29 @@ NOTION_HOSTS = ("notion.so", "notion.site", "notion.com")
 SKIPPED_RE = re.compile(r"^(?:Export-[^/]+/)?index\.html$")
 
 
+def renamed_paths(renames):
+    """Map each name as Notion wrote it to the name unpack gave it, for files and their folders alike.
+
+    Links in the Markdown still use Notion's names; unpack renames components (Windows-only characters,
+    names over 255 bytes) one for one, so every renamed file also tells how its folders were renamed.
+    """
+    mapping = {}
+    for entry in renames or ():
+        old, new = entry["renamed_from"].split("/"), entry["path"].split("/")
+        if len(old) != len(new):
+            continue
+        for depth in range(1, len(old) + 1):
+            if old[:depth] != new[:depth]:
+                mapping["/".join(old[:depth])] = "/".join(new[:depth])
+    return mapping
+
+
 class SiteIndex:
     """Every file of an export, the site path of each, and the page hierarchy."""
 
-    def __init__(self, files):
+    def __init__(self, files, renames=()):
         self.files = sorted(f for f in files if not SKIPPED_RE.match(f))
+        self.renamed = renamed_paths(renames)
         self.kind = {}      # source rel -> 'page' | 'db' | 'asset'
         self.out = {}       # source rel -> output rel
         self.by_id = {}     # 32hex -> source rel of the page or database (CSV)
@@ -175,6 +193,7 @@ class SiteIndex:
             if raw is None:
                 continue
             cand = posixpath.normpath(posixpath.join(base, raw)).lstrip("/")
+            cand = self.renamed.get(cand, cand)
             if cand in self.kind:
                 return cand
             if cand in self.dir_owner and not self.dir_owner[cand].startswith("dir:"):

@@ -47,8 +47,9 @@ def sha_of(key):
 def input_digest(version, hashes, snapshot, previous):
     """Return the digest of everything a build reads; equal digests mean a no-op build."""
     prev = site_reports.snapshot_changes(snapshot, previous) if previous else None
-    return _h(version, sorted(hashes.items()), (snapshot or {}).get("time"), (snapshot or {}).get("run_id"),
-              prev)
+    snapshot = snapshot or {}
+    return _h(version, sorted(hashes.items()), snapshot.get("time"), snapshot.get("run_id"),
+              snapshot.get("renames"), prev)
 
 
 def plan(index, hashes, old, official, site, read_title):

@@ -30,8 +30,10 @@ def promote(cfg, layout):
         return {"files": counts["files"], "already": True}
     if layout.snapshot.exists():
         shutil.copyfile(layout.snapshot, layout.previous_snapshot)
+    # Links in the pages still use Notion's names: the site resolves renamed files through this list.
+    renames = (read_json(layout.tree_manifest) or {}).get("expand", {}).get("renames", [])
     info = {"run_id": layout.run_id, "counts": counts, "gate": gate["verdict"],
-            "accepted_drop": gate.get("accepted_drop", False), "time": now_iso()}
+            "accepted_drop": gate.get("accepted_drop", False), "renames": renames, "time": now_iso()}
     result = promoting.promote_tree(layout.tree, layout.official, layout.manifests, info)
     write_json_atomic(layout.promoted, {"run_id": layout.run_id, "time": now_iso()})
     removed = promoting.prune_staging(layout.staging, cfg["retention.zip_keep_days"],

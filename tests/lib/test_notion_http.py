@@ -43,8 +43,8 @@ def test_retry_after_is_honoured(caplog):
 
 
 def test_read_timeout_is_retried():
-    with FakeNotion(slow=1, slow_seconds=1.0) as fake:
-        http = client(fake, timeout=0.3)
+    with FakeNotion(slow=1, slow_seconds=3.0) as fake:
+        http = client(fake, timeout=1.0)
         assert tasks(http, fake) == {"taskIds": []} and http.retries_used == 1
 
 

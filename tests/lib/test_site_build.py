@@ -254,3 +254,30 @@ def test_product_fake_export_renders_without_broken_links(tmp_path):
     for item in manifest["files"]:
         if item["path"].endswith(".html") and "/" not in item["path"]:
             assert (tmp_path / "site" / item["path"]).stat().st_size > 0
+
+
+def test_links_to_files_renamed_at_unpack_still_resolve(tmp_path):
+    # A title with ":" and "?" is renamed at unpack (Windows cannot store it); the pages keep Notion's names.
+    from lib.shards import expand_export
+    from lib.zips import extract_zip
+    from tests.lib.hostile_zips import notion_wrapper
+    ident, folder = "0123456789abcdef0123456789abcdef", "Q: why? 0123456789abcdef0123456789abcdef"
+    pages = {
+        "Home 11111111111111111111111111111111.md":
+            b"# Home\n\n[why](Q%3A%20why%3F%20" + ident.encode() + b".md)\n\n"
+            b"![chart](Q%3A%20why%3F%20" + ident.encode() + b"/chart%3A1.png)\n",
+        folder + ".md": b"# Q: why?\n\n[file](Q%3A%20why%3F%20" + ident.encode() + b"/notes%3F.txt)\n",
+        folder + "/chart:1.png": b"\x89PNG\r\n\x1a\n" + bytes(64),
+        folder + "/notes?.txt": b"text",
+    }
+    (tmp_path / "export.zip").write_bytes(notion_wrapper({1: pages}))
+    extract_zip(tmp_path / "export.zip", tmp_path / "unpacked")
+    summary = expand_export(tmp_path / "unpacked", tmp_path / "official")
+    assert len(summary["renames"]) == 3
+    snapshot = dict(snapshot_of(tmp_path / "official"), renames=summary["renames"])
+    manifest = build_site(tmp_path / "official", tmp_path / "site", snapshot, workers=1)
+    assert manifest["broken_links"] == [] and manifest["missing_attachments"] == []
+    home = (tmp_path / "site" / "Home 11111111111111111111111111111111.html").read_text(encoding="utf-8")
+    assert 'src="Q_%20why_%200123456789abcdef0123456789abcdef/chart_1.png"' in home
+    without = build_site(tmp_path / "official", tmp_path / "site2", snapshot_of(tmp_path / "official"), workers=1)
+    assert len(without["missing_attachments"]) + len(without["broken_links"]) == 2  # what the list repairs
