@@ -15,7 +15,9 @@ only on non-ASCII names (or never, with utf8_flag=False).
 import io
 import os
 import random
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -52,6 +54,22 @@ def dashed(hex32):
     """Return the dashed UUID form of a 32-hex id."""
     h = hex32.replace("-", "")
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+PAD_CHUNK = b"npAd"  # lower-case first letter: ancillary, safe to skip
+
+
+def _png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png_image(seed, side=24):
+    """Return (signature + IHDR + IDAT, IEND chunk) of a small one-colour RGB PNG."""
+    colour = bytes(random.Random(seed).randrange(256) for _ in range(3))
+    rows = b"".join(b"\x00" + colour * side for _ in range(side))
+    head = (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
+            + _png_chunk(b"IDAT", zlib.compress(rows)))
+    return head, _png_chunk(b"IEND", b"")
 
 
 class FakeWorkspace:
@@ -230,19 +248,25 @@ class FakeWorkspace:
                 inner.writestr(zipfile.ZipInfo("inner.txt", date_time=(2024, 1, 1, 0, 0, 0)),
                                f"user data of {node.title}\n")
             return len(buf.getvalue()), buf.getvalue()
-        head = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" if kind == "png" else b"%PDF-1.4\n"
-        tail = b"" if kind == "png" else b"\n%%EOF\n"
-        size = max(self.attachment_bytes, len(head) + len(tail))
         seed = f"{node.id}-{name}"
+        if kind == "png":
+            # A real image, then a private ancillary chunk that brings the file to its size (decoders skip it).
+            image, end = _png_image(seed)
+            head, tail = image + b"\x00\x00\x00\x00" + PAD_CHUNK, b"\x00\x00\x00\x00" + end
+        else:
+            head, tail = b"%PDF-1.4\n", b"\n%%EOF\n"
+        size = max(self.attachment_bytes, len(head) + len(tail))
+        left = size - len(head) - len(tail)
 
         def chunks():
-            rng, left = random.Random(seed), size - len(head) - len(tail)
-            yield head
-            while left > 0:
-                step = min(CHUNK, left)
-                yield rng.randbytes(step)
-                left -= step
-            yield tail
+            rng, todo, crc = random.Random(seed), left, zlib.crc32(PAD_CHUNK)
+            yield head[:-8] + struct.pack(">I", left) + PAD_CHUNK if kind == "png" else head
+            while todo > 0:
+                block = rng.randbytes(min(CHUNK, todo))
+                crc = zlib.crc32(block, crc)
+                todo -= len(block)
+                yield block
+            yield struct.pack(">I", crc) + tail[4:] if kind == "png" else tail
         return size, (b"".join(chunks()) if size <= CHUNK else chunks())
 
     def _index_html(self):

@@ -63,3 +63,11 @@ def test_database_rows_link_to_their_pages(visit, demo_site):
     page.wait_for_load_state("load")
     assert page.url == target
     assert page.locator("table.properties").count() == 1, "a row page shows its properties"
+
+
+def test_an_attachment_image_loads(visit, demo_site):
+    site, official = demo_site
+    with_image = next(p for p in sorted(official.rglob("*.md")) if "![" in p.read_text(encoding="utf-8"))
+    page = visit.open(site, with_image.relative_to(official).with_suffix(".html").as_posix())
+    page.wait_for_load_state("load")
+    assert page.eval_on_selector("article img", "i => i.complete && i.naturalWidth") == 24
