@@ -26,15 +26,24 @@ def _raise_interrupt(signum, frame):
 
 
 def finish_run(cfg, layout):
-    """At exit: write run_summary.json, print the one-line summary, alert on failure or refusal."""
+    """At exit: write run_summary.json, print the one-line summary, alert on failure, refusal or an old cookie."""
     if not layout.backups.exists():
         return
     result = summary.current_summary(layout)
     summary.write_summary(layout, result)
     log = logging.getLogger("summary")
     (log.info if result["verdict"] == "success" else log.error)("%s", result["summary"])
+    token = result["token_v2"]
+    # Only runs that talked to Notion remind: `doit render` alone should not page anyone.
+    expiring = (token is not None and token["days_left"] <= cfg["notify.token_v2_warn_days"]
+                and bool(NOTION_STAGES & set(result["stages"])))
+    if expiring:
+        log.warning("%s", summary.token_warning(token))
     if result["verdict"] in ("failed", "refused"):
-        send_alert_at_exit(cfg["notify.urls"], f"Notion backup {result['verdict']}", result["summary"])
+        body = result["summary"] + ("\n" + summary.token_warning(token) if expiring else "")
+        send_alert_at_exit(cfg["notify.urls"], f"Notion backup {result['verdict']}", body)
+    elif expiring:
+        send_alert_at_exit(cfg["notify.urls"], "Notion backup: token_v2 expires soon", summary.token_warning(token))
 
 
 def requested_tasks(argv):
@@ -89,6 +98,6 @@ def prepare(root, argv=None):
     layout.state_dir.mkdir(parents=True, exist_ok=True)
     if command == "run":
         hold_invocation_lock(layout)
-        summary.begin_invocation()
+        summary.begin_invocation(cfg["notify.token_v2_expires"])
         atexit.register(finish_run, cfg, layout)
     return cfg, layout

@@ -85,12 +85,27 @@ def _coerce(setting, value, from_env):
         raise ValueError("must be a list of strings or a comma-separated string")
     if value is None:
         value = ""
+    if kind == "date":
+        return _date(value)
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         raise ValueError(f"must be text, not {type(value).__name__}")
     value = str(value).strip()
     if kind == "choice" and value not in setting.choices:
         raise ValueError(f"must be one of {', '.join(setting.choices)}, not {value!r}")
     return value
+
+
+def _date(value):
+    """Return an ISO date (YYYY-MM-DD) from a YAML date, a date or a browser's ISO timestamp; "" stays ""."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()[:10]
+    text = str(value).strip()
+    if not text:
+        return ""
+    try:
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        raise ValueError(f"must be a date like 2027-05-14, not {text!r}") from None
 
 
 def _read_yaml(path, problems):

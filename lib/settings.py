@@ -8,7 +8,7 @@ class Setting:
 
     key: str
     env: str
-    kind: str  # str | int | float | bool | list | choice
+    kind: str  # str | int | float | bool | list | choice | date
     default: object
     help: str
     choices: tuple = ()
@@ -102,7 +102,11 @@ SETTINGS = (
     Setting("run.run_id", "BACKUP_RUN_ID", "str", "", "run id; empty = today's UTC date"),
     Setting("run.backups_dir", "BACKUP_DIR", "str", "backups", "where snapshots live, relative to dodo.py"),
     Setting("notify.urls", "BACKUP_NOTIFY_URLS", "list", [],
-            "apprise URLs alerted on failure or refusal"),
+            "apprise URLs alerted on failure, refusal, or a token_v2 about to expire"),
+    Setting("notify.token_v2_expires", "NATIVE_EXPORT_TOKEN_V2_EXPIRES", "date", "",
+            "token_v2's expiry as the browser's cookie list shows it (YYYY-MM-DD); empty = unknown"),
+    Setting("notify.token_v2_warn_days", "BACKUP_NOTIFY_TOKEN_WARN_DAYS", "int", 14,
+            "days before that expiry when each run warns and alerts", minimum=0),
     Setting("browser.chromium_path", "CHROMIUM_PATH", "str", "",
             "browser for the UI fallback; empty = Playwright's own, else /usr/bin/chromium"),
 )

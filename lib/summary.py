@@ -1,4 +1,5 @@
 """run_summary.json: what one `doit` invocation did, good or bad, plus the one-line human summary."""
+import datetime
 import logging
 import time
 
@@ -8,18 +9,39 @@ from lib.report import now_iso
 log = logging.getLogger("summary")
 
 # Set once per doit invocation by lib.cli.prepare.
-INVOCATION = {"started_iso": None, "started_monotonic": None, "interrupted": False}
+INVOCATION = {"started_iso": None, "started_monotonic": None, "interrupted": False, "token_v2_expires": ""}
 
 
-def begin_invocation():
-    """Remember when this doit invocation started."""
-    INVOCATION.update(started_iso=now_iso(), started_monotonic=time.monotonic(), interrupted=False)
+def begin_invocation(token_v2_expires=""):
+    """Remember when this doit invocation started (and the cookie expiry the user recorded)."""
+    INVOCATION.update(started_iso=now_iso(), started_monotonic=time.monotonic(), interrupted=False,
+                      token_v2_expires=token_v2_expires)
 
 
 def current_summary(layout, final=True):
     """Return the summary of the invocation in progress."""
-    return build_summary(layout, INVOCATION["started_iso"], INVOCATION["started_monotonic"],
-                         interrupted=INVOCATION["interrupted"], final=final)
+    result = build_summary(layout, INVOCATION["started_iso"], INVOCATION["started_monotonic"],
+                           interrupted=INVOCATION["interrupted"], final=final)
+    result["token_v2"] = token_status(INVOCATION["token_v2_expires"])
+    return result
+
+
+def token_status(expires, today=None):
+    """Return {expires, days_left} for the recorded token_v2 expiry date, or None when unknown."""
+    if not expires:
+        return None
+    today = today or datetime.datetime.now(datetime.timezone.utc).date()
+    return {"expires": expires, "days_left": (datetime.date.fromisoformat(expires) - today).days}
+
+
+def token_warning(status):
+    """Return the warning for a token_v2 at or near its expiry."""
+    days = status["days_left"]
+    when = (f"expired on {status['expires']} ({-days} days ago)" if days < 0 else
+            f"expires on {status['expires']} (today)" if days == 0 else
+            f"expires on {status['expires']} (in {days} day{'s' if days != 1 else ''})")
+    return (f"token_v2 {when}: copy a fresh token_v2 from the browser into NATIVE_EXPORT_TOKEN_V2 and its "
+            "expiry into NATIVE_EXPORT_TOKEN_V2_EXPIRES (README: Refreshing cookies)")
 
 
 def _stages_since(layout, started_iso):

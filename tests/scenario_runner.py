@@ -1,6 +1,8 @@
 """Runs one scenario file: a workspace, faults, steps of `doit` runs, and what each must leave behind."""
 import contextlib
+import datetime
 import json
+import re
 import shutil
 import signal
 from pathlib import Path
@@ -102,8 +104,21 @@ def check_expectations(expect, project, remote, fake, result, label):
         assert enqueue_count(fake) == expect["exports_enqueued"], f"{label}: {enqueue_count(fake)} exports enqueued"
     if expect.get("fsck"):
         git("fsck", "--strict", cwd=remote)
+    for dotted, wanted in expect.get("run_summary", {}).items():
+        value = json.loads((project / "backups/manifests/run_summary.json").read_text())
+        for part in dotted.split("."):
+            value = value[part]
+        assert value == wanted, f"{label}: run_summary {dotted} = {value!r}, expected {wanted!r}"
     if "official_unchanged" in expect:
         pass  # checked by the runner, which keeps the snapshot from before the step
+
+
+def expand_dates(value):
+    """Replace `{today+N}` / `{today-N}` with the UTC date N days away (expiry dates relative to the run)."""
+    def date(match):
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        return (today + datetime.timedelta(days=int(match.group(1)))).isoformat()
+    return re.sub(r"\{today([+-]\d+)\}", date, value)
 
 
 def run_scenario(path, tmp_path):
@@ -148,7 +163,7 @@ def run_scenario(path, tmp_path):
             if "faults" in step:
                 fake.faults.update(step["faults"])
                 continue
-            step_env = {**env, **{k: str(v) for k, v in step.get("env", {}).items()}}
+            step_env = {**env, **{k: expand_dates(str(v)) for k, v in step.get("env", {}).items()}}
             if "kill" in step:
                 sig = getattr(signal, "SIG" + step["kill"].get("signal", "KILL"))
                 code, output, killed = run_doit_and_kill(project, step_env, step["kill"]["stage"], sig,
@@ -163,6 +178,9 @@ def run_scenario(path, tmp_path):
             check_expectations(expect, project, remote, fake, result, label)
             if "alerts" in expect:
                 assert len(receiver.messages) == expect["alerts"], f"{label}: alerts {receiver.messages}"
+            for text in expect.get("alert_contains", []):
+                assert receiver.messages and text in json.dumps(receiver.messages[-1], ensure_ascii=False), \
+                    f"{label}: the last alert lacks {text!r}: {receiver.messages[-1:]}"
             if expect.get("official_unchanged"):
                 assert snapshot_files(project) == before, f"{label}: the promoted snapshot changed"
             check_manifest_schemas(project, label)

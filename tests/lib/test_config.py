@@ -68,3 +68,14 @@ def test_missing_setup_names_what_to_add(tmp_path):
     assert load_config(tmp_path, {}).missing_setup() == ["NATIVE_EXPORT_TOKEN_V2", "NOTION_SPACE_ID"]
     roots = load_config(tmp_path, {"NATIVE_EXPORT_TOKEN_V2": "tok-1234", "OFFICIAL_EXPORT_MODE": "roots"})
     assert roots.missing_setup() == ["NOTION_SPACE_ID"]
+
+
+def test_token_expiry_takes_a_yaml_date_or_the_browsers_timestamp(tmp_path):
+    write(tmp_path, "notify:\n  token_v2_expires: 2027-05-14\n")
+    assert load_config(tmp_path, {})["notify.token_v2_expires"] == "2027-05-14"
+    # Chrome's cookie table shows the expiry as an ISO timestamp: paste it as it is.
+    cfg = load_config(tmp_path, {"NATIVE_EXPORT_TOKEN_V2_EXPIRES": "2027-06-01T10:22:31.000Z"})
+    assert cfg["notify.token_v2_expires"] == "2027-06-01"
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path, {"NATIVE_EXPORT_TOKEN_V2_EXPIRES": "next spring"})
+    assert any("NATIVE_EXPORT_TOKEN_V2_EXPIRES" in p and "2027-05-14" in p for p in caught.value.problems)
