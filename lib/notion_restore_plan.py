@@ -95,14 +95,17 @@ def relation_phase(r):
                         continue  # Notion creates the other side of a two-way relation itself.
                     synced = (cfg.get("dual_property") or {}).get("synced_property_name")
                     dual_done.add((cfg["data_source_id"], synced))
-                    relations[name] = {"relation": {"data_source_id": target, "type": "dual_property", "dual_property": {}}}
+                    # Without the name Notion calls the other side "Related to <database> (<property>)".
+                    dual = {"synced_property_name": synced} if synced else {}
+                    relations[name] = {"relation": {"data_source_id": target, "type": "dual_property", "dual_property": dual}}
                 else:
                     relations[name] = {"relation": {"data_source_id": target, "type": "single_property",
                                                     "single_property": {}}}
             key = f"schema:{ds['id']}"
             if key not in r.journal.done:
                 if relations:
-                    r.api.request("PATCH", f"data_sources/{ds_new}", body={"properties": relations})
+                    answer = r.api.request("PATCH", f"data_sources/{ds_new}", body={"properties": relations})
+                    name_synced_sides(r, answer, relations)
                 if rollups:
                     try:
                         r.api.request("PATCH", f"data_sources/{ds_new}", body={"properties": rollups})
@@ -111,6 +114,20 @@ def relation_phase(r):
                 r.journal.mapped({}, key)
             for row in source["rows"]:
                 set_row_relations(r, row, relations, where)
+
+
+def name_synced_sides(r, answer, relations):
+    """Rename the synced side of each new two-way relation when Notion did not take the name asked for."""
+    for name, spec in relations.items():
+        wanted = spec["relation"]["dual_property"].get("synced_property_name") \
+            if spec["relation"]["type"] == "dual_property" else None
+        got = (((answer or {}).get("properties") or {}).get(name) or {}).get("relation") or {}
+        dual = got.get("dual_property") or {}
+        if wanted and dual.get("synced_property_id") and dual.get("synced_property_name") != wanted:
+            log.info("renaming the synced side of two-way relation '%s' from '%s' to '%s'",
+                     name, dual.get("synced_property_name"), wanted)
+            r.api.request("PATCH", f"data_sources/{got['data_source_id']}",
+                          body={"properties": {dual["synced_property_id"]: {"name": wanted}}})
 
 
 def set_row_relations(r, row, relations, where):

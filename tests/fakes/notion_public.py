@@ -33,7 +33,8 @@ class Faults:
     expired_links: int = 0
     vanished: set = field(default_factory=set)   # ids that search still lists but every read answers 404
     refuse_embeds: bool = False       # embeds fail validation (Notion checks providers)
-    uploads_refused: bool = False     # POST /v1/file_uploads answers 400 (file too large for the plan)            # the next N signed file URLs are issued already expired
+    uploads_refused: bool = False     # POST /v1/file_uploads answers 400 (file too large for the plan)
+    ignore_synced_property_name: bool = False  # a new two-way relation's synced side keeps Notion's default name
     delay: float = 0.0                # seconds of latency per request
 
 

@@ -1,4 +1,5 @@
 """Pages, databases and data sources of the public-API stand-in: creation, updates, schemas."""
+from tests.fakes.public_relations import link_dual, mirror, renamed
 from tests.fakes.public_store import dashed, read_rich_text
 from tests.fakes.public_writes import (ApiError, READ_ONLY_PROPS, check_rich_text, insert_blocks,
                                        invalid, property_value, validate_append)
@@ -75,6 +76,7 @@ def create_page(fake, body):
     page["properties"] = page_properties(fake, body.get("properties"), schema)
     store.objects[pid] = page
     store.add_child(container, pid)
+    mirror(store, pid, schema, {}, page["properties"])
     if children:
         insert_blocks(store, pid, {"type": "page_id", "page_id": pid}, children)
     return pid
@@ -92,7 +94,9 @@ def update_page(fake, pid, body):
         schema = store.objects[parent["data_source_id"]]["properties"]
     else:
         schema = {"title": {"id": "title", "name": "title", "type": "title", "title": {}}}
-    page["properties"] = page_properties(fake, body.get("properties"), schema, page["properties"])
+    before = page["properties"]
+    page["properties"] = page_properties(fake, body.get("properties"), schema, before)
+    mirror(store, pid, schema, before, page["properties"])
     for key in ("icon", "cover"):
         if key in body:
             page[key] = store.attach_upload(body[key]) if body[key] else None
@@ -114,6 +118,8 @@ def schema_entry(fake, name, spec, existing_id=None):
             invalid(f"body.properties.{name}.relation.data_source_id", "an existing data source",
                     config.get("data_source_id"))
         rel_type = config.get("type") or ("dual_property" if "dual_property" in config else "single_property")
+        if rel_type not in ("single_property", "dual_property"):
+            invalid(f"body.properties.{name}.relation.type", "`single_property` or `dual_property`", rel_type)
         config = {"data_source_id": target["id"], "database_id": target["parent"]["database_id"],
                   "type": rel_type, rel_type: {}}
     if kind in ("select", "multi_select", "status"):
@@ -171,7 +177,29 @@ def create_data_source(fake, body):
     ds["properties"] = build_schema(fake, body.get("properties"))
     store.objects[dsid] = ds
     store.add_child(db["id"], dsid)
+    for name, spec in (body.get("properties") or {}).items():
+        entry = ds["properties"][spec.get("name", name)]
+        if entry["type"] == "relation" and entry["relation"]["type"] == "dual_property":
+            link_dual(fake, dsid, entry, (spec.get("relation") or {}).get("dual_property"))
     return dsid
+
+
+def rename_property(store, dsid, old, spec):
+    """Rename a property (a PATCH value of just `name`), in the schema, every row and a two-way partner."""
+    ds = store.objects[dsid]
+    new = spec.get("name", old["name"])
+    if new != old["name"] and new in ds["properties"]:
+        invalid(f"body.properties.{old['name']}.name", "a name no other property has", new)
+    ds["properties"].pop(old["name"])
+    for row in store.children.get(dsid, []):
+        props = store.objects[row]["properties"]
+        if old["name"] in props:
+            props[new] = props.pop(old["name"])
+    old["name"] = new
+    if spec.get("description"):
+        old["description"] = spec["description"]
+    ds["properties"][new] = old
+    renamed(store, old)
 
 
 def update_data_source(fake, dsid, body):
@@ -182,11 +210,20 @@ def update_data_source(fake, dsid, body):
         if spec is None:
             ds["properties"].pop(name, None)
             continue
-        old = ds["properties"].get(name)
-        entry = schema_entry(fake, name, spec, old["id"] if old else None)
+        old = ds["properties"].get(name) or next((p for p in ds["properties"].values() if p["id"] == name), None)
+        if old is not None and not set(spec) - {"name", "description"}:
+            rename_property(store, dsid, old, spec)
+            continue
+        entry = schema_entry(fake, old["name"] if old else name, spec, old["id"] if old else None)
+        if old and old["type"] == "relation" and entry["type"] == "relation" \
+                and old["relation"] == dict(entry["relation"], dual_property=old["relation"].get("dual_property")):
+            entry["relation"] = old["relation"]  # the same two-way relation again: keep its synced side
         ds["properties"][entry["name"]] = entry
-        if entry["name"] != name:
-            ds["properties"].pop(name, None)
+        if old and old["name"] != entry["name"]:
+            ds["properties"].pop(old["name"], None)
+        if entry["type"] == "relation" and entry["relation"]["type"] == "dual_property" \
+                and not entry["relation"]["dual_property"]:
+            link_dual(fake, dsid, entry, (spec.get("relation") or {}).get("dual_property"))
         for row in store.children.get(dsid, []):
             props = store.objects[row]["properties"]
             if entry["name"] not in props:

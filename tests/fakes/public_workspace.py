@@ -135,7 +135,10 @@ def build_workspace(store, extra_pages=0, tasks=30, big_page=False):
     update_data_source(fake, projects_ds, {"properties": {
         "Tasks": {"relation": {"data_source_id": tasks_ds, "single_property": {}}},
         "Task count": {"rollup": {"relation_property_name": "Tasks", "rollup_property_name": "Name",
-                                  "function": "count"}}}})
+                                  "function": "count"}},
+        # Two-way: Notion adds "Related projects" to Tasks and mirrors every value there.
+        "Related tasks": {"relation": {"data_source_id": tasks_ds, "type": "dual_property",
+                                       "dual_property": {"synced_property_name": "Related projects"}}}}})
     rows = ids["project_rows"] = []
     for i, (name, status) in enumerate((("Apollo", "Active"), ("Gemini", "Done"), ("Mercury", "Active"))):
         rows.append(create_page(fake, {"parent": {"data_source_id": projects_ds}, "properties": {
@@ -157,6 +160,9 @@ def build_workspace(store, extra_pages=0, tasks=30, big_page=False):
         store, "Tasks", {"relation": [{"id": t} for t in task_rows[:28]]}, schema["Tasks"], "builder")
     store.objects[rows[1]]["properties"]["Tasks"] = property_value(
         store, "Tasks", {"relation": [{"id": t} for t in task_rows[28:]]}, schema["Tasks"], "builder")
+    from tests.fakes.public_schema import update_page
+    for row, related in ((rows[1], task_rows[:2]), (rows[2], task_rows[-1:])):
+        update_page(fake, row, {"properties": {"Related tasks": {"relation": [{"id": t} for t in related]}}})
 
     home_blocks = store.children[home]
     for cid, body in ((home, "A page comment"), (home_blocks[1], "A comment on a block")):
