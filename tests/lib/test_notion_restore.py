@@ -216,3 +216,68 @@ def test_link_to_a_page_outside_the_backup_that_notion_hides_becomes_a_note(capt
     assert [loss["where"].split(" (")[0] for loss in report["losses"]
             if loss["detail"].startswith("link_to_page refused by Notion")] == ["Notes"]
     assert report["created"]["pages"] == 8
+
+
+def test_stand_in_two_way_relation_gains_a_synced_side_and_mirrors_values():
+    from lib.notion_api_client import ApiSettings, NotionApi
+    with FakeNotionPublic(tasks=3) as fake:
+        api = NotionApi(ApiSettings.from_settings(api_settings(fake)))
+        projects, tasks = fake.ids["projects_ds"], fake.ids["tasks_ds"]
+        answer = api.request("PATCH", f"data_sources/{tasks}", body={"properties": {"Blocks": {"relation": {
+            "data_source_id": projects, "type": "dual_property", "dual_property": {}}}}})
+        other = api.request("GET", f"data_sources/{projects}")["properties"]
+        synced = other["Related to Tasks (Blocks)"]
+        assert answer["properties"]["Blocks"]["relation"]["dual_property"] == {
+            "synced_property_id": synced["id"], "synced_property_name": "Related to Tasks (Blocks)"}
+        assert synced["relation"]["data_source_id"] == tasks
+        assert synced["relation"]["dual_property"] == {"synced_property_id": answer["properties"]["Blocks"]["id"],
+                                                       "synced_property_name": "Blocks"}
+        task, (apollo, gemini, _) = fake.ids["task_rows"][0], fake.ids["project_rows"]
+        api.request("PATCH", f"pages/{task}", body={"properties": {"Blocks": {"relation": [{"id": apollo}, {"id": gemini}]}}})
+        assert api.request("GET", f"pages/{apollo}")["properties"]["Related to Tasks (Blocks)"]["relation"] == [{"id": task}]
+        api.request("PATCH", f"pages/{task}", body={"properties": {"Blocks": {"relation": [{"id": gemini}]}}})
+        rows = {r["id"]: r for r in api.request("POST", f"data_sources/{projects}/query")["results"]}
+        assert rows[apollo]["properties"]["Related to Tasks (Blocks)"]["relation"] == []
+        assert rows[gemini]["properties"]["Related to Tasks (Blocks)"]["relation"] == [{"id": task}]
+        api.request("PATCH", f"data_sources/{projects}", body={"properties": {synced["id"]: {"name": "Blocked by"}}})
+        blocks = api.request("GET", f"data_sources/{tasks}")["properties"]["Blocks"]
+        assert blocks["relation"]["dual_property"]["synced_property_name"] == "Blocked by"
+        assert api.request("GET", f"pages/{gemini}")["properties"]["Blocked by"]["relation"] == [{"id": task}]
+
+
+def _relation_titles(json_dir, row, name):
+    index = load(json_dir, "index.json")["objects"]
+    refs = load(json_dir, index[row]["path"])["page"]["properties"][name]["relation"]
+    return sorted((index[r["id"]]["title"], r["id"]) for r in refs)
+
+
+@pytest.mark.parametrize("notion_ignores_the_name", [False, True])
+def test_two_way_relation_is_restored_once_with_values_on_both_sides(captured, notion_ignores_the_name):
+    fake, tmp = captured
+    fake.faults.ignore_synced_property_name = notion_ignores_the_name
+    restore_snapshot(api_settings(fake), DirSource(tmp / "one"), fake.empty_page_id, tmp / "journal")
+    capture_workspace(api_settings(fake), tmp / "two")
+    two = tmp / "two"
+    home = restored_root(two, fake.empty_page_id, "Home")
+    index = load(two, "index.json")["objects"]
+    sources = {}
+    for title in ("Projects", "Tasks"):
+        db = restored_root(two, home, title)
+        source = load(two, index[db]["path"])["data_sources"][0]
+        sources[title] = (source["data_source"], {index[r]["title"]: r for r in source["rows"]})
+    (projects, project_rows), (tasks, task_rows) = sources["Projects"], sources["Tasks"]
+    forward, back = projects["properties"]["Related tasks"], tasks["properties"]["Related projects"]
+    relations = sorted(n for n, p in tasks["properties"].items() if p["type"] == "relation")
+    assert relations == ["Project", "Related projects"], "the synced side must exist once, under its own name"
+    assert forward["relation"]["data_source_id"] == tasks["id"] and back["relation"]["data_source_id"] == projects["id"]
+    assert forward["relation"]["dual_property"] == {"synced_property_id": back["id"],
+                                                    "synced_property_name": "Related projects"}
+    assert back["relation"]["dual_property"] == {"synced_property_id": forward["id"],
+                                                 "synced_property_name": "Related tasks"}
+    assert _relation_titles(two, project_rows["Gemini"], "Related tasks") == sorted(
+        [("Task 01", task_rows["Task 01"]), ("Task 02", task_rows["Task 02"])])
+    assert _relation_titles(two, project_rows["Mercury"], "Related tasks") == [("Task 30", task_rows["Task 30"])]
+    assert _relation_titles(two, task_rows["Task 01"], "Related projects") == [("Gemini", project_rows["Gemini"])]
+    assert _relation_titles(two, task_rows["Task 30"], "Related projects") == [("Mercury", project_rows["Mercury"])]
+    assert _relation_titles(two, task_rows["Task 03"], "Related projects") == []
+    assert tree(two, home) == expected_after_restore(tree(tmp / "one", fake.ids["home"]))
