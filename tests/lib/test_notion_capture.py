@@ -62,6 +62,18 @@ def test_relation_past_the_25_cap_is_complete(fake, tmp_path):
     assert relation["has_more"] is False
 
 
+def test_two_way_relation_is_captured_from_both_sides(fake, tmp_path):
+    capture_workspace(api_settings(fake), tmp_path / "json")
+    projects = doc(tmp_path / "json", fake.ids["projects_db"], "databases")["data_sources"][0]["data_source"]
+    tasks = doc(tmp_path / "json", fake.ids["tasks_db"], "databases")["data_sources"][0]["data_source"]
+    forward, back = projects["properties"]["Related tasks"], tasks["properties"]["Related projects"]
+    assert forward["relation"]["dual_property"] == {"synced_property_id": back["id"],
+                                                    "synced_property_name": "Related projects"}
+    assert back["relation"]["dual_property"]["synced_property_name"] == "Related tasks"
+    first_task = doc(tmp_path / "json", fake.ids["task_rows"][0])
+    assert first_task["page"]["properties"]["Related projects"]["relation"] == [{"id": fake.ids["project_rows"][1]}]
+
+
 def test_hosted_files_are_stored_once_and_links_lose_their_signature(fake, tmp_path):
     capture_workspace(api_settings(fake), tmp_path / "json")
     home = doc(tmp_path / "json", fake.ids["home"])
