@@ -30,7 +30,7 @@ class Faults:
     apply_failing_write: bool = False # the write that crosses the limit is applied before failing
     file_ttl: int = 3600              # lifetime of signed file URLs
     users_forbidden: bool = False
-    expired_links: int = 0
+    expired_links: int = 0            # the next N signed file URLs are issued already expired
     vanished: set = field(default_factory=set)   # ids that search still lists but every read answers 404
     refuse_embeds: bool = False       # embeds fail validation (Notion checks providers)
     uploads_refused: bool = False     # POST /v1/file_uploads answers 400 (file too large for the plan)
