@@ -4,6 +4,7 @@ import posixpath
 import re
 
 import mistune
+from mistune.util import escape as escape_text
 
 from lib.site_paths import ATTACHMENT_RE, digest, title_from_path
 
@@ -105,7 +106,32 @@ class SiteRenderer(mistune.HTMLRenderer):
         self.index = None
         self.src = ""
         self.out = ""
+        self._methods = {}
         self.reset()
+
+    def render_token(self, token, state):
+        """Render one token like mistune's HTMLRenderer, with the method lookup done once per type."""
+        func = self._methods.get(token["type"])
+        if func is None:
+            # mistune looks each method up again per token, through a raised AttributeError for plugins.
+            func = self._methods[token["type"]] = self._get_method(token["type"])
+        attrs = token.get("attrs")
+        if "raw" in token:
+            text = token["raw"]
+        elif "children" in token:
+            text = self.render_tokens(token["children"], state)
+        else:
+            return func(**attrs) if attrs else func()
+        return func(text, **attrs) if attrs else func(text)
+
+    def render_tokens(self, tokens, state):
+        """Render a token list (a list comprehension: cheaper than mistune's generator)."""
+        render = self.render_token
+        return "".join([render(tok, state) for tok in tokens])
+
+    def text(self, text):
+        """Render plain text (this renderer always escapes raw HTML)."""
+        return escape_text(text)
 
     def reset(self):
         """Forget the per-page records before rendering the next page."""
