@@ -107,6 +107,7 @@ class SiteRenderer(mistune.HTMLRenderer):
         self.src = ""
         self.out = ""
         self._methods = {}
+        self._resolved_in, self._resolved = None, {}
         self.reset()
 
     def render_token(self, token, state):
@@ -139,14 +140,23 @@ class SiteRenderer(mistune.HTMLRenderer):
         self.broken = []
         self.missing = []
         self.seen_ids = {}
+        if self._resolved_in is not self.index:
+            self._resolved_in, self._resolved = self.index, {}
+        # A link resolves the same from every page of a folder (pages link to their siblings and parents).
+        self._scope = (posixpath.dirname(self.src), posixpath.dirname(self.out))
 
     def _target(self, url):
-        kind, target, fragment = self.index.resolve(url, self.src)
-        if kind in ("page", "db", "asset", "broken"):
-            self.links[url] = [kind, self.index.out[target] if target else None, fragment]
-        if target is None:
-            return kind, None
-        return kind, self.index.href(self.index.out[target], self.out, fragment)
+        hit = self._resolved.get((url, self._scope))
+        if hit is None:
+            kind, target, fragment = self.index.resolve(url, self.src)
+            record = None
+            if kind in ("page", "db", "asset", "broken"):
+                record = [kind, self.index.out[target] if target else None, fragment]
+            href = None if target is None else self.index.href(self.index.out[target], self.out, fragment)
+            hit = self._resolved[(url, self._scope)] = (kind, href, record)
+        if hit[2] is not None:
+            self.links[url] = hit[2]
+        return hit[0], hit[1]
 
     def link(self, text, url, title=None):
         """Render a link to its site path, or mark it broken or missing."""
