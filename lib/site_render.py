@@ -4,8 +4,9 @@ import posixpath
 import re
 
 import mistune
-from mistune.util import escape as escape_text
+from mistune.plugins import import_plugin
 
+from lib.site_mistune import FastHTMLRenderer, FastMarkdown
 from lib.site_paths import ATTACHMENT_RE, digest, title_from_path
 
 PLUGINS = ["table", "strikethrough", "footnotes", "task_lists", "url", "def_list", "math"]
@@ -98,41 +99,16 @@ def slugify(text):
     return re.sub(r"\s+", "-", base) or "section"
 
 
-class SiteRenderer(mistune.HTMLRenderer):
+class SiteRenderer(FastHTMLRenderer):
     """HTML renderer that resolves links through a SiteIndex and records what it saw."""
 
     def __init__(self):
-        super().__init__(escape=True)
+        super().__init__()
         self.index = None
         self.src = ""
         self.out = ""
-        self._methods = {}
         self._resolved_in, self._resolved = None, {}
         self.reset()
-
-    def render_token(self, token, state):
-        """Render one token like mistune's HTMLRenderer, with the method lookup done once per type."""
-        func = self._methods.get(token["type"])
-        if func is None:
-            # mistune looks each method up again per token, through a raised AttributeError for plugins.
-            func = self._methods[token["type"]] = self._get_method(token["type"])
-        attrs = token.get("attrs")
-        if "raw" in token:
-            text = token["raw"]
-        elif "children" in token:
-            text = self.render_tokens(token["children"], state)
-        else:
-            return func(**attrs) if attrs else func()
-        return func(text, **attrs) if attrs else func(text)
-
-    def render_tokens(self, tokens, state):
-        """Render a token list (a list comprehension: cheaper than mistune's generator)."""
-        render = self.render_token
-        return "".join([render(tok, state) for tok in tokens])
-
-    def text(self, text):
-        """Render plain text (this renderer always escapes raw HTML)."""
-        return escape_text(text)
 
     def reset(self):
         """Forget the per-page records before rendering the next page."""
@@ -224,7 +200,9 @@ def render_inline_math(renderer, text):
 def make_markdown():
     """Return (markdown, renderer): one parser per process, reused for every page."""
     renderer = SiteRenderer()
-    md = mistune.create_markdown(renderer=renderer, plugins=PLUGINS)
+    # What mistune.create_markdown(renderer=renderer, plugins=PLUGINS) builds, as a SiteMarkdown.
+    md = FastMarkdown(renderer=renderer, inline=mistune.InlineParser(hard_wrap=False),
+                      plugins=[import_plugin(name) for name in PLUGINS])
     renderer.register("block_math", render_block_math)
     renderer.register("inline_math", render_inline_math)
     return md, renderer
