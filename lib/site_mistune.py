@@ -17,6 +17,20 @@ class FastMarkdown(mistune.Markdown):
         return tokens
 
 
+class FastInlineParser(mistune.InlineParser):
+    """mistune's InlineParser without re-sorting its trigger characters for every run of text."""
+
+    _fast_trigger_for = None
+
+    def _get_fast_trigger_re(self, chars):
+        # mistune builds a sorted tuple of the characters on each call to compare with its cache;
+        # the set is rebuilt (a new object) and the pattern dropped whenever a rule is registered.
+        if self._fast_trigger_re is None or self._fast_trigger_for is not chars:
+            super()._get_fast_trigger_re(chars)
+            self._fast_trigger_for = chars
+        return self._fast_trigger_re
+
+
 class FastHTMLRenderer(mistune.HTMLRenderer):
     """mistune's HTMLRenderer (always escaping raw HTML) with each render method looked up once."""
 

@@ -6,7 +6,7 @@ import re
 import mistune
 from mistune.plugins import import_plugin
 
-from lib.site_mistune import FastHTMLRenderer, FastMarkdown
+from lib.site_mistune import FastHTMLRenderer, FastInlineParser, FastMarkdown
 from lib.site_paths import ATTACHMENT_RE, digest, title_from_path
 
 PLUGINS = ["table", "strikethrough", "footnotes", "task_lists", "url", "def_list", "math"]
@@ -201,7 +201,7 @@ def make_markdown():
     """Return (markdown, renderer): one parser per process, reused for every page."""
     renderer = SiteRenderer()
     # What mistune.create_markdown(renderer=renderer, plugins=PLUGINS) builds, as a SiteMarkdown.
-    md = FastMarkdown(renderer=renderer, inline=mistune.InlineParser(hard_wrap=False),
+    md = FastMarkdown(renderer=renderer, inline=FastInlineParser(hard_wrap=False),
                       plugins=[import_plugin(name) for name in PLUGINS])
     renderer.register("block_math", render_block_math)
     renderer.register("inline_math", render_inline_math)
