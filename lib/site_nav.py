@@ -70,17 +70,20 @@ def natural(text):
 
 def nav_nodes(index, titles):
     """Return the sidebar tree as a list of [title, output path, parent position, kind]."""
-    memo = {}
-
-    def _one(node):
-        if node not in memo:
-            memo[node] = (natural(node_title(node, titles)), node)
-        return memo[node]
-
-    def _key(node):
-        return [_one(n) for n in index.ancestors(node)] + [_one(node)]
-
-    order = sorted(index.parent, key=_key)
+    children = {}
+    for node, parent in index.parent.items():
+        children.setdefault(parent, []).append(node)
+    # Depth first, each node's children by natural title order: one sort per folder instead of
+    # comparing whole ancestor chains.
+    order, stack = [], [None]
+    while stack:
+        node = stack.pop()
+        if node is not None:
+            order.append(node)
+        kids = children.get(node)
+        if kids:
+            kids.sort(key=lambda n: (natural(node_title(n, titles)), n), reverse=True)
+            stack.extend(kids)
     pos = {node: i for i, node in enumerate(order)}
     out = []
     for node in order:

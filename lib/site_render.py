@@ -4,7 +4,9 @@ import posixpath
 import re
 
 import mistune
+from mistune.plugins import import_plugin
 
+from lib.site_mistune import FastHTMLRenderer, FastInlineParser, FastMarkdown
 from lib.site_paths import ATTACHMENT_RE, digest, title_from_path
 
 PLUGINS = ["table", "strikethrough", "footnotes", "task_lists", "url", "def_list", "math"]
@@ -97,14 +99,15 @@ def slugify(text):
     return re.sub(r"\s+", "-", base) or "section"
 
 
-class SiteRenderer(mistune.HTMLRenderer):
+class SiteRenderer(FastHTMLRenderer):
     """HTML renderer that resolves links through a SiteIndex and records what it saw."""
 
     def __init__(self):
-        super().__init__(escape=True)
+        super().__init__()
         self.index = None
         self.src = ""
         self.out = ""
+        self._resolved_in, self._resolved = None, {}
         self.reset()
 
     def reset(self):
@@ -113,14 +116,23 @@ class SiteRenderer(mistune.HTMLRenderer):
         self.broken = []
         self.missing = []
         self.seen_ids = {}
+        if self._resolved_in is not self.index:
+            self._resolved_in, self._resolved = self.index, {}
+        # A link resolves the same from every page of a folder (pages link to their siblings and parents).
+        self._scope = (posixpath.dirname(self.src), posixpath.dirname(self.out))
 
     def _target(self, url):
-        kind, target, fragment = self.index.resolve(url, self.src)
-        if kind in ("page", "db", "asset", "broken"):
-            self.links[url] = [kind, self.index.out[target] if target else None, fragment]
-        if target is None:
-            return kind, None
-        return kind, self.index.href(self.index.out[target], self.out, fragment)
+        hit = self._resolved.get((url, self._scope))
+        if hit is None:
+            kind, target, fragment = self.index.resolve(url, self.src)
+            record = None
+            if kind in ("page", "db", "asset", "broken"):
+                record = [kind, self.index.out[target] if target else None, fragment]
+            href = None if target is None else self.index.href(self.index.out[target], self.out, fragment)
+            hit = self._resolved[(url, self._scope)] = (kind, href, record)
+        if hit[2] is not None:
+            self.links[url] = hit[2]
+        return hit[0], hit[1]
 
     def link(self, text, url, title=None):
         """Render a link to its site path, or mark it broken or missing."""
@@ -188,7 +200,9 @@ def render_inline_math(renderer, text):
 def make_markdown():
     """Return (markdown, renderer): one parser per process, reused for every page."""
     renderer = SiteRenderer()
-    md = mistune.create_markdown(renderer=renderer, plugins=PLUGINS)
+    # What mistune.create_markdown(renderer=renderer, plugins=PLUGINS) builds, as a SiteMarkdown.
+    md = FastMarkdown(renderer=renderer, inline=FastInlineParser(hard_wrap=False),
+                      plugins=[import_plugin(name) for name in PLUGINS])
     renderer.register("block_math", render_block_math)
     renderer.register("inline_math", render_inline_math)
     return md, renderer

@@ -10,8 +10,18 @@ B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 def tokens(text):
     """Return the sorted distinct search tokens of `text`; CJK runs become character bigrams."""
+    words = set()
+    # Whitespace never sits inside a word: split on it (in C), look for words only in the distinct
+    # pieces, and run the word pattern only on the pieces that are not one word already.
+    for piece in set(MARKUP_RE.sub(" ", text).lower().split()):
+        if piece.isalnum():  # what \w+ matches, without the underscore
+            words.add(piece)
+        else:
+            words.update(WORD_RE.findall(piece))
+    if not CJK_RE.search(text):
+        return sorted([w for w in words if 1 < len(w) <= 30 and w[0] != "_"])
     out = set()
-    for word in set(WORD_RE.findall(MARKUP_RE.sub(" ", text).lower())):
+    for word in words:
         if CJK_RE.search(word):
             chars = [c for c in word if CJK_RE.match(c)]
             out.update(chars)

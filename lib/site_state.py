@@ -115,9 +115,13 @@ def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, p
     for path in sorted(assets.glob("*")):
         files[SITE_DIR + "/" + path.name] = path.read_bytes()
     files[site_nav.NAV_JS] = site_nav.nav_js(nodes).encode("utf-8")
-    entries = []
+    entries, trails = [], {}
     for src in sorted(tokens):
-        trail = " / ".join(site_nav.node_title(a, titles) for a in index.ancestors(src))
+        # Siblings share their trail: build it once per parent.
+        parent = index.parent.get(src)
+        trail = trails.get(parent)
+        if trail is None:
+            trail = trails[parent] = " / ".join(site_nav.node_title(a, titles) for a in index.ancestors(src))
         entries.append((titles[src], index.out[src], trail, tokens.get(src, "").split()))
     files[site_nav.SEARCH_JS] = build_index(entries).encode("utf-8")
     counts = {"pages": len(pages), "databases": len(index.dbs), "attachments": len(plan["assets"])}

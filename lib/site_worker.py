@@ -54,12 +54,13 @@ def init_worker(ctx):
     _CTX.clear()
     _CTX.update(ctx)
     _CTX["md"], _CTX["renderer"] = make_markdown()
+    _CTX["crumbs"] = {}
 
 
 def render_chunk(srcs):
     """Render pages `srcs`, write them, and return {src: info} with title, tokens and links."""
     index, titles = _CTX["index"], _CTX["titles"]
-    md, renderer = _CTX["md"], _CTX["renderer"]
+    md, renderer, crumbs = _CTX["md"], _CTX["renderer"], _CTX["crumbs"]
     results = {}
     for src in srcs:
         with open(os.path.join(_CTX["official"], src), "rb") as handle:
@@ -67,7 +68,11 @@ def render_chunk(srcs):
         is_row = index.kind.get(index.parent.get(src)) == "db"
         title, article, info = render_page(md, renderer, text, src, index, is_row)
         out = index.out[src]
-        trail = breadcrumbs(index, src, titles, out)
+        # Pages of one folder under one parent share their breadcrumbs.
+        key = (index.parent.get(src), out.rpartition("/")[0])
+        trail = crumbs.get(key)
+        if trail is None:
+            trail = crumbs[key] = breadcrumbs(index, src, titles, out)
         data = page_shell(title, article, out, trail).encode("utf-8")
         write_atomic(os.path.join(_CTX["site"], out), data)
         info["title"] = title
