@@ -60,6 +60,8 @@ def main():
     """Parse arguments and run the benchmark (or one child build)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--small", action="store_true", help="1,000 pages instead of 10,000")
+    parser.add_argument("--dir", default=None,
+                        help="where to build (e.g. /dev/shm: the file system's inode reuse costs add noise)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--child", nargs=2, metavar=("MODE", "WORK"))
     args = parser.parse_args()
@@ -67,7 +69,7 @@ def main():
         child(args.child[0], args.child[1], args.workers)
         return
     pages = 1000 if args.small else 10000
-    with tempfile.TemporaryDirectory(prefix="bench-render-") as work:
+    with tempfile.TemporaryDirectory(prefix="bench-render-", dir=args.dir) as work:
         build_generated(os.path.join(work, "official"), pages=pages)
         snapshot(work, "run-1")
         raw, raw_cpu = raw_mistune(os.path.join(work, "official"))
