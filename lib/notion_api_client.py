@@ -16,6 +16,7 @@ from notion_client.errors import HTTPResponseError, RequestTimeoutError
 
 from lib.errors import AuthError, ConfigError, ExportError
 from lib.redact import RedactingFilter, redact, register_secret
+from lib.settings import BY_KEY
 
 log = logging.getLogger(__name__)
 RETRY_STATUS = {409, 429, 500, 502, 503, 504, 529}
@@ -37,17 +38,26 @@ def setting(settings, env, key=None, default=None):
     return next((v for v in candidates if v not in (None, "")), default)
 
 
-# (environment name, config key, default, type) of every public-API setting.
-API_SETTINGS = {
-    "api_key": ("NOTION_API_KEY", None, None, str),
-    "base_url": ("NOTION_API_BASE_URL", "notion.api_base_url", "https://api.notion.com", str),
-    "notion_version": ("NOTION_API_VERSION", "capture.notion_version", "2025-09-03", str),
-    "rate_per_second": ("NOTION_API_REQUESTS_PER_SECOND", "capture.requests_per_second", 3.0, float),
-    "max_retries": ("NOTION_API_MAX_RETRIES", "capture.max_retries", 8, int),
-    "timeout_seconds": ("NOTION_API_TIMEOUT_SECONDS", "capture.timeout_seconds", 60.0, float),
-    "backoff_seconds": ("NOTION_API_BACKOFF_SECONDS", "capture.backoff_seconds", 1.0, float),
-    "progress_seconds": ("NOTION_API_PROGRESS_SECONDS", "capture.progress_seconds", 15.0, float),
+# ApiSettings field -> its key in lib/settings.py, which holds the environment name, type and default.
+API_KEYS = {
+    "base_url": "notion.api_base_url",
+    "notion_version": "capture.notion_version",
+    "rate_per_second": "capture.requests_per_second",
+    "max_retries": "capture.max_retries",
+    "timeout_seconds": "capture.timeout_seconds",
+    "backoff_seconds": "capture.backoff_seconds",
+    "progress_seconds": "capture.progress_seconds",
 }
+CASTS = {"int": int, "float": float}
+
+
+def configured(settings, key):
+    """Return setting `key` of lib/settings.py, typed, from a Config or an environment-style dict; else its default."""
+    spec = BY_KEY[key]
+    value = CASTS.get(spec.kind, str)(setting(settings, spec.env, key, spec.default))
+    if spec.choices and value not in spec.choices:
+        raise ConfigError([f"{spec.env}={value}: expected one of {', '.join(spec.choices)}"])
+    return value
 
 
 @dataclass
@@ -55,24 +65,21 @@ class ApiSettings:
     """Connection and pacing settings of the public API."""
 
     api_key: str
-    base_url: str = "https://api.notion.com"
-    notion_version: str = "2025-09-03"
-    rate_per_second: float = 3.0
-    max_retries: int = 8
-    timeout_seconds: float = 60.0
-    backoff_seconds: float = 1.0
+    base_url: str
+    notion_version: str
+    rate_per_second: float
+    max_retries: int
+    timeout_seconds: float
+    backoff_seconds: float
+    progress_seconds: float
     max_backoff_seconds: float = 60.0
-    progress_seconds: float = 15.0
 
     @classmethod
     def from_settings(cls, settings):
         """Build from the project's Config or a dict of environment-style names (NOTION_API_*)."""
-        out = {}
-        for field_name, (env, key, default, cast) in API_SETTINGS.items():
-            value = setting(settings, env, key, default)
-            out[field_name] = cast(value) if value is not None else None
+        out = {field_name: configured(settings, key) for field_name, key in API_KEYS.items()}
         out["base_url"] = out["base_url"].rstrip("/")
-        return cls(**out)
+        return cls(api_key=setting(settings, "NOTION_API_KEY"), **out)
 
 
 class NotionApiError(ExportError):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lib.errors import ConfigError
 from lib.fsutil import read_json, write_json_atomic
-from lib.notion_api_client import ApiSettings, NotionApi, NotionSkipped, setting
+from lib.notion_api_client import ApiSettings, NotionApi, NotionSkipped, configured
 from lib.notion_capture_page import PageFetcher, document_files, tree_links
 
 log = logging.getLogger(__name__)
@@ -169,9 +169,7 @@ def capture_workspace(settings, json_dir, markdown_dir=None, previous_index=None
         raise ConfigError([f"NOTION_API_VERSION={api_settings.notion_version}: the capture reads databases as "
                            "data sources, which needs Notion-Version 2025-09-03 or later"])
     api = NotionApi(api_settings)
-    comments = str(setting(settings, "NOTION_CAPTURE_COMMENTS", "capture.comments", "blocks"))
-    if comments not in ("off", "pages", "blocks"):
-        raise ConfigError([f"NOTION_CAPTURE_COMMENTS={comments}: expected off, pages or blocks"])
+    comments = configured(settings, "capture.comments")
     try:
         run = Capture(api, json_dir, previous_index, comments)
         run.run()

@@ -129,8 +129,13 @@ def _link_tree(src, dst):
                 shutil.copy2(os.path.join(dirpath, name), target / name)
 
 
-def promote_tree(new_tree, official_dir, manifests_dir, snapshot_info):
-    """Swap new_tree in as official_dir atomically and write manifests/snapshot.json last; return a summary."""
+def promote_tree(new_tree, official_dir, manifests_dir, snapshot_info, manifest=None):
+    """Swap new_tree in as official_dir atomically and write manifests/snapshot.json last; return a summary.
+
+    `manifest` is new_tree's {files, count, bytes} when the caller has it (shard_expand wrote it): the
+    staged copy holds the same files (hard links, or copies across file systems), so hashing every file
+    again would only repeat that work.
+    """
     official = Path(official_dir).absolute()
     backups = official.parent
     if not Path(new_tree).is_dir():
@@ -141,7 +146,8 @@ def promote_tree(new_tree, official_dir, manifests_dir, snapshot_info):
     started = time.monotonic()
     remove_tree(staged)
     _link_tree(new_tree, staged)
-    manifest = tree_manifest(staged)
+    if manifest is None:
+        manifest = tree_manifest(staged)
     snapshot = dict(snapshot_info)
     if "counts" not in snapshot:
         snapshot["counts"] = count_tree(staged)

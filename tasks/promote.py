@@ -10,9 +10,9 @@ from tasks import stage_action
 log = logging.getLogger("promote")
 
 
-def already_promoted(layout):
-    """Return True when official/ already holds this run's tree, as snapshot.json records it."""
-    snapshot, tree = read_json(layout.snapshot), read_json(layout.tree_manifest)
+def already_promoted(layout, tree):
+    """Return True when official/ already holds this run's tree (its manifest), as snapshot.json records it."""
+    snapshot = read_json(layout.snapshot)
     if not snapshot or not tree or snapshot.get("run_id") != layout.run_id or not layout.official.is_dir():
         return False
     key = lambda files: [(f["path"], f["size"], f["sha256"]) for f in files]  # noqa: E731
@@ -23,18 +23,21 @@ def promote(cfg, layout):
     """Promote the run's tree, keep the previous snapshot.json for the site's changes page, prune."""
     gate = read_json(layout.gate)
     counts = read_json(layout.counts)
+    tree = read_json(layout.tree_manifest)
     promoting.repair(layout.backups)  # a crash mid-swap leaves a half state: settle it before judging
-    if already_promoted(layout):
+    if already_promoted(layout, tree):
         log.info("run %s is already promoted (a re-run after an interruption): nothing to swap", layout.run_id)
         write_json_atomic(layout.promoted, {"run_id": layout.run_id, "time": now_iso()})
         return {"files": counts["files"], "already": True}
     if layout.snapshot.exists():
         shutil.copyfile(layout.snapshot, layout.previous_snapshot)
     # Links in the pages still use Notion's names: the site resolves renamed files through this list.
-    renames = (read_json(layout.tree_manifest) or {}).get("expand", {}).get("renames", [])
+    tree = tree or {}
+    renames = tree.get("expand", {}).get("renames", [])
     info = {"run_id": layout.run_id, "counts": counts, "gate": gate["verdict"],
             "accepted_drop": gate.get("accepted_drop", False), "renames": renames, "time": now_iso()}
-    result = promoting.promote_tree(layout.tree, layout.official, layout.manifests, info)
+    result = promoting.promote_tree(layout.tree, layout.official, layout.manifests, info,
+                                    manifest={key: tree[key] for key in ("files", "count", "bytes")} if tree else None)
     write_json_atomic(layout.promoted, {"run_id": layout.run_id, "time": now_iso()})
     removed = promoting.prune_staging(layout.staging, cfg["retention.zip_keep_days"],
                                       current_run=layout.run_id, last_good_run=layout.run_id)

@@ -10,25 +10,13 @@ import time
 from pathlib import Path
 
 from lib.notion_capture import capture_workspace
+from tests.bench.bench_api_capture import run_curl
 from tests.fakes.notion_public import FakeNotionPublic, api_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = ("import json, sys; from lib.notion_restore import restore_snapshot, DirSource; "
          "s, src, root, j = json.loads(sys.argv[1]); r = restore_snapshot(s, DirSource(src), root, j); "
          "print(json.dumps({k: r[k] for k in ('created', 'requests')}))")
-
-
-def curl_requests(fake, count):
-    """Send `count` small authenticated GETs through one keep-alive curl process; return seconds."""
-    cmd = ["curl", "-s", "--fail-with-body"]
-    for i in range(count):
-        if i:
-            cmd.append("--next")
-        cmd += ["-o", "/dev/null", "-H", f"Authorization: Bearer {fake.token}", "-H", "Notion-Version: 2025-09-03",
-                f"{fake.base_url}/v1/users/me"]
-    started = time.perf_counter()
-    subprocess.run(cmd, check=True)
-    return time.perf_counter() - started
 
 
 def main():
@@ -48,7 +36,8 @@ def main():
             ours = time.perf_counter() - started
             peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             report = json.loads(out.stdout.strip().splitlines()[-1])
-            reference = curl_requests(fake, report["requests"])
+            # The reference: as many small authenticated GETs through one keep-alive curl process.
+            reference = run_curl(fake, [("GET", "/v1/users/me")] * report["requests"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     created = report["created"]

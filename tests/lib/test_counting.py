@@ -1,17 +1,10 @@
 """Counting: every kind of file the gate compares, in total and per top-level folder."""
 from lib.counting import count_tree
-
-
-def write(root, files):
-    """Create {relative path: bytes} under root."""
-    for rel, data in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+from tests.lib.trees import write_tree
 
 
 def test_counts_by_kind_and_folder(tmp_path):
-    write(tmp_path, {
+    write_tree(tmp_path, {
         "Home 0123456789abcdef0123456789abcdef.md": b"12345",
         "index.html": b"<html>",
         "Home/Tasks 1123456789abcdef0123456789abcdef.csv": b"a,b\n",

@@ -8,28 +8,10 @@ import pytest
 from lib.fsutil import read_json, tree_manifest
 from lib.promote import promote_tree, prune_staging, repair
 from tests.lib.crash import run_killed, run_to_end
+from tests.lib.trees import files_of, write_tree
 
 OLD = {"Home 0123456789abcdef0123456789abcdef.md": b"# old home", "Home/gone.md": b"gone", "keep.md": b"same"}
 NEW = {"Home 0123456789abcdef0123456789abcdef.md": b"# new home", "Home/added.png": b"\x89PNG", "keep.md": b"same"}
-
-
-def write(root, files):
-    """Create {relative path: bytes} under root."""
-    for rel, data in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return root
-
-
-def files_of(root):
-    """Return {relative path: bytes} for every file under root."""
-    out = {}
-    for dirpath, _, filenames in os.walk(root):
-        for name in filenames:
-            full = os.path.join(dirpath, name)
-            out[os.path.relpath(full, root)] = open(full, "rb").read()
-    return out
 
 
 def without_time(snapshot):
@@ -41,8 +23,8 @@ def without_time(snapshot):
 def backups(tmp_path):
     """backups/ with OLD promoted and NEW staged as a run tree."""
     root = tmp_path / "backups"
-    write(root / ".staging" / "r1" / "tree", OLD)
-    write(root / ".staging" / "r2" / "tree", NEW)
+    write_tree(root / ".staging" / "r1" / "tree", OLD)
+    write_tree(root / ".staging" / "r2" / "tree", NEW)
     promote_tree(root / ".staging" / "r1" / "tree", root / "official", root / "manifests", {"run_id": "r1"})
     return root
 
@@ -62,7 +44,7 @@ def test_promote_swaps_tree_and_writes_snapshot(backups):
 
 
 def test_first_promote_creates_official(tmp_path):
-    write(tmp_path / "tree", NEW)
+    write_tree(tmp_path / "tree", NEW)
     promote_tree(tmp_path / "tree", tmp_path / "b" / "official", tmp_path / "b" / "manifests", {"run_id": "x"})
     assert files_of(tmp_path / "b" / "official") == NEW
     snap = read_json(tmp_path / "b" / "manifests" / "snapshot.json")
@@ -71,7 +53,7 @@ def test_first_promote_creates_official(tmp_path):
 
 
 def test_repair_drops_half_built_tree_without_journal(backups):
-    write(backups / "official.new", {"half.md": b"half"})
+    write_tree(backups / "official.new", {"half.md": b"half"})
     repair(backups)
     assert not (backups / "official.new").exists()
     assert files_of(backups / "official") == OLD
@@ -102,8 +84,8 @@ def _check_whole(backups):
 
 def test_kill_at_every_step_then_rerun_matches_uninterrupted(backups, tmp_path):
     reference = tmp_path / "reference"
-    write(reference / ".staging/r1/tree", OLD)
-    write(reference / ".staging/r2/tree", NEW)
+    write_tree(reference / ".staging/r1/tree", OLD)
+    write_tree(reference / ".staging/r2/tree", NEW)
     promote_tree(reference / ".staging/r1/tree", reference / "official", reference / "manifests", {"run_id": "r1"})
     steps = run_to_end(_script(reference))
     expected = without_time(read_json(reference / "manifests" / "snapshot.json"))
@@ -124,8 +106,8 @@ def test_kill_at_every_step_then_rerun_matches_uninterrupted(backups, tmp_path):
 def test_kill_at_a_random_instant_then_rerun_matches_uninterrupted(tmp_path, seed):
     big = {f"Pages/p{i:04d} {i:032x}.md": os.urandom(64) * 16 for i in range(600)}
     root = tmp_path / "backups"
-    write(root / ".staging/r1/tree", OLD)
-    write(root / ".staging/r2/tree", big)
+    write_tree(root / ".staging/r1/tree", OLD)
+    write_tree(root / ".staging/r2/tree", big)
     promote_tree(root / ".staging/r1/tree", root / "official", root / "manifests", {"run_id": "r1"})
     run_killed(_script(root), seed=seed, window=0.1)
     repair(root)
@@ -147,7 +129,7 @@ def test_prune_staging_keeps_current_last_good_and_recent(tmp_path):
             staging.mkdir(exist_ok=True)
             path.write_bytes(b"PK")
         else:
-            write(path, {"export.zip": b"PK", "tree/a.md": b"a"})
+            write_tree(path, {"export.zip": b"PK", "tree/a.md": b"a"})
             os.utime(path / "export.zip", (now - age_days * 86400,) * 2)
             os.utime(path / "tree", (now - age_days * 86400,) * 2)
         os.utime(path, (now - age_days * 86400,) * 2)

@@ -9,18 +9,9 @@ from lib.fsutil import tree_manifest
 from lib.shards import expand_export
 from lib.zips import extract_zip
 from tests.lib.hostile_zips import EXPORT_ROOT, notion_wrapper, sample_pages, zip_bytes
+from tests.lib.trees import files_of
 
 OTHER_ROOT = "Export-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
-
-
-def files_of(root):
-    """Return {relative path: bytes} for every file under root."""
-    out = {}
-    for dirpath, _, filenames in os.walk(root):
-        for name in filenames:
-            full = os.path.join(dirpath, name)
-            out[os.path.relpath(full, root)] = open(full, "rb").read()
-    return out
 
 
 def unpack(tmp_path, data, name="export.zip"):

@@ -11,6 +11,7 @@ import pytest
 from lib.site_build import build_site
 from lib.fsutil import tree_manifest
 from tests.lib import site_fixtures as F
+from tests.lib.trees import write_workspace
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -243,11 +244,7 @@ def test_renderer_code_change_rerenders_everything(built):
 def test_product_fake_export_renders_without_broken_links(tmp_path):
     # The product's own fake Notion export (tests/fakes/exports.py, another engineer's module).
     exports = pytest.importorskip("tests.fakes.exports")
-    official = tmp_path / "official"
-    for rel, _, data in exports.FakeWorkspace(seed=3, pages=200).entries():
-        path = official / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data if isinstance(data, bytes) else b"".join(data))
+    official = write_workspace(tmp_path / "official", exports.FakeWorkspace(seed=3, pages=200))
     manifest = build_site(official, tmp_path / "site", workers=2)
     assert manifest["broken_links"] == [] and manifest["missing_attachments"] == []
     assert manifest["databases"] > 0

@@ -5,6 +5,7 @@ import pytest
 
 from lib.site_build import build_site
 from tests.fakes.exports import FakeWorkspace
+from tests.lib.trees import write_workspace
 from tests.lib.test_site_browser import browser, sync_api, visit  # noqa: F401  (shared fixtures)
 
 expect = sync_api.expect
@@ -14,11 +15,7 @@ expect = sync_api.expect
 def demo_site(tmp_path_factory):
     """The `make demo` workspace exported to disk and rendered, as the pipeline does."""
     root = tmp_path_factory.mktemp("demo")
-    official = root / "official"
-    for rel, _size, data in FakeWorkspace(seed=7, pages=300, databases=10).entries():
-        target = official / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data if isinstance(data, bytes) else b"".join(data))
+    official = write_workspace(root / "official", FakeWorkspace(seed=7, pages=300, databases=10))
     manifest = build_site(official, root / "site", workers=2)
     assert manifest["broken_links"] == []
     return root / "site", official
