@@ -13,7 +13,7 @@ from lib.errors import ConfigError, PublishError
 from lib.log import setup_logging
 from lib.notify import send_alert_at_exit
 from lib.paths import Layout
-from lib.runlock import run_lock
+from lib.git import run_lock
 
 NOTION_STAGES = {"pull", "export", "unpack", "shard_expand", "count", "gate", "promote"}
 COMMANDS_WITHOUT_RUN = {"list", "help", "info", "forget", "ignore", "clean", "dumpdb", "strace",

@@ -3,7 +3,7 @@ import datetime
 import logging
 
 from lib.fsutil import read_json, write_json_atomic
-from lib.notion_capture import capture_workspace
+from lib.public_api import capture_workspace
 from lib.report import record_failure
 from lib.redact import redact
 from tasks import stage_action

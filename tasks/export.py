@@ -3,14 +3,12 @@ import logging
 
 from doit.tools import config_changed, run_once
 
+from lib.archive import zip_tree_as_export
 from lib.errors import ExportError
 from lib.fsutil import remove_tree, write_json_atomic
-from lib.notion_capture import capture_workspace
-from lib.notion_export import ExportSettings, parse_space_id, run_export
-from lib.notion_ids import resolve_root_ids
-from lib.notion_ui import export_via_browser
+from lib.notion import ExportSettings, export_via_browser, parse_space_id, resolve_root_ids, run_export
+from lib.public_api import capture_workspace
 from lib.redact import redact
-from lib.zip_write import zip_tree_as_export
 from tasks import stage_action
 
 log = logging.getLogger("export")

@@ -1,9 +1,8 @@
 """publish: commit backups/ (minus .staging) to the snapshot branch with dulwich and push it."""
 import logging
 
-from lib import git_remote, git_snapshot
 from lib.fsutil import read_json, write_json_atomic
-from lib.git_repo import locked_repo, push_credentials, tip_carrying, tool_version
+from lib import git
 from lib.report import clear_failures, now_iso
 from lib.summary import current_summary, write_summary
 from tasks import stage_action
@@ -15,19 +14,19 @@ def published_tip(layout, repo, branch):
     """Return the local branch tip when it already carries exactly this snapshot.json and site.json."""
     if not layout.site_manifest.exists():
         return None
-    return tip_carrying(repo, branch, {"manifests/snapshot.json": layout.snapshot.read_bytes(),
+    return git.tip_carrying(repo, branch, {"manifests/snapshot.json": layout.snapshot.read_bytes(),
                                        "manifests/site.json": layout.site_manifest.read_bytes()})
 
 
 def commit_snapshot(cfg, layout, repo, branch, snapshot):
     """Write the snapshot commit on top of the branch tip; return snapshot_directory's result."""
     gate = read_json(layout.manifests / "coverage_report.json", {})
-    message = git_snapshot.format_message(snapshot.get("run_id"), snapshot.get("counts", {}),
-                                          gate.get("verdict", "passed"), tool_version())
+    message = git.format_message(snapshot.get("run_id"), snapshot.get("counts", {}),
+                                 gate.get("verdict", "passed"), git.tool_version())
     write_summary(layout, current_summary(layout, final=False))  # committed with the snapshot
     identity = f"{cfg['publish.committer_name']} <{cfg['publish.committer_email']}>"
-    result = git_snapshot.snapshot_directory(repo, layout.backups, branch, message, identity,
-                                             max_file_bytes=int(cfg["publish.max_file_mb"] * 1024 * 1024))
+    result = git.snapshot_directory(repo, layout.backups, branch, message, identity,
+                                    max_file_bytes=int(cfg["publish.max_file_mb"] * 1024 * 1024))
     for skipped in result.get("skipped_large", []):
         log.warning("left out of the commit (over %g MB): %s (%d bytes)", cfg["publish.max_file_mb"],
                     skipped["path"], skipped["size"])
@@ -40,9 +39,9 @@ def publish(cfg, layout):
     if snapshot is None:
         log.info("no promoted snapshot yet: nothing to publish")
         return {"changed": False}
-    branch, remote, credentials = cfg["publish.branch"], cfg["publish.remote"], push_credentials(cfg)
-    with locked_repo(cfg, layout) as repo:
-        remote_tip = git_remote.fetch_branch(repo, remote, branch, credentials) if remote else None
+    branch, remote, credentials = cfg["publish.branch"], cfg["publish.remote"], git.push_credentials(cfg)
+    with git.locked_repo(cfg, layout) as repo:
+        remote_tip = git.fetch_branch(repo, remote, branch, credentials) if remote else None
         clear_failures(layout)  # this run succeeded up to here: yesterday's failures are history
         tip = published_tip(layout, repo, branch)
         if tip:
@@ -51,7 +50,7 @@ def publish(cfg, layout):
         else:
             result = commit_snapshot(cfg, layout, repo, branch, snapshot)
         commit = result["commit"].decode() if isinstance(result["commit"], bytes) else result["commit"]
-        pushed = remote and remote_tip != commit and git_remote.push_branch(repo, remote, branch, credentials)
+        pushed = remote and remote_tip != commit and git.push_branch(repo, remote, branch, credentials)
     log.info("%s %s on %s%s", "committed" if result["changed"] else "already there:", commit[:12], branch,
              f", pushed to {remote}" if pushed else "")
     write_json_atomic(layout.published, {"commit": commit, "run_id": snapshot.get("run_id"), "time": now_iso(),

@@ -1,8 +1,7 @@
 """pull: fetch the snapshot branch and restore the previous snapshot when it is absent locally."""
 import logging
 
-from lib import git_remote, git_restore
-from lib.git_repo import locked_repo, push_credentials
+from lib import git
 from tasks import stage_action
 
 log = logging.getLogger("pull")
@@ -10,7 +9,7 @@ log = logging.getLogger("pull")
 
 def pull(cfg, layout):
     """Fetch `publish.branch` and restore official/ and manifests/ from its tip if missing here."""
-    with locked_repo(cfg, layout) as repo:
+    with git.locked_repo(cfg, layout) as repo:
         return fetch_and_restore(cfg, layout, repo, cfg["publish.remote"])
 
 
@@ -18,12 +17,12 @@ def fetch_and_restore(cfg, layout, repo, remote):
     """Fetch the branch (when a remote is set) and restore what is missing locally."""
     tip = None
     if remote:
-        tip = git_remote.fetch_branch(repo, remote, cfg["publish.branch"], push_credentials(cfg))
+        tip = git.fetch_branch(repo, remote, cfg["publish.branch"], git.push_credentials(cfg))
         log.info("remote %s: %s", cfg["publish.branch"], tip[:12] if tip else "no branch yet (first backup)")
     else:
         log.info("no remote configured (publish.remote is empty): local snapshots only")
     # The site comes back too, so a fresh CI runner renders only what changed.
-    restored = git_restore.restore_from_tip(repo, cfg["publish.branch"], layout.backups,
+    restored = git.restore_from_tip(repo, cfg["publish.branch"], layout.backups,
                                             parts=("official", "manifests", "site"))
     return {"tip": tip, "restored": restored}
 

@@ -2,7 +2,7 @@
 import logging
 
 from lib.fsutil import read_json, sha256_file, write_json_atomic
-from lib.site_build import build_site
+from lib.site import build_site
 from tasks import stage_action
 
 log = logging.getLogger("render")

@@ -4,9 +4,8 @@ import re
 
 from lib.errors import ConfigError
 from lib.fsutil import write_json_atomic
-from lib.git_repo import open_backup_repo
-from lib.notion_restore import restore_snapshot
-from lib.notion_restore_io import DirSource, GitTreeSource
+from lib.git import open_backup_repo
+from lib.public_api.restore import DirSource, GitTreeSource, restore_snapshot
 from tasks import stage_action
 
 log = logging.getLogger("restore_notion")

@@ -1,5 +1,5 @@
 """unpack: extract the outer wrapper of the export ZIP safely."""
-from lib import zips
+from lib import archive
 from lib.fsutil import remove_tree, write_json_atomic
 from tasks import stage_action
 
@@ -7,14 +7,14 @@ from tasks import stage_action
 def unpack(cfg, layout):
     """Extract export.zip into the run's unpacked/ folder and write its manifest last."""
     remove_tree(layout.unpacked)
-    entries = zips.extract_zip(layout.export_zip, layout.unpacked, unpack_limits(cfg))
+    entries = archive.extract_zip(layout.export_zip, layout.unpacked, unpack_limits(cfg))
     write_json_atomic(layout.unpacked_manifest, {"entries": entries, "count": len(entries)})
     return {"entries": len(entries)}
 
 
 def unpack_limits(cfg):
     """Return the zip-bomb limits from the config."""
-    return zips.Limits(max_total_bytes=int(cfg["unpack.max_total_gb"] * 1024 ** 3),
+    return archive.Limits(max_total_bytes=int(cfg["unpack.max_total_gb"] * 1024 ** 3),
                        max_ratio=cfg["unpack.max_ratio"], max_entries=cfg["unpack.max_entries"])
 
 

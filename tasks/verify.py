@@ -1,9 +1,8 @@
 """verify and snapshots: check the snapshot branch, and list its snapshots with what changed."""
 import logging
 
-from lib import git_remote, git_verify
+from lib import git
 from lib.errors import PublishError
-from lib.git_repo import open_backup_repo, push_credentials
 from tasks import stage_action
 
 log = logging.getLogger("verify")
@@ -11,10 +10,10 @@ log = logging.getLogger("verify")
 
 def verify(cfg, layout):
     """Fetch the branch, then check tip tree vs snapshot.json, every object, and linear history."""
-    repo = open_backup_repo(layout)
+    repo = git.open_backup_repo(layout)
     if cfg["publish.remote"]:
-        git_remote.fetch_branch(repo, cfg["publish.remote"], cfg["publish.branch"], push_credentials(cfg))
-    result = git_verify.verify_branch(repo, cfg["publish.branch"])
+        git.fetch_branch(repo, cfg["publish.remote"], cfg["publish.branch"], git.push_credentials(cfg))
+    result = git.verify_branch(repo, cfg["publish.branch"])
     if not result["ok"]:
         raise PublishError(f"{cfg['publish.branch']} failed verification ({result.get('problem_count', 0)} "
                            "problems): " + "; ".join(result["problems"][:20]),
@@ -24,7 +23,7 @@ def verify(cfg, layout):
 
 def snapshots(cfg, layout, limit=30):
     """Log one line per snapshot, newest first: date, run id, pages, and pages added/removed/changed."""
-    rows = git_verify.list_snapshots(open_backup_repo(layout), cfg["publish.branch"], limit=limit or None)
+    rows = git.list_snapshots(git.open_backup_repo(layout), cfg["publish.branch"], limit=limit or None)
     if not rows:
         log.info("no snapshots on %s yet", cfg["publish.branch"])
     for row in rows:

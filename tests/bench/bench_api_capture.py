@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.fakes.notion_public import FakeNotionPublic, api_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-CHILD = ("import json, sys; from lib.notion_capture import capture_workspace; "
+CHILD = ("import json, sys; from lib.public_api.capture import capture_workspace; "
          "s, j, m = json.loads(sys.argv[1]); print(json.dumps(capture_workspace(s, j, m)))")
 
 

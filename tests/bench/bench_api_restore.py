@@ -9,12 +9,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from lib.notion_capture import capture_workspace
+from lib.public_api.capture import capture_workspace
 from tests.bench.bench_api_capture import run_curl
 from tests.fakes.notion_public import FakeNotionPublic, api_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-CHILD = ("import json, sys; from lib.notion_restore import restore_snapshot, DirSource; "
+CHILD = ("import json, sys; from lib.public_api.restore.restorer import restore_snapshot, DirSource; "
          "s, src, root, j = json.loads(sys.argv[1]); r = restore_snapshot(s, DirSource(src), root, j); "
          "print(json.dumps({k: r[k] for k in ('created', 'requests')}))")
 

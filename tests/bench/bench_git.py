@@ -1,4 +1,4 @@
-"""Benchmark: snapshot commits with lib.git_snapshot vs `git add -A && git commit` on the same trees.
+"""Benchmark: snapshot commits with lib.git.snapshot vs `git add -A && git commit` on the same trees.
 
 Run: /work/venv/bin/python -m tests.bench.bench_git [--small] [--workdir DIR]
 Prints one JSON object: times, ratios to git, our peak RSS (VmHWM, which includes mmapped pack pages)
@@ -31,7 +31,7 @@ def sample():   # VmHWM counts mmapped pack pages too; anonymous memory is what 
                 anon[0] = max(anon[0], int(line.split()[1]))
         time.sleep(0.02)
 threading.Thread(target=sample, daemon=True).start()
-from lib.git_snapshot import snapshot_directory, open_repo, pack_loose_objects
+from lib.git.snapshot import snapshot_directory, open_repo, pack_loose_objects
 action, repo, src = sys.argv[1:4]
 t = time.perf_counter()
 if action == 'snapshot':
@@ -40,13 +40,13 @@ elif action == 'pack':
     with open_repo(repo) as r:
         result = {'packed': pack_loose_objects(r, threshold=0)}
 elif action == 'push':
-    from lib.git_remote import push_branch
+    from lib.git.remote import push_branch
     result = push_branch(repo, src, 'notion-backups')
 elif action == 'fetch':
-    from lib.git_remote import fetch_branch
+    from lib.git.remote import fetch_branch
     result = fetch_branch(repo, src, 'notion-backups')
 else:
-    from lib.git_restore import restore_from_tip
+    from lib.git.restore import restore_from_tip
     result = restore_from_tip(repo, 'notion-backups', src, parts=tuple(f'Workspace {i}' for i in range(37)))
 elapsed = time.perf_counter() - t
 peak = int([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])

@@ -12,13 +12,13 @@ from pathlib import Path
 import mistune
 
 from lib.fsutil import read_json, tree_manifest, write_json_atomic
-from lib.site_render import PLUGINS
-from tests.lib.site_fixtures import build_generated
+from lib.site.render import PLUGINS
+from tests.lib.site.site_fixtures import build_generated
 
 
 def child(mode, work, workers):
     """Run one build in this (child) process and print its timing as JSON."""
-    from lib.site_build import build_site
+    from lib.site.build import build_site
     snapshot = read_json(os.path.join(work, "snapshot.json"))
     started = time.perf_counter()
     manifest = build_site(os.path.join(work, "official"), os.path.join(work, "site"), snapshot, None, workers)

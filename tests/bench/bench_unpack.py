@@ -97,7 +97,7 @@ def run_unzip(export, out):
 
 def run_ours(export, out):
     """Our side, in a child process so its peak memory is its own."""
-    script = ("from lib.zips import extract_zip; from lib.shards import expand_export\n"
+    script = ("from lib.archive.extract import extract_zip; from lib.archive.shards import expand_export\n"
               f"extract_zip({str(export)!r}, {str(out / 'unpacked')!r})\n"
               f"expand_export({str(out / 'unpacked')!r}, {str(out / 'tree')!r})\n")
     return timed([sys.executable, "-c", script])

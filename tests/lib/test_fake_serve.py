@@ -7,7 +7,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from lib.notion_export import ExportSettings, run_export
+from lib.notion.export import ExportSettings, run_export
 
 REPO = Path(__file__).resolve().parents[2]
 

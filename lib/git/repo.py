@@ -1,0 +1,71 @@
+"""Which git repository holds the snapshots, and the push credentials."""
+import contextlib
+import os
+import time
+from pathlib import Path
+
+from lib import __version__
+
+
+def open_backup_repo(layout):
+    """Return the repository path: the project's own checkout, else a bare cache under .doit/."""
+    root = Path(layout.root)
+    if (root / ".git").exists():
+        return root
+    cache = root / ".doit" / "backup.git"
+    if not cache.exists():
+        from dulwich.repo import Repo
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        Repo.init_bare(str(cache), mkdir=True).close()
+    return cache
+
+
+def push_credentials(cfg):
+    """Return (username, password) for HTTPS pushes, or None when no token is configured."""
+    token = cfg.secret("BACKUP_PUSH_TOKEN") or cfg.secret("GITHUB_TOKEN")
+    return ("x-access-token", token) if token else None
+
+
+def tool_version():
+    """Return the tool's version string recorded in snapshot commits."""
+    return f"notion-git-backup {__version__}"
+
+
+def tip_carrying(repo_path, branch, files):
+    """Return the branch tip (hex) when its tree holds exactly `files` ({'manifests/x.json': bytes}), else None."""
+    from dulwich.object_store import tree_lookup_path
+    from lib.git.snapshot import branch_ref, open_repo, read_ref
+    with open_repo(repo_path) as repo:
+        tip = read_ref(repo, branch_ref(branch))
+        if tip is None:
+            return None
+        tree = repo[tip].tree
+        for path, expected in files.items():
+            try:
+                _, sha = tree_lookup_path(repo.__getitem__, tree, path.encode())
+            except KeyError:
+                return None
+            if repo[sha].as_raw_string() != expected:
+                return None
+    return tip.decode()
+
+
+@contextlib.contextmanager
+def locked_repo(cfg, layout):
+    """Yield the backup repository under the run lock, after clearing what a dead previous run left behind.
+
+    The run lock clears the dead run's locks in our own repository; a local-path remote is written by our
+    own process too, so its leftovers are cleared here (a URL remote's server cleans up after itself).
+    """
+    from lib.git.remote import resolve_remote
+    from lib.git.snapshot import open_repo
+    from lib.git.runlock import clear_dead_run_remote_locks, run_lock
+    repo = open_backup_repo(layout)
+    branch, remote = cfg["publish.branch"], cfg["publish.remote"]
+    with run_lock(layout.lock_file, repo_path=repo, branch=branch) as lock:
+        if lock["stale"] and remote:
+            with open_repo(repo) as handle:
+                location = resolve_remote(handle, remote)
+            if os.path.isdir(location):
+                clear_dead_run_remote_locks(location, branch, time.time())
+        yield repo

@@ -1,0 +1,131 @@
+"""Restore backup folders from the snapshot branch tip, refusing any hostile tree entry."""
+import logging
+import os
+import shutil
+import stat
+import tempfile
+
+from dulwich.index import validate_path_element_default
+from dulwich.objects import Tree
+
+from lib.errors import PublishError, UnsafeArchive
+from lib.git.objects import branch_ref, open_repo, read_ref
+from lib.git.store import iter_blob
+
+log = logging.getLogger(__name__)
+
+TMP_PREFIX = ".restore-"
+FILE_MODES = {0o100644: 0o644, 0o100755: 0o755, 0o100664: 0o644}
+
+
+def _check_name(where, name):
+    """Refuse a tree entry name that could escape the target or touch a .git directory."""
+    if (not name or b"/" in name or b"\\" in name or b"\x00" in name
+            or not validate_path_element_default(name)):
+        raise UnsafeArchive(f"snapshot entry {os.fsdecode(where + name)!r} is unsafe (empty, '.', '..', "
+                            f"'.git' or a separator in a name); nothing was restored",
+                            hint="the branch was written by something else; inspect it with git ls-tree")
+
+
+def _check_link(where, name, target):
+    """Refuse a symlink whose target is absolute or climbs above the restored folder."""
+    depth = where.count(b"/")
+    for part in target.split(b"/"):
+        depth += -1 if part == b".." else (0 if part in (b"", b".") else 1)
+        if depth < 0:
+            break
+    if target.startswith(b"/") or depth < 0 or b"\x00" in target:
+        raise UnsafeArchive(f"snapshot symlink {os.fsdecode(where + name)!r} points outside the backup "
+                            f"({os.fsdecode(target)!r}); nothing was restored")
+
+
+def iter_safe_entries(store, tree_id, prefix=b""):
+    """Yield (relpath, mode, sha) for every blob under `tree_id`, validating each name and mode."""
+    tree = store[tree_id]
+    if not isinstance(tree, Tree):
+        raise UnsafeArchive(f"snapshot entry {os.fsdecode(prefix)!r} should be a tree")
+    for entry in tree.iteritems():
+        _check_name(prefix, entry.path)
+        if stat.S_ISDIR(entry.mode):
+            yield from iter_safe_entries(store, entry.sha, prefix + entry.path + b"/")
+        elif stat.S_ISLNK(entry.mode):
+            _check_link(prefix, entry.path, store[entry.sha].data)
+            yield prefix + entry.path, entry.mode, entry.sha
+        elif entry.mode in FILE_MODES:
+            yield prefix + entry.path, entry.mode, entry.sha
+        else:
+            raise UnsafeArchive(f"snapshot entry {os.fsdecode(prefix + entry.path)!r} has unsupported mode "
+                                f"{entry.mode:o} (submodule or unknown); nothing was restored")
+
+
+def _find_subtree(repo, tree_id, name):
+    tree = repo[tree_id]
+    for entry in tree.iteritems():
+        if entry.path == name and stat.S_ISDIR(entry.mode):
+            return entry.sha
+    return None
+
+
+def _materialize(repo, entries, dest_tmp):
+    """Write every validated (relpath, mode, sha) entry under `dest_tmp`; return the number of files."""
+    root = os.fsencode(dest_tmp)
+    for rel, mode, sha in entries:
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if os.path.lexists(path):
+            raise UnsafeArchive(f"snapshot entry {os.fsdecode(rel)!r} appears twice; nothing was restored")
+        if stat.S_ISLNK(mode):
+            os.symlink(repo.object_store[sha].as_raw_string(), path)
+        else:
+            with open(path, "wb") as handle:
+                for block in iter_blob(repo.object_store, sha):   # big loose blobs never sit in memory whole
+                    handle.write(block)
+            os.chmod(path, FILE_MODES[mode])
+    return len(entries)
+
+
+def restore_from_tip(repo_path, branch, backups_dir, parts=("official", "manifests")):
+    """Restore each folder of `parts` absent from `backups_dir` from the branch tip; return a summary dict."""
+    os.makedirs(backups_dir, exist_ok=True)
+    for name in os.listdir(backups_dir):
+        if name.startswith(TMP_PREFIX):   # left by a killed restore
+            shutil.rmtree(os.path.join(backups_dir, name), ignore_errors=True)
+    summary = {"commit": None, "restored": [], "present": [], "missing_in_snapshot": [], "files": 0}
+    with open_repo(repo_path) as repo:
+        tip = read_ref(repo, branch_ref(branch))
+        if tip is None:
+            log.info("restore: no %s branch yet, nothing to restore", branch)
+            return summary
+        summary["commit"] = tip.decode()
+        tree_id = repo[tip].tree
+        todo = []
+        for part in parts:
+            if os.path.lexists(os.path.join(backups_dir, part)):
+                summary["present"].append(part)
+                continue
+            subtree = _find_subtree(repo, tree_id, part.encode())
+            if subtree is None:
+                summary["missing_in_snapshot"].append(part)
+                continue
+            # Validate every part before writing any, so a hostile tree leaves the disk untouched.
+            prefix = part.encode() + b"/"
+            todo.append((part, [(rel[len(prefix):], mode, sha) for rel, mode, sha
+                                in iter_safe_entries(repo.object_store, subtree, prefix)]))
+        for part, entries in todo:
+            target = os.path.join(backups_dir, part)
+            tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{part}-", dir=backups_dir)
+            try:
+                try:
+                    count = _materialize(repo, entries, tmp)
+                except (ValueError, KeyError) as exc:
+                    raise PublishError(f"restore of {part}/ from {tip.decode()[:12]} failed: {exc}",
+                                       hint="run `doit verify`; the local object store may be damaged") from None
+                os.chmod(tmp, 0o755)
+                os.rename(tmp, target)
+            finally:
+                if os.path.exists(tmp):
+                    shutil.rmtree(tmp)
+            summary["restored"].append(part)
+            summary["files"] += count
+            log.info("restored %s/ from %s: %d files", part, tip.decode()[:12], count)
+    return summary

@@ -1,0 +1,238 @@
+"""Build the offline HTML site from the promoted export: incremental, on every core."""
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_all_start_methods, get_context
+from pathlib import Path
+
+from lib.site import nav, reports, state
+from lib.errors import BackupError
+from lib.fsutil import read_json, write_bytes_atomic
+from lib.site.links import SiteIndex
+from lib.site.paths import SITE_DIR, scan_tree
+from lib.site.render import make_markdown
+from lib.site.search import build_index
+from lib.site.tables import render_database
+from lib.site.worker import init_worker, read_title, render_chunk, write_atomic
+
+log = logging.getLogger(__name__)
+STATE = ".build-state.json"
+TOKENS = ".build-tokens.json"
+DIRTY = ".build-dirty.json"
+POOL_MIN_PAGES = 200
+ASSETS = Path(__file__).with_name("assets")
+
+
+def code_version():
+    """Return a digest of the renderer's code and assets: a change re-renders every page."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")) + sorted(ASSETS.glob("*")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _render_pages(todo, ctx, workers):
+    """Render `todo` pages, in a process pool when it pays, and return {src: info}."""
+    results = {}
+    started = time.monotonic()
+    # Forking a pool costs more than it saves below a few hundred pages (a typical daily change).
+    if workers <= 1 or len(todo) < POOL_MIN_PAGES:
+        init_worker(ctx)
+        return render_chunk(todo)
+    # Small chunks: the last one ends close to the others (a 200-page tail left one core idle for
+    # ~0.5 s), and one more task costs a worker well under a millisecond.
+    size = max(8, min(48, len(todo) // (workers * 16) or 1))
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(workers, mp_context=get_context(method), initializer=init_worker,
+                             initargs=(ctx,)) as pool:
+        last = started
+        for part in pool.map(render_chunk, chunks):
+            results.update(part)
+            now = time.monotonic()
+            if now - last >= 5 or len(results) == len(todo):
+                last = now
+                rate = len(results) / max(now - started, 1e-6)
+                log.info("site: rendered %d/%d pages (%.0f pages/s, ETA %.0f s)", len(results), len(todo),
+                         rate, (len(todo) - len(results)) / max(rate, 1e-6))
+    return results
+
+
+def _copy_asset(src, dst):
+    """Place an attachment in the site: a hard link when possible, else a copy; atomically."""
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    tmp = os.path.join(os.path.dirname(dst), ".tmp-" + os.path.basename(dst)[:80] + ".part")
+    if os.path.lexists(tmp):
+        os.unlink(tmp)
+    try:
+        os.link(src, tmp)
+    except OSError:
+        shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+    if os.path.lexists(tmp):
+        # rename() between two links of one file does nothing and leaves the temporary name.
+        os.unlink(tmp)
+
+
+def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, workers=2):
+    """Render `official_dir` into `site_dir`; return the site manifest (see lib.site.state)."""
+    started = time.monotonic()
+    workers = workers if workers and workers > 0 else (os.cpu_count() or 1)
+    official, site = os.fspath(official_dir), os.fspath(site_dir)
+    if not os.path.isdir(official):
+        raise BackupError(f"no export to render: {official} is not a folder",
+                          hint="run `doit` to take a snapshot, or `doit pull` to fetch the published one")
+    files = scan_tree(official)
+    # Only a folder that already holds a site of ours is swept of unknown files on a full build.
+    ours = os.path.isdir(os.path.join(site, SITE_DIR)) or os.path.exists(os.path.join(site, STATE))
+    hashes = state.file_keys(official, files, snapshot)
+    old = _read_state(os.path.join(site, STATE))
+    dirty = _read_state(os.path.join(site, DIRTY))
+    if dirty:
+        # The last build stopped half-way: never call it a no-op, and forget none of its files.
+        old = dict(old, input_digest=None, outputs=dict(dirty.get("outputs", {}), **old.get("outputs", {})))
+    if os.path.isdir(site):
+        # A kill can land before the dirty marker (or anything else of ours) is written: always sweep
+        # the hidden temporary files only our writers create.
+        state.remove_partials(site)
+    version = code_version()
+    digest = state.input_digest(version, hashes, snapshot, previous_snapshot)
+    present = old.get("input_digest") == digest and all(
+        os.path.exists(os.path.join(site, p)) for p in old["outputs"])
+    if present:
+        manifest = dict(old["manifest"], pages_rendered=0, pages_skipped=old["manifest"]["pages"],
+                        pages_unchanged=old["manifest"]["pages"],
+                        databases_rendered=0, removed_outputs=0,
+                        files=[{"path": p, **old["outputs"][p]} for p in sorted(old["outputs"])],
+                        seconds=round(time.monotonic() - started, 3))
+        log.info("site: unchanged snapshot, nothing to render (%.2f s)", manifest["seconds"])
+        return manifest
+    tokens_path = os.path.join(site, TOKENS)
+    if old.get("version") != version or not os.path.exists(tokens_path):
+        old = {"outputs": old.get("outputs", {})}
+    index = SiteIndex(files, (snapshot or {}).get("renames"))
+    plan = state.plan(index, hashes, old, official, site, read_title)
+    known = old.get("outputs", {})
+    write_bytes_atomic(os.path.join(site, DIRTY), json.dumps(
+        {"outputs": {o: {} for o in plan["outputs"] if o not in known}}, ensure_ascii=False).encode("utf-8"))
+    ctx = {"index": index, "titles": plan["titles"], "official": official, "site": site}
+    log.info("site: %d pages, %d databases, %d attachments; rendering %d pages", len(plan["pages"]),
+             len(index.dbs), len(plan["assets"]), len(plan["render"]))
+    rendered = _render_pages(plan["render"], ctx, workers)
+    tokens = _read_state(tokens_path) if len(rendered) < len(plan["pages"]) else {}
+    pages, tokens = _merge_pages(plan, rendered, old, hashes, tokens)
+    plan["db_keys"] = state.db_keys(index, hashes, plan["titles"], plan["paths_digest"])
+    outputs = {index.out[src]: {"size": i["size"], "sha256": i["sha256"]} for src, i in pages.items()}
+    ctx["props"] = {src: info.get("props", {}) for src, info in pages.items()}
+    dbs = _render_databases(index, plan, old, ctx, outputs)
+    tokens.update((main, state.get("tokens", "")) for main, state in dbs.items())
+    _place_assets(plan["assets"], hashes, old, official, site, outputs)
+    broken = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["broken"]]
+    broken += [{"page": s, "href": h} for s in sorted(dbs) for h in dbs[s]["broken"]]
+    missing = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["missing"]]
+    titles = plan["titles"]
+    nodes = nav.nav_nodes(index, titles)
+    extra = state.site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot,
+                                  previous_snapshot, plan, ASSETS, state.workspace_name(official, files))
+    for rel, data in extra.items():
+        sha = hashlib.sha256(data).hexdigest()
+        path = os.path.join(site, rel)
+        if old.get("outputs", {}).get(rel, {}).get("sha256") != sha or not os.path.exists(path):
+            write_atomic(path, data)
+        outputs[rel] = {"size": len(data), "sha256": sha}
+    removed = state.remove_stale(site, old.get("outputs", {}), outputs,
+                                      full=ours and not old.get("pages"))
+    os.sync()
+    manifest = {
+        "pages": len(pages), "databases": len(dbs), "attachments": len(plan["assets"]),
+        "pages_rendered": len(rendered), "pages_skipped": len(pages) - len(rendered),
+        "pages_unchanged": len(pages) - len(rendered),
+        "databases_rendered": plan["dbs_rendered"], "broken_links": broken,
+        "missing_attachments": missing, "removed_outputs": removed,
+        "files": [{"path": p, **outputs[p]} for p in sorted(outputs)],
+        "seconds": round(time.monotonic() - started, 3),
+    }
+    write_bytes = json.dumps(tokens, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    write_atomic(tokens_path, write_bytes)
+    save_state(site, {
+        "version": version, "input_digest": digest, "pages": pages, "dbs": dbs, "titles": titles,
+        "assets": {rel: hashes[rel] for rel in plan["assets"]}, "outputs": outputs,
+        "paths_digest": plan["paths_digest"],
+        "manifest": {k: v for k, v in manifest.items() if k != "files"}})
+    os.unlink(os.path.join(site, DIRTY))
+    log.info("site: rendered %d pages, skipped %d, %d broken links, %d missing attachments in %.1f s",
+             len(rendered), len(pages) - len(rendered), len(broken), len(missing), manifest["seconds"])
+    return manifest
+
+
+def _merge_pages(plan, rendered, old, hashes, tokens):
+    """Return ({page: state}, {page: tokens}) from this build's renders and the previous state."""
+    pages = {}
+    for src in plan["pages"]:
+        info = rendered.get(src)
+        if info is not None:
+            tokens[src] = info.pop("tokens")
+        else:
+            info = old["pages"][src]
+            info["sig"] = plan["sig"].get(src, info.get("sig"))
+        info.update(sha=hashes[src], nav=plan["nav"][src])
+        pages[src] = info
+        plan["titles"][src] = info["title"]
+    return pages, {src: tokens.get(src, "") for src in plan["pages"]}
+
+
+def _place_assets(assets, hashes, old, official, site, outputs):
+    """Link or copy every attachment and CSV whose content changed or whose copy is gone."""
+    copied = 0
+    for rel in assets:
+        dst = os.path.join(site, rel)
+        if old.get("assets", {}).get(rel) != hashes[rel] or not os.path.exists(dst):
+            _copy_asset(os.path.join(official, rel), dst)
+            copied += 1
+        outputs[rel] = {"size": os.path.getsize(dst), "sha256": state.sha_of(hashes[rel])}
+    if copied:
+        log.info("site: placed %d attachments and CSV files", copied)
+
+
+def _read_state(path):
+    """Return a JSON state file, or {} when it is absent or unreadable (the build then starts over)."""
+    try:
+        return read_json(path) or {}
+    except (ValueError, OSError) as exc:
+        log.warning("site: ignoring unreadable %s (%s); rendering every page", os.path.basename(path), exc)
+        return {}
+
+
+def save_state(site, build):
+    """Write the build state compactly and durably (the C JSON encoder; indenting is 10x slower)."""
+    data = json.dumps(build, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    write_bytes_atomic(os.path.join(site, STATE), data)
+
+
+def _render_databases(index, plan, old, ctx, outputs):
+    """Render every database whose CSV, rows or navigation changed; return their state."""
+    md, renderer = make_markdown()
+    dbs = {}
+    plan["dbs_rendered"] = 0
+    for key, entry in sorted(index.dbs.items()):
+        main, out = entry["main"], entry["out"]
+        db_key = plan["db_keys"][main]
+        prev = old.get("dbs", {}).get(main)
+        path = os.path.join(ctx["site"], out)
+        if prev and prev["key"] == db_key and os.path.exists(path):
+            dbs[main] = prev
+        else:
+            article, info = render_database(entry, index, ctx["titles"], ctx["official"], renderer,
+                                            ctx["props"])
+            trail = nav.breadcrumbs(index, main, ctx["titles"], out)
+            data = nav.page_shell(plan["titles"][main], article, out, trail, "db").encode("utf-8")
+            write_atomic(path, data)
+            dbs[main] = {"key": db_key, "broken": info["broken"], "size": len(data),
+                         "sha256": hashlib.sha256(data).hexdigest(), "tokens": info["tokens"]}
+            plan["dbs_rendered"] += 1
+        outputs[out] = {"size": dbs[main]["size"], "sha256": dbs[main]["sha256"]}
+    return dbs

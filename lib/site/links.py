@@ -1,0 +1,221 @@
+"""Index of an export tree and the resolver that maps Notion's links to site paths."""
+import posixpath
+import re
+from urllib.parse import quote, unquote, urlsplit
+
+from lib.site.paths import db_stem, relative, split_id, strip_ids
+
+UUID_RE = re.compile(r"([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})"
+                     r"(?![0-9a-f])")
+NOTION_HOSTS = ("notion.so", "notion.site", "notion.com")
+# Notion's own index.html (at the root or in the Export-<uuid> wrapper) lists the export;
+# the site writes its own index instead.
+SKIPPED_RE = re.compile(r"^(?:Export-[^/]+/)?index\.html$")
+
+
+def renamed_paths(renames):
+    """Map each name as Notion wrote it to the name unpack gave it, for files and their folders alike.
+
+    Links in the Markdown still use Notion's names; unpack renames components (Windows-only characters,
+    names over 255 bytes) one for one, so every renamed file also tells how its folders were renamed.
+    """
+    mapping = {}
+    for entry in renames or ():
+        old, new = entry["renamed_from"].split("/"), entry["path"].split("/")
+        if len(old) != len(new):
+            continue
+        for depth in range(1, len(old) + 1):
+            if old[:depth] != new[:depth]:
+                mapping["/".join(old[:depth])] = "/".join(new[:depth])
+    return mapping
+
+
+class SiteIndex:
+    """Every file of an export, the site path of each, and the page hierarchy."""
+
+    def __init__(self, files, renames=()):
+        self.files = sorted(f for f in files if not SKIPPED_RE.match(f))
+        self.renamed = renamed_paths(renames)
+        self.kind = {}      # source rel -> 'page' | 'db' | 'asset'
+        self.out = {}       # source rel -> output rel
+        self.by_id = {}     # 32hex -> source rel of the page or database (CSV)
+        self.dbs = {}       # db key -> {'csv': rel, 'all': rel or None, 'out': rel}
+        self._index_files()
+        self.parent = {}    # node rel (page/db source or 'dir:' path) -> parent node or None
+        self.dir_owner = {}
+        self._index_tree()
+        stripped = {}
+        for rel in self.out:
+            stripped.setdefault(strip_ids(rel), []).append(rel)
+        self.stripped = {k: v[0] for k, v in stripped.items() if len(v) == 1}
+
+    def _index_files(self):
+        pages = {f for f in self.files if f.lower().endswith(".md")}
+        for rel in pages:
+            self.kind[rel] = "page"
+            self.out[rel] = rel[:-3] + ".html"
+        taken = set(self.out.values())
+        for rel in self.files:
+            if not rel.lower().endswith(".csv"):
+                continue
+            key = db_stem(rel)
+            entry = self.dbs.setdefault(key, {"csv": None, "all": None})
+            entry["all" if rel[:-4].endswith("_all") else "csv"] = rel
+        for key, entry in sorted(self.dbs.items()):
+            out = key + ".html"
+            entry["out"] = out if out not in taken else key + ".db.html"
+            taken.add(entry["out"])
+            entry["main"] = entry["all"] or entry["csv"]
+            for rel in (entry["csv"], entry["all"]):
+                if rel:
+                    self.kind[rel] = "db"
+                    self.out[rel] = entry["out"]
+        for rel in self.files:
+            if rel not in self.kind:
+                self.kind[rel] = "asset"
+                self.out[rel] = rel
+        for rel, kind in self.kind.items():
+            if kind == "asset":
+                continue
+            ident = split_id(db_stem(rel) if kind == "db" else rel[:-3].rsplit("/", 1)[-1])[1]
+            if ident and (ident not in self.by_id or kind == "page"):
+                self.by_id[ident] = rel
+
+    def node_of(self, rel):
+        """Return the nav node key of a source file: the page, or the database's main CSV."""
+        if self.kind.get(rel) == "db":
+            return self.dbs[db_stem(rel)]["main"]
+        return rel
+
+    def _owner(self, dirpath):
+        """Return the page or database that owns folder `dirpath`, or None."""
+        parent, name = posixpath.split(dirpath)
+        exact = (parent + "/" if parent else "") + name + ".md"
+        if exact in self.kind:
+            return exact
+        return self._named.get((parent, name))
+
+    def _index_names(self, dirs):
+        """Map (folder, name) to the database or page a subfolder of that name belongs to."""
+        named = {}
+        for rel in sorted(r for r, k in self.kind.items() if k == "page"):
+            parent, base = posixpath.split(rel)
+            title, ident = split_id(base[:-3])
+            # Of two namesakes, the one whose folder carries its id does not own the bare name.
+            if ident and rel[:-3] not in dirs:
+                named.setdefault((parent, title), rel)
+        for key, entry in sorted(self.dbs.items(), reverse=True):
+            parent, base = posixpath.split(key)
+            named[(parent, split_id(base)[0])] = entry["main"]
+        for key, entry in sorted(self.dbs.items(), reverse=True):
+            parent, base = posixpath.split(key)
+            named[(parent, base)] = entry["main"]
+        self._named = named
+
+    def _index_tree(self):
+        dirs = set()
+        for rel in self.kind:
+            parent = posixpath.dirname(rel)
+            while parent and parent not in dirs:
+                dirs.add(parent)
+                parent = posixpath.dirname(parent)
+        self._index_names(dirs)
+        for d in sorted(dirs):
+            self.dir_owner[d] = self._owner(d) or "dir:" + d
+
+        def _container(path):
+            parent = posixpath.dirname(path)
+            return self.dir_owner[parent] if parent else None
+
+        for d, owner in self.dir_owner.items():
+            if owner.startswith("dir:"):
+                self.parent[owner] = _container(d)
+        for rel, kind in self.kind.items():
+            if kind == "page" or (kind == "db" and self.node_of(rel) == rel):
+                self.parent[rel] = _container(rel)
+        # A folder whose owner sits inside that same folder cannot be its own ancestor.
+        for node in list(self.parent):
+            seen, cur = {node}, self.parent[node]
+            while cur is not None:
+                if cur in seen:
+                    self.parent[node] = None
+                    break
+                seen.add(cur)
+                cur = self.parent.get(cur)
+        self.children = {}
+        for node, parent in sorted(self.parent.items()):
+            self.children.setdefault(parent, []).append(node)
+
+    def ancestors(self, node):
+        """Return the nav nodes above `node`, outermost first."""
+        chain, cur = [], self.parent.get(node)
+        while cur is not None:
+            chain.append(cur)
+            cur = self.parent.get(cur)
+        return chain[::-1]
+
+    def resolve(self, url, src_rel):
+        """Return (kind, source rel or None, fragment) for a link found in page `src_rel`."""
+        if url.startswith("#"):
+            return "anchor", None, url[1:]
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return "broken", None, ""
+        scheme = parts.scheme.lower()
+        if scheme in ("http", "https"):
+            host = parts.netloc.lower().rsplit("@", 1)[-1].split(":")[0]
+            if host.endswith(NOTION_HOSTS):
+                target = self._by_uuid(parts.path) or self._by_uuid(parts.query)
+                if target:
+                    return self.kind[target], self.node_of(target), parts.fragment
+            return "external", None, ""
+        if scheme == "about" or (not scheme and not parts.path):
+            return "broken", None, ""
+        if scheme or parts.netloc:
+            return "external", None, ""
+        target = self._by_path(parts.path, src_rel)
+        if target is None:
+            return "broken", None, ""
+        return self.kind[target], self.node_of(target), parts.fragment
+
+    def _by_uuid(self, text):
+        for match in reversed(list(UUID_RE.finditer(text.lower()))):
+            ident = "".join(match.groups())
+            if ident in self.by_id:
+                return self.by_id[ident]
+        return None
+
+    def _by_path(self, path, src_rel):
+        base = posixpath.dirname(src_rel)
+        once = unquote(path)
+        for raw in (once, unquote(once) if "%" in once else None, path if once != path else None):
+            if raw is None:
+                continue
+            cand = posixpath.normpath(posixpath.join(base, raw)).lstrip("/")
+            cand = self.renamed.get(cand, cand)
+            if cand in self.kind:
+                return cand
+            if cand in self.dir_owner and not self.dir_owner[cand].startswith("dir:"):
+                return self.dir_owner[cand]
+            stem = cand.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            ident = split_id(stem[:-4] if stem.endswith("_all") else stem)[1]
+            if ident:
+                # An id names one page: a missing id is a broken link, never a namesake.
+                if ident in self.by_id:
+                    return self.by_id[ident]
+                continue
+            hit = self.stripped.get(strip_ids(cand))
+            if hit:
+                return hit
+        return None
+
+    def link_key(self, url, src_rel):
+        """Return [kind, output path or None, fragment]: where a link points with this file set."""
+        kind, target, fragment = self.resolve(url, src_rel)
+        return [kind, self.out.get(target) if target else None, fragment]
+
+    def href(self, target_out, from_out, fragment=""):
+        """Return a URL-encoded relative href from output page `from_out` to `target_out`."""
+        href = quote(relative(target_out, from_out), safe="/")
+        return href + ("#" + quote(fragment, safe="-_.~%") if fragment else "")

@@ -1,0 +1,82 @@
+"""Notion database CSVs as HTML tables whose title column links to the row pages."""
+import csv
+import html
+import io
+import posixpath
+
+from lib.site.render import link_info, renderer_inline
+from lib.site.search import tokens
+
+
+def read_csv(path):
+    """Return (header, rows) of a Notion CSV (UTF-8 with BOM)."""
+    with open(path, "r", encoding="utf-8-sig", newline="") as handle:
+        text = handle.read()
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return [], []
+    return rows[0], rows[1:]
+
+
+def match_rows(header, rows, row_pages, titles, props):
+    """Map CSV row positions to row pages by title; namesakes are told apart by their properties."""
+    free = {}
+    for rel in row_pages:
+        free.setdefault(titles.get(rel, "").strip(), []).append(rel)
+    matched = {}
+    for i, row in enumerate(rows):
+        candidates = free.get(row[0].strip() if row else "")
+        if not candidates:
+            continue
+        cells = dict(zip(header, row))
+
+        def _score(rel):
+            return sum(1 for k, v in props.get(rel, {}).items() if cells.get(k, "").strip() == v)
+
+        best = max(candidates, key=_score) if len(candidates) > 1 else candidates[0]
+        candidates.remove(best)
+        matched[i] = best
+    return matched
+
+
+def render_database(entry, index, titles, official_dir, renderer, props=None):
+    """Return (article html, info) for one database entry of `index.dbs`."""
+    main = entry["main"]
+    out = entry["out"]
+    header, rows = read_csv(posixpath.join(str(official_dir), main))
+    row_pages = [n for n in index.children.get(main, ()) if index.kind.get(n) == "page"]
+    matched = match_rows(header, rows, row_pages, titles, props or {})
+    renderer.index, renderer.src, renderer.out = index, main, out
+    renderer.reset()
+    parts = ['<p class="db-meta">%d rows' % len(rows)]
+    for label, rel in (("all rows", entry["all"]), ("current view", entry["csv"])):
+        if rel:
+            parts.append(' &middot; <a class="attachment" href="%s" download>CSV (%s)</a>'
+                         % (html.escape(index.href(rel, out)), label))
+    parts.append("</p>\n")
+    parts.append('<div class="table-wrap"><table class="database"><thead><tr>')
+    parts.extend("<th>" + html.escape(h) + "</th>" for h in header)
+    parts.append("</tr></thead><tbody>\n")
+    for i, row in enumerate(rows):
+        parts.append("<tr>")
+        for j, cell in enumerate(row):
+            if j == 0 and i in matched:
+                href = index.href(index.out[matched[i]], out)
+                body = '<a href="%s">%s</a>' % (html.escape(href), html.escape(cell) or "Untitled")
+            else:
+                body = renderer_inline(cell, renderer)
+            parts.append("<td>" + body + "</td>")
+        parts.append("</tr>\n")
+    parts.append("</tbody></table></div>\n")
+    unmatched = [p for p in row_pages if p not in matched.values()]
+    if unmatched:
+        parts.append("<h2>Row pages not in the table</h2><ul>")
+        for rel in unmatched:
+            parts.append('<li><a href="%s">%s</a></li>' % (html.escape(index.href(index.out[rel], out)),
+                                                         html.escape(titles.get(rel, rel))))
+        parts.append("</ul>\n")
+    info = link_info(renderer)
+    info["rows"] = len(rows)
+    text = " ".join([titles.get(main, "")] + header + [cell for row in rows for cell in row])
+    info["tokens"] = " ".join(tokens(text))
+    return "".join(parts), info

@@ -1,0 +1,83 @@
+"""Render a chunk of pages in a worker process and write their HTML files."""
+import hashlib
+import os
+
+from lib.site.nav import breadcrumbs, page_shell
+from lib.site.render import make_markdown, render_page, split_page
+from lib.site.search import tokens
+from lib.site.paths import title_from_path
+
+_CTX = {}
+
+
+def write_atomic(path, data):
+    """Write bytes through a temporary name and os.replace (no fsync: the build syncs once)."""
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, ".%s.%d.part" % (name[:100], os.getpid()))
+    try:
+        try:
+            handle = open(tmp, "wb")
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+            handle = open(tmp, "wb")
+        with handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read_title(path, rel):
+    """Return the title of a page from its first '# ' line, read from the file head only."""
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    text = head.decode("utf-8", errors="ignore")
+    return split_page(text.split("\n\n", 1)[0] + "\n", title_from_path(rel))[0]
+
+
+def _die_with_parent():
+    """Linux: have the kernel end this worker when the build process dies (even by SIGKILL)."""
+    try:
+        import ctypes
+        import signal
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers still exit when their queue closes
+        pass
+
+
+def init_worker(ctx):
+    """Keep the shared build context and one Markdown parser in this process."""
+    _die_with_parent()
+    _CTX.clear()
+    _CTX.update(ctx)
+    _CTX["md"], _CTX["renderer"] = make_markdown()
+    _CTX["crumbs"] = {}
+
+
+def render_chunk(srcs):
+    """Render pages `srcs`, write them, and return {src: info} with title, tokens and links."""
+    index, titles = _CTX["index"], _CTX["titles"]
+    md, renderer, crumbs = _CTX["md"], _CTX["renderer"], _CTX["crumbs"]
+    results = {}
+    for src in srcs:
+        with open(os.path.join(_CTX["official"], src), "rb") as handle:
+            text = handle.read().decode("utf-8", errors="replace")
+        is_row = index.kind.get(index.parent.get(src)) == "db"
+        title, article, info = render_page(md, renderer, text, src, index, is_row)
+        out = index.out[src]
+        # Pages of one folder under one parent share their breadcrumbs.
+        key = (index.parent.get(src), out.rpartition("/")[0])
+        trail = crumbs.get(key)
+        if trail is None:
+            trail = crumbs[key] = breadcrumbs(index, src, titles, out)
+        data = page_shell(title, article, out, trail).encode("utf-8")
+        write_atomic(os.path.join(_CTX["site"], out), data)
+        info["title"] = title
+        info["tokens"] = " ".join(tokens(title + "\n" + text))
+        info["size"] = len(data)
+        info["sha256"] = hashlib.sha256(data).hexdigest()
+        results[src] = info
+    return results

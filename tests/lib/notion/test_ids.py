@@ -1,0 +1,38 @@
+"""Page and space id parsing, and where roots mode takes its roots from."""
+import json
+
+import pytest
+
+from lib.errors import ConfigError
+from lib.notion.ids import parse_page_ids, parse_space_id, resolve_root_ids
+
+A, B = "7d583f47-68d9-4d6a-ada3-1828312a2f7e", "01234567-89ab-cdef-0123-456789abcdef"
+
+
+def test_space_id_forms():
+    assert parse_space_id(A.replace("-", "").upper()) == A
+    assert parse_space_id(A) == A
+    with pytest.raises(ConfigError, match="NOTION_SPACE_ID"):
+        parse_space_id("my workspace")
+
+
+def test_page_ids_from_ids_and_urls():
+    text = (f"https://www.notion.so/acme/Home-{A.replace('-', '')}?v={B.replace('-', '')}, {A}\n"
+            f"{B.replace('-', '').upper()} app.notion.com/p/{B}")
+    assert parse_page_ids(text) == [A, B]
+    with pytest.raises(ConfigError, match="'nope' is neither"):
+        parse_page_ids(f"{A}, nope")
+
+
+def test_roots_come_from_env_then_config_then_roots_json(tmp_path):
+    roots = tmp_path / "roots.json"
+    assert resolve_root_ids("", None, roots) == []
+    roots.write_text(json.dumps({"roots": [{"id": A}, f"https://www.notion.so/x-{B.replace('-', '')}"]}))
+    assert resolve_root_ids("", [], roots) == [A, B]
+    assert resolve_root_ids("", [B], roots) == [B]
+    roots.write_text(json.dumps({"root_page_ids": [B]}))
+    assert resolve_root_ids("", None, roots) == [B]
+    assert resolve_root_ids(A, [B], roots) == [A]
+    roots.write_text("{broken")
+    with pytest.raises(ConfigError, match="not valid JSON"):
+        resolve_root_ids("", None, roots)

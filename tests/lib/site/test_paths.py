@@ -1,0 +1,35 @@
+"""Path helpers: Notion ids in names, relative site paths, tree scans."""
+import pytest
+
+from lib.site.paths import ATTACHMENT_RE, relative, scan_tree, split_id, strip_ids, title_from_path
+from tests.lib.site.site_fixtures import ident
+
+
+def test_split_id_and_strip_ids():
+    i = ident("x")
+    assert split_id(f"My Page {i}") == ("My Page", i)
+    assert split_id("No id here") == ("No id here", None)
+    assert strip_ids(f"A {i}/B {i}.md") == "A/B.md"
+    assert title_from_path(f"Folder/Tasks {i}_all.csv") == "Tasks"
+
+
+@pytest.mark.parametrize("target,src,expected", [
+    ("a/b/c.html", "a/b/d.html", "c.html"), ("a/b/c.html", "x.html", "a/b/c.html"),
+    ("x.html", "a/b/c.html", "../../x.html"), ("a/x/c.html", "a/b/d.html", "../x/c.html"),
+    ("index.html", "_site/changes.html", "../index.html")])
+def test_relative_paths_between_site_files(target, src, expected):
+    assert relative(target, src) == expected
+
+
+def test_attachment_names_are_told_from_pages():
+    assert ATTACHMENT_RE.search("photo 1.png") and ATTACHMENT_RE.search("slides.PDF")
+    assert not ATTACHMENT_RE.search("Page.md") and not ATTACHMENT_RE.search("db.csv")
+
+
+def test_scan_tree_lists_posix_paths_and_skips_hidden(tmp_path):
+    (tmp_path / "Ünï 日本").mkdir()
+    (tmp_path / "Ünï 日本" / "a b.md").write_text("x")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "HEAD").write_text("x")
+    (tmp_path / ".hidden").write_text("x")
+    assert scan_tree(tmp_path) == ["Ünï 日本/a b.md"]
