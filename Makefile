@@ -24,17 +24,18 @@ demo: $(STAMP)  ## the whole pipeline twice against the local Notion stand-in
 backup: $(STAMP)  ## one backup run (reads .env / the environment); exits with doit's code
 	$(PY) -m doit
 
-test: $(STAMP) browser  ## the test suite
-	$(PY) -m pytest -c tests/pytest.ini -q
+test: $(STAMP) browser  ## the test suite, on every core
+	$(PY) -m pytest -c tests/pytest.ini -q -n auto
 
 test-long: $(STAMP) browser  ## the soak and the wide kill matrix
-	$(PY) -m pytest -c tests/pytest.ini -q -m long
+	$(PY) -m pytest -c tests/pytest.ini -q -n auto -m long
 
 bench: $(STAMP)  ## benchmarks against unzip, git, raw mistune and curl (slow)
 	$(PY) -m tests.bench.run_all
 
-lint: $(STAMP)  ## syntax and import checks
+lint: $(STAMP)  ## syntax checks and the layout's import contracts
 	$(PY) -m compileall -q dodo.py lib tasks tests
+	$(VENV)/bin/lint-imports tests/import_contracts.ini --no-cache --no-logo
 
 clean:  ## remove the virtualenv, doit state and demo output (never backups/)
 	rm -rf $(VENV) .doit demo

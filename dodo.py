@@ -11,7 +11,7 @@ CFG, LAYOUT = prepare(ROOT)
 DOIT_CONFIG = {
     "default_tasks": list(DAILY_RUN),
     "backend": "sqlite3",
-    "dep_file": str(LAYOUT.state_dir / "doit.sqlite"),
+    "dep_file": str(LAYOUT.doit_db),
     "verbosity": 2,
     "minversion": "0.37.0",
 }

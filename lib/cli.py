@@ -9,7 +9,7 @@ import sys
 from lib import summary
 
 from lib.config import load_config
-from lib.errors import ConfigError, PublishError
+from lib.errors import ConfigError, ExitStatus, PublishError
 from lib.log import setup_logging
 from lib.notify import send_alert_at_exit
 from lib.paths import Layout
@@ -71,10 +71,10 @@ def hold_invocation_lock(layout):
     """Exit 1 when another `doit` run works in this checkout; else hold the lock until this process ends."""
     held = contextlib.ExitStack()
     try:
-        held.enter_context(run_lock(layout.state_dir / "invocation.lock"))
+        held.enter_context(run_lock(layout.invocation_lock))
     except PublishError as error:
         logging.getLogger("run").error("%s: not starting a second run in this checkout", error)
-        sys.exit(1)
+        sys.exit(ExitStatus.REFUSED)
     atexit.register(held.close)  # a killed process leaves its record, which the next run reports
 
 
@@ -87,13 +87,13 @@ def prepare(root, argv=None):
         cfg = load_config(root)
     except ConfigError as error:
         logging.getLogger("config").error("bad configuration:\n  %s", "\n  ".join(error.problems))
-        sys.exit(3)
+        sys.exit(ExitStatus.CONFIG)
     command, names = requested_tasks(argv)
     needs_notion = command == "run" and (not names or NOTION_STAGES & set(names))
     missing = cfg.missing_setup()
     if needs_notion and missing:
         setup_notice(missing)
-        sys.exit(0)
+        sys.exit(ExitStatus.OK)
     layout = Layout.for_config(cfg)
     layout.state_dir.mkdir(parents=True, exist_ok=True)
     if command == "run":

@@ -3,10 +3,12 @@ import datetime
 import os
 from pathlib import Path
 
+from dotenv import dotenv_values
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from lib.errors import ConfigError
+from lib.ids import find_id, parse_space_id
 from lib.redact import register_secret
 from lib.settings import BY_KEY, SECRETS, SETTINGS
 
@@ -33,6 +35,11 @@ class Config:
     def secret(self, name):
         """Return a secret from the environment, or '' when unset."""
         return self.secrets.get(name, "")
+
+    @property
+    def space_id(self):
+        """NOTION_SPACE_ID in dashed form (checked when the configuration loaded), or ''."""
+        return self.secrets.get("NOTION_SPACE_ID", "")
 
     def missing_setup(self):
         """Return the names of required secrets that are not set."""
@@ -77,12 +84,12 @@ def _coerce(setting, value, from_env):
         if setting.minimum is not None and number < setting.minimum:
             raise ValueError(f"must be ≥ {setting.minimum:g}, not {number:g}")
         return number
-    if kind == "list":
+    if kind in ("list", "page_ids"):
         if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        if isinstance(value, list) and all(isinstance(item, str) for item in value):
-            return list(value)
-        raise ValueError("must be a list of strings or a comma-separated string")
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
+            raise ValueError("must be a list of strings or a comma-separated string")
+        return _page_ids(value) if kind == "page_ids" else list(value)
     if value is None:
         value = ""
     if kind == "date":
@@ -92,6 +99,27 @@ def _coerce(setting, value, from_env):
     value = str(value).strip()
     if kind == "choice" and value not in setting.choices:
         raise ValueError(f"must be one of {', '.join(setting.choices)}, not {value!r}")
+    return value
+
+
+def _page_ids(items):
+    """Return dashed page ids from ids or page URLs, without repeats; ValueError naming a bad one."""
+    ids = []
+    for item in items:
+        found = find_id(item)
+        if not found:
+            raise ValueError(f"{item!r} is neither a page id (32 hex digits) nor a Notion page URL")
+        if found not in ids:
+            ids.append(found)
+    return ids
+
+
+def _checked(setting, value, from_env):
+    """Return the coerced value after the setting's own rule; ValueError with the reason."""
+    value = _coerce(setting, value, from_env)
+    problem = setting.check(value) if setting.check and value not in ("", None) else None
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -135,7 +163,6 @@ def load_config(root, environ=None, config_name="backup.config.yaml"):
     environ = dict(os.environ if environ is None else environ)
     env_file = root / ".env"
     if env_file.exists():
-        from dotenv import dotenv_values
         for name, value in dotenv_values(env_file).items():
             environ.setdefault(name, value or "")
     path = root / config_name
@@ -148,7 +175,7 @@ def load_config(root, environ=None, config_name="backup.config.yaml"):
             problems.append(f"{where}: at '{key}': unknown setting")
             continue
         try:
-            values[key] = _coerce(setting, value, from_env=False)
+            values[key] = _checked(setting, value, from_env=False)
         except ValueError as error:
             problems.append(f"{where}: at '{key}': {error}")
     for setting in SETTINGS:
@@ -156,12 +183,17 @@ def load_config(root, environ=None, config_name="backup.config.yaml"):
         if raw is None or (raw == "" and setting.kind != "str"):
             continue
         try:
-            values[setting.key] = _coerce(setting, raw, from_env=True)
+            values[setting.key] = _checked(setting, raw, from_env=True)
         except ValueError as error:
             problems.append(f"environment {setting.env} (at '{setting.key}'): {error}")
+    secrets = {name: (environ.get(name) or "").strip() for name in SECRETS}
+    if secrets["NOTION_SPACE_ID"]:
+        try:
+            secrets["NOTION_SPACE_ID"] = parse_space_id(secrets["NOTION_SPACE_ID"])
+        except ConfigError as error:
+            problems += [f"environment {problem}" for problem in error.problems]
     if problems:
         raise ConfigError(problems)
-    secrets = {name: environ.get(name, "").strip() for name in SECRETS}
     for name in ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN", "NOTION_API_KEY",
                  "BACKUP_PUSH_TOKEN", "GITHUB_TOKEN"):
         register_secret(secrets[name])

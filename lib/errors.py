@@ -1,4 +1,15 @@
-"""Error classes every stage raises, each carrying a one-line hint for the user."""
+"""Exit statuses, and the error classes every stage raises, each carrying a one-line hint for the user."""
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """What a run exits with: doit's own codes, which the README's table documents."""
+
+    OK = 0  # success, nothing to do, or the setup notice
+    REFUSED = 1  # a stage refused or failed: gate, expired cookie, failed export, unsafe archive, push rejected
+    BUG = 2  # an unexpected error (and an interrupted run, which doit reports the same way)
+    CONFIG = 3  # bad configuration or usage
+
 
 
 class BackupError(Exception):

@@ -1,7 +1,11 @@
 """Failure alerts through apprise; an unreachable alert target is a warning, never a failed backup."""
+import json
 import logging
+import os
+import subprocess
+import sys
 
-from lib.redact import redact
+from lib.redact import redact, register_secret
 
 log = logging.getLogger("notify")
 
@@ -11,7 +15,7 @@ def send_alert(urls, title, body):
     if not urls:
         return False
     try:
-        import apprise
+        import apprise  # here, not at the top: most runs never alert, and apprise takes a while to import
     except ImportError:  # pragma: no cover - apprise is a pinned requirement
         log.warning("alerts are configured but apprise is not installed")
         return False
@@ -35,9 +39,6 @@ def send_alert_at_exit(urls, title, body, timeout=60):
     """Send an alert from a child process: interpreter shutdown forbids the threads apprise uses."""
     if not urls:
         return False
-    import json
-    import subprocess
-    import sys
     payload = json.dumps({"urls": list(urls), "title": title, "body": body})
     try:
         done = subprocess.run([sys.executable, "-m", "lib.notify"], input=payload, text=True, timeout=timeout,
@@ -51,15 +52,11 @@ def send_alert_at_exit(urls, title, body, timeout=60):
 
 
 def _project_root():
-    import os
     return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 if __name__ == "__main__":
-    import json
-    import sys
     request = json.load(sys.stdin)
-    from lib.redact import register_secret
     for url in request["urls"]:
         register_secret(url)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")

@@ -2,6 +2,34 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+# What the snapshot branch holds, as it names it (its root is backups/); the Layout derives from these.
+OFFICIAL = "official"
+SITE = "site"
+MANIFESTS = "manifests"
+JSON = "json"
+SNAPSHOT = f"{MANIFESTS}/snapshot.json"
+SITE_MANIFEST = f"{MANIFESTS}/site.json"
+SKIPPED_LARGE = f"{MANIFESTS}/skipped_large_files.json"
+STAGING = ".staging"
+# Inside json/: the public-API capture's index of every object, and the workspace's users.
+CAPTURE_INDEX = "index.json"
+CAPTURE_USERS = "users.json"
+
+
+def _at(*parts):
+    """A path property below the backups directory."""
+    return property(lambda self: self.backups.joinpath(*parts))
+
+
+def _in_run(name):
+    """A path property in this run's staging folder."""
+    return property(lambda self: self.run_dir / name)
+
+
+def _in_state(name):
+    """A path property in the checkout's doit state folder."""
+    return property(lambda self: self.state_dir / name)
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -19,23 +47,47 @@ class Layout:
             backups = cfg.root / backups
         return cls(root=cfg.root, backups=backups, run_id=cfg.run_id)
 
-    official = property(lambda self: self.backups / "official")
-    site = property(lambda self: self.backups / "site")
-    manifests = property(lambda self: self.backups / "manifests")
-    json = property(lambda self: self.backups / "json")
-    staging = property(lambda self: self.backups / ".staging")
+    official = _at(OFFICIAL)
+    site = _at(SITE)
+    manifests = _at(MANIFESTS)
+    json = _at(JSON)
+    capture_index = _at(JSON, CAPTURE_INDEX)
+    staging = _at(STAGING)
+    # manifests/: what a snapshot commit carries besides the export and the site
+    snapshot = _at(SNAPSHOT)
+    site_manifest = _at(SITE_MANIFEST)
+    previous_snapshot = _at(MANIFESTS, "previous_snapshot.json")
+    run_summary = _at(MANIFESTS, "run_summary.json")
+    failures = _at(MANIFESTS, "failures.json")
+    coverage_report = _at(MANIFESTS, "coverage_report.json")
+    workspace_export = _at(MANIFESTS, "workspace_export.json")
+    api_capture = _at(MANIFESTS, "api_capture.json")
+    roots = _at(MANIFESTS, "roots.json")
+    promote_journal = _at(".promote-journal.json")
+    published = _at(STAGING, "published.json")
+    # .staging/<run>/: one run's work area
     run_dir = property(lambda self: self.staging / self.run_id)
-    export_zip = property(lambda self: self.run_dir / "export.zip")
-    unpacked = property(lambda self: self.run_dir / "unpacked")
-    unpacked_manifest = property(lambda self: self.run_dir / "unpacked.json")
-    tree = property(lambda self: self.run_dir / "tree")
-    tree_manifest = property(lambda self: self.run_dir / "tree.json")
-    counts = property(lambda self: self.run_dir / "counts.json")
-    gate = property(lambda self: self.run_dir / "gate.json")
-    promoted = property(lambda self: self.run_dir / "promoted.json")
-    snapshot = property(lambda self: self.manifests / "snapshot.json")
-    previous_snapshot = property(lambda self: self.manifests / "previous_snapshot.json")
-    site_manifest = property(lambda self: self.manifests / "site.json")
-    published = property(lambda self: self.backups / ".staging" / "published.json")
+    export_zip = _in_run("export.zip")
+    export_state = _in_run("export.json")
+    unpacked = _in_run("unpacked")
+    unpacked_manifest = _in_run("unpacked.json")
+    tree = _in_run("tree")
+    tree_manifest = _in_run("tree.json")
+    counts = _in_run("counts.json")
+    gate = _in_run("gate.json")
+    promoted = _in_run("promoted.json")
+    stages = _in_run("stages.json")
+    api_markdown = _in_run("api_markdown")
+    # .doit/: state of this checkout, never published
     state_dir = property(lambda self: self.root / ".doit")
-    lock_file = property(lambda self: self.root / ".doit" / "run.lock")
+    doit_db = _in_state("doit.sqlite")
+    lock_file = _in_state("run.lock")
+    invocation_lock = _in_state("invocation.lock")
+
+    def restore_journal(self, tag):
+        """The journal that makes a restore into Notion resumable."""
+        return self.state_dir / f"restore-{tag}.journal"
+
+    def restore_report(self, tag):
+        """The report of a restore into Notion."""
+        return self.state_dir / f"restore-{tag}.report.json"

@@ -1,6 +1,5 @@
 """Crash-safe promotion of a checked tree to backups/official, its snapshot manifest, and staging retention."""
 import ctypes
-import datetime
 import logging
 import os
 import shutil
@@ -10,10 +9,9 @@ from pathlib import Path
 from lib.counting import count_tree
 from lib.errors import ExportError
 from lib.fsutil import read_json, remove_tree, tree_manifest, write_json_atomic
+from lib.report import now_iso
 
 log = logging.getLogger(__name__)
-JOURNAL = ".promote-journal.json"
-SNAPSHOT = "snapshot.json"
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2
 
 
@@ -56,10 +54,9 @@ def _swap_in(staged, official, old):
     return "rename"
 
 
-def _roll_forward(backups, journal):
+def _roll_forward(layout, journal):
     """Finish a journaled promotion from whatever point it reached; return how the swap was done."""
-    official = backups / journal["official"]
-    manifests = backups / journal["manifests"]
+    official = layout.official
     staged, old = _siblings(official)
     # The new tree is found by identity, wherever an interrupted exchange or two-rename swap left it.
     where = next((p for p in (official, staged, old) if _ident(p) == journal["new_id"]), None)
@@ -67,7 +64,7 @@ def _roll_forward(backups, journal):
         log.warning("promote journal names a new tree that no longer exists; keeping the previous snapshot")
         if not os.path.lexists(official) and os.path.lexists(old):
             os.rename(old, official)
-        os.unlink(backups / JOURNAL)
+        os.unlink(layout.promote_journal)
         return None
     how = "already"
     if where == staged:
@@ -78,31 +75,31 @@ def _roll_forward(backups, journal):
             os.rename(official, staged)
         os.rename(old, official)
         how = "rename"
-    write_json_atomic(manifests / SNAPSHOT, journal["snapshot"])
-    _drop_temps(manifests, SNAPSHOT)
+    layout.manifests.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(layout.snapshot, journal["snapshot"])
+    _drop_temps(layout.snapshot)
     # After an exchange official.new holds the previous snapshot; both leftovers go.
     remove_tree(staged)
     remove_tree(old)
-    os.unlink(backups / JOURNAL)
+    os.unlink(layout.promote_journal)
     return how
 
 
-def _drop_temps(folder, name):
-    """Remove temporary files an interrupted atomic write of `name` left in folder."""
-    for stray in Path(folder).glob(f".{name}.*.tmp"):
+def _drop_temps(path):
+    """Remove temporary files an interrupted atomic write of `path` left beside it."""
+    for stray in path.parent.glob(f".{path.name}.*.tmp"):
         stray.unlink()
 
 
-def repair(backups_dir, official_name="official", manifests_name="manifests"):
-    """Turn any half state a crash left in backups_dir into the old or the new snapshot, whole."""
-    backups = Path(backups_dir)
-    _drop_temps(backups, JOURNAL)
-    _drop_temps(backups / manifests_name, SNAPSHOT)
-    journal = read_json(backups / JOURNAL)
+def repair(layout):
+    """Turn any half state a crash left in the backups directory into the old or the new snapshot, whole."""
+    _drop_temps(layout.promote_journal)
+    _drop_temps(layout.snapshot)
+    journal = read_json(layout.promote_journal)
     if journal:
         log.info("promote: finishing the interrupted promotion of run %s", journal["snapshot"].get("run_id"))
-        return _roll_forward(backups, journal)
-    official = backups / official_name
+        return _roll_forward(layout, journal)
+    official = layout.official
     staged, old = _siblings(official)
     if os.path.lexists(staged):
         log.info("promote: removing the half-built %s left by an interrupted run", staged.name)
@@ -129,20 +126,19 @@ def _link_tree(src, dst):
                 shutil.copy2(os.path.join(dirpath, name), target / name)
 
 
-def promote_tree(new_tree, official_dir, manifests_dir, snapshot_info, manifest=None):
-    """Swap new_tree in as official_dir atomically and write manifests/snapshot.json last; return a summary.
+def promote_tree(layout, snapshot_info, manifest=None):
+    """Swap the run's tree in as official/ atomically and write manifests/snapshot.json last; return a summary.
 
-    `manifest` is new_tree's {files, count, bytes} when the caller has it (shard_expand wrote it): the
+    `manifest` is the tree's {files, count, bytes} when the caller has it (shard_expand wrote it): the
     staged copy holds the same files (hard links, or copies across file systems), so hashing every file
     again would only repeat that work.
     """
-    official = Path(official_dir).absolute()
-    backups = official.parent
-    if not Path(new_tree).is_dir():
+    new_tree = layout.tree
+    if not new_tree.is_dir():
         raise ExportError(f"no tree to promote at {new_tree}; expected the shard_expand output",
                           "run `doit shard_expand` (or plain `doit`) first")
-    repair(backups, official.name, os.path.relpath(Path(manifests_dir).absolute(), backups))
-    staged, _ = _siblings(official)
+    repair(layout)
+    staged, _ = _siblings(layout.official)
     started = time.monotonic()
     remove_tree(staged)
     _link_tree(new_tree, staged)
@@ -151,17 +147,12 @@ def promote_tree(new_tree, official_dir, manifests_dir, snapshot_info, manifest=
     snapshot = dict(snapshot_info)
     if "counts" not in snapshot:
         snapshot["counts"] = count_tree(staged)
-    snapshot.setdefault("promoted_at", datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
+    snapshot.setdefault("promoted_at", now_iso())
     snapshot.update(manifest)
-    journal = {
-        "official": os.path.relpath(official, backups),
-        "manifests": os.path.relpath(Path(manifests_dir).absolute(), backups),
-        "new_id": _ident(staged),
-        "snapshot": snapshot,
-    }
+    journal = {"new_id": _ident(staged), "snapshot": snapshot}
     # From the moment this file exists, every repair rolls forward to the new tree.
-    write_json_atomic(backups / JOURNAL, journal)
-    how = _roll_forward(backups, journal)
+    write_json_atomic(layout.promote_journal, journal)
+    how = _roll_forward(layout, journal)
     log.info("promoted run %s: %d files, %.1f MB (%s) in %.1fs", snapshot.get("run_id"), manifest["count"],
              manifest["bytes"] / 1e6, how, time.monotonic() - started)
     return {"run_id": snapshot.get("run_id"), "count": manifest["count"], "bytes": manifest["bytes"], "swap": how}

@@ -10,13 +10,19 @@ log = logging.getLogger("report")
 
 
 def now_iso():
-    """Return the current UTC time as an ISO 8601 string."""
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    """Return the current UTC time in the one format everything we write uses: 2026-11-30T18:20:42+00:00."""
+    return iso_of(time.time())
+
+
+def iso_of(epoch_seconds):
+    """Return a Unix time in that same format."""
+    moment = datetime.datetime.fromtimestamp(int(epoch_seconds), datetime.timezone.utc)
+    return moment.isoformat(timespec="seconds")
 
 
 def record_stage(layout, stage, started, outcome, details=None, error=None):
-    """Append one stage outcome to the run's stages.json (kept across re-runs of the same run id)."""
-    path = layout.run_dir / "stages.json"
+    """Append one stage outcome (done, refused, failed, error) to the run's stages.json (kept across re-runs)."""
+    path = layout.stages
     stages = read_json(path, {})
     stages[stage] = {
         "outcome": outcome,
@@ -29,12 +35,15 @@ def record_stage(layout, stage, started, outcome, details=None, error=None):
     write_json_atomic(path, stages)
 
 
-def record_failure(layout, stage, error, retries=0):
-    """Write failures.json naming the stage, error class, message and retry count (plus details)."""
-    detail = retries if isinstance(retries, dict) else None
-    if detail is not None:  # the export client reports {attempts, http_retries, task_ids}
+def record_failure(layout, stage, error, detail=None):
+    """Write failures.json naming the stage, error class, message and retry count.
+
+    `detail` is what the stage reports of its attempts ({attempts, http_retries, task_ids}), or None.
+    """
+    retries = 0
+    if detail is not None:
         retries = int(detail.get("http_retries", 0)) + max(int(detail.get("attempts", 1)) - 1, 0)
-    failures = read_json(layout.manifests / "failures.json", {})
+    failures = read_json(layout.failures, {})
     entries = [f for f in failures.get("failures", []) if f.get("run_id") == layout.run_id
                and f.get("stage") != stage]
     entries.append({
@@ -46,11 +55,9 @@ def record_failure(layout, stage, error, retries=0):
         "retry_detail": detail,
         "time": now_iso(),
     })
-    write_json_atomic(layout.manifests / "failures.json", {"run_id": layout.run_id, "failures": entries})
+    write_json_atomic(layout.failures, {"run_id": layout.run_id, "failures": entries})
 
 
 def clear_failures(layout):
     """Remove failures.json of earlier runs once a run has succeeded end to end."""
-    path = layout.manifests / "failures.json"
-    if path.exists():
-        path.unlink()
+    layout.failures.unlink(missing_ok=True)

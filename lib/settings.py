@@ -1,4 +1,5 @@
 """Every setting the tool reads: its config key, environment variable, type, default and meaning."""
+import json
 from dataclasses import dataclass
 
 
@@ -8,11 +9,12 @@ class Setting:
 
     key: str
     env: str
-    kind: str  # str | int | float | bool | list | choice | date
+    kind: str  # str | int | float | bool | list | page_ids | choice | date
     default: object
     help: str
     choices: tuple = ()
     minimum: float = None
+    check: object = None  # value -> problem text or None, for rules a kind cannot say
 
 
 SETTINGS = (
@@ -28,7 +30,7 @@ SETTINGS = (
     Setting("export.mode", "OFFICIAL_EXPORT_MODE", "choice", "workspace",
             "workspace (one export of the whole space) or roots (one export per root page)",
             choices=("workspace", "roots")),
-    Setting("export.root_page_ids", "OFFICIAL_EXPORT_ROOT_PAGE_IDS", "list", [],
+    Setting("export.root_page_ids", "OFFICIAL_EXPORT_ROOT_PAGE_IDS", "page_ids", [],
             "roots mode: page ids or URLs; empty = backups/manifests/roots.json"),
     Setting("export.source", "OFFICIAL_EXPORT_SOURCE", "choice", "official_zip",
             "official_zip (Notion's export) or public_api (manual fallback from the public-API capture)",
@@ -39,14 +41,22 @@ SETTINGS = (
             "ask Notion to include comments in the export"),
     Setting("export.retryable_failure_retries", "OFFICIAL_WORKSPACE_RETRYABLE_FAILURE_RETRIES", "int", 1,
             "fresh export tasks after Notion answers retryable_failure", minimum=0),
-    Setting("export.poll_timeout_seconds", "OFFICIAL_WORKSPACE_POLL_TIMEOUT_SECONDS", "int", 10800,
-            "per-attempt budget for Notion's server-side export", minimum=1),
+    Setting("export.poll_timeout_seconds", "OFFICIAL_WORKSPACE_POLL_TIMEOUT_SECONDS", "float", 10800,
+            "per-attempt budget for Notion's server-side export", minimum=0.1),
     Setting("export.poll_interval_seconds", "OFFICIAL_WORKSPACE_POLL_INTERVAL_SECONDS", "float", 2.0,
             "seconds between getTasks polls", minimum=0),
     Setting("export.notification_interval_seconds", "OFFICIAL_WORKSPACE_NOTIFICATION_INTERVAL_SECONDS",
             "float", 5.0, "seconds between notification-log polls", minimum=0),
     Setting("export.http_timeout_seconds", "OFFICIAL_EXPORT_HTTP_TIMEOUT_SECONDS", "float", 60.0,
             "timeout of one HTTP request to Notion", minimum=1),
+    Setting("export.http_retries", "OFFICIAL_EXPORT_HTTP_RETRIES", "int", 8,
+            "retries of one request to Notion on 429, 5xx and dropped connections", minimum=0),
+    Setting("export.retry_backoff_seconds", "OFFICIAL_EXPORT_RETRY_BACKOFF_SECONDS", "float", 1.0,
+            "first wait before such a retry (doubling, unless Notion sends Retry-After)", minimum=0),
+    Setting("export.retry_backoff_max_seconds", "OFFICIAL_EXPORT_RETRY_BACKOFF_MAX_SECONDS", "float", 60.0,
+            "longest wait between two retries", minimum=0),
+    Setting("export.clock_skew_seconds", "OFFICIAL_EXPORT_CLOCK_SKEW_SECONDS", "float", 30.0,
+            "an export notification may start this much before our enqueue time (clock skew)", minimum=0),
     Setting("export.mark_notification_read", "OFFICIAL_EXPORT_MARK_NOTIFICATION_READ", "bool", True,
             "mark Notion's export-completed notification read so daily runs do not pile them up"),
     Setting("export.ui_fallback", "OFFICIAL_WORKSPACE_UI_FALLBACK", "bool", True,
@@ -85,7 +95,9 @@ SETTINGS = (
             "public-API JSON capture in the daily run: off, daily, weekly; auto = weekly with a key",
             choices=("auto", "off", "daily", "weekly")),
     Setting("capture.notion_version", "NOTION_API_VERSION", "str", "2025-09-03",
-            "Notion-Version header of the public API"),
+            "Notion-Version header of the public API (2025-09-03 or later: databases are read as data sources)",
+            check=lambda value: None if value >= "2025-09-03" else "must be 2025-09-03 or later (the capture "
+                                                                     "reads databases as data sources)"),
     Setting("capture.requests_per_second", "NOTION_API_REQUESTS_PER_SECOND", "float", 3.0,
             "average request rate towards the public API", minimum=0.1),
     Setting("capture.max_retries", "NOTION_API_MAX_RETRIES", "int", 8,
@@ -94,6 +106,8 @@ SETTINGS = (
             "public API: timeout of one request", minimum=1),
     Setting("capture.backoff_seconds", "NOTION_API_BACKOFF_SECONDS", "float", 1.0,
             "public API: backoff base when Notion sends no Retry-After", minimum=0),
+    Setting("capture.backoff_max_seconds", "NOTION_API_BACKOFF_MAX_SECONDS", "float", 60.0,
+            "public API: longest wait between two retries", minimum=0),
     Setting("capture.progress_seconds", "NOTION_API_PROGRESS_SECONDS", "float", 15.0,
             "public API: seconds between progress lines", minimum=1),
     Setting("capture.comments", "NOTION_CAPTURE_COMMENTS", "choice", "blocks",
@@ -126,7 +140,6 @@ BY_KEY = {setting.key: setting for setting in SETTINGS}
 
 def _yaml_value(value):
     """Return a default as YAML text."""
-    import json
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):

@@ -3,6 +3,7 @@ import datetime
 import logging
 import time
 
+from lib.errors import ExitStatus
 from lib.fsutil import read_json, write_json_atomic
 from lib.report import now_iso
 
@@ -46,18 +47,24 @@ def token_warning(status):
 
 def _stages_since(layout, started_iso):
     """Return the stage records of this run id finished during this invocation."""
-    stages = read_json(layout.run_dir / "stages.json", {})
+    stages = read_json(layout.stages, {})
     return {name: rec for name, rec in stages.items() if rec.get("finished", "") >= started_iso}
 
 
 def verdict_of(stages):
     """Return success, refused or failed from this invocation's stage outcomes."""
-    failed = [rec for rec in stages.values() if rec["outcome"] in ("failed", "error")]
-    if not failed:
-        return "success"
-    if any(rec.get("error", {}).get("class") == "GateRefused" for rec in failed):
+    outcomes = {rec["outcome"] for rec in stages.values()}
+    if "refused" in outcomes:
         return "refused"
-    return "failed"
+    return "failed" if outcomes & {"failed", "error"} else "success"
+
+
+def exit_status_of(stages, interrupted):
+    """Return the ExitStatus doit ends this invocation with, from its stage outcomes."""
+    outcomes = {rec["outcome"] for rec in stages.values()}
+    if interrupted or "error" in outcomes:
+        return ExitStatus.BUG
+    return ExitStatus.REFUSED if outcomes & {"refused", "failed"} else ExitStatus.OK
 
 
 def build_summary(layout, started_iso, started_monotonic, interrupted=False, final=True):
@@ -67,8 +74,8 @@ def build_summary(layout, started_iso, started_monotonic, interrupted=False, fin
     counts = read_json(layout.counts) or (read_json(layout.snapshot) or {}).get("counts")
     # Manifests of an earlier run id stay on disk; only this run's count here.
     this_run = lambda data: data if data.get("run_id") == layout.run_id else {}  # noqa: E731
-    export = this_run(read_json(layout.manifests / "workspace_export.json", {}))
-    gate = this_run(read_json(layout.manifests / "coverage_report.json", {}))
+    export = this_run(read_json(layout.workspace_export, {}))
+    gate = this_run(read_json(layout.coverage_report, {}))
     site = read_json(layout.site_manifest, {})
     published = this_run(read_json(layout.published, {})) if final else {}
     problem = next((rec["error"] for rec in stages.values() if "error" in rec), None)
@@ -88,6 +95,7 @@ def build_summary(layout, started_iso, started_monotonic, interrupted=False, fin
         "files_left_out": published.get("skipped_large", []),
         "broken_links": len(site.get("broken_links", [])) if site else None,
         "verdict": verdict,
+        "exit_status": int(exit_status_of(stages, interrupted)),
         "error": problem,
     }
     summary["summary"] = one_line(summary)
@@ -107,4 +115,4 @@ def one_line(summary):
 
 def write_summary(layout, summary):
     """Write run_summary.json atomically."""
-    write_json_atomic(layout.manifests / "run_summary.json", summary)
+    write_json_atomic(layout.run_summary, summary)

@@ -4,7 +4,7 @@ import time
 
 from doit.exceptions import TaskFailed
 
-from lib.errors import BackupError
+from lib.errors import BackupError, GateRefused
 from lib.redact import redact
 from lib.report import record_failure, record_stage
 
@@ -13,8 +13,11 @@ STAGES = ("pull", "export", "unpack", "shard_expand", "count", "gate", "promote"
 DAILY_RUN = STAGES[:-1] + ("json_capture",) + STAGES[-1:]
 
 
-def stage_action(layout, stage, work):
-    """Wrap `work(**task_options)` so a BackupError fails the task cleanly (exit 1) and every outcome is recorded."""
+def stage_action(layout, stage, work, failure_facts=None):
+    """Wrap `work(**task_options)` so a BackupError fails the task cleanly (exit 1) and every outcome is recorded.
+
+    `failure_facts()`, when given, returns how hard the stage tried (retries, attempts) for failures.json.
+    """
     log = logging.getLogger(stage)
 
     def action(**options):
@@ -23,8 +26,9 @@ def stage_action(layout, stage, work):
             details = work(**options) or {}
         except BackupError as error:
             log.error("%s", redact(str(error)))
-            record_failure(layout, stage, error, getattr(error, "retries", 0))
-            record_stage(layout, stage, started, "failed", error=error)
+            record_failure(layout, stage, error, failure_facts() if failure_facts else None)
+            outcome = "refused" if isinstance(error, GateRefused) else "failed"
+            record_stage(layout, stage, started, outcome, error=error)
             return TaskFailed(redact(str(error)))
         except Exception as error:
             record_failure(layout, stage, error)

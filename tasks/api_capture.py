@@ -14,7 +14,7 @@ log = logging.getLogger("api_capture")
 def capture(cfg, layout):
     """Capture (incrementally) into backups/json and record the summary."""
     summary = capture_workspace(cfg, layout.json)
-    write_json_atomic(layout.manifests / "api_capture.json", dict(summary, run_id=layout.run_id))
+    write_json_atomic(layout.api_capture, dict(summary, run_id=layout.run_id))
     return summary
 
 
@@ -32,14 +32,14 @@ def capture_is_due(cfg, layout):
         policy = capture_policy(cfg)
         if policy == "off":
             return True
-        last = read_json(layout.manifests / "api_capture.json")
+        last = read_json(layout.api_capture)
         if not last:
             return False
         if policy == "daily":
             return last.get("run_id") == layout.run_id
-        captured = read_json(layout.json / "index.json", {}).get("captured_at", "")
+        captured = read_json(layout.capture_index, {}).get("captured_at", "")
         try:
-            when = datetime.datetime.strptime(captured, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+            when = datetime.datetime.fromisoformat(captured)
         except ValueError:
             return False
         return datetime.datetime.now(datetime.timezone.utc) - when < datetime.timedelta(days=7)

@@ -24,7 +24,7 @@ def run_gate(cfg, layout, accept_drop=False):
                            cfg["quality.max_drop_percent"], accept_drop or cfg["quality.accept_drop"])
     result.update(run_id=layout.run_id, time=now_iso(),
                   previous_run_id=previous_snapshot.get("run_id") if previous_snapshot else None)
-    write_json_atomic(layout.manifests / "coverage_report.json", result)
+    write_json_atomic(layout.coverage_report, result)
     if result["verdict"] == "refused":
         raise GateRefused("quality gate refused the snapshot, backups/official left as it was: "
                           + "; ".join(result["reasons"]))

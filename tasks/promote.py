@@ -24,7 +24,7 @@ def promote(cfg, layout):
     gate = read_json(layout.gate)
     counts = read_json(layout.counts)
     tree = read_json(layout.tree_manifest)
-    promoting.repair(layout.backups)  # a crash mid-swap leaves a half state: settle it before judging
+    promoting.repair(layout)  # a crash mid-swap leaves a half state: settle it before judging
     if already_promoted(layout, tree):
         log.info("run %s is already promoted (a re-run after an interruption): nothing to swap", layout.run_id)
         write_json_atomic(layout.promoted, {"run_id": layout.run_id, "time": now_iso()})
@@ -36,8 +36,8 @@ def promote(cfg, layout):
     renames = tree.get("expand", {}).get("renames", [])
     info = {"run_id": layout.run_id, "counts": counts, "gate": gate["verdict"],
             "accepted_drop": gate.get("accepted_drop", False), "renames": renames, "time": now_iso()}
-    result = promoting.promote_tree(layout.tree, layout.official, layout.manifests, info,
-                                    manifest={key: tree[key] for key in ("files", "count", "bytes")} if tree else None)
+    manifest = {key: tree[key] for key in ("files", "count", "bytes")} if tree else None
+    result = promoting.promote_tree(layout, info, manifest=manifest)
     write_json_atomic(layout.promoted, {"run_id": layout.run_id, "time": now_iso()})
     removed = promoting.prune_staging(layout.staging, cfg["retention.zip_keep_days"],
                                       current_run=layout.run_id, last_good_run=layout.run_id)

@@ -1,8 +1,9 @@
 """publish: commit backups/ (minus .staging) to the snapshot branch with dulwich and push it."""
 import logging
 
-from lib.fsutil import read_json, write_json_atomic
 from lib import git
+from lib.fsutil import read_json, write_json_atomic
+from lib.paths import SITE_MANIFEST, SNAPSHOT
 from lib.report import clear_failures, now_iso
 from lib.summary import current_summary, write_summary
 from tasks import stage_action
@@ -14,13 +15,13 @@ def published_tip(layout, repo, branch):
     """Return the local branch tip when it already carries exactly this snapshot.json and site.json."""
     if not layout.site_manifest.exists():
         return None
-    return git.tip_carrying(repo, branch, {"manifests/snapshot.json": layout.snapshot.read_bytes(),
-                                       "manifests/site.json": layout.site_manifest.read_bytes()})
+    return git.tip_carrying(repo, branch, {SNAPSHOT: layout.snapshot.read_bytes(),
+                                           SITE_MANIFEST: layout.site_manifest.read_bytes()})
 
 
 def commit_snapshot(cfg, layout, repo, branch, snapshot):
     """Write the snapshot commit on top of the branch tip; return snapshot_directory's result."""
-    gate = read_json(layout.manifests / "coverage_report.json", {})
+    gate = read_json(layout.coverage_report, {})
     message = git.format_message(snapshot.get("run_id"), snapshot.get("counts", {}),
                                  gate.get("verdict", "passed"), git.tool_version())
     write_summary(layout, current_summary(layout, final=False))  # committed with the snapshot

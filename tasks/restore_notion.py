@@ -21,9 +21,9 @@ def restore(cfg, layout, snapshot, root, dry_run):
         rev = snapshot or cfg["publish.branch"]
         source = GitTreeSource(open_backup_repo(layout), rev)
     tag = re.sub(r"[^0-9A-Za-z]+", "-", f"{snapshot or 'tip'}-{root}")[-80:]
-    report = restore_snapshot(cfg, source, root, layout.state_dir / f"restore-{tag}.journal", dry_run=dry_run)
-    write_json_atomic(layout.state_dir / f"restore-{tag}.report.json", report)
-    log.info("restore report: %s (losses: %d)", layout.state_dir / f"restore-{tag}.report.json",
+    report = restore_snapshot(cfg, source, root, layout.restore_journal(tag), dry_run=dry_run)
+    write_json_atomic(layout.restore_report(tag), report)
+    log.info("restore report: %s (losses: %d)", layout.restore_report(tag),
              len(report.get("losses", [])))
     return {key: report.get(key) for key in ("created", "requests", "dry_run")}
 

@@ -4,6 +4,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -12,6 +13,14 @@ REPO = Path(__file__).resolve().parent.parent
 PROJECT_FILES = ("dodo.py", "backup.config.yaml", "lib", "tasks")
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@t", "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent"}
+
+
+def config_for(env):
+    """A Config loaded the product's way from environment-style `env` alone (no config file, no .env)."""
+    from lib.config import load_config
+    empty = Path(tempfile.gettempdir()) / "notion-git-backup-tests-empty-root"
+    empty.mkdir(exist_ok=True)
+    return load_config(empty, {key: str(value) for key, value in env.items()})
 
 
 def git(*args, cwd=None, check=True):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from lib.errors import ExitStatus
 from tests.fakes.exports import FakeWorkspace
 from tests.fakes.notion_internal import FakeNotion
 from tests.fakes.receiver import AlertReceiver
@@ -77,7 +78,8 @@ def check_expectations(expect, project, remote, fake, result, label):
     """Assert every expectation of one step."""
     code, output = result
     if "exit" in expect:
-        assert code == expect["exit"], f"{label}: exit {code}, expected {expect['exit']}\n{output[-4000:]}"
+        wanted = ExitStatus[expect["exit"]]  # scenarios name the status: OK, REFUSED, BUG, CONFIG
+        assert code == wanted, f"{label}: exit {code}, expected {wanted!r}\n{output[-4000:]}"
     if "commits" in expect:
         commits = branch_log(remote)
         assert len(commits) == expect["commits"], f"{label}: {len(commits)} commits on the remote branch: {commits}"
@@ -194,7 +196,7 @@ def run_scenario(path, tmp_path):
             ref_project, _ = make_project(reference)
             fake.set_day(final.get("reference_day", 0))
             done = run_doit(ref_project, env)
-            assert done.returncode == 0, done.stdout + done.stderr
+            assert done.returncode == ExitStatus.OK, done.stdout + done.stderr
             ours, theirs = snapshot_files(project), snapshot_files(ref_project)
             differ = sorted(set(ours.items()) ^ set(theirs.items())) if ours and theirs else [ours, theirs]
             assert ours == theirs, f"resumed run differs from a clean run: {differ[:6]}"

@@ -42,13 +42,3 @@ def test_dodo_has_one_documented_creator_per_stage_and_the_readme_lists_them():
     readme = (ROOT / "README.md").read_text()
     for stage in STAGES:
         assert f"| {stage} |" in readme, stage
-
-
-def test_lib_never_imports_tasks():
-    for path in (ROOT / "lib").rglob("*.py"):
-        tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom):
-                assert not (node.module or "").startswith("tasks"), path
-            if isinstance(node, ast.Import):
-                assert not any(a.name.startswith("tasks") for a in node.names), path

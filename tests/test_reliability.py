@@ -1,12 +1,11 @@
 """The reliability suite: kills at random points, two runs at once, a lost remote, a full disk, a 30-day soak."""
-import os
 import random
 import signal
 import subprocess
-import time
 
 import pytest
 
+from lib.errors import ExitStatus
 from tests.fakes.exports import FakeWorkspace
 from tests.fakes.notion_internal import FakeNotion
 from tests.harness import base_env, branch_log, doit_command, fake_env, git, make_project, run_doit, run_doit_and_kill
@@ -41,7 +40,7 @@ def reference(stand_in, tmp_path_factory):
     """An uninterrupted backup, to compare interrupted ones with."""
     project, remote = make_project(tmp_path_factory.mktemp("reference"))
     done = run_doit(project, fake_env(stand_in))
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == ExitStatus.OK, done.stdout + done.stderr
     return {"official": official_blobs(remote), "site": site_pages(project)}
 
 
@@ -53,7 +52,7 @@ def kill_and_resume(stand_in, reference, tmp_path, stage, sig, seed):
     code, output, killed = run_doit_and_kill(project, env, stage, sig, delay)
     assert killed, f"{stage} never started:\n{output[-2000:]}"
     done = run_doit(project, env)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    assert done.returncode == ExitStatus.OK, done.stdout[-2000:] + done.stderr[-3000:]
     assert len(branch_log(remote)) == 1, branch_log(remote)
     git("fsck", "--strict", cwd=remote)
     assert official_blobs(remote) == reference["official"]
@@ -91,17 +90,17 @@ def test_two_runs_started_at_once_make_one_backup(stand_in, tmp_path):
 def test_remote_unreachable_during_publish_keeps_the_snapshot_and_publishes_later(stand_in, tmp_path):
     project, remote = make_project(tmp_path)
     env = fake_env(stand_in)
-    assert run_doit(project, env, "render").returncode == 0
-    assert run_doit(project, env, "promote").returncode == 0
+    assert run_doit(project, env, "render").returncode == ExitStatus.OK
+    assert run_doit(project, env, "promote").returncode == ExitStatus.OK
     hidden = remote.with_name("moved.git")
     remote.rename(hidden)
     done = run_doit(project, env, "publish")
-    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.returncode == ExitStatus.REFUSED, done.stdout + done.stderr
     assert "remote.git" in done.stderr and "Traceback" not in done.stdout + done.stderr
     assert (project / "backups/official").is_dir()
     hidden.rename(remote)
     done = run_doit(project, env, "publish")
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == ExitStatus.OK, done.stdout + done.stderr
     assert len(branch_log(remote)) == 1
     git("fsck", "--strict", cwd=remote)
 
@@ -125,12 +124,12 @@ def test_disk_full_during_unpack_fails_clearly_and_resumes_when_space_returns(tm
         env = fake_env(fake, BACKUP_DIR=str(small_disk / "backups"))
         done = run_doit(project, env)
         output = done.stdout + done.stderr
-        assert done.returncode == 1, output
+        assert done.returncode == ExitStatus.REFUSED, output
         assert "space" in output.lower() and "Traceback" not in output
         assert not (small_disk / "backups/official").exists()
         subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
         done = run_doit(project, env)
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+        assert done.returncode == ExitStatus.OK, done.stdout[-2000:] + done.stderr[-3000:]
         assert len(branch_log(remote)) == 1
         assert len([t for t in fake.tasks.values() if "parent" not in t]) == 1, "the download was reused"
 
@@ -146,14 +145,14 @@ def test_thirty_daily_runs_with_one_refusal(tmp_path):
             env = fake_env(fake, BACKUP_RUN_ID=f"day-{day:02d}", QUALITY_MIN_MD_COUNT=10, QUALITY_MIN_CSV_COUNT=2)
             done = run_doit(project, env)
             if day == 12:
-                assert done.returncode == 1 and "QUALITY_MAX_DROP_PERCENT" in done.stderr
+                assert done.returncode == ExitStatus.REFUSED and "QUALITY_MAX_DROP_PERCENT" in done.stderr
                 refusals += 1
             else:
-                assert done.returncode == 0, f"day {day}: " + done.stderr[-3000:]
+                assert done.returncode == ExitStatus.OK, f"day {day}: " + done.stderr[-3000:]
         assert refusals == 1
         assert len(branch_log(remote)) == 29
         git("fsck", "--strict", cwd=remote)
-        assert run_doit(project, env, "verify").returncode == 0
+        assert run_doit(project, env, "verify").returncode == ExitStatus.OK
         assert (project / "backups/site/index.html").exists()
         last = FakeWorkspace(**WORKSPACE, day=29)
         pages = sum(1 for rel, _, _ in last.entries() if rel.endswith(".md"))
@@ -161,21 +160,21 @@ def test_thirty_daily_runs_with_one_refusal(tmp_path):
 
 
 FAULTS = {
-    "rate_limit_with_retry_after": ({"rate_limit": {"getTasks": 2}, "retry_after": 1}, 0),
-    "rate_limit_without_retry_after": ({"rate_limit": {"enqueueTask": 2}, "retry_after": None}, 0),
-    "cloudflare_502": ({"gateway_error": {"getTasks": 2}}, 0),
-    "bot_page": ({"bot_page": {"getNotificationLogV2": 2}}, 0),
-    "connection_reset": ({"reset": {"getTasks": 2}}, 0),
-    "expired_cookie": ({"token_expires_after": 0, "ui_logged_out": True}, 1),
-    "task_failure": ({"task_failure": 1}, 1),
-    "retryable_failure_twice": ({"task_retryable_failure": 2}, 1),
-    "stuck_without_browser": ({"stuck": True}, 1),
-    "success_without_link": ({"link_via": "none"}, 1),
-    "download_html_200": ({"download_html_200": 1}, 0),
-    "download_truncated": ({"download_truncate": 1}, 0),
-    "link_expired": ({"link_expired": True}, 1),
-    "corrupt_part": ({"corrupt_part": 1}, 1),
-    "empty_feed_on_api_host": ({"empty_feed_on_api": True}, 0),
+    "rate_limit_with_retry_after": ({"rate_limit": {"getTasks": 2}, "retry_after": 1}, ExitStatus.OK),
+    "rate_limit_without_retry_after": ({"rate_limit": {"enqueueTask": 2}, "retry_after": None}, ExitStatus.OK),
+    "cloudflare_502": ({"gateway_error": {"getTasks": 2}}, ExitStatus.OK),
+    "bot_page": ({"bot_page": {"getNotificationLogV2": 2}}, ExitStatus.OK),
+    "connection_reset": ({"reset": {"getTasks": 2}}, ExitStatus.OK),
+    "expired_cookie": ({"token_expires_after": 0, "ui_logged_out": True}, ExitStatus.REFUSED),
+    "task_failure": ({"task_failure": 1}, ExitStatus.REFUSED),
+    "retryable_failure_twice": ({"task_retryable_failure": 2}, ExitStatus.REFUSED),
+    "stuck_without_browser": ({"stuck": True}, ExitStatus.REFUSED),
+    "success_without_link": ({"link_via": "none"}, ExitStatus.REFUSED),
+    "download_html_200": ({"download_html_200": 1}, ExitStatus.OK),
+    "download_truncated": ({"download_truncate": 1}, ExitStatus.OK),
+    "link_expired": ({"link_expired": True}, ExitStatus.REFUSED),
+    "corrupt_part": ({"corrupt_part": 1}, ExitStatus.REFUSED),
+    "empty_feed_on_api_host": ({"empty_feed_on_api": True}, ExitStatus.OK),
 }
 
 
@@ -195,7 +194,7 @@ def test_fault_then_a_clean_run_ends_with_one_good_snapshot(tmp_path, fault):
         fake.faults.update({key: FakeNotion(workspace=None).faults[key] for key in faults})
         env["BACKUP_RUN_ID"] = "after-the-fault"
         done = run_doit(project, env)
-        assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+        assert done.returncode == ExitStatus.OK, (done.stdout + done.stderr)[-3000:]
         assert len(branch_log(remote)) == (1 if expected else 2)
         git("fsck", "--strict", cwd=remote)
         for secret in (fake.token_v2, fake.file_token):
@@ -205,7 +204,7 @@ def test_fault_then_a_clean_run_ends_with_one_good_snapshot(tmp_path, fault):
 def test_locks_a_dead_run_left_in_a_path_remote_are_cleared(stand_in, tmp_path):
     project, remote = make_project(tmp_path)
     env = fake_env(stand_in)
-    assert run_doit(project, env).returncode == 0
+    assert run_doit(project, env).returncode == ExitStatus.OK
     leftover = remote / "objects" / "pack" / "pack-0123456789abcdef0123456789abcdef01234567.idx.lock"
     leftover.parent.mkdir(parents=True, exist_ok=True)
     leftover.write_bytes(b"")
@@ -213,7 +212,7 @@ def test_locks_a_dead_run_left_in_a_path_remote_are_cleared(stand_in, tmp_path):
     (project / ".doit" / "run.lock").write_text('{"pid": 999999, "started": "2026-01-01T00:00:00+00:00"}')
     env["BACKUP_RUN_ID"] = "next-day"
     done = run_doit(project, env)
-    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.returncode == ExitStatus.OK, done.stderr[-2000:]
     assert not leftover.exists()
     assert "died holding the lock" in done.stderr
     assert len(branch_log(remote)) == 2

@@ -87,7 +87,7 @@ def _guard(action, location, func):
         return func()
     except PublishError:
         raise
-    except (HTTPUnauthorized, HTTPProxyUnauthorized) as exc:
+    except (HTTPUnauthorized, HTTPProxyUnauthorized):
         raise PublishError(f"{action} {where} refused: the remote rejected the credentials (HTTP 401)",
                            hint=TOKEN_HINT) from None
     except RemoteMoved:

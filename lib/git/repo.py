@@ -4,7 +4,13 @@ import os
 import time
 from pathlib import Path
 
+from dulwich.object_store import tree_lookup_path
+from dulwich.repo import Repo
+
 from lib import __version__
+from lib.git.objects import branch_ref, open_repo, read_ref
+from lib.git.remote import resolve_remote
+from lib.git.runlock import clear_dead_run_remote_locks, run_lock
 
 
 def open_backup_repo(layout):
@@ -14,7 +20,6 @@ def open_backup_repo(layout):
         return root
     cache = root / ".doit" / "backup.git"
     if not cache.exists():
-        from dulwich.repo import Repo
         cache.parent.mkdir(parents=True, exist_ok=True)
         Repo.init_bare(str(cache), mkdir=True).close()
     return cache
@@ -33,8 +38,6 @@ def tool_version():
 
 def tip_carrying(repo_path, branch, files):
     """Return the branch tip (hex) when its tree holds exactly `files` ({'manifests/x.json': bytes}), else None."""
-    from dulwich.object_store import tree_lookup_path
-    from lib.git.snapshot import branch_ref, open_repo, read_ref
     with open_repo(repo_path) as repo:
         tip = read_ref(repo, branch_ref(branch))
         if tip is None:
@@ -57,9 +60,6 @@ def locked_repo(cfg, layout):
     The run lock clears the dead run's locks in our own repository; a local-path remote is written by our
     own process too, so its leftovers are cleared here (a URL remote's server cleans up after itself).
     """
-    from lib.git.remote import resolve_remote
-    from lib.git.snapshot import open_repo
-    from lib.git.runlock import clear_dead_run_remote_locks, run_lock
     repo = open_backup_repo(layout)
     branch, remote = cfg["publish.branch"], cfg["publish.remote"]
     with run_lock(layout.lock_file, repo_path=repo, branch=branch) as lock:

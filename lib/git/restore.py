@@ -11,6 +11,7 @@ from dulwich.objects import Tree
 from lib.errors import PublishError, UnsafeArchive
 from lib.git.objects import branch_ref, open_repo, read_ref
 from lib.git.store import iter_blob
+from lib.paths import MANIFESTS, OFFICIAL
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def _materialize(repo, entries, dest_tmp):
     return len(entries)
 
 
-def restore_from_tip(repo_path, branch, backups_dir, parts=("official", "manifests")):
+def restore_from_tip(repo_path, branch, backups_dir, parts=(OFFICIAL, MANIFESTS)):
     """Restore each folder of `parts` absent from `backups_dir` from the branch tip; return a summary dict."""
     os.makedirs(backups_dir, exist_ok=True)
     for name in os.listdir(backups_dir):

@@ -5,11 +5,11 @@ import json
 import logging
 import os
 import time
-from datetime import datetime, timezone
 
 from dulwich.repo import Repo
 
 from lib.errors import PublishError
+from lib.report import now_iso
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def run_lock(path, repo_path=None, branch="notion-backups"):
             log.warning("previous run (pid %s, started %s) died holding the lock; taking over",
                         stale.get("pid"), stale.get("started"))
         acquired = time.time()
-        info = {"pid": os.getpid(), "started": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        info = {"pid": os.getpid(), "started": now_iso()}
         # Rewrite in place: replacing the file would give a second run a different inode to lock.
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode(), 0)

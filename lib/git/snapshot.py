@@ -10,11 +10,12 @@ from dulwich.index import commit_tree
 
 from lib.git.objects import LooseWriter, branch_ref, clean_temp_files, open_repo, read_ref, update_ref, write_commit
 from lib.git.store import PACK_THRESHOLD, pack_loose_objects
+from lib.paths import SKIPPED_LARGE, STAGING
 
 log = logging.getLogger(__name__)
 
 # Written into the commit (never read from disk) so verify knows which files were left out on purpose.
-SKIPPED_ENTRY = b"manifests/skipped_large_files.json"
+SKIPPED_ENTRY = SKIPPED_LARGE.encode()
 PROGRESS_EVERY = 2000
 WORKERS = 2                     # hashing threads; CI runners have 2-4 cores
 BATCH = 32                      # files per thread task
@@ -93,7 +94,7 @@ def _hash_all(items, writer, workers):
 
 
 def snapshot_directory(repo_path, source_dir, branch, message, identity=None, max_file_bytes=None,
-                       exclude=(".staging",), pack_threshold=PACK_THRESHOLD, workers=WORKERS):
+                       exclude=(STAGING,), pack_threshold=PACK_THRESHOLD, workers=WORKERS):
     """Commit `source_dir` as the new tip of `branch` unless its tree equals the tip's; return a summary dict."""
     started = time.monotonic()
     with open_repo(repo_path) as repo:

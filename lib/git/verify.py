@@ -4,7 +4,6 @@ import json
 import logging
 import stat
 import time
-from datetime import datetime, timezone
 
 from dulwich.diff_tree import tree_changes
 from dulwich.errors import NotTreeError
@@ -14,11 +13,11 @@ from dulwich.objects import S_ISGITLINK, Tree
 from lib.git.objects import branch_ref, open_repo, read_ref
 from lib.git.snapshot import SKIPPED_ENTRY
 from lib.git.store import content_sha, iter_blob
+from lib.paths import OFFICIAL, SNAPSHOT, STAGING
+from lib.report import iso_of
 
 log = logging.getLogger(__name__)
 
-MANIFEST = b"manifests/snapshot.json"
-OFFICIAL = b"official"
 MAX_PROBLEMS = 200
 
 
@@ -84,7 +83,7 @@ def _check_objects(repo, chain, problems):
 
 def _check_manifest(repo, tree_id, problems):
     """Compare `official/` in the tree with manifests/snapshot.json inside the same tree."""
-    raw = _blob(repo, tree_id, MANIFEST)
+    raw = _blob(repo, tree_id, SNAPSHOT.encode())
     if raw is None:
         problems.append("manifests/snapshot.json is missing from the snapshot")
         return 0
@@ -96,7 +95,7 @@ def _check_manifest(repo, tree_id, problems):
         return 0
     skipped_raw = _blob(repo, tree_id, SKIPPED_ENTRY)
     skipped = {item["path"] for item in json.loads(skipped_raw)} if skipped_raw else set()
-    official = _lookup(repo, tree_id, OFFICIAL)
+    official = _lookup(repo, tree_id, OFFICIAL.encode())
     actual = {}
     if official is not None:
         for entry in repo.object_store.iter_tree_contents(official[1]):
@@ -136,8 +135,8 @@ def verify_branch(repo_path, branch):
             if len(commit.parents) > 1:
                 problems.append(f"commit {commit.id.decode()[:12]} has {len(commit.parents)} parents "
                                 "(snapshots form a single line)")
-        if _lookup(repo, chain[0].tree, b".staging") is not None:
-            problems.append(".staging/ was committed")
+        if _lookup(repo, chain[0].tree, STAGING.encode()) is not None:
+            problems.append(f"{STAGING}/ was committed")
         files = _check_manifest(repo, chain[0].tree, problems)
         objects = _check_objects(repo, chain, problems)
     result = {"ok": not problems, "commit": tip.decode(), "commits": len(chain), "files_checked": files,
@@ -154,7 +153,7 @@ def _kind(path):
 
 
 def _run_id(repo, commit):
-    raw = _blob(repo, commit.tree, MANIFEST)
+    raw = _blob(repo, commit.tree, SNAPSHOT.encode())
     try:
         return json.loads(raw)["run_id"]
     except (TypeError, ValueError, KeyError):
@@ -171,7 +170,7 @@ def list_snapshots(repo_path, branch, limit=None):
         chain = _first_parent_chain(repo, tip)[::-1]
         counts, previous, rows = {"md": 0, "csv": 0, "files": 0}, None, []
         for commit in chain:
-            found = _lookup(repo, commit.tree, OFFICIAL)
+            found = _lookup(repo, commit.tree, OFFICIAL.encode())
             official = found[1] if found else None
             delta = {"added": 0, "removed": 0, "changed": 0}
             # Diffing consecutive trees skips unchanged subtrees, so a long history stays cheap.
@@ -189,7 +188,7 @@ def list_snapshots(repo_path, branch, limit=None):
                         delta[{"add": "added", "delete": "removed", "modify": "changed"}[change.type]] += 1
             previous = official
             rows.append({"commit": commit.id.decode(),
-                         "date": datetime.fromtimestamp(commit.commit_time, timezone.utc).isoformat(),
+                         "date": iso_of(commit.commit_time),
                          "run_id": _run_id(repo, commit),
                          "counts": {"md": counts["md"], "csv": counts["csv"], "files": counts["files"]},
                          **delta})

@@ -1,6 +1,5 @@
 """Notion's web app: the cookie-authenticated internal API export and its browser fallback."""
-from lib.notion.export import ExportSettings, run_export
-from lib.notion.ids import parse_space_id, resolve_root_ids
+from lib.notion.export import attempt_facts, run_export
 from lib.notion.ui import export_via_browser
 
-__all__ = ["ExportSettings", "run_export", "parse_space_id", "resolve_root_ids", "export_via_browser"]
+__all__ = ["attempt_facts", "run_export", "export_via_browser"]

@@ -58,11 +58,12 @@ def _cookie_scope(url):
     return {"domain": "." + ".".join(host.split(".")[-2:]), "path": "/", "secure": split.scheme == "https"}
 
 
-def browser_cookies(settings):
+def browser_cookies(cfg):
     """The token_v2 and file_token cookies for every Notion host the flow may touch (no duplicates)."""
     scopes, seen = [], set()
-    file_urls = [h if "//" in h else f"{urlsplit(settings.base_url).scheme}://{h}" for h in settings.file_hosts]
-    for url in [settings.base_url, *settings.notification_base_urls, *file_urls]:
+    scheme = urlsplit(cfg["notion.base_url"]).scheme
+    file_urls = [host if "//" in host else f"{scheme}://{host}" for host in cfg["notion.file_hosts"]]
+    for url in [cfg["notion.base_url"], *cfg["notion.notification_base_urls"], *file_urls]:
         scope = _cookie_scope(url)
         key = tuple(sorted(scope.items()))
         if key not in seen:
@@ -70,7 +71,7 @@ def browser_cookies(settings):
             scopes.append(scope)
     cookies = []
     for scope in scopes:
-        for name, value in (("token_v2", settings.token_v2), ("file_token", settings.file_token)):
+        for name, value in (("token_v2", cfg.secret("NATIVE_EXPORT_TOKEN_V2")), ("file_token", cfg.secret("NATIVE_EXPORT_FILE_TOKEN"))):
             if value:
                 cookies.append({"name": name, "value": value, "httpOnly": True, "sameSite": "Lax", **scope})
     return cookies

@@ -61,11 +61,16 @@ def _refusal(http, response):
     return ExportError(f"download failed: {text}", hint="re-run the export stage")
 
 
+def partial_of(dest):
+    """The file a download of `dest` grows in until it is checked and renamed."""
+    return dest.with_name(dest.name + ".part")
+
+
 def download(http, url, dest):
     """Stream `url` to `dest` via `dest.part` (resuming it with Range), check it, and return facts."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(dest.name + ".part")
+    part = partial_of(dest)
     started, attempt, resumed_from, host = time.monotonic(), 0, None, netloc(url)
     while True:
         offset = _size(part)
@@ -127,7 +132,7 @@ def download(http, url, dest):
             break
         attempt += 1
         http.wait("download", attempt, f"body ended at {_size(part)} of {total} bytes; resuming")
-    size = _verify(part, total)
+    size = verify_zip(part, total)
     os.replace(part, dest)
     seconds = time.monotonic() - started
     log.info("download: complete, %d bytes in %.1f s (%.1f MB/s) from %s", size, seconds,
@@ -178,7 +183,7 @@ def _prepend(first, rest):
     yield from rest
 
 
-def _verify(part, total):
+def verify_zip(part, total):
     """Check length, PK magic and the end-of-central-directory record of the finished file."""
     size = part.stat().st_size
     if total is not None and size != total:

@@ -1,148 +1,126 @@
 """The export stage: Notion's official export ZIP, enqueued, polled, downloaded and resumable."""
+import json
 import logging
 import os
 import time
 import zipfile
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from pathlib import Path
 
-from lib.errors import BackupError, ConfigError, ExportError
+from lib.errors import ConfigError, ExportError
 from lib.fsutil import read_json, remove_tree, write_json_atomic
-from lib.notion.download import CHUNK, LinkExpired, download
-from lib.notion.http import NotionHTTP, netloc
-from lib.notion.ids import parse_page_ids, parse_space_id, resolve_root_ids
+from lib.ids import parse_page_ids
+from lib.notion.download import CHUNK, LinkExpired, download, partial_of
 from lib.notion.export_tasks import (ExportStalled, RetryableFailure, enqueue, existing_export_activities, mark_read,
-                              poll_for_link)
-from lib.redact import register_secret
+                                     poll_for_link)
+from lib.notion.http import NotionHTTP, netloc
+from lib.report import now_iso
 
-__all__ = ["ExportSettings", "run_export", "parse_space_id", "parse_page_ids", "resolve_root_ids", "ExportStalled"]
 log = logging.getLogger(__name__)
 STATE_VERSION = 1
 # Attempt states after which a re-run enqueues a fresh task instead of resuming the old one.
 FINISHED = ("failure", "retryable_failure", "link_expired", "stalled")
 
 
-@dataclass
-class ExportSettings:
-    """Everything the export stage needs; names follow the environment variables in ARCHITECTURE.md."""
-
-    token_v2: str
-    file_token: str
-    space_id: str
-    mode: str = "workspace"
-    root_ids: list = field(default_factory=list)
-    base_url: str = "https://www.notion.so"
-    notification_base_urls: list = field(default_factory=lambda: ["https://www.notion.so", "https://app.notion.com"])
-    file_hosts: list = field(default_factory=lambda: ["file.notion.so", "file.notion.com"])
-    time_zone: str = "UTC"
-    export_comments: bool = False
-    retryable_failure_retries: int = 1
-    poll_timeout_seconds: float = 10800
-    poll_interval_seconds: float = 2.0
-    notification_interval_seconds: float = 5.0
-    clock_skew_seconds: float = 30
-    http_timeout_seconds: float = 60
-    max_http_retries: int = 8
-    mark_notification_read: bool = True
-    retry_backoff_seconds: float = 1.0
-    retry_backoff_max_seconds: float = 60.0
-
-
-def _now_iso():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _check(settings):
-    if not settings.token_v2:
-        raise ConfigError(["NATIVE_EXPORT_TOKEN_V2 is empty: copy the token_v2 cookie (README: Refreshing cookies)"])
-    settings.space_id = parse_space_id(settings.space_id)
-    if settings.mode not in ("workspace", "roots"):
-        raise ConfigError([f"OFFICIAL_EXPORT_MODE: {settings.mode!r} is not 'workspace' or 'roots'"])
-    if settings.mode == "roots":
-        settings.root_ids = parse_page_ids(",".join(settings.root_ids))
-        if not settings.root_ids:
-            raise ConfigError(["OFFICIAL_EXPORT_MODE is 'roots' but no root page ids were given: set "
-                               "OFFICIAL_EXPORT_ROOT_PAGE_IDS or backups/manifests/roots.json"])
+def root_ids(cfg, layout):
+    """Roots mode: the configured roots (environment or config), else backups/manifests/roots.json; [] otherwise."""
+    if cfg["export.mode"] != "roots":
+        return []
+    if cfg["export.root_page_ids"]:
+        return cfg["export.root_page_ids"]
+    try:
+        data = json.loads(layout.roots.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        data = []
+    except ValueError as exc:
+        raise ConfigError([f"{layout.roots}: not valid JSON ({exc})"]) from None
+    # accepted shapes: ["id or url", ...], {"root_page_ids"|"roots": [...]}, entries as strings or {"id"|"url": ...}
+    items = (data.get("root_page_ids") or data.get("roots") or []) if isinstance(data, dict) else data
+    texts = [item if isinstance(item, str) else str(item.get("id") or item.get("url") or "")
+             for item in items if isinstance(item, (str, dict))]
+    roots = parse_page_ids(",".join(text for text in texts if text), str(layout.roots))
+    if not roots:
+        raise ConfigError(["OFFICIAL_EXPORT_MODE is 'roots' but no root page ids were given: set "
+                           "OFFICIAL_EXPORT_ROOT_PAGE_IDS or backups/manifests/roots.json"])
+    return roots
 
 
 class _State:
     """export.json: what was enqueued and how far each job got, saved atomically after every change."""
 
-    def __init__(self, path, settings):
+    def __init__(self, path, cfg, roots):
         self.path = path
         data = read_json(path) or {}
-        wanted = {"version": STATE_VERSION, "mode": settings.mode, "space_id": settings.space_id,
-                  "root_ids": settings.root_ids if settings.mode == "roots" else []}
+        wanted = {"version": STATE_VERSION, "mode": cfg["export.mode"], "space_id": cfg.space_id, "root_ids": roots}
         if any(data.get(k) != v for k, v in wanted.items()):
             if data:
                 log.info("export: %s was written for other settings; starting a new export", path.name)
-            data = dict(wanted, jobs={}, state="started", created_at=_now_iso())
+            data = dict(wanted, jobs={}, state="started", created_at=now_iso())
         self.data = data
         # Tasks already in the file were enqueued by an earlier run: their links may have expired since.
         self.earlier_tasks = {a["task_id"] for j in data["jobs"].values() for a in j.get("attempts", [])}
 
     def job(self, key):
+        """The record of one export job (the workspace, or one root), created on first use."""
         return self.data["jobs"].setdefault(key, {"attempts": [], "state": "pending"})
 
     def save(self):
+        """Write export.json atomically."""
         write_json_atomic(self.path, self.data)
 
 
-def run_export(settings, run_dir):
-    """Produce run_dir/export.zip from Notion (resuming run_dir/export.json); return the export manifest."""
-    _check(settings)
-    register_secret(settings.token_v2)
-    register_secret(settings.file_token)
-    run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    target = run_dir / "export.zip"
-    state = _State(run_dir / "export.json", settings)
+def attempt_facts(layout):
+    """How hard this run id's export tried (for failures.json): attempts, HTTP retries, task ids; no secrets."""
+    data = read_json(layout.export_state) or {}
+    attempts = [a for job in data.get("jobs", {}).values() for a in job.get("attempts", [])]
+    return {"attempts": len(attempts), "http_retries": data.get("http_retries", 0),
+            "task_ids": [a["task_id"] for a in attempts]}
+
+
+def run_export(cfg, layout):
+    """Produce the run's export.zip from Notion (resuming its export.json); return the export manifest."""
+    roots = root_ids(cfg, layout)
+    layout.run_dir.mkdir(parents=True, exist_ok=True)
+    target = layout.export_zip
+    state = _State(layout.export_state, cfg, roots)
     if target.exists() and state.data.get("state") == "done" and state.data.get("manifest"):
         log.info("export: %s is already complete for this run; nothing to do", target)
         return state.data["manifest"]
     started = time.monotonic()
-    api_urls = [settings.base_url, *settings.notification_base_urls]
-    http = NotionHTTP(settings.token_v2, settings.file_token, settings.space_id, api_urls, settings.file_hosts,
-                      timeout=settings.http_timeout_seconds, max_retries=settings.max_http_retries,
-                      backoff=settings.retry_backoff_seconds, backoff_max=settings.retry_backoff_max_seconds)
-    if settings.mode == "workspace":
-        keys = [("workspace", None, target)]
+    http = NotionHTTP.for_config(cfg)
+    downloads = layout.run_dir / "roots"
+    if roots:
+        keys = [(root, root, downloads / f"{root}.zip") for root in roots]
     else:
-        keys = [(root, root, run_dir / "roots" / f"{root}.zip") for root in settings.root_ids]
-    for key, root_id, dest in keys:
-        job = state.job(key)
-        if dest.exists() and job["state"] in ("downloading", "done"):
-            # dest only ever appears through os.replace after the checks, so it is complete
-            log.info("export: %s already downloaded", key)
-            job["state"] = "done"
-            continue
-        try:
-            _run_job(http, settings, state, job, root_id, dest)
-        except BackupError as exc:
-            # for failures.json: how hard we tried, without secrets
-            exc.retries = {"attempts": len(job["attempts"]), "http_retries": http.retries_used,
-                           "task_ids": [a["task_id"] for a in job["attempts"]]}
-            raise
-    if settings.mode == "roots":
-        _write_roots_wrapper(target, [(root, run_dir / "roots" / f"{root}.zip") for root in settings.root_ids])
-    manifest = _manifest(settings, state, http, target, time.monotonic() - started)
-    state.data.update(state="done", manifest=manifest, finished_at=_now_iso())
+        keys = [("workspace", None, target)]
+    try:
+        for key, root_id, dest in keys:
+            job = state.job(key)
+            if dest.exists() and job["state"] in ("downloading", "done"):
+                # dest only ever appears through os.replace after the checks, so it is complete
+                log.info("export: %s already downloaded", key)
+                job["state"] = "done"
+                continue
+            _run_job(http, cfg, state, job, root_id, dest)
+    finally:
+        state.data["http_retries"] = state.data.get("http_retries", 0) + http.retries_used
+        state.save()
+    if roots:
+        _write_roots_wrapper(target, [(root, downloads / f"{root}.zip") for root in roots])
+    manifest = _manifest(cfg, state, http, target, time.monotonic() - started)
+    state.data.update(state="done", manifest=manifest, finished_at=now_iso())
     state.save()
-    if settings.mode == "roots":
-        remove_tree(run_dir / "roots")
+    remove_tree(downloads)
     return manifest
 
 
-def _run_job(http, settings, state, job, root_id, dest):
+def _run_job(http, cfg, state, job, root_id, dest):
     """Enqueue (or resume) one export task, wait for its link and download it to `dest`."""
     label = "workspace" if root_id is None else f"root {root_id}"
     while True:
         attempts = job["attempts"]
         attempt = attempts[-1] if attempts and attempts[-1]["state"] not in FINISHED else None
         if attempt is None:
-            before = existing_export_activities(http, settings)
-            task_id, enqueued_ms = enqueue(http, settings, root_id)
+            before = existing_export_activities(http, cfg)
+            task_id, enqueued_ms = enqueue(http, cfg, root_id)
             attempt = {"task_id": task_id, "enqueued_at_ms": enqueued_ms, "state": "enqueued",
                        "earlier_activity_ids": before}
             attempts.append(attempt)
@@ -158,17 +136,17 @@ def _run_job(http, settings, state, job, root_id, dest):
         try:
             used = {a["activity_id"] for a in attempts if a.get("activity_id") and a is not attempt}
             used.update(attempt.get("earlier_activity_ids") or [])
-            link, source, note, facts = poll_for_link(http, settings, attempt["task_id"], attempt["enqueued_at_ms"],
+            link, source, note, facts = poll_for_link(http, cfg, attempt["task_id"], attempt["enqueued_at_ms"],
                                                       on_state, exclude=used)
         except RetryableFailure as exc:
             attempt.update(state="retryable_failure", error=str(exc))
             state.save()
             failed = sum(1 for a in attempts if a["state"] == "retryable_failure")
-            if failed > settings.retryable_failure_retries:
+            if failed > cfg["export.retryable_failure_retries"]:
                 raise ExportError(f"{exc}; {failed} attempt(s) ended retryable_failure",
                                   hint="raise OFFICIAL_WORKSPACE_RETRYABLE_FAILURE_RETRIES or re-run later") from None
             log.warning("export: %s; enqueueing a fresh task (retry %d/%d)", exc, failed,
-                        settings.retryable_failure_retries)
+                        cfg["export.retryable_failure_retries"])
             continue
         except ExportStalled as exc:
             attempt.update(state="stalled", error=str(exc))
@@ -187,11 +165,11 @@ def _run_job(http, settings, state, job, root_id, dest):
             log.warning("export: %s; the task came from an earlier run, so enqueueing a fresh export", exc)
             attempt.update(state="link_expired", error=str(exc))
             state.earlier_tasks.discard(attempt["task_id"])
-            dest.with_name(dest.name + ".part").unlink(missing_ok=True)
+            partial_of(dest).unlink(missing_ok=True)
             state.save()
             continue
-        if note and settings.mark_notification_read and note[1]:
-            mark_read(http, settings, note[0], note[1])
+        if note and cfg["export.mark_notification_read"] and note[1]:
+            mark_read(http, cfg, note[0], note[1])
         attempt["state"] = "downloaded"
         job["state"] = "done"
         state.save()
@@ -212,7 +190,7 @@ def _write_roots_wrapper(target, zips):
     os.replace(tmp, target)
 
 
-def _manifest(settings, state, http, target, seconds):
+def _manifest(cfg, state, http, target, seconds):
     """The dict saved as backups/manifests/workspace_export.json (no secrets, no signed URLs)."""
     jobs = []
     for key, job in state.data["jobs"].items():
@@ -221,10 +199,10 @@ def _manifest(settings, state, http, target, seconds):
                      "task_ids": [a["task_id"] for a in job["attempts"]], "attempts": len(job["attempts"]),
                      "link_source": job.get("link_source"), "link_host": job.get("link_host"),
                      "poll": last.get("poll"), "download": job.get("download")})
-    return {"strategy": "api", "mode": settings.mode, "space_id": settings.space_id,
+    return {"strategy": "api", "mode": cfg["export.mode"], "space_id": cfg.space_id,
             "task_ids": [t for j in jobs for t in j["task_ids"]], "attempts": sum(j["attempts"] for j in jobs),
             "jobs": jobs, "bytes": target.stat().st_size, "duration_seconds": round(seconds, 3),
             "http_retries": http.retries_used, "file_token": "harvested" if http.harvested_file_token else
             ("configured" if http.configured_file_token else "none"),
-            "layout": "notion-wrapper" if settings.mode == "workspace" else "Root-<rootid>.zip per root",
-            "finished_at": _now_iso()}
+            "layout": "notion-wrapper" if cfg["export.mode"] == "workspace" else "Root-<rootid>.zip per root",
+            "finished_at": now_iso()}

@@ -20,22 +20,22 @@ class RetryableFailure(ExportError):
     """The task ended `retryable_failure`: a fresh task may succeed."""
 
 
-def export_request(settings, root_id=None):
+def export_request(cfg, root_id=None):
     """Return the enqueueTask body for the whole space or for one root page."""
-    options = {"exportType": "markdown", "timeZone": settings.time_zone, "locale": "en",
+    options = {"exportType": "markdown", "timeZone": cfg["export.time_zone"], "locale": "en",
                "collectionViewExportType": "all"}
-    request = {"shouldExportComments": bool(settings.export_comments), "exportOptions": options, "recursive": True}
+    request = {"shouldExportComments": bool(cfg["export.include_comments"]), "exportOptions": options, "recursive": True}
     if root_id is None:
-        request["spaceId"] = settings.space_id
+        request["spaceId"] = cfg.space_id
         return {"task": {"eventName": "exportSpace", "request": request}}
-    request["block"] = {"id": root_id, "spaceId": settings.space_id}
+    request["block"] = {"id": root_id, "spaceId": cfg.space_id}
     return {"task": {"eventName": "exportBlock", "request": request}}
 
 
-def enqueue(http, settings, root_id=None):
+def enqueue(http, cfg, root_id=None):
     """Start a Notion export task; return (task_id, enqueue time in epoch ms)."""
     started_ms = int(time.time() * 1000)
-    answer = http.post(settings.base_url, "enqueueTask", export_request(settings, root_id))
+    answer = http.post(cfg["notion.base_url"], "enqueueTask", export_request(cfg, root_id))
     task_id = answer.get("taskId")
     if not task_id:
         raise ExportError(f"Notion enqueueTask answered without a taskId: {redact(str(answer)[:200])}",
@@ -53,8 +53,8 @@ def _status_link(task):
     return None
 
 
-def _get_task(http, settings, task_id):
-    answer = http.post(settings.base_url, "getTasks", {"taskIds": [task_id]})
+def _get_task(http, cfg, task_id):
+    answer = http.post(cfg["notion.base_url"], "getTasks", {"taskIds": [task_id]})
     results = [unwrap(t) for t in answer.get("results") or [] if isinstance(unwrap(t), dict)]
     for task in results:
         if task.get("id") == task_id:
@@ -63,13 +63,13 @@ def _get_task(http, settings, task_id):
     return results[0] if len(results) == 1 and "id" not in results[0] else {}
 
 
-def child_task_link(http, settings, task_id):
+def child_task_link(http, cfg, task_id):
     """Return the exportURL of a finished partitionedExportSpace child of `task_id`, if any."""
-    ids = http.post(settings.base_url, "getUserTasks", {"spaceId": settings.space_id}).get("taskIds") or []
+    ids = http.post(cfg["notion.base_url"], "getUserTasks", {"spaceId": cfg.space_id}).get("taskIds") or []
     ids = [i for i in ids if isinstance(i, str) and i != task_id]
     if not ids:
         return None
-    answer = http.post(settings.base_url, "getTasks", {"taskIds": ids})
+    answer = http.post(cfg["notion.base_url"], "getTasks", {"taskIds": ids})
     for task in map(unwrap, answer.get("results") or []):
         root = (task.get("rootRequest") or {}).get("requestId")
         if task.get("eventName") == "partitionedExportSpace" and root == task_id and task.get("state") == "success":
@@ -84,11 +84,11 @@ def _start_ms(value):
         return None
 
 
-def notification_link(http, settings, enqueued_ms, exclude=()):
+def notification_link(http, cfg, enqueued_ms, exclude=()):
     """Return (link, host url, notification id, activity id) of the newest matching export-completed activity."""
-    floor = enqueued_ms - int(settings.clock_skew_seconds * 1000)
-    body = {"spaceId": settings.space_id, "size": 20, "type": "unread_and_read", "variant": "no_grouping"}
-    for base in settings.notification_base_urls:
+    floor = enqueued_ms - int(cfg["export.clock_skew_seconds"] * 1000)
+    body = {"spaceId": cfg.space_id, "size": 20, "type": "unread_and_read", "variant": "no_grouping"}
+    for base in cfg["notion.notification_base_urls"]:
         answer = http.post(base, "getNotificationLogV2", body)
         record_map = answer.get("recordMap") or {}
         activities = {k: unwrap(v) for k, v in (record_map.get("activity") or {}).items()}
@@ -98,7 +98,7 @@ def notification_link(http, settings, enqueued_ms, exclude=()):
         for act_id, act in activities.items():
             if not isinstance(act, dict) or act.get("type") != "export-completed" or act.get("id", act_id) in exclude:
                 continue
-            if act.get("space_id") not in (None, settings.space_id):
+            if act.get("space_id") not in (None, cfg.space_id):
                 continue
             start = _start_ms(act.get("start_time"))
             if start is None or start < floor:
@@ -119,11 +119,11 @@ def notification_link(http, settings, enqueued_ms, exclude=()):
     return None
 
 
-def existing_export_activities(http, settings):
+def existing_export_activities(http, cfg):
     """Ids of export-completed activities already in the feeds, so an export finished before ours is never taken."""
-    body = {"spaceId": settings.space_id, "size": 20, "type": "unread_and_read", "variant": "no_grouping"}
+    body = {"spaceId": cfg.space_id, "size": 20, "type": "unread_and_read", "variant": "no_grouping"}
     ids = set()
-    for base in settings.notification_base_urls:
+    for base in cfg["notion.notification_base_urls"]:
         try:
             answer = http.post(base, "getNotificationLogV2", body)
         except ExportError as exc:  # only a safety net: the time window still filters old exports
@@ -136,11 +136,11 @@ def existing_export_activities(http, settings):
     return sorted(ids)
 
 
-def mark_read(http, settings, base, notification_id):
+def mark_read(http, cfg, base, notification_id):
     """Mark the export notification read so daily runs do not pile them up (failures only logged)."""
     op = {"command": "update", "pointer": {"table": "notification", "id": notification_id,
-                                           "spaceId": settings.space_id}, "path": [], "args": {"read": True}}
-    body = {"requestId": str(uuid.uuid4()), "transactions": [{"id": str(uuid.uuid4()), "spaceId": settings.space_id,
+                                           "spaceId": cfg.space_id}, "path": [], "args": {"read": True}}
+    body = {"requestId": str(uuid.uuid4()), "transactions": [{"id": str(uuid.uuid4()), "spaceId": cfg.space_id,
                                                             "operations": [op]}]}
     try:
         http.post(base, "saveTransactionsMain", body)
@@ -149,14 +149,14 @@ def mark_read(http, settings, base, notification_id):
         log.warning("export: could not mark the notification read: %s", exc)
 
 
-def poll_for_link(http, settings, task_id, enqueued_ms, on_state=None, exclude=()):
+def poll_for_link(http, cfg, task_id, enqueued_ms, on_state=None, exclude=()):
     """Poll until the task's link appears; return (link, source, notification, facts) or raise."""
     # A notification is only trusted once getTasks says success (or no longer lists the task), so an
     # export that finished just before ours is not taken for ours; `exclude` lists activity ids used before.
     started = time.monotonic()
     last_slow, last_log, polls, success_at, pages, state = float("-inf"), started, 0, None, None, None
     while True:
-        task = _get_task(http, settings, task_id)
+        task = _get_task(http, cfg, task_id)
         polls += 1
         new_state = task.get("state")
         status = task.get("status") if isinstance(task.get("status"), dict) else {}
@@ -187,23 +187,23 @@ def poll_for_link(http, settings, task_id, enqueued_ms, on_state=None, exclude=(
             facts["seconds_to_success"] = round(success_at - started, 3)
         vanished = state is None and polls > 5
         if (state in ("in_progress", "success") or vanished) and \
-                time.monotonic() - last_slow >= settings.notification_interval_seconds:
+                time.monotonic() - last_slow >= cfg["export.notification_interval_seconds"]:
             last_slow = time.monotonic()
-            found = notification_link(http, settings, enqueued_ms, exclude) if state != "in_progress" else None
+            found = notification_link(http, cfg, enqueued_ms, exclude) if state != "in_progress" else None
             if found:
                 return found[0], "notification", found[1:], facts
-            link = child_task_link(http, settings, task_id)
+            link = child_task_link(http, cfg, task_id)
             if link:
                 return link, "child_task", None, facts
         waited = time.time() - enqueued_ms / 1000  # the budget counts from the enqueue, across resumed runs
-        if waited > settings.poll_timeout_seconds:
+        if waited > cfg["export.poll_timeout_seconds"]:
             what = ("reached success but no download link appeared" if state == "success" else
                     f"stayed {state or 'queued'} with {pages} pages exported")
-            raise ExportStalled(f"Notion export task {task_id} {what} within {settings.poll_timeout_seconds:.0f} s "
+            raise ExportStalled(f"Notion export task {task_id} {what} within {cfg['export.poll_timeout_seconds']:.0f} s "
                                 f"of its enqueue ({polls} polls in this run)",
                                 hint="raise OFFICIAL_WORKSPACE_POLL_TIMEOUT_SECONDS or use the UI fallback")
         if time.monotonic() - last_log >= 30:
             last_log = time.monotonic()
             log.info("export: waiting for Notion: task %s %s, %s pages exported, %.0f s elapsed, timeout in %.0f s",
-                     task_id, state, pages, waited, settings.poll_timeout_seconds - waited)
-        time.sleep(settings.poll_interval_seconds)
+                     task_id, state, pages, waited, cfg["export.poll_timeout_seconds"] - waited)
+        time.sleep(cfg["export.poll_interval_seconds"])

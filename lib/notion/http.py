@@ -94,6 +94,14 @@ class NotionHTTP:
         self.session.cookies.set_policy(_BlockAll())
         self.session.headers["User-Agent"] = "notion-git-backup (+https://github.com/)"
 
+    @classmethod
+    def for_config(cls, cfg):
+        """The session the export and the browser fallback use, as the configuration says."""
+        return cls(cfg.secret("NATIVE_EXPORT_TOKEN_V2"), cfg.secret("NATIVE_EXPORT_FILE_TOKEN"), cfg.space_id,
+                   [cfg["notion.base_url"], *cfg["notion.notification_base_urls"]], cfg["notion.file_hosts"],
+                   timeout=cfg["export.http_timeout_seconds"], max_retries=cfg["export.http_retries"],
+                   backoff=cfg["export.retry_backoff_seconds"], backoff_max=cfg["export.retry_backoff_max_seconds"])
+
     @property
     def file_token(self):
         """The file_token to send: the newest one Notion set, else the configured one."""

@@ -2,17 +2,16 @@
 import logging
 import os
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 from lib.notion import ui_flow as flow
 from lib.errors import ExportError
-from lib.notion.download import _verify as verify_zip
-from lib.notion.download import download
+from lib.notion.download import download, partial_of, verify_zip
 from lib.notion.http import NotionHTTP, netloc
 from lib.notion.export_tasks import existing_export_activities, mark_read, notification_link
 from lib.notion.browser import PAGE_HTML, SCREENSHOT, browser_cookies, browser_path, launch, with_evidence
-from lib.redact import redact, register_secret
+from lib.redact import redact
+from lib.report import now_iso
 
 log = logging.getLogger(__name__)
 __all__ = ["export_via_browser", "browser_cookies", "browser_path", "PageSaid", "SCREENSHOT", "PAGE_HTML"]
@@ -22,55 +21,50 @@ class PageSaid(ExportError):
     """The page showed something other than the next step of the export flow."""
 
 
-def export_via_browser(settings, run_dir, timeout_seconds, chromium_path=""):
-    """Export the workspace through the web app into run_dir/export.zip; return the workspace_export facts."""
-    if settings.mode != "workspace":
+def export_via_browser(cfg, layout):
+    """Export the workspace through the web app into the run's export.zip; return the workspace_export facts."""
+    if cfg["export.mode"] != "workspace":
         raise ExportError(f"the browser fallback exports the whole workspace, but OFFICIAL_EXPORT_MODE is "
-                          f"{settings.mode!r}", hint="set OFFICIAL_WORKSPACE_UI_FALLBACK=0 for roots mode")
-    for secret in (settings.token_v2, settings.file_token):
-        register_secret(secret)
-    run_dir = Path(run_dir)
+                          f"{cfg['export.mode']!r}", hint="set OFFICIAL_WORKSPACE_UI_FALLBACK=0 for roots mode")
+    run_dir, target = layout.run_dir, layout.export_zip
     run_dir.mkdir(parents=True, exist_ok=True)
-    stale = run_dir / "export.zip.part"
+    stale = partial_of(target)
     if stale.exists():  # left by the failed API attempt: a different export, so it must not be resumed
         log.info("export: removing %s (%d bytes) left by the failed API download", stale.name, stale.stat().st_size)
         stale.unlink()
     started = time.monotonic()
-    deadline = started + timeout_seconds
-    http = NotionHTTP(settings.token_v2, settings.file_token, settings.space_id,
-                      [settings.base_url, *settings.notification_base_urls], settings.file_hosts,
-                      timeout=settings.http_timeout_seconds, max_retries=settings.max_http_retries,
-                      backoff=settings.retry_backoff_seconds, backoff_max=settings.retry_backoff_max_seconds)
+    deadline = started + cfg["export.ui_timeout_seconds"]
+    http = NotionHTTP.for_config(cfg)
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         raise ExportError("the browser fallback needs the playwright package, which is not installed",
                           hint="pip install -r requirements.txt") from None
     with sync_playwright() as playwright:
-        executable = browser_path(playwright, chromium_path)
+        executable = browser_path(playwright, cfg["browser.chromium_path"])
         browser = launch(playwright, executable)
         try:
             context = browser.new_context(accept_downloads=True)
-            context.add_cookies(browser_cookies(settings))
+            context.add_cookies(browser_cookies(cfg))
             page = context.new_page()
             try:
-                arrival = _drive(page, settings, http, run_dir, deadline)
+                arrival = _drive(page, cfg, http, target, deadline)
             except Exception as exc:
                 raise with_evidence(page, run_dir, exc) from None
             version = browser.version
         finally:
             browser.close()
     if arrival[0] == "notification":
-        facts = _await_notification(http, settings, run_dir, arrival[1], arrival[2], deadline)
+        facts = _await_notification(http, cfg, target, arrival[1], arrival[2], deadline)
     else:
         facts = arrival[1]
     seconds = time.monotonic() - started
-    log.info("export: browser fallback produced %s (%d bytes, via %s) in %.1f s", run_dir / "export.zip",
+    log.info("export: browser fallback produced %s (%d bytes, via %s) in %.1f s", target,
              facts["bytes"], arrival[0], seconds)
-    return {"strategy": "browser", "mode": "workspace", "space_id": settings.space_id, "arrived_by": arrival[0],
+    return {"strategy": "browser", "mode": "workspace", "space_id": cfg.space_id, "arrived_by": arrival[0],
             "bytes": facts["bytes"], "seconds": round(seconds, 3), "browser": version, "download": facts,
             "options": {what: value or True for what, action, _sel, value in flow.STEPS if action != "click"},
-            "finished_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+            "finished_at": now_iso()}
 
 
 def _remaining(deadline, cap=None):
@@ -106,22 +100,22 @@ def _step(page, what, selector, deadline):
     return target
 
 
-def _drive(page, settings, http, run_dir, deadline):
+def _drive(page, cfg, http, zip_path, deadline):
     """Run the flow; return ("download", facts) or ("notification", click time in ms, earlier activity ids)."""
-    url = settings.base_url.rstrip("/") + flow.START_PATH
+    url = cfg["notion.base_url"].rstrip("/") + flow.START_PATH
     log.info("export: browser fallback opening %s", redact(url))
     page.goto(url, timeout=_remaining(deadline, flow.STEP_TIMEOUT_SECONDS) * 1000)
     for what, action, selector, value in flow.STEPS:
-        target = _step(page, what, selector, deadline)
+        control = _step(page, what, selector, deadline)
         if action == "click":
-            target.click()
+            control.click()
         elif action == "select":
-            target.select_option(label=value)
+            control.select_option(label=value)
         elif action == "check":
-            target.check()
+            control.check()
         log.info("export: browser fallback: %s %s", what, "done" if value is None else f"set to {value!r}")
     button = _step(page, "Export button", flow.EXPORT_BUTTON, deadline)
-    earlier = existing_export_activities(http, settings)
+    earlier = existing_export_activities(http, cfg)
     downloads, responses = [], {}
     page.on("download", lambda item: downloads.append(item))
     page.on("response", lambda r: responses.setdefault(r.url, (r.status, r.headers.get("content-length"))))
@@ -140,11 +134,11 @@ def _drive(page, settings, http, run_dir, deadline):
             raise PageSaid("timeout: neither a download nor the e-mail notice came after the Export click",
                            hint="raise OFFICIAL_WORKSPACE_UI_TIMEOUT_SECONDS")
         page.wait_for_timeout(250)
-    return "download", _save_download(downloads[0], responses, run_dir)
+    return "download", _save_download(downloads[0], responses, zip_path)
 
 
-def _save_download(item, responses, run_dir):
-    """Move the browser's finished download to export.zip.part, check it like the API download, then rename."""
+def _save_download(item, responses, target):
+    """Move the browser's finished download to target's .part, check it like the API download, then rename."""
     started = time.monotonic()
     failure = item.failure()
     if failure:
@@ -152,7 +146,7 @@ def _save_download(item, responses, run_dir):
     status, length = responses.get(item.url, (None, None))
     if status is not None and status not in (200, 206):
         raise PageSaid(f"the export download answered HTTP {status}", hint="re-run the export stage")
-    part, target = run_dir / "export.zip.part", run_dir / "export.zip"
+    part = partial_of(target)
     source = Path(item.path())
     try:
         os.replace(source, part)  # same disk: no second copy of a multi-GB file
@@ -171,18 +165,18 @@ def _save_download(item, responses, run_dir):
             "filename": redact(item.suggested_filename)}
 
 
-def _await_notification(http, settings, run_dir, clicked_ms, earlier, deadline):
+def _await_notification(http, cfg, target, clicked_ms, earlier, deadline):
     """Wait for the export-completed notification after the click, then download its link like the API path."""
     polls, last_log = 0, time.monotonic()
     while True:
         polls += 1
-        found = notification_link(http, settings, clicked_ms, exclude=earlier)
+        found = notification_link(http, cfg, clicked_ms, exclude=earlier)
         if found:
             link, base, note_id, _activity = found
             log.info("export: notification arrived after %d feed polls; downloading from %s", polls, netloc(link))
-            facts = download(http, link, run_dir / "export.zip")
-            if note_id and settings.mark_notification_read:
-                mark_read(http, settings, base, note_id)
+            facts = download(http, link, target)
+            if note_id and cfg["export.mark_notification_read"]:
+                mark_read(http, cfg, base, note_id)
             return dict(facts, feed_polls=polls)
         if time.monotonic() > deadline:
             raise ExportError(f"browser fallback: the page said the export would be e-mailed, but no export-completed "
@@ -191,4 +185,4 @@ def _await_notification(http, settings, run_dir, clicked_ms, earlier, deadline):
         if time.monotonic() - last_log >= 30:
             last_log = time.monotonic()
             log.info("export: still waiting for the e-mailed export's notification (%d feed polls)", polls)
-        time.sleep(settings.notification_interval_seconds)
+        time.sleep(cfg["export.notification_interval_seconds"])

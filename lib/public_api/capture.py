@@ -5,10 +5,12 @@ import time
 from collections import deque
 from pathlib import Path
 
-from lib.errors import ConfigError
 from lib.fsutil import read_json, write_json_atomic
-from lib.public_api.client import ApiSettings, NotionApi, NotionSkipped, configured
+from lib.paths import CAPTURE_INDEX, CAPTURE_USERS
 from lib.public_api.capture_page import PageFetcher, document_files, tree_links
+from lib.public_api.client import NotionApi, NotionSkipped
+from lib.public_api.markdown import write_markdown
+from lib.report import now_iso
 
 log = logging.getLogger(__name__)
 FORMAT = 1
@@ -154,22 +156,18 @@ class Capture:
             entry["root"] = entry["parent"]["id"] not in self.objects
 
 
-def capture_workspace(settings, json_dir, markdown_dir=None, previous_index=None):
+def capture_workspace(cfg, json_dir, markdown_dir=None, previous_index=None):
     """Capture every shared page and database into `json_dir` (and Markdown); return a summary."""
     started = time.monotonic()
     json_dir = Path(json_dir)
     if previous_index is None:
-        previous_index = read_json(json_dir / "index.json")
+        previous_index = read_json(json_dir / CAPTURE_INDEX)
     if previous_index and previous_index.get("format") != FORMAT:
         log.info("previous capture has format %s, not %s: capturing everything again",
                  previous_index.get("format"), FORMAT)
         previous_index = None
-    api_settings = ApiSettings.from_settings(settings)
-    if api_settings.notion_version < "2025-09-03":
-        raise ConfigError([f"NOTION_API_VERSION={api_settings.notion_version}: the capture reads databases as "
-                           "data sources, which needs Notion-Version 2025-09-03 or later"])
-    api = NotionApi(api_settings)
-    comments = configured(settings, "capture.comments")
+    api = NotionApi(cfg)
+    comments = cfg["capture.comments"]
     try:
         run = Capture(api, json_dir, previous_index, comments)
         run.run()
@@ -178,22 +176,21 @@ def capture_workspace(settings, json_dir, markdown_dir=None, previous_index=None
             users = list(api.paginate("GET", "users", skip_missing=True))
         except NotionSkipped as skip:
             user_skip = skip.code
-        write_json_atomic(json_dir / "users.json", {"users": users, "skipped": user_skip})
+        write_json_atomic(json_dir / CAPTURE_USERS, {"users": users, "skipped": user_skip})
     finally:
         api.close()
     dropped = prune(json_dir, run.objects, (previous_index or {}).get("objects", {}))
-    index = {"format": FORMAT, "notion_version": api.settings.notion_version,
-             "captured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    index = {"format": FORMAT, "notion_version": api.version,
+             "captured_at": now_iso(),
              "objects": run.objects, "roots": sorted(i for i, e in run.objects.items() if e["root"]),
              "skipped": api.skipped}
-    write_json_atomic(json_dir / "index.json", index)
+    write_json_atomic(json_dir / CAPTURE_INDEX, index)
     summary = dict(run.counts, objects=len(run.objects), dropped=len(dropped), users=len(users),
                    requests=api.stats["requests"], retries=api.stats["retries"],
                    rate_limited=api.stats["rate_limited"], skipped=len(api.skipped),
                    files=len({f for e in run.objects.values() for f in e["files"]}),
                    seconds=round(time.monotonic() - started, 2))
     if markdown_dir is not None:
-        from lib.public_api.markdown import write_markdown
         summary["markdown"] = write_markdown(json_dir, markdown_dir)
     api.progress(force=True, label="capture done")
     log.info("capture: %s", summary)

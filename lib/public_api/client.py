@@ -5,7 +5,6 @@ import os
 import random
 import tempfile
 import time
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -16,70 +15,10 @@ from notion_client.errors import HTTPResponseError, RequestTimeoutError
 
 from lib.errors import AuthError, ConfigError, ExportError
 from lib.redact import RedactingFilter, redact, register_secret
-from lib.settings import BY_KEY
 
 log = logging.getLogger(__name__)
 RETRY_STATUS = {409, 429, 500, 502, 503, 504, 529}
 SKIP_CODES = {"object_not_found", "restricted_resource"}
-
-
-def setting(settings, env, key=None, default=None):
-    """Return a setting by environment name (dict or `.secret()`) or config key (`cfg[key]`), else default."""
-    candidates = []
-    if isinstance(settings, dict):
-        candidates = [settings.get(env), settings.get(key) if key else None]
-    else:
-        values = getattr(settings, "values", None)
-        if key and isinstance(values, dict):
-            candidates.append(values.get(key))
-        if callable(getattr(settings, "secret", None)):
-            candidates.append(settings.secret(env))
-        candidates.append(getattr(settings, env, None))
-    return next((v for v in candidates if v not in (None, "")), default)
-
-
-# ApiSettings field -> its key in lib/settings.py, which holds the environment name, type and default.
-API_KEYS = {
-    "base_url": "notion.api_base_url",
-    "notion_version": "capture.notion_version",
-    "rate_per_second": "capture.requests_per_second",
-    "max_retries": "capture.max_retries",
-    "timeout_seconds": "capture.timeout_seconds",
-    "backoff_seconds": "capture.backoff_seconds",
-    "progress_seconds": "capture.progress_seconds",
-}
-CASTS = {"int": int, "float": float}
-
-
-def configured(settings, key):
-    """Return setting `key` of lib/settings.py, typed, from a Config or an environment-style dict; else its default."""
-    spec = BY_KEY[key]
-    value = CASTS.get(spec.kind, str)(setting(settings, spec.env, key, spec.default))
-    if spec.choices and value not in spec.choices:
-        raise ConfigError([f"{spec.env}={value}: expected one of {', '.join(spec.choices)}"])
-    return value
-
-
-@dataclass
-class ApiSettings:
-    """Connection and pacing settings of the public API."""
-
-    api_key: str
-    base_url: str
-    notion_version: str
-    rate_per_second: float
-    max_retries: int
-    timeout_seconds: float
-    backoff_seconds: float
-    progress_seconds: float
-    max_backoff_seconds: float = 60.0
-
-    @classmethod
-    def from_settings(cls, settings):
-        """Build from the project's Config or a dict of environment-style names (NOTION_API_*)."""
-        out = {field_name: configured(settings, key) for field_name, key in API_KEYS.items()}
-        out["base_url"] = out["base_url"].rstrip("/")
-        return cls(api_key=setting(settings, "NOTION_API_KEY"), **out)
 
 
 class NotionApiError(ExportError):
@@ -103,14 +42,18 @@ class FileExpired(Exception):
 
 
 class NotionApi:
-    """Throttled, retrying access to the public API through notion-client."""
+    """Throttled, retrying access to the public API through notion-client, as the `capture.*` settings say."""
 
-    def __init__(self, settings):
-        if not settings.api_key:
+    def __init__(self, cfg):
+        api_key = cfg.secret("NOTION_API_KEY")
+        if not api_key:
             raise ConfigError(["NOTION_API_KEY is empty: the public-API capture and restore need an "
                                "integration token (Notion → Settings → Integrations), set it in .env or CI secrets"])
-        register_secret(settings.api_key)
-        self.settings = settings
+        register_secret(api_key)
+        self.cfg = cfg
+        self.version = cfg["capture.notion_version"]
+        self.max_retries = cfg["capture.max_retries"]
+        timeout = cfg["capture.timeout_seconds"]
         sdk_log = logging.getLogger("notion_client")
         # httpx logs every URL at INFO, signed file links included: mask them at the source.
         for name in ("notion_client", "httpx"):
@@ -118,11 +61,10 @@ class NotionApi:
             if not any(isinstance(f, RedactingFilter) for f in logger.filters):
                 logger.addFilter(RedactingFilter())
         # Our own retry loop covers what the SDK's does not (502, 504, 529, timeouts), so turn the SDK's off.
-        self.client = Client(auth=settings.api_key, base_url=settings.base_url,
-                             notion_version=settings.notion_version,
-                             timeout_ms=int(settings.timeout_seconds * 1000), retry=False,
+        self.client = Client(auth=api_key, base_url=cfg["notion.api_base_url"].rstrip("/"),
+                             notion_version=self.version, timeout_ms=int(timeout * 1000), retry=False,
                              logger=sdk_log, log_level=logging.ERROR)
-        self.http = httpx.Client(timeout=settings.timeout_seconds, follow_redirects=True)
+        self.http = httpx.Client(timeout=timeout, follow_redirects=True)
         self.stats = {"requests": 0, "retries": 0, "rate_limited": 0, "skipped": 0, "files": 0, "bytes": 0}
         self.skipped = []
         self._next_slot = 0.0
@@ -134,7 +76,7 @@ class NotionApi:
         self.http.close()
 
     def _throttle(self):
-        interval = 1.0 / self.settings.rate_per_second if self.settings.rate_per_second > 0 else 0.0
+        interval = 1.0 / self.cfg["capture.requests_per_second"]
         now = time.monotonic()
         if self._next_slot > now:
             time.sleep(self._next_slot - now)
@@ -151,13 +93,13 @@ class NotionApi:
                     return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
                 except (TypeError, ValueError):
                     pass
-        base = min(self.settings.max_backoff_seconds, self.settings.backoff_seconds * 2 ** attempt)
+        base = min(self.cfg["capture.backoff_max_seconds"], self.cfg["capture.backoff_seconds"] * 2 ** attempt)
         return base / 2 + random.random() * base / 2
 
     def request(self, method, path, query=None, body=None, skip_missing=False, form_data=None):
         """Send one API request with throttling and retries; return the decoded JSON body."""
         last = ""
-        for attempt in range(self.settings.max_retries + 1):
+        for attempt in range(self.max_retries + 1):
             self._throttle()
             self.stats["requests"] += 1
             self.progress()
@@ -184,12 +126,12 @@ class NotionApi:
                     log.warning("Notion asks to wait %.0f s before retrying %s /v1/%s (%s)", delay, method, path, last)
             except (RequestTimeoutError, httpx.TransportError) as err:
                 delay, last = self._delay(attempt), type(err).__name__
-            if attempt < self.settings.max_retries:
+            if attempt < self.max_retries:
                 self.stats["retries"] += 1
                 log.info("retrying %s /v1/%s in %.1fs after %s (attempt %d of %d)", method, path, delay,
-                         last, attempt + 1, self.settings.max_retries)
+                         last, attempt + 1, self.max_retries)
                 time.sleep(delay)
-        raise NotionApiError(f"{method} /v1/{path} still failing after {self.settings.max_retries + 1} "
+        raise NotionApiError(f"{method} /v1/{path} still failing after {self.max_retries + 1} "
                              f"attempts (last: {last})", hint="retry later or raise NOTION_API_MAX_RETRIES")
 
     def paginate(self, method, path, query=None, body=None, skip_missing=False):
@@ -213,7 +155,7 @@ class NotionApi:
         files_dir.mkdir(parents=True, exist_ok=True)
         name = name_hint or unquote(PurePosixPath(urlsplit(url).path).name) or "file"
         ext = "".join(PurePosixPath(name).suffixes[-1:])[:12]
-        for attempt in range(self.settings.max_retries + 1):
+        for attempt in range(self.max_retries + 1):
             fd, tmp = tempfile.mkstemp(dir=files_dir, prefix=".download.", suffix=".tmp")
             digest, size = hashlib.sha256(), 0
             try:
@@ -239,7 +181,7 @@ class NotionApi:
             except (httpx.TransportError, httpx.HTTPStatusError) as err:
                 if os.path.exists(tmp):
                     os.unlink(tmp)
-                if attempt >= self.settings.max_retries:
+                if attempt >= self.max_retries:
                     raise NotionApiError(f"download of {redact(url)} failed: {redact(str(err))}")
                 time.sleep(self._delay(attempt))
             except BaseException:
@@ -250,7 +192,7 @@ class NotionApi:
     def progress(self, force=False, label="api"):
         """Log a progress line with counts and rate every `progress_seconds` (or now when forced)."""
         now = time.monotonic()
-        if not force and now - self._last_progress < self.settings.progress_seconds:
+        if not force and now - self._last_progress < self.cfg["capture.progress_seconds"]:
             return
         self._last_progress = now
         elapsed = max(now - self._started, 1e-6)

@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from lib.fsutil import read_json, remove_tree
+from lib.paths import CAPTURE_INDEX, CAPTURE_USERS
 from lib.public_api.md_blocks import BlockRenderer, cell_text
 
 log = logging.getLogger(__name__)
@@ -64,8 +65,8 @@ def put(path, data):
 def write_markdown(json_dir, markdown_dir):
     """Rebuild the Markdown/CSV export tree from a capture in `json_dir`; return counts."""
     json_dir, markdown_dir = Path(json_dir), Path(markdown_dir)
-    index = read_json(json_dir / "index.json")
-    users = {u["id"]: u.get("name") or "" for u in (read_json(json_dir / "users.json") or {}).get("users", [])}
+    index = read_json(json_dir / CAPTURE_INDEX)
+    users = {u["id"]: u.get("name") or "" for u in (read_json(json_dir / CAPTURE_USERS) or {}).get("users", [])}
     layout = Layout(index)
     build = markdown_dir.with_name(markdown_dir.name + ".building")
     remove_tree(build)

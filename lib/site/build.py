@@ -9,13 +9,12 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
-from lib.site import nav, reports, state
+from lib.site import nav, state
 from lib.errors import BackupError
 from lib.fsutil import read_json, write_bytes_atomic
 from lib.site.links import SiteIndex
 from lib.site.paths import SITE_DIR, scan_tree
 from lib.site.render import make_markdown
-from lib.site.search import build_index
 from lib.site.tables import render_database
 from lib.site.worker import init_worker, read_title, render_chunk, write_atomic
 

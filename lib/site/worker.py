@@ -1,6 +1,8 @@
 """Render a chunk of pages in a worker process and write their HTML files."""
+import ctypes
 import hashlib
 import os
+import signal
 
 from lib.site.nav import breadcrumbs, page_shell
 from lib.site.render import make_markdown, render_page, split_page
@@ -40,8 +42,6 @@ def read_title(path, rel):
 def _die_with_parent():
     """Linux: have the kernel end this worker when the build process dies (even by SIGKILL)."""
     try:
-        import ctypes
-        import signal
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: workers still exit when their queue closes

@@ -9,16 +9,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.fakes.notion_public import FakeNotionPublic, api_settings
+from tests.fakes.notion_public import FakeNotionPublic, api_env
 
 ROOT = Path(__file__).resolve().parents[2]
-CHILD = ("import json, sys; from lib.public_api.capture import capture_workspace; "
-         "s, j, m = json.loads(sys.argv[1]); print(json.dumps(capture_workspace(s, j, m)))")
+CHILD = ("import json, sys; from lib.public_api import capture_workspace; from tests.harness import config_for; "
+         "env, j, m = json.loads(sys.argv[1]); print(json.dumps(capture_workspace(config_for(env), j, m)))")
 
 
 def run_capture(fake, work):
     """Capture in a child process; return (seconds, summary)."""
-    args = json.dumps([api_settings(fake), str(work / "json"), str(work / "md")])
+    args = json.dumps([api_env(fake), str(work / "json"), str(work / "md")])
     started = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", CHILD, args], cwd=ROOT, check=True, capture_output=True, text=True)
     return time.perf_counter() - started, json.loads(out.stdout.strip().splitlines()[-1])

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from lib.public_api.capture import capture_workspace
 from tests.bench.bench_api_capture import run_curl
-from tests.fakes.notion_public import FakeNotionPublic, api_settings
+from tests.fakes.notion_public import FakeNotionPublic, api_env, api_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-CHILD = ("import json, sys; from lib.public_api.restore.restorer import restore_snapshot, DirSource; "
-         "s, src, root, j = json.loads(sys.argv[1]); r = restore_snapshot(s, DirSource(src), root, j); "
+CHILD = ("import json, sys; from lib.public_api.restore import restore_snapshot, DirSource; "
+         "from tests.harness import config_for; env, src, root, j = json.loads(sys.argv[1]); "
+         "r = restore_snapshot(config_for(env), DirSource(src), root, j); "
          "print(json.dumps({k: r[k] for k in ('created', 'requests')}))")
 
 
@@ -29,7 +30,7 @@ def main():
         with FakeNotionPublic(extra_pages=pages, big_page=True) as fake:
             capture_workspace(api_settings(fake, NOTION_CAPTURE_COMMENTS="pages"), work / "json")
             fake.reset_requests()
-            payload = json.dumps([api_settings(fake), str(work / "json"), fake.empty_page_id, str(work / "journal")])
+            payload = json.dumps([api_env(fake), str(work / "json"), fake.empty_page_id, str(work / "journal")])
             started = time.perf_counter()
             out = subprocess.run([sys.executable, "-c", CHILD, payload], cwd=ROOT, check=True,
                                  capture_output=True, text=True)

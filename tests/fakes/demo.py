@@ -3,7 +3,6 @@ import logging
 import shutil
 import sys
 import time
-from pathlib import Path
 
 from dulwich.repo import Repo
 

@@ -11,6 +11,7 @@ from tests.fakes.public_routes import dispatch
 from tests.fakes.public_store import Store
 from tests.fakes.public_workspace import build_workspace
 from tests.fakes.public_writes import ApiError
+from tests.harness import config_for
 
 TOKEN = "ntn_fake_integration_token_0123456789abcdef"
 VERSIONS = {"2022-06-28", "2025-09-03", "2026-03-11"}
@@ -210,10 +211,14 @@ def _handler(fake):
     return Handler
 
 
+def api_env(fake, **extra):
+    """The environment that points the product at the stand-in, with a fast limiter and short backoff."""
+    env = {"NOTION_API_KEY": fake.token, "NOTION_API_BASE_URL": fake.base_url,
+           "NOTION_API_REQUESTS_PER_SECOND": 1000, "NOTION_API_BACKOFF_SECONDS": 0.01, "NOTION_API_MAX_RETRIES": 4}
+    env.update(extra)
+    return env
+
+
 def api_settings(fake, **extra):
-    """Settings that point the product at the stand-in, with a fast limiter and short backoff."""
-    settings = {"NOTION_API_KEY": fake.token, "NOTION_API_BASE_URL": fake.base_url,
-                "NOTION_API_REQUESTS_PER_SECOND": 1000, "NOTION_API_BACKOFF_SECONDS": 0.01,
-                "NOTION_API_MAX_RETRIES": 4}
-    settings.update(extra)
-    return settings
+    """The product's Config for that environment."""
+    return config_for(api_env(fake, **extra))

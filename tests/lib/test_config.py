@@ -52,9 +52,9 @@ def test_yaml_booleans_must_be_real_booleans(tmp_path):
 
 
 def test_dotenv_is_read_but_the_real_environment_wins(tmp_path):
-    (tmp_path / ".env").write_text("NOTION_SPACE_ID=from-dotenv\nBACKUP_BRANCH=from-dotenv\n")
+    (tmp_path / ".env").write_text("NOTION_SPACE_ID=7d583f4768d94d6aada31828312a2f7e\nBACKUP_BRANCH=from-dotenv\n")
     cfg = load_config(tmp_path, {"BACKUP_BRANCH": "from-env"})
-    assert cfg.secret("NOTION_SPACE_ID") == "from-dotenv"
+    assert cfg.space_id == "7d583f47-68d9-4d6a-ada3-1828312a2f7e"
     assert cfg["publish.branch"] == "from-env"
 
 
@@ -79,3 +79,13 @@ def test_token_expiry_takes_a_yaml_date_or_the_browsers_timestamp(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path, {"NATIVE_EXPORT_TOKEN_V2_EXPIRES": "next spring"})
     assert any("NATIVE_EXPORT_TOKEN_V2_EXPIRES" in p and "2027-05-14" in p for p in caught.value.problems)
+
+
+def test_ids_and_api_version_are_checked_when_the_configuration_loads(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path, {"NOTION_SPACE_ID": "my workspace", "OFFICIAL_EXPORT_ROOT_PAGE_IDS": "home, 42",
+                               "NOTION_API_VERSION": "2022-06-28"})
+    problems = "\n".join(caught.value.problems)
+    assert "environment NOTION_SPACE_ID: 'my workspace' is not a Notion workspace id" in problems
+    assert "OFFICIAL_EXPORT_ROOT_PAGE_IDS (at 'export.root_page_ids'): 'home' is neither a page id" in problems
+    assert "NOTION_API_VERSION (at 'capture.notion_version'): must be 2025-09-03 or later" in problems

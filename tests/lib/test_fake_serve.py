@@ -7,7 +7,9 @@ import time
 import zipfile
 from pathlib import Path
 
-from lib.notion.export import ExportSettings, run_export
+from lib.config import load_config
+from lib.notion import run_export
+from lib.paths import Layout
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -34,15 +36,14 @@ def test_serve_writes_env_and_follows_the_day_file(tmp_path):
             time.sleep(0.05)
         env = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
         assert env["NATIVE_EXPORT_FILE_TOKEN"] == "" and env["NATIVE_EXPORT_TOKEN_V2"]
-        settings = dict(token_v2=env["NATIVE_EXPORT_TOKEN_V2"], file_token=env["NATIVE_EXPORT_FILE_TOKEN"],
-                        space_id=env["NOTION_SPACE_ID"], base_url=env["NOTION_BASE_URL"],
-                        notification_base_urls=env["NOTION_NOTIFICATION_BASE_URLS"].split(","),
-                        file_hosts=env["NOTION_FILE_HOSTS"].split(","), poll_interval_seconds=0.01,
-                        notification_interval_seconds=0.01)
-        run_export(ExportSettings(**settings), tmp_path / "run1")
-        day_file.write_text("1\n")
-        run_export(ExportSettings(**settings), tmp_path / "run2")
-        first, second = _tree(tmp_path / "run1" / "export.zip"), _tree(tmp_path / "run2" / "export.zip")
+        env.update(OFFICIAL_WORKSPACE_POLL_INTERVAL_SECONDS="0.01", OFFICIAL_WORKSPACE_NOTIFICATION_INTERVAL_SECONDS="0.01")
+        runs = []
+        for day, run_id in enumerate(("run1", "run2")):
+            day_file.write_text(f"{day}\n")
+            cfg = load_config(tmp_path, dict(env, BACKUP_RUN_ID=run_id))
+            runs.append(Layout.for_config(cfg))
+            run_export(cfg, runs[-1])
+        first, second = _tree(runs[0].export_zip), _tree(runs[1].export_zip)
         assert len(first) > 60 and first != second
     finally:
         proc.send_signal(signal.SIGTERM)

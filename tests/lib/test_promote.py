@@ -6,12 +6,18 @@ import time
 import pytest
 
 from lib.fsutil import read_json, tree_manifest
+from lib.paths import Layout
 from lib.promote import promote_tree, prune_staging, repair
 from tests.lib.crash import run_killed, run_to_end
 from tests.lib.trees import files_of, write_tree
 
 OLD = {"Home 0123456789abcdef0123456789abcdef.md": b"# old home", "Home/gone.md": b"gone", "keep.md": b"same"}
 NEW = {"Home 0123456789abcdef0123456789abcdef.md": b"# new home", "Home/added.png": b"\x89PNG", "keep.md": b"same"}
+
+
+def at(backups, run_id="r1"):
+    """The layout of run `run_id` in `backups`."""
+    return Layout(root=backups.parent, backups=backups, run_id=run_id)
 
 
 def without_time(snapshot):
@@ -25,13 +31,12 @@ def backups(tmp_path):
     root = tmp_path / "backups"
     write_tree(root / ".staging" / "r1" / "tree", OLD)
     write_tree(root / ".staging" / "r2" / "tree", NEW)
-    promote_tree(root / ".staging" / "r1" / "tree", root / "official", root / "manifests", {"run_id": "r1"})
+    promote_tree(at(root, "r1"), {"run_id": "r1"})
     return root
 
 
 def test_promote_swaps_tree_and_writes_snapshot(backups):
-    summary = promote_tree(backups / ".staging/r2/tree", backups / "official", backups / "manifests",
-                           {"run_id": "r2", "counts": {"md": 1}})
+    summary = promote_tree(at(backups, "r2"), {"run_id": "r2", "counts": {"md": 1}})
     assert files_of(backups / "official") == NEW
     snap = read_json(backups / "manifests" / "snapshot.json")
     assert snap["run_id"] == "r2" and snap["counts"] == {"md": 1} and "promoted_at" in snap
@@ -44,8 +49,8 @@ def test_promote_swaps_tree_and_writes_snapshot(backups):
 
 
 def test_first_promote_creates_official(tmp_path):
-    write_tree(tmp_path / "tree", NEW)
-    promote_tree(tmp_path / "tree", tmp_path / "b" / "official", tmp_path / "b" / "manifests", {"run_id": "x"})
+    write_tree(tmp_path / "b" / ".staging" / "x" / "tree", NEW)
+    promote_tree(at(tmp_path / "b", "x"), {"run_id": "x"})
     assert files_of(tmp_path / "b" / "official") == NEW
     snap = read_json(tmp_path / "b" / "manifests" / "snapshot.json")
     assert snap["run_id"] == "x"
@@ -54,26 +59,26 @@ def test_first_promote_creates_official(tmp_path):
 
 def test_repair_drops_half_built_tree_without_journal(backups):
     write_tree(backups / "official.new", {"half.md": b"half"})
-    repair(backups)
+    repair(at(backups))
     assert not (backups / "official.new").exists()
     assert files_of(backups / "official") == OLD
 
 
 def test_repair_restores_official_left_aside(backups):
     os.rename(backups / "official", backups / "official.old")
-    repair(backups)
+    repair(at(backups))
     assert files_of(backups / "official") == OLD and not (backups / "official.old").exists()
 
 
 def _script(backups):
-    return ("from lib.promote import promote_tree\n"
-            f"promote_tree({str(backups / '.staging/r2/tree')!r}, {str(backups / 'official')!r}, "
-            f"{str(backups / 'manifests')!r}, {{'run_id': 'r2'}})\n")
+    return ("from pathlib import Path\nfrom lib.paths import Layout\nfrom lib.promote import promote_tree\n"
+            f"backups = Path({str(backups)!r})\n"
+            "promote_tree(Layout(root=backups.parent, backups=backups, run_id='r2'), {'run_id': 'r2'})\n")
 
 
 def _check_whole(backups):
     """After repair, official is OLD or NEW whole and snapshot.json describes exactly what is there."""
-    repair(backups)
+    repair(at(backups))
     got = files_of(backups / "official")
     assert got in (OLD, NEW)
     snap = read_json(backups / "manifests" / "snapshot.json")
@@ -86,14 +91,14 @@ def test_kill_at_every_step_then_rerun_matches_uninterrupted(backups, tmp_path):
     reference = tmp_path / "reference"
     write_tree(reference / ".staging/r1/tree", OLD)
     write_tree(reference / ".staging/r2/tree", NEW)
-    promote_tree(reference / ".staging/r1/tree", reference / "official", reference / "manifests", {"run_id": "r1"})
+    promote_tree(at(reference, "r1"), {"run_id": "r1"})
     steps = run_to_end(_script(reference))
     expected = without_time(read_json(reference / "manifests" / "snapshot.json"))
     seen = set()
     for step in range(1, steps + 1):
         # Each step starts from the promoted OLD snapshot again.
         if (backups / "official").exists() and files_of(backups / "official") == NEW:
-            promote_tree(backups / ".staging/r1/tree", backups / "official", backups / "manifests", {"run_id": "r1"})
+            promote_tree(at(backups, "r1"), {"run_id": "r1"})
         assert run_killed(_script(backups), kill_at_step=step) == -9
         seen.add(json.dumps(sorted(_check_whole(backups))))
         run_to_end(_script(backups))
@@ -108,9 +113,9 @@ def test_kill_at_a_random_instant_then_rerun_matches_uninterrupted(tmp_path, see
     root = tmp_path / "backups"
     write_tree(root / ".staging/r1/tree", OLD)
     write_tree(root / ".staging/r2/tree", big)
-    promote_tree(root / ".staging/r1/tree", root / "official", root / "manifests", {"run_id": "r1"})
+    promote_tree(at(root, "r1"), {"run_id": "r1"})
     run_killed(_script(root), seed=seed, window=0.1)
-    repair(root)
+    repair(at(root))
     assert files_of(root / "official") in (OLD, big)
     assert read_json(root / "manifests/snapshot.json")["files"] == tree_manifest(root / "official")["files"]
     run_to_end(_script(root))
@@ -145,7 +150,7 @@ def test_prune_staging_without_staging_dir(tmp_path):
 def test_promote_without_a_tree_keeps_the_snapshot(backups):
     from lib.errors import ExportError
     with pytest.raises(ExportError, match="no tree to promote"):
-        promote_tree(backups / ".staging/r3/tree", backups / "official", backups / "manifests", {"run_id": "r3"})
+        promote_tree(at(backups, "r3"), {"run_id": "r3"})
     assert files_of(backups / "official") == OLD
 
 
@@ -156,11 +161,11 @@ def test_repair_finds_the_new_tree_wherever_a_swap_left_it(backups):
         run_killed(_script(backups), kill_at_step=step)
         if (backups / ".promote-journal.json").exists():
             break
-        repair(backups)
+        repair(at(backups))
     else:
         pytest.fail("never reached the journaled state")
     os.rename(backups / "official", backups / "official.old")
-    repair(backups)
+    repair(at(backups))
     assert files_of(backups / "official") == NEW
     assert read_json(backups / "manifests/snapshot.json")["run_id"] == "r2"
     assert sorted(os.listdir(backups)) == [".staging", "manifests", "official"]

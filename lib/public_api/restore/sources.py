@@ -1,12 +1,13 @@
-"""Snapshot sources for a restore (a directory, or a git commit read with dulwich) and its journal."""
-import json
-import logging
-import os
+"""Snapshot sources for a restore: a directory, or a git commit read with dulwich (no checkout)."""
+import re
 from pathlib import Path, PurePosixPath
 
-from lib.errors import ConfigError
+from dulwich.object_store import tree_lookup_path
+from dulwich.objectspec import parse_commit
+from dulwich.repo import Repo
 
-log = logging.getLogger(__name__)
+from lib.errors import ConfigError
+from lib.paths import CAPTURE_INDEX
 
 
 class DirSource:
@@ -35,12 +36,10 @@ class GitTreeSource:
     """A capture inside a commit of a git repository, read from the object store (no checkout)."""
 
     def __init__(self, repo_path, rev, prefix="backups/json"):
-        from dulwich.objectspec import parse_commit
-        from dulwich.repo import Repo
         self.repo = Repo(str(repo_path))
         self.rev = rev
         try:
-            self.commit = resolve_rev(self.repo, rev, parse_commit)
+            self.commit = resolve_rev(self.repo, rev)
         except (KeyError, IndexError):
             raise ConfigError([f"snapshot '{rev}' is not a commit, branch or tag of {repo_path}: "
                                "pass --snapshot with a revision of the notion-backups branch"])
@@ -51,7 +50,7 @@ class GitTreeSource:
         for candidate in candidates:
             self.prefix = candidate
             try:
-                self._lookup("index.json")
+                self._lookup(CAPTURE_INDEX)
                 break
             except KeyError:
                 continue
@@ -60,7 +59,6 @@ class GitTreeSource:
                                f"{prefix}/ (no index.json): pick a snapshot taken with NOTION_JSON_CAPTURE on"])
 
     def _lookup(self, path):
-        from dulwich.object_store import tree_lookup_path
         full = (self.prefix / path).as_posix().strip("/").encode()
         return tree_lookup_path(self.repo.object_store.__getitem__, self.commit.tree, full)
 
@@ -95,9 +93,8 @@ class GitTreeSource:
         return f"commit {self.commit.id.decode()[:12]} ({self.rev}) of {self.repo.path}"
 
 
-def resolve_rev(repo, rev, parse_commit):
+def resolve_rev(repo, rev):
     """Resolve a revision with optional `~N` / `^` suffixes (which dulwich's parser lacks)."""
-    import re
     base, suffix = re.match(r"^(.*?)((?:[~^]\d*)*)$", rev).groups()
     commit = parse_commit(repo, base.encode())
     for op, num in re.findall(r"([~^])(\d*)", suffix):
@@ -108,71 +105,3 @@ def resolve_rev(repo, rev, parse_commit):
         for _ in range(steps):
             commit = repo[commit.parents[0]]
     return commit
-
-
-class Journal:
-    """Append-only JSON-lines record of created objects; a torn last line is ignored on reload."""
-
-    def __init__(self, path):
-        self.map, self.done, self.intents, self.extra, self.fixups = {}, set(), {}, {}, []
-        self.resumed = False
-        self._handle = None
-        if path is None:
-            return
-        self.path = Path(path)
-        if self.path.exists():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
-                try:
-                    self._apply(json.loads(line))
-                except ValueError:
-                    log.warning("journal %s: ignoring a torn line", self.path)
-            self.resumed = bool(self.map or self.done)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        torn = self.path.exists() and self.path.stat().st_size and not self.path.read_bytes().endswith(b"\n")
-        self._handle = open(self.path, "a", encoding="utf-8")
-        if torn:
-            self._handle.write("\n")
-
-    def _apply(self, record):
-        op = record.get("op")
-        if op == "map":
-            self.map.update(record["ids"])
-            if record.get("key"):
-                self.done.add(record["key"])
-                self.intents.pop(record["key"], None)
-                if "value" in record:
-                    self.extra[record["key"]] = record["value"]
-            self.fixups.extend(record.get("fixups") or [])
-        elif op == "done":
-            self.done.add(record["key"])
-            self.intents.pop(record["key"], None)
-        elif op == "intent":
-            self.intents[record["key"]] = record
-        elif op == "set":
-            self.extra[record["key"]] = record["value"]
-
-    def write(self, record):
-        """Append one record and flush it to disk before going on."""
-        self._apply(record)
-        if self._handle is None:
-            return
-        self._handle.write(json.dumps(record, sort_keys=True) + "\n")
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-
-    def mapped(self, ids, key=None, **extra):
-        """Record old→new ids and mark `key` done in the same line (a crash cannot split them)."""
-        self.write(dict({"op": "map", "ids": ids, "key": key}, **extra))
-
-    def known_new_ids(self):
-        """Return every new id this restore has created so far."""
-        known = set(self.map.values())
-        for value in self.extra.values():
-            if isinstance(value, list):
-                known.update(v for v in value if isinstance(v, str))
-        return known
-
-    def close(self):
-        """Close the journal file."""
-        if self._handle is not None:
-            self._handle.close()

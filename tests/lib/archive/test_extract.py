@@ -7,6 +7,7 @@ import zipfile
 import pytest
 
 from lib.errors import ExportError, UnsafeArchive
+from lib.paths import Layout
 from lib.promote import promote_tree
 from lib.archive.shards import expand_export
 from lib.archive.extract import Limits, extract_zip
@@ -32,23 +33,23 @@ def tree_state(root):
 def backups(tmp_path):
     """A backups/ dir whose official snapshot was promoted from a good export."""
     root = tmp_path / "backups"
-    good = root / ".staging" / "good"
-    good.mkdir(parents=True)
-    (good / "export.zip").write_bytes(notion_wrapper({1: sample_pages()}))
-    extract_zip(good / "export.zip", good / "unpacked")
-    expand_export(good / "unpacked", good / "tree")
-    promote_tree(good / "tree", root / "official", root / "manifests", {"run_id": "good"})
+    good = Layout(root=tmp_path, backups=root, run_id="good")
+    good.run_dir.mkdir(parents=True)
+    good.export_zip.write_bytes(notion_wrapper({1: sample_pages()}))
+    extract_zip(good.export_zip, good.unpacked)
+    expand_export(good.unpacked, good.tree)
+    promote_tree(good, {"run_id": "good"})
     return root
 
 
 def run_pipeline(backups, data, limits):
     """Run unpack -> shard_expand -> promote on an export ZIP, as the stages chain them."""
-    run = backups / ".staging" / "bad"
-    run.mkdir(parents=True, exist_ok=True)
-    (run / "export.zip").write_bytes(data)
-    extract_zip(run / "export.zip", run / "unpacked", limits)
-    expand_export(run / "unpacked", run / "tree", limits)
-    promote_tree(run / "tree", backups / "official", backups / "manifests", {"run_id": "bad"})
+    run = Layout(root=backups.parent, backups=backups, run_id="bad")
+    run.run_dir.mkdir(parents=True, exist_ok=True)
+    run.export_zip.write_bytes(data)
+    extract_zip(run.export_zip, run.unpacked, limits)
+    expand_export(run.unpacked, run.tree, limits)
+    promote_tree(run, {"run_id": "bad"})
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))

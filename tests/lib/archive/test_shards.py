@@ -91,7 +91,7 @@ def test_wrapper_zip_given_directly(tmp_path):
 def test_roots_mode_puts_each_root_under_its_id(tmp_path):
     one, two = "1" * 32, "2" * 32
     wrapper = zip_bytes({f"Root-{one}.zip": notion_wrapper(split(sample_pages("a"), 2)),
-                         f"Root-22222222-2222-2222-2222-222222222222.zip":
+                         "Root-22222222-2222-2222-2222-222222222222.zip":
                              zip_bytes(sample_pages("b"), prefix=OTHER_ROOT + "/")}, method=zipfile.ZIP_STORED)
     summary = expand_export(unpack(tmp_path, wrapper), tmp_path / "tree")
     assert summary["layout"] == "roots" and summary["roots"] == [one, two]

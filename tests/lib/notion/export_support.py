@@ -4,18 +4,34 @@ import logging
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from lib.notion.export import ExportSettings
+from lib.config import load_config
+from lib.paths import Layout
+
+RUN_ID = "run"
 
 
-def settings_for(fake, file_token=True, **overrides):
-    """ExportSettings aimed at `fake`, with intervals small enough for tests."""
-    values = dict(token_v2=fake.token_v2, file_token=fake.file_token if file_token else "",
-                  space_id=fake.workspace.space_id, base_url=fake.api_url,
-                  notification_base_urls=[fake.api_url, fake.app_url], file_hosts=[fake.file_host],
-                  poll_interval_seconds=0.01, notification_interval_seconds=0.01, retry_backoff_seconds=0.01,
-                  retry_backoff_max_seconds=0.05, poll_timeout_seconds=30, http_timeout_seconds=10, max_http_retries=4)
-    values.update(overrides)
-    return ExportSettings(**values)
+def export_env(fake, file_token=True, **env):
+    """The environment aimed at `fake`, with intervals small enough for tests; `env` adds or overrides variables."""
+    values = {"NATIVE_EXPORT_TOKEN_V2": fake.token_v2, "NATIVE_EXPORT_FILE_TOKEN": fake.file_token if file_token else "",
+              "NOTION_SPACE_ID": fake.workspace.space_id, "NOTION_BASE_URL": fake.api_url,
+              "NOTION_NOTIFICATION_BASE_URLS": f"{fake.api_url},{fake.app_url}", "NOTION_FILE_HOSTS": fake.file_host,
+              "OFFICIAL_WORKSPACE_POLL_INTERVAL_SECONDS": 0.01, "OFFICIAL_WORKSPACE_NOTIFICATION_INTERVAL_SECONDS": 0.01,
+              "OFFICIAL_EXPORT_RETRY_BACKOFF_SECONDS": 0.01, "OFFICIAL_EXPORT_RETRY_BACKOFF_MAX_SECONDS": 0.05,
+              "OFFICIAL_WORKSPACE_POLL_TIMEOUT_SECONDS": 30, "OFFICIAL_EXPORT_HTTP_TIMEOUT_SECONDS": 10,
+              "OFFICIAL_EXPORT_HTTP_RETRIES": 4, "BACKUP_RUN_ID": RUN_ID}
+    values.update(env)
+    return {key: str(value) for key, value in values.items()}
+
+
+def export_setup(fake, root, file_token=True, **env):
+    """(Config, Layout) of run RUN_ID in project `root`, aimed at `fake` (see export_env)."""
+    cfg = load_config(root, export_env(fake, file_token, **env))
+    return cfg, Layout.for_config(cfg)
+
+
+def run_layout(root):
+    """The Layout export_setup gives for project `root`, for looking at the files a run left."""
+    return Layout(root=root, backups=root / "backups", run_id=RUN_ID)
 
 
 def secrets_of(fake):

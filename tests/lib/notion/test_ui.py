@@ -10,7 +10,7 @@ from lib.errors import ExportError
 from lib.notion.ui import export_via_browser
 from lib.notion.browser import PAGE_HTML, SCREENSHOT, browser_cookies, browser_path
 from tests.fakes.notion_internal import FakeNotion
-from tests.lib.notion.export_support import assert_no_secrets, settings_for
+from tests.lib.notion.export_support import assert_no_secrets, export_setup, run_layout
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -35,16 +35,16 @@ def _sha(path):
 def test_download_path_saves_the_exported_zip_with_the_api_options(tmp_path, caplog):
     caplog.set_level(logging.INFO)
     with FakeNotion(seed=3) as fake:
-        result = export_via_browser(settings_for(fake), tmp_path, 60)
+        result = export_via_browser(*export_setup(fake, tmp_path, OFFICIAL_WORKSPACE_UI_TIMEOUT_SECONDS=60))
         built = [e["path"] for e in fake.exports.values()]
         assert fake.ui_exports == [{"exportType": "markdown", "includeContent": "everything", "subpageFolders": "1"}]
-        assert len(built) == 1 and _sha(tmp_path / "export.zip") == _sha(built[0])
-        assert_no_secrets(fake, result, caplog.text, run_dir=tmp_path, caplog=caplog)
+        assert len(built) == 1 and _sha(run_layout(tmp_path).export_zip) == _sha(built[0])
+        assert_no_secrets(fake, result, caplog.text, run_dir=run_layout(tmp_path).run_dir, caplog=caplog)
     assert result["strategy"] == "browser" and result["arrived_by"] == "download"
-    assert result["bytes"] == (tmp_path / "export.zip").stat().st_size
-    with zipfile.ZipFile(tmp_path / "export.zip") as archive:
+    assert result["bytes"] == (run_layout(tmp_path).export_zip).stat().st_size
+    with zipfile.ZipFile(run_layout(tmp_path).export_zip) as archive:
         assert archive.testzip() is None
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.zip"]  # no .part, no evidence files
+    assert sorted(p.name for p in run_layout(tmp_path).run_dir.iterdir()) == ["export.zip"]  # no .part, no evidence
 
 
 @needs_browser
@@ -52,13 +52,13 @@ def test_email_path_waits_for_the_notification_then_downloads(tmp_path, caplog):
     caplog.set_level(logging.INFO)
     with FakeNotion(seed=4, ui_email_export=True) as fake:
         before = {n["id"] for n in fake.notifications}
-        result = export_via_browser(settings_for(fake), tmp_path, 60)
+        result = export_via_browser(*export_setup(fake, tmp_path, OFFICIAL_WORKSPACE_UI_TIMEOUT_SECONDS=60))
         ours = [n for n in fake.notifications if n["id"] not in before and n["type"] == "export-completed"]
         assert len(ours) == 1 and ours[0]["read"], "the e-mailed export's notification is marked read"
-        assert _sha(tmp_path / "export.zip") == _sha(next(iter(fake.exports.values()))["path"])
+        assert _sha(run_layout(tmp_path).export_zip) == _sha(next(iter(fake.exports.values()))["path"])
         fetched = [r for r in fake.requests if r["host"] == "file" and r["path"].startswith("/f/t/")]
         assert len(fetched) == 1, "the notification's link was downloaded from the file host once"
-        assert_no_secrets(fake, result, run_dir=tmp_path, caplog=caplog)
+        assert_no_secrets(fake, result, run_dir=run_layout(tmp_path).run_dir, caplog=caplog)
     assert result["arrived_by"] == "notification" and result["download"]["feed_polls"] >= 1
 
 
@@ -66,33 +66,33 @@ def test_email_path_waits_for_the_notification_then_downloads(tmp_path, caplog):
 def test_expired_cookie_reports_logged_out_with_redacted_evidence(tmp_path, caplog):
     with FakeNotion(seed=5) as fake:
         expired = "v02%3Aexpired%3A" + hashlib.sha1(b"signed out elsewhere").hexdigest()
-        settings = settings_for(fake, token_v2=expired)
+        settings = export_setup(fake, tmp_path, NATIVE_EXPORT_TOKEN_V2=expired, OFFICIAL_WORKSPACE_UI_TIMEOUT_SECONDS=60)
         with pytest.raises(ExportError) as caught:
-            export_via_browser(settings, tmp_path, 60)
+            export_via_browser(*settings)
         fake_secrets = {fake.token_v2, fake.file_token}
     message = str(caught.value)
     assert "logged out" in message and "NATIVE_EXPORT_TOKEN_V2" in message
-    assert str(tmp_path / SCREENSHOT) in message and str(tmp_path / PAGE_HTML) in message
-    assert (tmp_path / SCREENSHOT).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    page = (tmp_path / PAGE_HTML).read_text()
+    assert str(run_layout(tmp_path).run_dir / SCREENSHOT) in message and str(run_layout(tmp_path).run_dir / PAGE_HTML) in message
+    assert (run_layout(tmp_path).run_dir / SCREENSHOT).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = (run_layout(tmp_path).run_dir / PAGE_HTML).read_text()
     assert "Log in" in page and "***" in page  # the page echoed the cookie; the saved copy masks it
     for secret in {expired, expired.replace("%3A", ":"), *fake_secrets}:
         assert secret not in page and secret not in message and secret not in caplog.text
-    assert not (tmp_path / "export.zip").exists()
+    assert not (run_layout(tmp_path).export_zip).exists()
 
 
 @needs_browser
 def test_no_export_permission_is_named(tmp_path):
     with FakeNotion(seed=6, ui_no_permission=True) as fake:
         with pytest.raises(ExportError, match="permission to export") as caught:
-            export_via_browser(settings_for(fake), tmp_path, 60)
-    assert (tmp_path / SCREENSHOT).exists() and "export rights" in str(caught.value)
+            export_via_browser(*export_setup(fake, tmp_path, OFFICIAL_WORKSPACE_UI_TIMEOUT_SECONDS=60))
+    assert (run_layout(tmp_path).run_dir / SCREENSHOT).exists() and "export rights" in str(caught.value)
 
 
 def test_missing_browser_gives_the_install_hint(tmp_path):
     with FakeNotion(seed=7) as fake:
         with pytest.raises(ExportError, match="apt-get install chromium, or set CHROMIUM_PATH") as caught:
-            export_via_browser(settings_for(fake), tmp_path, 30, chromium_path=str(tmp_path / "no-such-chrome"))
+            export_via_browser(*export_setup(fake, tmp_path, OFFICIAL_WORKSPACE_UI_TIMEOUT_SECONDS=30, CHROMIUM_PATH=str(tmp_path / "no-such-chrome")))
         assert not fake.calls("/")  # nothing was sent anywhere
     assert "no-such-chrome" in str(caught.value) and "Traceback" not in str(caught.value)
 
@@ -100,15 +100,15 @@ def test_missing_browser_gives_the_install_hint(tmp_path):
 def test_a_file_that_is_not_a_browser_gives_the_install_hint(tmp_path):
     with FakeNotion(seed=7) as fake:
         with pytest.raises(ExportError, match="could not start the browser /bin/false.*apt-get install chromium"):
-            export_via_browser(settings_for(fake), tmp_path, 30, chromium_path="/bin/false")
+            export_via_browser(*export_setup(fake, tmp_path, OFFICIAL_WORKSPACE_UI_TIMEOUT_SECONDS=30, CHROMIUM_PATH="/bin/false"))
 
 
-def test_cookies_cover_every_notion_domain_for_real_hosts():
+def test_cookies_cover_every_notion_domain_for_real_hosts(tmp_path):
     with FakeNotion(seed=8) as fake:
-        settings = settings_for(fake, base_url="https://www.notion.so",
-                                notification_base_urls=["https://www.notion.so", "https://app.notion.com"],
-                                file_hosts=["file.notion.so", "file.notion.com"])
-    cookies = browser_cookies(settings)
+        cfg, _ = export_setup(fake, tmp_path, NOTION_BASE_URL="https://www.notion.so",
+                              NOTION_NOTIFICATION_BASE_URLS="https://www.notion.so,https://app.notion.com",
+                              NOTION_FILE_HOSTS="file.notion.so,file.notion.com")
+    cookies = browser_cookies(cfg)
     assert sorted((c["name"], c["domain"], c["secure"]) for c in cookies) == [
         ("file_token", ".notion.com", True), ("file_token", ".notion.so", True),
         ("token_v2", ".notion.com", True), ("token_v2", ".notion.so", True)]
@@ -118,5 +118,5 @@ def test_cookies_cover_every_notion_domain_for_real_hosts():
 def test_emailed_export_that_never_arrives_ends_within_the_budget(tmp_path):
     with FakeNotion(seed=9, ui_email_export=True, notification_delay=10**6) as fake:
         with pytest.raises(ExportError, match="would be e-mailed, but no export-completed notification arrived"):
-            export_via_browser(settings_for(fake, notification_interval_seconds=0.2), tmp_path, 10)
-    assert not (tmp_path / "export.zip").exists()
+            export_via_browser(*export_setup(fake, tmp_path, OFFICIAL_WORKSPACE_NOTIFICATION_INTERVAL_SECONDS=0.2, OFFICIAL_WORKSPACE_UI_TIMEOUT_SECONDS=10))
+    assert not (run_layout(tmp_path).export_zip).exists()

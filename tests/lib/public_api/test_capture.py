@@ -182,8 +182,8 @@ def test_expired_file_link_is_refreshed_by_rereading_its_block(fake, tmp_path):
 
 def test_old_notion_version_is_refused_with_the_setting_named(fake, tmp_path):
     from lib.errors import ConfigError
-    with pytest.raises(ConfigError, match="NOTION_API_VERSION=2022-06-28"):
-        capture_workspace(api_settings(fake, NOTION_API_VERSION="2022-06-28"), tmp_path / "json")
+    with pytest.raises(ConfigError, match="NOTION_API_VERSION.*2025-09-03 or later"):
+        api_settings(fake, NOTION_API_VERSION="2022-06-28")
 
 
 def test_limiter_below_the_service_rate_keeps_429s_rare(fake, tmp_path):

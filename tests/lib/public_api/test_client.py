@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from lib.errors import AuthError, ConfigError
-from lib.public_api.client import ApiSettings, NotionApi, NotionApiError, NotionSkipped
+from lib.public_api.client import NotionApi, NotionApiError, NotionSkipped
 from tests.fakes.notion_public import FakeNotionPublic, api_settings
+from tests.harness import config_for
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def fake():
 
 
 def make_api(fake, **extra):
-    return NotionApi(ApiSettings.from_settings(api_settings(fake, **extra)))
+    return NotionApi(api_settings(fake, **extra))
 
 
 def test_retry_after_is_honoured_on_429(fake):
@@ -74,7 +75,7 @@ def test_bad_token_is_an_auth_error_without_the_token(fake):
 
 def test_missing_key_is_a_config_error(fake):
     with pytest.raises(ConfigError, match="NOTION_API_KEY"):
-        NotionApi(ApiSettings.from_settings({"NOTION_API_BASE_URL": fake.base_url}))
+        NotionApi(config_for({"NOTION_API_BASE_URL": fake.base_url}))
 
 
 def test_rate_limiter_spaces_requests(fake):
@@ -109,7 +110,7 @@ def test_settings_come_from_the_project_config_and_environment(fake):
     root = Path(__file__).resolve().parents[3]
     cfg = load_config(root, {"NOTION_API_KEY": fake.token, "NOTION_API_BASE_URL": fake.base_url,
                              "NOTION_API_REQUESTS_PER_SECOND": "50"})
-    settings = ApiSettings.from_settings(cfg)
-    assert (settings.api_key, settings.base_url, settings.rate_per_second) == (fake.token, fake.base_url, 50.0)
-    assert settings.notion_version == "2025-09-03" and settings.max_retries == 8
-    assert NotionApi(settings).request("GET", "users/me")["type"] == "bot"
+    api = NotionApi(cfg)
+    assert cfg["capture.requests_per_second"] == 50.0
+    assert api.version == "2025-09-03" and api.max_retries == 8
+    assert api.request("GET", "users/me")["type"] == "bot"

@@ -13,7 +13,7 @@ import pytest
 from lib.public_api.client import NotionApiError
 from lib.public_api.capture import capture_workspace
 from lib.public_api.restore.restorer import DirSource, GitTreeSource, report_lines, restore_snapshot
-from tests.fakes.notion_public import FakeNotionPublic, api_settings
+from tests.fakes.notion_public import FakeNotionPublic, api_env, api_settings
 from tests.fakes.public_compare import expected_after_restore, load, restored_root, tree
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -82,9 +82,10 @@ def test_interrupted_restore_resumes_without_duplicates(captured):
 
 def test_killed_restore_process_resumes_without_duplicates(captured):
     fake, tmp = captured
-    args = json.dumps([api_settings(fake), str(tmp / "one"), fake.empty_page_id, str(tmp / "journal")])
-    code = ("import json,sys; from lib.public_api.restore.restorer import restore_snapshot, DirSource; "
-            "s,src,root,j=json.loads(sys.argv[1]); restore_snapshot(s, DirSource(src), root, j)")
+    args = json.dumps([api_env(fake), str(tmp / "one"), fake.empty_page_id, str(tmp / "journal")])
+    code = ("import json,sys; from lib.public_api.restore import restore_snapshot, DirSource; "
+            "from tests.harness import config_for; "
+            "env,src,root,j=json.loads(sys.argv[1]); restore_snapshot(config_for(env), DirSource(src), root, j)")
     fake.faults.delay = 0.01
     proc = subprocess.Popen([sys.executable, "-c", code, args], cwd=ROOT)
     deadline = time.monotonic() + 30
@@ -158,9 +159,9 @@ def test_unshared_restore_root_is_a_config_error(captured):
     ([{"paragraph": {"rich_text": [{"text": {"content": "x"}, "plain_text": "x"}]}}], "plain_text should be not present"),
 ])
 def test_stand_in_rejects_writes_the_restore_must_avoid(children, message):
-    from lib.public_api.client import ApiSettings, NotionApi
+    from lib.public_api.client import NotionApi
     with FakeNotionPublic(tasks=1) as fake:
-        api = NotionApi(ApiSettings.from_settings(api_settings(fake)))
+        api = NotionApi(api_settings(fake))
         with pytest.raises(NotionApiError, match="validation_error") as caught:
             api.request("PATCH", f"blocks/{fake.empty_page_id}/children", body={"children": children})
         assert message in str(caught.value)
@@ -219,9 +220,9 @@ def test_link_to_a_page_outside_the_backup_that_notion_hides_becomes_a_note(capt
 
 
 def test_stand_in_two_way_relation_gains_a_synced_side_and_mirrors_values():
-    from lib.public_api.client import ApiSettings, NotionApi
+    from lib.public_api.client import NotionApi
     with FakeNotionPublic(tasks=3) as fake:
-        api = NotionApi(ApiSettings.from_settings(api_settings(fake)))
+        api = NotionApi(api_settings(fake))
         projects, tasks = fake.ids["projects_ds"], fake.ids["tasks_ds"]
         answer = api.request("PATCH", f"data_sources/{tasks}", body={"properties": {"Blocks": {"relation": {
             "data_source_id": projects, "type": "dual_property", "dual_property": {}}}}})

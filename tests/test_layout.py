@@ -1,0 +1,48 @@
+"""The layout's rules: import contracts, modules small enough to read, docstrings, file names spelled once."""
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CODE = sorted([REPO / "dodo.py", *REPO.glob("lib/**/*.py"), *REPO.glob("tasks/**/*.py")])
+MAX_LINES = 260
+
+
+def test_import_contracts_hold():
+    """lib never imports tasks or dodo, no cycles, stages use faces, packages import only downward."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run([str(lint), str(REPO / "tests" / "import_contracts.ini"), "--no-cache", "--no-logo"],
+                          cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "6 kept, 0 broken" in done.stdout
+
+
+@pytest.mark.parametrize("path", CODE, ids=lambda p: str(p.relative_to(REPO)))
+def test_module_is_small_and_documented(path):
+    source = path.read_text()
+    assert len(source.splitlines()) <= MAX_LINES, f"{path.name}: over {MAX_LINES} lines, split it by idea"
+    tree = ast.parse(source)
+    assert ast.get_docstring(tree), "a one-line module docstring says what the module is for"
+    undocumented = [node.name for node in ast.walk(tree)
+                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                    and not node.name.startswith("_") and node.col_offset == 0 and not ast.get_docstring(node)]
+    assert not undocumented, f"public names without a docstring: {undocumented}"
+
+
+def _string_constants(path):
+    return {node.value for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+
+
+def test_every_manifest_and_state_file_is_named_only_in_the_layout():
+    paths = REPO / "lib" / "paths.py"
+    names = {value for value in _string_constants(paths)
+             if value.endswith((".json", ".zip", ".sqlite", ".lock", ".journal")) and "/" not in value}
+    names |= {value.rsplit("/", 1)[1] for value in _string_constants(paths) if value.endswith(".json") and "/" in value}
+    assert {"snapshot.json", "failures.json", "coverage_report.json", "workspace_export.json"} <= names
+    spelled = {path.relative_to(REPO).as_posix(): sorted(names & _string_constants(path))
+               for path in CODE if path != paths}
+    assert {where: found for where, found in spelled.items() if found} == {}
