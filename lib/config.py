@@ -41,10 +41,24 @@ class Config:
         """NOTION_SPACE_ID in dashed form (checked when the configuration loaded), or ''."""
         return self.secrets.get("NOTION_SPACE_ID", "")
 
+    @property
+    def export_source(self):
+        """OFFICIAL_EXPORT_SOURCE with `auto` resolved: admin_api when NOTION_ADMIN_TOKEN is set, else official_zip."""
+        source = self["export.source"]
+        if source != "auto":
+            return source
+        # The Admin API exports whole workspaces only, so roots mode stays on the cookie export.
+        admin = self.secret("NOTION_ADMIN_TOKEN") and self["export.mode"] == "workspace"
+        return "admin_api" if admin else "official_zip"
+
     def missing_setup(self):
         """Return the names of required secrets that are not set."""
-        if self["export.source"] == "public_api":
+        if self.export_source == "public_api":
             return [] if self.secret("NOTION_API_KEY") else ["NOTION_API_KEY"]
+        if self.export_source == "admin_api":
+            wanted = {"NOTION_ADMIN_TOKEN": self.secret("NOTION_ADMIN_TOKEN"),
+                      "NOTION_ADMIN_USER_EMAIL": self["notion.admin_user_email"], "NOTION_SPACE_ID": self.space_id}
+            return [name for name, value in wanted.items() if not value]
         missing = [] if self.secret("NATIVE_EXPORT_TOKEN_V2") else ["NATIVE_EXPORT_TOKEN_V2"]
         # Roots mode needs the space id too: Notion's exportBlock takes block: {id, spaceId}.
         if not self.secret("NOTION_SPACE_ID"):
@@ -192,9 +206,12 @@ def load_config(root, environ=None, config_name="backup.config.yaml"):
             secrets["NOTION_SPACE_ID"] = parse_space_id(secrets["NOTION_SPACE_ID"])
         except ConfigError as error:
             problems += [f"environment {problem}" for problem in error.problems]
+    if values["export.source"] == "admin_api" and values["export.mode"] == "roots":
+        problems.append("OFFICIAL_EXPORT_SOURCE is 'admin_api' but OFFICIAL_EXPORT_MODE is 'roots': the Admin API "
+                        "exports whole workspaces; use OFFICIAL_EXPORT_MODE=workspace or OFFICIAL_EXPORT_SOURCE=official_zip")
     if problems:
         raise ConfigError(problems)
-    for name in ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN", "NOTION_API_KEY",
+    for name in ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN", "NOTION_API_KEY", "NOTION_ADMIN_TOKEN",
                  "BACKUP_PUSH_TOKEN", "GITHUB_TOKEN"):
         register_secret(secrets[name])
     for url in values["notify.urls"]:

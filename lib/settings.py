@@ -27,14 +27,21 @@ SETTINGS = (
             "the only hosts that receive the file_token cookie on download"),
     Setting("notion.api_base_url", "NOTION_API_BASE_URL", "str", "https://api.notion.com",
             "public API host"),
+    Setting("notion.admin_api_base_url", "NOTION_ADMIN_API_BASE_URL", "str", "https://api.notion.com/admin",
+            "Admin API host (the workspace export of Enterprise plans)"),
+    Setting("notion.admin_user_email", "NOTION_ADMIN_USER_EMAIL", "str", "",
+            "the Admin API export runs on behalf of this workspace member (on_behalf_of_user_email)",
+            check=lambda value: None if "@" in value.strip("@") else "must be an e-mail address"),
     Setting("export.mode", "OFFICIAL_EXPORT_MODE", "choice", "workspace",
             "workspace (one export of the whole space) or roots (one export per root page)",
             choices=("workspace", "roots")),
     Setting("export.root_page_ids", "OFFICIAL_EXPORT_ROOT_PAGE_IDS", "page_ids", [],
             "roots mode: page ids or URLs; empty = backups/manifests/roots.json"),
-    Setting("export.source", "OFFICIAL_EXPORT_SOURCE", "choice", "official_zip",
-            "official_zip (Notion's export) or public_api (manual fallback from the public-API capture)",
-            choices=("official_zip", "public_api")),
+    Setting("export.source", "OFFICIAL_EXPORT_SOURCE", "choice", "auto",
+            "admin_api (Notion's Admin API export, Enterprise), official_zip (Notion's export through the "
+            "browser cookie) or public_api (manual fallback from the public-API capture); auto = admin_api "
+            "when NOTION_ADMIN_TOKEN is set, else official_zip",
+            choices=("auto", "admin_api", "official_zip", "public_api")),
     Setting("export.time_zone", "OFFICIAL_EXPORT_TIME_ZONE", "str", "UTC",
             "IANA time zone Notion uses for dates in the export"),
     Setting("export.include_comments", "OFFICIAL_EXPORT_COMMENTS", "bool", False,
@@ -131,6 +138,8 @@ SECRETS = {
     "NATIVE_EXPORT_FILE_TOKEN": "Notion file_token cookie; harvested from Set-Cookie when empty",
     "NOTION_SPACE_ID": "workspace id, dashed or 32-hex (required; roots mode sends it with every exportBlock)",
     "NOTION_API_KEY": "integration token for the public-API capture and restore",
+    "NOTION_ADMIN_TOKEN": "Admin API organization bot token with the scope workspace:export (Enterprise); "
+                          "selects the Admin API export",
     "BACKUP_PUSH_TOKEN": "HTTPS push credential for the snapshot branch",
     "GITHUB_TOKEN": "used as the push credential when BACKUP_PUSH_TOKEN is empty",
 }
