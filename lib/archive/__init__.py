@@ -2,6 +2,6 @@
 from lib.archive.checks import Limits
 from lib.archive.extract import extract_zip
 from lib.archive.shards import expand_export
-from lib.archive.write import zip_tree_as_export
+from lib.archive.write import assemble_parts, write_stored_wrapper, zip_tree_as_export
 
-__all__ = ["Limits", "extract_zip", "expand_export", "zip_tree_as_export"]
+__all__ = ["Limits", "extract_zip", "expand_export", "assemble_parts", "write_stored_wrapper", "zip_tree_as_export"]

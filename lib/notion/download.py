@@ -1,52 +1,14 @@
-"""Streaming, resumable download of Notion's export ZIP with status, magic and length checks."""
-import logging
-import os
-import time
-from pathlib import Path
-from urllib.parse import urljoin
-
-import requests
-
-from lib.log import PROGRESS
+"""The cookie export's download: the shared streaming download, with the file host's refusals explained."""
+from lib.download import CHUNK, LinkExpired, partial_of, verify_zip
+from lib.download import download as stream_download
 from lib.errors import ExportError
-from lib.notion.http import TRANSIENT, describe, netloc
-from lib.redact import redact
+from lib.notion.http import describe
 
-log = logging.getLogger(__name__)
-CHUNK = 1 << 20
-READ_SIZE = 256 << 10  # small reads keep .part close to what arrived, for resume after a kill
-ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+__all__ = ["CHUNK", "LinkExpired", "download", "partial_of", "refusal", "verify_zip"]
 
 
-class LinkExpired(ExportError):
-    """The signed link no longer works (HTTP 400 from the file host)."""
-
-
-def _progress(done, total, started, resumed_from):
-    rate = (done - resumed_from) / max(time.monotonic() - started, 1e-6)
-    if total:
-        eta = (total - done) / rate if rate > 0 else float("inf")
-        return (f"download: {done / 1e6:.1f}/{total / 1e6:.1f} MB ({100 * done / total:.0f}%), "
-                f"{rate / 1e6:.1f} MB/s, ETA {eta:.0f} s")
-    return f"download: {done / 1e6:.1f} MB, {rate / 1e6:.1f} MB/s"
-
-
-def _open(http, url, offset):
-    """GET the link (following up to 5 redirects by hand so cookies stay on Notion hosts)."""
-    for _ in range(6):
-        headers = {"Range": f"bytes={offset}-"} if offset else {}
-        response = http.get(url, headers=headers)
-        if response.status_code in (301, 302, 303, 307, 308) and response.headers.get("Location"):
-            url = urljoin(url, response.headers["Location"])
-            response.close()
-            log.info("download: redirected to %s", netloc(url))
-            continue
-        return response, url
-    raise ExportError("download: more than 5 redirects", hint="the export link is broken; re-run to get a new one")
-
-
-def _refusal(http, response):
-    """Turn a non-2xx download answer into the error that names it (None when worth a retry)."""
+def refusal(http, response):
+    """Turn a non-2xx answer of Notion's file host into the error that names it (None when worth a retry)."""
     status, text = response.status_code, describe(response)
     if status == 403:
         source = ("none was configured and Notion set none" if not http.file_token else
@@ -61,140 +23,6 @@ def _refusal(http, response):
     return ExportError(f"download failed: {text}", hint="re-run the export stage")
 
 
-def partial_of(dest):
-    """The file a download of `dest` grows in until it is checked and renamed."""
-    return dest.with_name(dest.name + ".part")
-
-
 def download(http, url, dest):
-    """Stream `url` to `dest` via `dest.part` (resuming it with Range), check it, and return facts."""
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    part = partial_of(dest)
-    started, attempt, resumed_from, host = time.monotonic(), 0, None, netloc(url)
-    while True:
-        offset = _size(part)
-        if resumed_from is None:
-            resumed_from = offset
-        try:
-            response, final_url = _open(http, url, offset)
-        except TRANSIENT as exc:
-            attempt += 1
-            http.wait("download", attempt, f"{type(exc).__name__} while connecting")
-            continue
-        except requests.RequestException as exc:  # its text holds the signed URL: redact it
-            raise ExportError(f"download: {type(exc).__name__}: {redact(str(exc))}",
-                              hint="the export link looks malformed; re-run the export stage") from None
-        host = netloc(final_url)
-        status = response.status_code
-        if status == 416 and offset:
-            response.close()
-            if response.headers.get("Content-Range", "") == f"bytes */{offset}":
-                total = offset  # the earlier run had received everything but had not renamed the file
-                break
-            part.unlink()
-            attempt += 1
-            http.wait("download", attempt, "the file host refused the Range request (416); starting over")
-            continue
-        if status == 206 and not response.headers.get("Content-Range", "").startswith(f"bytes {offset}-"):
-            response.close()
-            part.unlink()
-            attempt += 1
-            http.wait("download", attempt, "the file host answered a different byte range; starting over")
-            continue
-        if status not in (200, 206):
-            error = _refusal(http, response)
-            response.close()
-            if error is not None:
-                raise error
-            attempt += 1
-            http.wait("download", attempt, f"file host answered {status}")
-            continue
-        if offset and status == 200:
-            log.info("download: the file host ignored the Range request; starting over from byte 0")
-            offset = 0
-        length = response.headers.get("Content-Length")
-        total = offset + int(length) if length and length.isdigit() else None
-        if offset:
-            log.info("download: resuming at byte %d with a Range request", offset)
-        try:
-            complete = _stream(response, part, offset, total, started, resumed_from)
-        except _NotZip as exc:
-            attempt += 1
-            http.wait("download", attempt, str(exc))
-            continue
-        except TRANSIENT as exc:
-            complete = False
-            log.warning("download: connection lost (%s) at %d bytes", type(exc).__name__, _size(part))
-        finally:
-            response.close()
-        if complete:
-            break
-        attempt += 1
-        http.wait("download", attempt, f"body ended at {_size(part)} of {total} bytes; resuming")
-    size = verify_zip(part, total)
-    os.replace(part, dest)
-    seconds = time.monotonic() - started
-    log.info("download: complete, %d bytes in %.1f s (%.1f MB/s) from %s", size, seconds,
-             size / 1e6 / max(seconds, 1e-6), host)
-    return {"bytes": size, "seconds": round(seconds, 3), "resumed_from": resumed_from, "host": host}
-
-
-class _NotZip(ExportError):
-    """The body does not start like a ZIP (an HTML page or another file type)."""
-
-
-def _stream(response, part, offset, total, started, resumed_from):
-    """Append the body to `part` from `offset`; True when the advertised length arrived."""
-    chunks = response.iter_content(READ_SIZE)
-    if offset == 0:
-        first = next(chunks, b"")
-        while len(first) < 4:
-            more = next(chunks, None)
-            if more is None:
-                break
-            first += more
-        if first[:4] not in ZIP_MAGIC:
-            kind = response.headers.get("Content-Type", "?").split(";")[0]
-            raise _NotZip(redact(f"body is not a ZIP (status {response.status_code}, {kind}, starts "
-                                 f"{' '.join(first[:60].decode('utf-8', 'replace').split())!r})"))
-        chunks = _prepend(first, chunks)
-    done, last_log = offset, time.monotonic()
-    with open(part, "r+b" if offset else "wb") as out:
-        out.seek(offset)
-        out.truncate()
-        for chunk in chunks:
-            out.write(chunk)
-            done += len(chunk)
-            if time.monotonic() - last_log >= 5:
-                last_log = time.monotonic()
-                log.info(_progress(done, total, started, resumed_from), extra=PROGRESS)
-        out.flush()
-        os.fsync(out.fileno())
-    return total is None or done >= total
-
-
-def _size(path):
-    return path.stat().st_size if path.exists() else 0
-
-
-def _prepend(first, rest):
-    yield first
-    yield from rest
-
-
-def verify_zip(part, total):
-    """Check length, PK magic and the end-of-central-directory record of the finished file."""
-    size = part.stat().st_size
-    if total is not None and size != total:
-        raise ExportError(f"download: got {size} bytes, Content-Length promised {total}",
-                          hint="re-run the export stage")
-    with open(part, "rb") as handle:
-        head = handle.read(4)
-        handle.seek(max(0, size - 65557))
-        tail = handle.read()
-    if head not in ZIP_MAGIC or b"PK\x05\x06" not in tail:
-        part.unlink()
-        raise ExportError(f"download: the {size}-byte file is not a complete ZIP (no central directory)",
-                          hint="re-run the export stage")
-    return size
+    """Stream Notion's export link to `dest` (resumable, checked) with the cookies `http` gives its host."""
+    return stream_download(http, url, dest, lambda response: refusal(http, response))

@@ -1,14 +1,13 @@
 """The export stage: Notion's official export ZIP, enqueued, polled, downloaded and resumable."""
 import json
 import logging
-import os
 import time
-import zipfile
 
+from lib.archive import write_stored_wrapper
 from lib.errors import ConfigError, ExportError
 from lib.fsutil import read_json, remove_tree, write_json_atomic
 from lib.ids import parse_page_ids
-from lib.notion.download import CHUNK, LinkExpired, download, partial_of
+from lib.notion.download import LinkExpired, download, partial_of
 from lib.notion.export_tasks import (ExportStalled, RetryableFailure, enqueue, existing_export_activities, mark_read,
                                      poll_for_link)
 from lib.notion.http import NotionHTTP, netloc
@@ -178,16 +177,8 @@ def _run_job(http, cfg, state, job, root_id, dest):
 
 def _write_roots_wrapper(target, zips):
     """Write export.zip holding each root's downloaded export as Root-<rootid>.zip (stored)."""
-    tmp = target.with_name(target.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED, allowZip64=True) as wrapper:
-        for root, path in zips:
-            info = zipfile.ZipInfo(f"Root-{root}.zip", (2026, 1, 1, 0, 0, 0))
-            info.file_size = path.stat().st_size
-            big = info.file_size > zipfile.ZIP64_LIMIT
-            with open(path, "rb") as src, wrapper.open(info, "w", force_zip64=big) as out:
-                for block in iter(lambda: src.read(CHUNK), b""):
-                    out.write(block)
-    os.replace(tmp, target)
+    write_stored_wrapper(target, [(f"Root-{root}.zip", path.stat().st_size, lambda path=path: open(path, "rb"))
+                                  for root, path in zips])
 
 
 def _manifest(cfg, state, http, target, seconds):
