@@ -69,6 +69,8 @@ class Layout:
     run_dir = property(lambda self: self.staging / self.run_id)
     export_zip = _in_run("export.zip")
     export_state = _in_run("export.json")
+    admin_export_state = _in_run("admin_export.json")
+    admin_downloads = _in_run("admin_downloads")
     unpacked = _in_run("unpacked")
     unpacked_manifest = _in_run("unpacked.json")
     tree = _in_run("tree")

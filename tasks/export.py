@@ -1,4 +1,4 @@
-"""export: ask Notion for the workspace export and download the ZIP into the run's staging folder."""
+"""export: get the workspace export into the run's staging folder: Admin API, else cookie export, else browser."""
 import logging
 
 from doit.tools import config_changed, run_once
@@ -7,27 +7,66 @@ from lib.archive import zip_tree_as_export
 from lib.errors import ExportError
 from lib.fsutil import remove_tree, write_json_atomic
 from lib.notion import attempt_facts, export_via_browser, run_export
-from lib.public_api import capture_workspace
+from lib.public_api import admin_attempt_facts, capture_workspace, run_admin_export
 from lib.redact import redact
 from tasks import stage_action
 
 log = logging.getLogger("export")
+# What workspace_export.json and run_summary.json call each way of getting the export, in the order tried.
+ADMIN, COOKIE, BROWSER = "admin_api", "api", "browser"
 
 
 def export(cfg, layout):
-    """Run (or resume) the export for this run id and record how it went."""
+    """Run (or resume) the export for this run id, falling over as far as the credentials allow; record it."""
     layout.run_dir.mkdir(parents=True, exist_ok=True)
-    if cfg["export.source"] == "public_api":
+    source = cfg.export_source
+    if source == "public_api":
         return export_from_public_api(cfg, layout)
-    try:
-        summary = run_export(cfg, layout)
-    except ExportError as api_error:  # AuthError/ConfigError are not ExportErrors: a browser would fail the same way
-        if not cfg["export.ui_fallback"] or cfg["export.mode"] != "workspace":
-            raise
-        summary = _browser_fallback(cfg, layout, api_error)
-    summary["run_id"] = layout.run_id
+    fallbacks = []
+    summary = None
+    if source == "admin_api":
+        try:
+            summary = run_admin_export(cfg, layout)
+        except ExportError as error:
+            if not cfg.secret("NATIVE_EXPORT_TOKEN_V2"):
+                raise  # no cookie to fall back on: the Admin API's own error is the run's
+            fallbacks.append(_failure(ADMIN, error))
+            log.warning("export: the Admin API export failed (%s); falling back to the cookie export",
+                        fallbacks[-1]["message"])
+    if summary is None:
+        summary = _cookie_export(cfg, layout, fallbacks)
+    summary.update(run_id=layout.run_id, fallbacks=fallbacks)
     write_json_atomic(layout.workspace_export, summary)
     return summary
+
+
+def _failure(strategy, error):
+    """What workspace_export.json keeps of a strategy that failed (no secrets)."""
+    return {"strategy": strategy, "error_class": type(error).__name__, "message": redact(str(error))}
+
+
+def _cookie_export(cfg, layout, fallbacks):
+    """The cookie export through Notion's internal API, handing a failure over to the browser when allowed."""
+    try:
+        return run_export(cfg, layout)
+    except ExportError as api_error:  # AuthError/ConfigError are not ExportErrors: a browser would fail the same way
+        if not cfg["export.ui_fallback"] or cfg["export.mode"] != "workspace":
+            raise _after(api_error, fallbacks) from None
+        fallbacks.append(_failure(COOKIE, api_error))
+    log.warning("export: the API export failed (%s); handing over to the browser fallback (budget %d s)",
+                fallbacks[-1]["message"], cfg["export.ui_timeout_seconds"])
+    try:
+        return export_via_browser(cfg, layout)
+    except ExportError as browser_error:
+        raise _after(browser_error, fallbacks) from None
+
+
+def _after(error, fallbacks):
+    """The last strategy's error, naming the failures that led to it (so the run's message tells the whole story)."""
+    if not fallbacks:
+        return error
+    before = "; ".join(f"{f['strategy']}: {f['message']}" for f in fallbacks)
+    return type(error)(f"{error.args[0]}; it was the fallback after: {before}", hint=error.hint)
 
 
 def export_from_public_api(cfg, layout):
@@ -37,34 +76,28 @@ def export_from_public_api(cfg, layout):
     summary = capture_workspace(cfg, layout.json, markdown_dir=markdown)
     zip_tree_as_export(markdown, layout.export_zip)
     remove_tree(markdown)
-    manifest = {"run_id": layout.run_id, "mode": "workspace", "strategy": "public_api", "capture": summary}
+    manifest = {"run_id": layout.run_id, "mode": "workspace", "strategy": "public_api", "capture": summary,
+                "fallbacks": []}
     write_json_atomic(layout.workspace_export, manifest)
     write_json_atomic(layout.api_capture, dict(summary, run_id=layout.run_id))
     log.warning("export: built from the public API (lower fidelity than Notion's own export)")
     return manifest
 
 
-def _browser_fallback(cfg, layout, api_error):
-    """Hand a failed API export over to the browser flow; the manifest keeps the API failure that caused it."""
-    failure = {"error_class": type(api_error).__name__, "message": redact(str(api_error))}
-    log.warning("export: the API export failed (%s); handing over to the browser fallback (budget %d s)",
-                failure["message"], cfg["export.ui_timeout_seconds"])
-    try:
-        summary = export_via_browser(cfg, layout)
-    except ExportError as browser_error:
-        raise ExportError(f"{browser_error.args[0]}; it was the fallback after the API export failed: "
-                          f"{redact(api_error.args[0])}", hint=browser_error.hint) from None
-    summary["api_failure"] = failure
-    return summary
+def failure_facts(layout):
+    """How hard the export tried across strategies, for failures.json."""
+    facts = [admin_attempt_facts(layout), attempt_facts(layout)]
+    return {"attempts": sum(f["attempts"] for f in facts), "http_retries": sum(f["http_retries"] for f in facts),
+            "task_ids": [task for f in facts for task in f["task_ids"]]}
 
 
 def tasks(cfg, layout):
     """Up to date once this run id's ZIP is complete; a new run id starts a new export."""
     return {
         "actions": [stage_action(layout, "export", lambda: export(cfg, layout),
-                                 failure_facts=lambda: attempt_facts(layout))],
+                                 failure_facts=lambda: failure_facts(layout))],
         "targets": [layout.export_zip],
         "uptodate": [run_once, config_changed({"run": layout.run_id, "mode": cfg["export.mode"],
-                                               "source": cfg["export.source"]})],
+                                               "source": cfg.export_source})],
         "verbosity": 2,
     }

@@ -15,7 +15,7 @@ from tests.fakes.notion_internal import FakeNotion
 from tests.fakes.receiver import AlertReceiver
 from tests.harness import branch_log, fake_env, git, make_project, run_doit, run_doit_and_kill
 
-SECRET_ENV = ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN")
+SECRET_ENV = ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN", "NOTION_ADMIN_TOKEN")
 
 
 def load_scenario(path):
@@ -74,7 +74,20 @@ def check_manifest_schemas(project, label):
             assert not errors, f"{label}: {target.name} does not match its schema: {errors[:3]}"
 
 
-def check_expectations(expect, project, remote, fake, result, label):
+def dotted_value(path, dotted):
+    """Return the value at `a.b.c` in a JSON file."""
+    value = json.loads(path.read_text())
+    for part in dotted.split("."):
+        value = value[int(part)] if isinstance(value, list) else value[part]
+    return value
+
+
+def admin_signatures(admin):
+    """Every download-URL signature the Admin stand-in was asked for (they must never be written anywhere)."""
+    return {r["query"]["X-Amz-Signature"] for r in admin.calls("GET") if "X-Amz-Signature" in r["query"]} if admin else set()
+
+
+def check_expectations(expect, project, remote, fake, result, label, admin=None):
     """Assert every expectation of one step."""
     code, output = result
     if "exit" in expect:
@@ -106,11 +119,17 @@ def check_expectations(expect, project, remote, fake, result, label):
         assert enqueue_count(fake) == expect["exports_enqueued"], f"{label}: {enqueue_count(fake)} exports enqueued"
     if expect.get("fsck"):
         git("fsck", "--strict", cwd=remote)
-    for dotted, wanted in expect.get("run_summary", {}).items():
-        value = json.loads((project / "backups/manifests/run_summary.json").read_text())
-        for part in dotted.split("."):
-            value = value[part]
-        assert value == wanted, f"{label}: run_summary {dotted} = {value!r}, expected {wanted!r}"
+    for name in ("run_summary", "workspace_export"):
+        for dotted, wanted in expect.get(name, {}).items():
+            value = dotted_value(project / f"backups/manifests/{name}.json", dotted)
+            assert value == wanted, f"{label}: {name} {dotted} = {value!r}, expected {wanted!r}"
+    if "admin_exports_enqueued" in expect:
+        assert len(admin.jobs) == expect["admin_exports_enqueued"], f"{label}: {len(admin.jobs)} Admin API jobs"
+    for pattern, texts in expect.get("contains", {}).items():
+        found = [p.read_text(encoding="utf-8") for p in project.glob(pattern)]
+        assert found, f"{label}: nothing matches {pattern}"
+        for text in texts:
+            assert any(text in body for body in found), f"{label}: no {pattern} holds {text!r}"
     if "official_unchanged" in expect:
         pass  # checked by the runner, which keeps the snapshot from before the step
 
@@ -132,6 +151,11 @@ def run_scenario(path, tmp_path):
         receiver = stack.enter_context(AlertReceiver())
         project, remote = make_project(tmp_path)
         env = fake_env(fake, BACKUP_NOTIFY_URLS=receiver.url, **spec.get("env", {}))
+        admin = None
+        if "admin_api" in spec:
+            from tests.fakes.notion_admin import FakeNotionAdmin
+            admin = stack.enter_context(FakeNotionAdmin(workspace=workspace, **spec["admin_api"]))
+            env.update(admin.env())
         public = None
         if "public_api" in spec:
             from tests.fakes.notion_public import FakeNotionPublic
@@ -145,15 +169,19 @@ def run_scenario(path, tmp_path):
             env["OFFICIAL_EXPORT_ROOT_PAGE_IDS"] = ",".join(ids)
         for name in spec.get("unset", []):
             env[name] = ""
-        secrets = [env[name] for name in SECRET_ENV if env.get(name)] + [fake.file_token]
+        secrets = {env[name] for name in SECRET_ENV if env.get(name)} | {fake.file_token}
         for index, step in enumerate(spec["steps"], 1):
             label = f"step {index}"
             before = snapshot_files(project)
             if "day" in step:
                 fake.set_day(step["day"])
+                if admin:
+                    admin.workspace = fake.workspace  # both stand-ins export the same workspace
                 continue
             if "shrink" in step:
                 fake.workspace = FakeWorkspace(**{**spec.get("workspace", {}), "shrink": step["shrink"]})
+                if admin:
+                    admin.workspace = fake.workspace
                 continue
             if "write" in step:
                 for name, text in step["write"].items():
@@ -164,6 +192,9 @@ def run_scenario(path, tmp_path):
                 continue
             if "faults" in step:
                 fake.faults.update(step["faults"])
+                continue
+            if "admin_faults" in step:
+                admin.faults.update(step["admin_faults"])
                 continue
             step_env = {**env, **{k: expand_dates(str(v)) for k, v in step.get("env", {}).items()}}
             if "kill" in step:
@@ -177,7 +208,7 @@ def run_scenario(path, tmp_path):
                 done = run_doit(project, step_env, *args)
                 result = (done.returncode, done.stdout + done.stderr)
             expect = step.get("expect", {})
-            check_expectations(expect, project, remote, fake, result, label)
+            check_expectations(expect, project, remote, fake, result, label, admin)
             if "alerts" in expect:
                 assert len(receiver.messages) == expect["alerts"], f"{label}: alerts {receiver.messages}"
             for text in expect.get("alert_contains", []):
@@ -187,20 +218,26 @@ def run_scenario(path, tmp_path):
                 assert snapshot_files(project) == before, f"{label}: the promoted snapshot changed"
             check_manifest_schemas(project, label)
             check_no_secrets({f"{label} output": result[1], f"{label} manifests": manifests_text(project),
-                              f"{label} published commits": published_text(remote)}, secrets)
+                              f"{label} published commits": published_text(remote)}, secrets | admin_signatures(admin))
         check_no_secrets({"alerts": str(receiver.messages)}, secrets)
         final = spec.get("final", {})
+        if final.get("same_as_cookie_path"):
+            compare_with_reference(tmp_path / "cookie", project, fake, fake_env(fake), final.get("reference_day", 0))
         if final.get("same_as_uninterrupted"):
-            reference = tmp_path / "reference"
-            reference.mkdir()
-            ref_project, _ = make_project(reference)
-            fake.set_day(final.get("reference_day", 0))
-            done = run_doit(ref_project, env)
-            assert done.returncode == ExitStatus.OK, done.stdout + done.stderr
-            ours, theirs = snapshot_files(project), snapshot_files(ref_project)
-            differ = sorted(set(ours.items()) ^ set(theirs.items())) if ours and theirs else [ours, theirs]
-            assert ours == theirs, f"resumed run differs from a clean run: {differ[:6]}"
-            site = sorted(p.relative_to(project / "backups/site").as_posix() for p in (project / "backups/site").rglob("*"))
-            ref_site = sorted(p.relative_to(ref_project / "backups/site").as_posix()
-                              for p in (ref_project / "backups/site").rglob("*"))
-            assert site == ref_site, "resumed site differs from a clean run"
+            compare_with_reference(tmp_path / "reference", project, fake, env, final.get("reference_day", 0))
+
+
+def compare_with_reference(base, project, fake, env, day):
+    """Run a clean backup with `env` in a fresh project and require the same snapshot and site as `project`'s."""
+    base.mkdir()
+    ref_project, _ = make_project(base)
+    fake.set_day(day)
+    done = run_doit(ref_project, env)
+    assert done.returncode == ExitStatus.OK, done.stdout + done.stderr
+    ours, theirs = snapshot_files(project), snapshot_files(ref_project)
+    differ = sorted(set(ours.items()) ^ set(theirs.items())) if ours and theirs else [ours, theirs]
+    assert ours == theirs, f"the run differs from the reference run: {differ[:6]}"
+    site = sorted(p.relative_to(project / "backups/site").as_posix() for p in (project / "backups/site").rglob("*"))
+    ref_site = sorted(p.relative_to(ref_project / "backups/site").as_posix()
+                      for p in (ref_project / "backups/site").rglob("*"))
+    assert site == ref_site, "the site differs from the reference run's"

@@ -1,4 +1,5 @@
-"""Notion's public API: the client, the JSON capture with its Markdown, and (in restore/) the restore."""
+"""Notion's official APIs: the public API client, capture and Markdown; the Admin API export; restore/ below."""
+from lib.public_api.admin_export import admin_attempt_facts, run_admin_export
 from lib.public_api.capture import capture_workspace
 
-__all__ = ["capture_workspace"]
+__all__ = ["admin_attempt_facts", "capture_workspace", "run_admin_export"]

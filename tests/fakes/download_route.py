@@ -40,7 +40,12 @@ def serve_download(handler, entry):
         return handler._send(200, "<!DOCTYPE html><html><body>Loading Notion...</body></html>", "text/html")
     if fake.take("download_pdf"):
         return handler._send(200, "%PDF-1.4\n" + "x" * 2000 + "\n%%EOF\n", "application/pdf")
-    size = os.path.getsize(export["path"])
+    send_range(handler, export["path"], fake)
+
+
+def send_range(handler, path, fake):
+    """Send a file as a ZIP download honouring `Range: bytes=N-`, with the fake's truncate/drop/rate faults."""
+    size = os.path.getsize(path)
     start = 0
     rng = re.match(r"^bytes=(\d+)-$", handler.headers.get("Range", ""))
     if rng and int(rng[1]) < size:
@@ -64,7 +69,7 @@ def serve_download(handler, entry):
         limit = limit // 2
     elif fake.take("download_drop"):
         limit = min(limit, fake.faults["drop_after"])
-    _stream(handler, export["path"], start, limit, fake.faults["download_rate"])
+    _stream(handler, path, start, limit, fake.faults["download_rate"])
     if limit < size - start:
         # FIN, not RST: an RST would make the client's kernel discard bytes it has not read yet,
         # so how much arrived would depend on timing
