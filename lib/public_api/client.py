@@ -61,9 +61,11 @@ class NotionApi:
             if not any(isinstance(f, RedactingFilter) for f in logger.filters):
                 logger.addFilter(RedactingFilter())
         # Our own retry loop covers what the SDK's does not (502, 504, 529, timeouts), so turn the SDK's off.
-        self.client = Client(auth=api_key, base_url=cfg["notion.api_base_url"].rstrip("/"),
-                             notion_version=self.version, timeout_ms=int(timeout * 1000), retry=False,
-                             logger=sdk_log, log_level=logging.ERROR)
+        self._sdk_options = dict(auth=api_key, base_url=cfg["notion.api_base_url"].rstrip("/"),
+                                 timeout_ms=int(timeout * 1000), retry=False, logger=sdk_log, log_level=logging.ERROR)
+        self.client = Client(notion_version=self.version, **self._sdk_options)
+        # Endpoints newer than NOTION_API_VERSION get their own client with their own Notion-Version header.
+        self.clients = {self.version: self.client}
         self.http = httpx.Client(timeout=timeout, follow_redirects=True)
         self.stats = {"requests": 0, "retries": 0, "rate_limited": 0, "skipped": 0, "files": 0, "bytes": 0}
         self.skipped = []
@@ -71,9 +73,17 @@ class NotionApi:
         self._started = self._last_progress = time.monotonic()
 
     def close(self):
-        """Close both HTTP connection pools."""
-        self.client.close()
+        """Close every HTTP connection pool."""
+        for client in self.clients.values():
+            client.close()
         self.http.close()
+
+    def _client_for(self, version):
+        """The SDK client that sends `Notion-Version: version` (the configured one when None)."""
+        version = version or self.version
+        if version not in self.clients:
+            self.clients[version] = Client(notion_version=version, **self._sdk_options)
+        return self.clients[version]
 
     def _throttle(self):
         interval = 1.0 / self.cfg["capture.requests_per_second"]
@@ -96,15 +106,18 @@ class NotionApi:
         base = min(self.cfg["capture.backoff_max_seconds"], self.cfg["capture.backoff_seconds"] * 2 ** attempt)
         return base / 2 + random.random() * base / 2
 
-    def request(self, method, path, query=None, body=None, skip_missing=False, form_data=None):
-        """Send one API request with throttling and retries; return the decoded JSON body."""
+    def request(self, method, path, query=None, body=None, skip_missing=False, form_data=None, version=None):
+        """Send one API request with throttling and retries; return the decoded JSON body.
+
+        `version` sends another Notion-Version than NOTION_API_VERSION, for an endpoint that needs a newer one."""
         last = ""
         for attempt in range(self.max_retries + 1):
             self._throttle()
             self.stats["requests"] += 1
             self.progress()
             try:
-                return self.client.request(path=path, method=method, query=query, body=body, form_data=form_data)
+                return self._client_for(version).request(path=path, method=method, query=query, body=body,
+                                                         form_data=form_data)
             except HTTPResponseError as err:
                 status, code = err.status, str(getattr(err.code, "value", err.code))
                 if status in (403, 404) and code in SKIP_CODES and skip_missing:
