@@ -160,6 +160,8 @@ def run_scenario(path, tmp_path):
         if "public_api" in spec:
             from tests.fakes.notion_public import FakeNotionPublic
             public = stack.enter_context(FakeNotionPublic(**spec["public_api"]))
+            for name, value in spec.get("public_api_faults", {}).items():
+                setattr(public.faults, name, value)
             env.update(NOTION_API_KEY=public.token, NOTION_API_BASE_URL=public.base_url,
                        NOTION_API_REQUESTS_PER_SECOND="1000")
         if spec.get("roots"):

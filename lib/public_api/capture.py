@@ -10,6 +10,7 @@ from lib.paths import CAPTURE_INDEX, CAPTURE_USERS
 from lib.public_api.capture_page import PageFetcher, document_files, tree_links
 from lib.public_api.client import NotionApi, NotionSkipped
 from lib.public_api.markdown import write_markdown
+from lib.public_api.page_markdown import PageMarkdown
 from lib.report import now_iso
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,9 @@ def parent_ref(obj):
 class Capture:
     """One capture run: discovery, tree walk, incremental reuse, index."""
 
-    def __init__(self, api, json_dir, previous, comments):
+    def __init__(self, api, json_dir, previous, comments, markdown=None):
         self.api = api
+        self.markdown = markdown  # a PageMarkdown when page bodies should come from Notion's Markdown endpoint
         self.json_dir = Path(json_dir)
         self.previous = (previous or {}).get("objects", {})
         self.fetcher = PageFetcher(api, self.json_dir / "files", comments)
@@ -76,12 +78,14 @@ class Capture:
         found = []
         path = f"pages/{page_id}.json"
         doc = self.reusable(page_id, page.get("last_edited_time"))
-        if doc is not None:
-            tree_links(doc["blocks"], page_id, found)
-            self.counts["pages_reused"] += 1
-        else:
+        fresh = doc is None
+        if fresh:
             doc = self.fetcher.page_document(page, found)
             self.counts["pages_fetched"] += 1
+        else:
+            tree_links(doc["blocks"], page_id, found)
+            self.counts["pages_reused"] += 1
+        if (self.markdown is not None and self.markdown.ensure(doc)) or fresh:
             write_json_atomic(self.json_dir / path, doc)
         self.objects[page_id] = {"type": "page", "path": path, "title": page_title(doc["page"]),
                                  "last_edited_time": doc["page"].get("last_edited_time"),
@@ -169,7 +173,8 @@ def capture_workspace(cfg, json_dir, markdown_dir=None, previous_index=None):
     api = NotionApi(cfg)
     comments = cfg["capture.comments"]
     try:
-        run = Capture(api, json_dir, previous_index, comments)
+        pages_markdown = PageMarkdown(api) if markdown_dir is not None else None
+        run = Capture(api, json_dir, previous_index, comments, pages_markdown)
         run.run()
         users, user_skip = [], None
         try:
@@ -191,7 +196,8 @@ def capture_workspace(cfg, json_dir, markdown_dir=None, previous_index=None):
                    files=len({f for e in run.objects.values() for f in e["files"]}),
                    seconds=round(time.monotonic() - started, 2))
     if markdown_dir is not None:
-        summary["markdown"] = write_markdown(json_dir, markdown_dir)
+        summary["markdown"] = dict(write_markdown(json_dir, markdown_dir), endpoint=pages_markdown.stats,
+                                   endpoint_unavailable=pages_markdown.unavailable)
     api.progress(force=True, label="capture done")
     log.info("capture: %s", summary)
     return summary

@@ -125,15 +125,20 @@ def tree_links(blocks, owner, found):
         tree_links(block.get("children") or [], owner, found)
 
 
-def document_files(value, out):
-    """Collect every stored file path referenced anywhere in a JSON document."""
+def hosted_files(value):
+    """Yield every file object with a stored copy (`backup_file`) anywhere in a JSON document."""
     if isinstance(value, dict):
         stored = value.get("backup_file")
         if isinstance(stored, dict) and "path" in stored:
-            out.add(stored["path"])
+            yield value
         for item in value.values():
-            document_files(item, out)
+            yield from hosted_files(item)
     elif isinstance(value, list):
         for item in value:
-            document_files(item, out)
+            yield from hosted_files(item)
+
+
+def document_files(value, out):
+    """Collect every stored file path referenced anywhere in a JSON document."""
+    out.update(fobj["backup_file"]["path"] for fobj in hosted_files(value))
     return out

@@ -5,15 +5,19 @@ import logging
 import os
 import re
 import shutil
+import uuid
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from lib.fsutil import read_json, remove_tree
 from lib.paths import CAPTURE_INDEX, CAPTURE_USERS
+from lib.public_api.capture_page import hosted_files, unsigned
 from lib.public_api.md_blocks import BlockRenderer, cell_text
+from lib.public_api.notion_md import Links, convert
 
 log = logging.getLogger(__name__)
 UNSAFE = re.compile(r'[\\/?:*"<>|\x00-\x1f]')
+HEX32 = re.compile(r"[0-9a-f]{32}")
 
 
 def safe_name(title, limit=50):
@@ -28,6 +32,9 @@ class Layout:
     def __init__(self, index):
         self.objects = index["objects"]
         self.paths = {}
+        # a data source's id leads to its database, whose CSV file is what a link to it opens
+        self.sources = {source: object_id for object_id, entry in self.objects.items()
+                        for source in entry.get("data_sources", [])}
 
     def folder(self, object_id):
         """Return the folder (relative posix path) that holds an object's file."""
@@ -42,6 +49,14 @@ class Layout:
         entry = self.objects[object_id]
         ext = suffix or (".md" if entry["type"] == "page" else ".csv")
         return self.folder(object_id) / f"{safe_name(entry['title'])} {object_id.replace('-', '')}{ext}"
+
+    def target(self, url):
+        """Return the captured object a notion.so URL (or a data source's collection:// URL) points at, or None."""
+        found = HEX32.findall(url.split("#")[0].replace("-", "").lower())
+        if not found:
+            return None
+        object_id = str(uuid.UUID(found[-1]))
+        return self.sources.get(object_id, object_id)
 
     def title(self, object_id):
         """Return the title of a captured object ('' when it was not captured)."""
@@ -70,7 +85,7 @@ def write_markdown(json_dir, markdown_dir):
     layout = Layout(index)
     build = markdown_dir.with_name(markdown_dir.name + ".building")
     remove_tree(build)
-    counts = {"md": 0, "csv": 0, "attachments": 0}
+    counts = {"md": 0, "csv": 0, "attachments": 0, "from_endpoint": 0, "from_blocks": 0}
     for object_id, entry in sorted(index["objects"].items(), key=lambda kv: str(layout.path(kv[0]))):
         document = read_json(json_dir / entry["path"])
         if document is None:
@@ -82,7 +97,9 @@ def write_markdown(json_dir, markdown_dir):
     build.mkdir(parents=True, exist_ok=True)
     remove_tree(markdown_dir)
     os.replace(build, markdown_dir)
-    log.info("markdown: %d pages, %d CSV files, %d attachments", counts["md"], counts["csv"], counts["attachments"])
+    log.info("markdown: %d pages (%d from Notion's Markdown endpoint, %d from the block converter), %d CSV files, "
+             "%d attachments", counts["md"], counts["from_endpoint"], counts["from_blocks"], counts["csv"],
+             counts["attachments"])
     return counts
 
 
@@ -105,7 +122,6 @@ def write_page(build, json_dir, layout, page_id, document, users, counts):
             counts["attachments"] += 1
         return quote((PurePosixPath(safe_name(layout.objects[page_id]["title"])) / name).as_posix())
 
-    renderer = BlockRenderer(lambda target: layout.link(page_id, target), attach, users, layout.title)
     lines = [f"# {layout.objects[page_id]['title'] or 'Untitled'}", ""]
     if page.get("parent", {}).get("type") in ("data_source_id", "database_id"):
         for name, prop in page["properties"].items():
@@ -115,7 +131,19 @@ def write_page(build, json_dir, layout, page_id, document, users, counts):
             if value:
                 lines.append(f"{name}: {value}")
         lines.append("")
-    body = renderer.render(document.get("blocks") or [])
+    notion = (document.get("markdown") or {}).get("text")
+    if notion is not None:  # Notion's own Markdown, with links and files pointed at the export layout
+        stored = {unsigned(fobj["file"].get("url")): fobj["backup_file"] for fobj in hosted_files(document)
+                  if isinstance(fobj.get("file"), dict)}
+        links = Links(lambda url: layout.link(page_id, layout.target(url)),
+                      lambda url: attach(stored[unsigned(url)]) if unsigned(url) in stored else None,
+                      lambda user_id: users.get(user_id, ""))
+        body = convert(notion, links).strip("\n")
+        counts["from_endpoint"] += 1
+    else:
+        renderer = BlockRenderer(lambda target: layout.link(page_id, target), attach, users, layout.title)
+        body = renderer.render(document.get("blocks") or [])
+        counts["from_blocks"] += 1
     text = "\n".join(lines) + ("\n" + body if body else "")
     put(build / rel, text.rstrip("\n").encode("utf-8") + b"\n")
     counts["md"] += 1

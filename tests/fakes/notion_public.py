@@ -1,4 +1,5 @@
-"""Loopback stand-in for Notion's public REST API (/v1/, Notion-Version 2025-09-03) with faults."""
+"""Loopback stand-in for Notion's public REST API (/v1/, Notion-Version 2025-09-03; the Markdown endpoint
+GET /v1/pages/{id}/markdown from 2026-03-11 on, see public_markdown.py) with faults."""
 import json
 import threading
 import time
@@ -15,6 +16,7 @@ from tests.harness import config_for
 
 TOKEN = "ntn_fake_integration_token_0123456789abcdef"
 VERSIONS = {"2022-06-28", "2025-09-03", "2026-03-11"}
+MARKDOWN_VERSION = "2026-03-11"
 
 
 @dataclass
@@ -37,6 +39,9 @@ class Faults:
     uploads_refused: bool = False     # POST /v1/file_uploads answers 400 (file too large for the plan)
     ignore_synced_property_name: bool = False  # a new two-way relation's synced side keeps Notion's default name
     delay: float = 0.0                # seconds of latency per request
+    markdown_record_limit: int = None  # GET /v1/pages/{id}/markdown renders this many blocks, the rest <unknown>
+    markdown_unavailable: bool = False  # the Markdown endpoint answers 400 invalid_request_url (an API without it)
+    markdown_broken: set = field(default_factory=set)  # page ids whose Markdown answers 400 validation_error
 
 
 class FakeNotionPublic:
@@ -100,6 +105,8 @@ class FakeNotionPublic:
             raise ApiError(400, "missing_version", "Notion-Version header failed validation.")
         if headers.get("Notion-Version") not in VERSIONS:
             raise ApiError(400, "validation_error", "Notion-Version should be a supported version.")
+        if path.endswith("/markdown") and headers.get("Notion-Version") < MARKDOWN_VERSION:
+            raise ApiError(400, "invalid_request_url", "Invalid request URL.")  # the endpoint came with 2026-03-11
         if faults.storm > 0 or self._throttled():
             faults.storm = max(0, faults.storm - 1)
             raise ApiError(429, "rate_limited", "You have been rate limited. Please try again in a few minutes.",
@@ -157,7 +164,8 @@ def _handler(fake):
             params = {k: v[-1] for k, v in parse_qs(split.query).items()}
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            record = {"method": method, "path": split.path, "url": self.path, "time": time.monotonic(), "status": None}
+            record = {"method": method, "path": split.path, "url": self.path, "time": time.monotonic(), "status": None,
+                      "version": self.headers.get("Notion-Version")}
             fake.requests.append(record)
             if fake.faults.delay:
                 time.sleep(fake.faults.delay)

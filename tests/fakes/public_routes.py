@@ -227,7 +227,7 @@ def dispatch(fake, method, path, params, body):
     raise ApiError(400, "invalid_request_url", "Invalid request URL.")
 
 
-# Comments, users and file uploads live in their own module; importing it registers them.
-from tests.fakes import public_routes_more  # noqa: E402,F401
+# Comments, users, file uploads and the Markdown endpoint live in their own modules; importing them registers them.
+from tests.fakes import public_markdown, public_routes_more  # noqa: E402,F401
 
 __all__ = ["dispatch", "property_value", "visible", "not_found", "paginate"]

@@ -143,7 +143,11 @@ def test_api_key_never_lands_in_files_or_logs(fake, tmp_path, caplog):
             assert fake.token.encode() not in path.read_bytes(), path
 
 
-def test_markdown_and_csv_follow_notions_export_layout(fake, tmp_path):
+@pytest.mark.parametrize("source", ["endpoint", "blocks"])
+def test_markdown_and_csv_follow_notions_export_layout(fake, tmp_path, source):
+    # Page bodies come from Notion's Markdown endpoint, or from the block converter where it is unavailable:
+    # either way the layout, links and attachments are the export's.
+    fake.faults.markdown_unavailable = source == "blocks"
     summary = capture_workspace(api_settings(fake), tmp_path / "json", tmp_path / "md")
     md = tmp_path / "md"
     hexid = lambda key: fake.ids[key].replace("-", "")  # noqa: E731
@@ -166,7 +170,8 @@ def test_markdown_and_csv_follow_notions_export_layout(fake, tmp_path):
     assert len(lines) == 4 and lines[1].startswith("Apollo,spec.pdf,1000,No,\"January 15, 2026\",Ada Lovelace")
     row = next((md / "Home" / "Projects").glob("Apollo *.md")).read_text()
     assert row.startswith("# Apollo\n\n") and "\nStatus: Active\n" in row and row.count("(../Tasks/Task%20") == 28
-    assert summary["markdown"] == {"md": 40, "csv": 4, "attachments": 2}
+    assert {key: summary["markdown"][key] for key in ("md", "csv", "attachments", f"from_{source}")} == \
+        {"md": 40, "csv": 4, "attachments": 2, f"from_{source}": 40}
 
 
 def test_expired_file_link_is_refreshed_by_rereading_its_block(fake, tmp_path):
