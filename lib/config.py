@@ -208,7 +208,8 @@ def load_config(root, environ=None, config_name="backup.config.yaml"):
             problems += [f"environment {problem}" for problem in error.problems]
     if values["export.source"] == "admin_api" and values["export.mode"] == "roots":
         problems.append("OFFICIAL_EXPORT_SOURCE is 'admin_api' but OFFICIAL_EXPORT_MODE is 'roots': the Admin API "
-                        "exports whole workspaces; use OFFICIAL_EXPORT_MODE=workspace or OFFICIAL_EXPORT_SOURCE=official_zip")
+                        "exports whole workspaces; use OFFICIAL_EXPORT_MODE=workspace or "
+                        "OFFICIAL_EXPORT_SOURCE=official_zip")
     if problems:
         raise ConfigError(problems)
     for name in ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN", "NOTION_API_KEY", "NOTION_ADMIN_TOKEN",
