@@ -1,6 +1,7 @@
 """The Admin API workspace export (Enterprise): one job per run id, polled, every download URL into export.zip."""
 import logging
 import time
+import zipfile
 
 from lib.archive import assemble_parts
 from lib.download import LinkExpired, download
@@ -61,7 +62,12 @@ def run_admin_export(cfg, layout):
         job = _enqueue_once(http, cfg, state)
         answer = _poll(http, cfg, state, job)
         paths = _download_all(http, state, answer, layout.admin_downloads, lambda: _status(http, cfg, job))
-        parts = assemble_parts(layout.export_zip, paths, f"Export-{job['id']}")
+        try:
+            parts = assemble_parts(layout.export_zip, paths, f"Export-{job['id']}")
+        except zipfile.BadZipFile as exc:  # passed the download's checks, yet unreadable: fetch them again
+            remove_tree(layout.admin_downloads)
+            raise ExportError(f"a downloaded part of the Admin API export is not a readable ZIP ({exc})",
+                              hint="re-run the export stage (the job's files are downloaded again)") from None
     finally:
         state.data["http_retries"] = state.data.get("http_retries", 0) + http.retries_used
         state.save()
