@@ -42,3 +42,13 @@ def count_tree(tree_dir):
                 bucket["bytes"] += size
     totals["folders"] = dict(sorted(folders.items()))
     return totals
+
+
+def snapshot_changes(snapshot, previous):
+    """Return {'added','removed','changed'}: sorted file paths between two snapshot manifests, or None."""
+    if not previous or not snapshot:
+        return None
+    old = {f["path"]: f.get("sha256") for f in previous.get("files", [])}
+    new = {f["path"]: f.get("sha256") for f in snapshot.get("files", [])}
+    return {"added": sorted(set(new) - set(old)), "removed": sorted(set(old) - set(new)),
+            "changed": sorted(p for p in set(new) & set(old) if new[p] != old[p])}
