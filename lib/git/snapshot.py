@@ -30,16 +30,20 @@ def format_message(run_id, counts, verdict, version, changes=None):
     counts = dict(counts or {})
     pages = {what: [_page_name(p) for p in (changes or {}).get(what, ()) if p.lower().endswith(".md")]
              for what in ("added", "removed", "changed")}
+    pages["renamed or moved"] = [f"{_page_name(old)} → {_page_name(new)}"
+                                 for old, new in (changes or {}).get("moved", ()) if new.lower().endswith(".md")]
     subject = (f"Snapshot {run_id}: {counts.get('md', 0)} pages, {counts.get('csv', 0)} databases, "
                f"{counts.get('attachments', 0)} attachments")
     if changes is not None:
-        subject += f" (+{len(pages['added'])} -{len(pages['removed'])} ~{len(pages['changed'])} pages)"
+        moved = len(pages["renamed or moved"])
+        subject += (f" (+{len(pages['added'])} -{len(pages['removed'])} ~{len(pages['changed'])} pages"
+                    + (f", {moved} moved)" if moved else ")"))
     size = counts.get("bytes", 0)
     lines = [subject, "",
              f"Run {run_id}, quality gate {verdict}: {counts.get('files', 0)} files, {_size(size)}."]
     if changes is None:
         lines.append("No earlier snapshot to compare with.")
-    for what in ("added", "removed", "changed"):
+    for what in ("added", "removed", "renamed or moved", "changed"):
         names = sorted(pages[what])
         if names:
             lines += ["", f"{what.capitalize()} pages ({len(names)}):"]

@@ -51,9 +51,14 @@ def _trail(index, rel, titles, from_out):
 
 
 def _items(index, paths, titles, from_out, strip, present):
-    """Return [(name html, kind, trail html)] for changed paths: one line per page, database or file."""
+    """Return [(name html, kind, trail html)] for changed paths: one line per page, database or file.
+
+    A moved path is an [old, new] pair: named as it is now, with the name it had before."""
     items, seen = [], set()
     for path in paths:
+        before = None
+        if isinstance(path, list):
+            before, path = path
         rel = path[len(strip):] if strip and path.startswith(strip) else path
         if SKIPPED_RE.match(rel):
             continue        # Notion's own index of the export: the site writes its own
@@ -71,6 +76,8 @@ def _items(index, paths, titles, from_out, strip, present):
         label = html.escape(name)
         if present and rel in index.out:
             label = '<a href="%s">%s</a>' % (html.escape(index.href(index.out[rel], from_out)), label)
+        if before is not None and title_from_path(before) != name:
+            label += " (was %s)" % html.escape(title_from_path(before))
         items.append((label, kind, _trail(index, rel, titles, from_out)))
     return items
 
@@ -81,9 +88,10 @@ def changes_article(index, changes, titles, snapshot, previous, from_out, strip=
         return "<p>No previous snapshot to compare with.</p>\n"
     parts = ["<p>From snapshot %s to %s.</p>\n" % (html.escape(str(previous.get("time", "?"))),
                                                   html.escape(str(snapshot.get("time", "?"))))]
-    for what in ("added", "changed", "removed"):
-        items = _items(index, changes[what], titles, from_out, strip, what != "removed")
-        parts.append("<h2>%s (%d)</h2>\n" % (what.capitalize(), len(items)))
+    for what, heading in (("added", "Added"), ("changed", "Changed"), ("moved", "Renamed or moved"),
+                          ("removed", "Removed")):
+        items = _items(index, changes.get(what, []), titles, from_out, strip, what != "removed")
+        parts.append("<h2>%s (%d)</h2>\n" % (heading, len(items)))
         if not items:
             continue
         parts.append('<ul class="changes">')

@@ -175,18 +175,21 @@ def test_format_message_is_what_a_person_reads_in_git_log():
     counts = {"md": 120, "csv": 12, "attachments": 30, "files": 170, "bytes": 3 << 20,
               "folders": {"Home": {"md": 3}}}
     ident = "0123456789abcdef0123456789abcdef"
+    other = "fedcba9876543210fedcba9876543210"
     changes = {"added": [f"Home/Roadmap 2027 {ident}.md", "Home/Roadmap/plan.png"],
-               "removed": [f"Home/Roadmap {ident}.md"],
-               "changed": [f"Home {ident}.md", f"Tasks {ident}_all.csv"]}
+               "removed": [f"Home/Old notes {ident}.md"],
+               "changed": [f"Home {ident}.md", f"Tasks {ident}_all.csv"],
+               "moved": [[f"Home/Draft {other}.md", f"Home/Final {other}.md"]]}
     text = format_message("2026-11-21", counts, "passed", "0.1.0", changes)
     lines = text.splitlines()
-    assert lines[0] == "Snapshot 2026-11-21: 120 pages, 12 databases, 30 attachments (+1 -1 ~1 pages)"
+    assert lines[0] == "Snapshot 2026-11-21: 120 pages, 12 databases, 30 attachments (+1 -1 ~1 pages, 1 moved)"
     assert "Run 2026-11-21, quality gate passed: 170 files, 3.0 MB." in lines
     assert lines[lines.index("Added pages (1):") + 1] == "  Home / Roadmap 2027"
-    assert lines[lines.index("Removed pages (1):") + 1] == "  Home / Roadmap"
+    assert lines[lines.index("Removed pages (1):") + 1] == "  Home / Old notes"
+    assert lines[lines.index("Renamed or moved pages (1):") + 1] == "  Home / Draft → Home / Final"
     assert lines[lines.index("Changed pages (1):") + 1] == "  Home"
     assert "notion-git-backup 0.1.0" in lines
-    assert "folders" not in text and "{" not in text and ident not in text    # machine data stays in manifests
+    assert "folders" not in text and "{" not in text and ident not in text and other not in text
     first = format_message("r", {}, "passed", "notion-git-backup 0.2.0").splitlines()
     assert first[0] == "Snapshot r: 0 pages, 0 databases, 0 attachments"
     assert "No earlier snapshot to compare with." in first and "notion-git-backup 0.2.0" in first

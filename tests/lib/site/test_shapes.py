@@ -132,7 +132,11 @@ def test_changes_page_names_pages_by_title_and_trail_without_ids(tmp_path):
     from tests.lib.site.test_build import snapshot_of
     official, site = tmp_path / "official", tmp_path / "site"
     F.build_shapes(official)
+    draft = official / f"Draft {F.ident('sh-draft')}.md"
+    draft.write_text("# Draft\n\nWords.\n", encoding="utf-8")
     previous = snapshot_of(official, "2026-11-19T03:00:00Z", "2026-11-19")
+    draft.unlink()                  # renamed in Notion: a new name, the same id
+    (official / f"Final notes {F.ident('sh-draft')}.md").write_text("# Final notes\n\nWords.\n", encoding="utf-8")
     (official / F.SH_ROW_C).write_text("# Row C\n\nStatus: Done\n\nEdited.\n", encoding="utf-8")
     (official / F.SH_BOOKMARKS).unlink()
     (official / F.SH_PHOTO).write_bytes(F.PNG + b"\0")
@@ -147,5 +151,8 @@ def test_changes_page_names_pages_by_title_and_trail_without_ids(tmp_path):
     assert ">Row C</a> <span class=\"badge\">page</span> <small class=\"trail\">in <a " in changed
     assert changed.count(">Inline DB</a> <span class=\"badge\">database</span>") == 1    # two CSVs, one line
     assert "photo 1.png</a> <span class=\"badge\">file</span>" in changed
+    moved = article.split("<h2>Renamed or moved (1)", 1)[1].split("<h2>", 1)[0]
+    assert ">Final notes</a> (was Draft) <span class=\"badge\">page</span>" in moved
+    assert "<h2>Added (0)</h2>" in article
     removed = article.split("<h2>Removed", 1)[1]
     assert "<li>Bookmarks <span class=\"badge\">page</span> <small class=\"trail\">in My Links</small></li>" in removed
