@@ -6,6 +6,7 @@ import os
 import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
+from importlib import metadata
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
@@ -24,13 +25,16 @@ TOKENS = ".build-tokens.json"
 DIRTY = ".build-dirty.json"
 POOL_MIN_PAGES = 200
 ASSETS = Path(__file__).with_name("assets")
+RENDER_LIBRARIES = ("mistune", "nh3")     # their output is part of every page
 
 
 def code_version():
-    """Return a digest of the renderer's code and assets: a change re-renders every page."""
+    """Return a digest of the renderer's code, assets and libraries: a change re-renders every page."""
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")) + sorted(ASSETS.glob("*")):
         digest.update(path.name.encode() + path.read_bytes())
+    for library in RENDER_LIBRARIES:
+        digest.update(f"{library}=={metadata.version(library)}".encode())
     return digest.hexdigest()[:16]
 
 
