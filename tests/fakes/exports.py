@@ -32,6 +32,7 @@ TITLES = [
     "Research", "Archive", "Inbox", "Journal", "Team wiki", "Hiring", "Notes", "notes",
 ]
 DB_TITLES = ["Tasks", "Recipes", "People", "Bugs", "Books", "CRM", "Inventory", "📚 Library"]
+ROW_FILE_BYTES = 2048   # a row's Files & media
 SHAPES_MIN_PAGES = 20   # smaller workspaces (download and resume tests) keep the plain shapes
 
 
@@ -282,7 +283,8 @@ class FakeWorkspace:
             here = self.paths()[node.parent][1]
             for name, kind in node.files:
                 if kind != "url":
-                    yield here + name, *content.attachment(node, name, kind, self.attachment_bytes)
+                    # Small and of a fixed size: the workspace's size stays what `attachment_bytes` makes it.
+                    yield here + name, *content.attachment(node, name, kind, ROW_FILE_BYTES)
 
     def entries(self, root_id=None):
         """Yield (relpath, size, bytes or chunk iterator) for every file of the export, folder by folder."""

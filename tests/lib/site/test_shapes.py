@@ -156,3 +156,30 @@ def test_changes_page_names_pages_by_title_and_trail_without_ids(tmp_path):
     assert "<h2>Added (0)</h2>" in article
     removed = article.split("<h2>Removed", 1)[1]
     assert "<li>Bookmarks <span class=\"badge\">page</span> <small class=\"trail\">in My Links</small></li>" in removed
+
+
+def test_an_incremental_build_after_a_days_edits_equals_a_full_build(tmp_path):
+    official, site = tmp_path / "official", tmp_path / "site"
+    F.build_shapes(official)
+    build_site(official, site, workers=1)
+    # Renamed in Notion: the page, its folder (holding the linked view) and the links to it.
+    view = f"Inline%20DB%20{F.ident('sh-view')}.csv"
+    (official / F.SH_PROJECTS).unlink()
+    (official / "Projects").rename(official / "Plans")
+    (official / f"Plans {F.ident('sh-projects')}.md").write_text(f"# Plans\n\n[Inline DB](Plans/{view})\n",
+                                                                 encoding="utf-8")
+    # A new row, in the table and in the linked view.
+    (official / f"Home/Inline DB/Row D {F.ident('sh-d')}.md").write_text("# Row D\n\nStatus: Done\n", encoding="utf-8")
+    for csv in (F.SH_DB, F.SH_DB_ALL):
+        (official / csv).write_text((official / csv).read_text(encoding="utf-8") + "Row D,Done,,,,,\n",
+                                    encoding="utf-8")
+    for csv in (F.SH_VIEW, F.SH_VIEW_ALL):
+        path = official / csv.replace("Projects/", "Plans/")
+        path.write_text(path.read_text(encoding="utf-8") + "Row D,Done\n", encoding="utf-8")
+    incremental = build_site(official, site, workers=1)
+    full = build_site(official, tmp_path / "full", workers=1)
+    assert 0 < incremental["pages_rendered"] < full["pages_rendered"]
+    assert incremental["files"] == full["files"]
+    assert "Page without text: <a href=\"Plans%20" in page(site, F.SH_HOME) and ">Plans</a>" in page(site, F.SH_HOME)
+    assert f'<a href="../Home/Inline%20DB/Row%20D%20{F.ident("sh-d")}.html">Row D</a>' in table(
+        site, F.SH_VIEW_ALL.replace("Projects/", "Plans/"))
