@@ -11,7 +11,7 @@ REL_CELL_RE = re.compile(r"([^,()]+?) \(([^()\s]+\.(?:md|csv))\)")
 URL_RE = re.compile(r"https?://[^\s<>\"']+$", re.I)
 EMAIL_RE = re.compile(r"[^\s@,<>()\"']+@[^\s@,<>()\"']+\.[A-Za-z]{2,}$")
 PHONE_RE = re.compile(r"\+?[0-9][0-9 ().-]{5,}[0-9]$")
-PHONE_NAME_RE = re.compile(r"phone|tel|mobile|cell|fax", re.I)
+PHONE_NAME_RE = re.compile(r"\b(?:phone|tel|mobile|cell|fax)", re.I)
 # Notion separates the values of a multi-value property (files, relations) with ", ".
 SEPARATOR = ", "
 

@@ -246,7 +246,9 @@ def build_shapes(root):
     files.append(_write(root, SH_DB_ALL, table))
     files.append(_write(root, SH_PROJECTS, "# Projects\n\n"
                         f"[Inline DB](Projects/Inline%20DB%20{ident('sh-view')}.csv)\n"))
-    view = "\ufeffName,Status\nRow A,Done\nRow B,Open\nGone row,Open\n"
+    # Rows by title, one by its path (matched by the id in it), and one whose page is in no folder.
+    view = ("\ufeffName,Status\nRow A,Done\nRow B,Open\n"
+            f"Row C (../Home/Inline%20DB/{rel_c}),Open\nGone row,Open\n")
     files.append(_write(root, SH_VIEW, view))
     files.append(_write(root, SH_VIEW_ALL, view))
     files.append(_write(root, SH_BOOKMARKS, "# Bookmarks\n\nSaved links.\n"))

@@ -98,6 +98,7 @@ def test_linked_view_rows_open_the_source_databases_pages(shapes):
     body = table(site, F.SH_VIEW_ALL)
     assert f'<a href="../Home/Inline%20DB/Row%20A%20{F.ident("sh-a")}.html">Row A</a>' in body
     assert f'<a href="../Home/Inline%20DB/Row%20B%20{F.ident("sh-b")}.html">Row B</a>' in body
+    assert f'<a href="../Home/Inline%20DB/Row%20C%20{F.ident("sh-c")}.html">Row C</a>' in body
     assert "<td>Gone row</td>" in body       # no such page anywhere: plain text
 
 
@@ -183,3 +184,27 @@ def test_an_incremental_build_after_a_days_edits_equals_a_full_build(tmp_path):
     assert "Page without text: <a href=\"Plans%20" in page(site, F.SH_HOME) and ">Plans</a>" in page(site, F.SH_HOME)
     assert f'<a href="../Home/Inline%20DB/Row%20D%20{F.ident("sh-d")}.html">Row D</a>' in table(
         site, F.SH_VIEW_ALL.replace("Projects/", "Plans/"))
+
+
+def test_files_values_as_real_exports_write_them(tmp_path):
+    # Paths from the page's folder ('../x.jpeg'), bare names beside the page, '&' left unencoded in a cell.
+    from lib.site.links import SiteIndex
+    from lib.site.props import render_value
+    from lib.site.render import make_markdown
+    db = f"Projects & Tasks {F.ident('pt')}"
+    files = [f"{db}.csv", f"{db}/Row {F.ident('row')}.md", f"{db}/Row/Sub {F.ident('sub')}.md",
+             f"{db}/DO010003572.jpeg", f"{db}/Row/E225W-19206C_UserManual.pdf"]
+    index = SiteIndex(files)
+    _, renderer = make_markdown()
+
+    def rendered(src, name, value):
+        renderer.index, renderer.src, renderer.out = index, src, index.out[src]
+        renderer.reset()
+        return render_value(name, value, renderer), renderer.missing
+
+    out, missing = rendered(files[2], "Files & media", "../DO010003572.jpeg, E225W-19206C_UserManual.pdf")
+    assert missing == [] and out.count('class="attachment"') == 2 and '<img class="thumb"' in out
+    out, missing = rendered(files[0], "Files", "Projects%20&%20Tasks%20" + F.ident("pt") + "/DO010003572.jpeg")
+    assert missing == [] and 'href="Projects%20%26%20Tasks%20' in out
+    assert rendered(files[1], "Hotel", "1234567")[0] == "1234567"          # a number, not a phone number
+    assert rendered(files[1], "Notes", "v1.2 is out")[0] == "v1.2 is out"
