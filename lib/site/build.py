@@ -6,9 +6,11 @@ import os
 import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
-from importlib import metadata
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
+
+import mistune
+import nh3
 
 from lib.site import nav, state
 from lib.errors import BackupError
@@ -25,7 +27,6 @@ TOKENS = ".build-tokens.json"
 DIRTY = ".build-dirty.json"
 POOL_MIN_PAGES = 200
 ASSETS = Path(__file__).with_name("assets")
-RENDER_LIBRARIES = ("mistune", "nh3")     # their output is part of every page
 
 
 def code_version():
@@ -33,8 +34,8 @@ def code_version():
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")) + sorted(ASSETS.glob("*")):
         digest.update(path.name.encode() + path.read_bytes())
-    for library in RENDER_LIBRARIES:
-        digest.update(f"{library}=={metadata.version(library)}".encode())
+    for library in (mistune, nh3):      # their output is part of every page: an upgrade re-renders too
+        digest.update(f"{library.__name__}=={library.__version__}".encode())
     return digest.hexdigest()[:16]
 
 
