@@ -9,14 +9,17 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
+import mistune
+import nh3
+
 from lib.site import nav, state
 from lib.errors import BackupError
 from lib.fsutil import read_json, write_bytes_atomic
 from lib.site.links import SiteIndex
 from lib.site.paths import SITE_DIR, scan_tree
-from lib.site.render import make_markdown
-from lib.site.tables import render_database
-from lib.site.worker import init_worker, read_title, render_chunk, write_atomic
+from lib.site.render import make_markdown, read_title
+from lib.site.tables import render_database, rows_elsewhere
+from lib.site.worker import init_worker, render_chunk, write_atomic
 
 log = logging.getLogger(__name__)
 STATE = ".build-state.json"
@@ -27,10 +30,12 @@ ASSETS = Path(__file__).with_name("assets")
 
 
 def code_version():
-    """Return a digest of the renderer's code and assets: a change re-renders every page."""
+    """Return a digest of the renderer's code, assets and libraries: a change re-renders every page."""
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")) + sorted(ASSETS.glob("*")):
         digest.update(path.name.encode() + path.read_bytes())
+    for library in (mistune, nh3):      # their output is part of every page: an upgrade re-renders too
+        digest.update(f"{library.__name__}=={library.__version__}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -133,8 +138,9 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     broken = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["broken"]]
     broken += [{"page": s, "href": h} for s in sorted(dbs) for h in dbs[s]["broken"]]
     missing = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["missing"]]
+    missing += [{"page": s, "href": h} for s in sorted(dbs) for h in dbs[s].get("missing", ())]
     titles = plan["titles"]
-    nodes = nav.nav_nodes(index, titles)
+    nodes = nav.nav_nodes(index, titles, {main: info.get("order", ()) for main, info in dbs.items()})
     extra = state.site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot,
                                   previous_snapshot, plan, ASSETS, state.workspace_name(official, files))
     for rel, data in extra.items():
@@ -215,7 +221,8 @@ def save_state(site, build):
 def _render_databases(index, plan, old, ctx, outputs):
     """Render every database whose CSV, rows or navigation changed; return their state."""
     md, renderer = make_markdown()
-    dbs = {}
+    renderer.titles, renderer.official = ctx["titles"], ctx["official"]
+    dbs, elsewhere = {}, None
     plan["dbs_rendered"] = 0
     for key, entry in sorted(index.dbs.items()):
         main, out = entry["main"], entry["out"]
@@ -225,13 +232,16 @@ def _render_databases(index, plan, old, ctx, outputs):
         if prev and prev["key"] == db_key and os.path.exists(path):
             dbs[main] = prev
         else:
+            if elsewhere is None:
+                elsewhere = rows_elsewhere(index, ctx["titles"])
             article, info = render_database(entry, index, ctx["titles"], ctx["official"], renderer,
-                                            ctx["props"])
+                                            ctx["props"], elsewhere)
             trail = nav.breadcrumbs(index, main, ctx["titles"], out)
             data = nav.page_shell(plan["titles"][main], article, out, trail, "db").encode("utf-8")
             write_atomic(path, data)
-            dbs[main] = {"key": db_key, "broken": info["broken"], "size": len(data),
-                         "sha256": hashlib.sha256(data).hexdigest(), "tokens": info["tokens"]}
+            dbs[main] = {"key": db_key, "broken": info["broken"], "missing": info["missing"], "size": len(data),
+                         "order": info["order"], "sha256": hashlib.sha256(data).hexdigest(),
+                         "tokens": info["tokens"]}
             plan["dbs_rendered"] += 1
         outputs[out] = {"size": dbs[main]["size"], "sha256": dbs[main]["sha256"]}
     return dbs

@@ -5,9 +5,8 @@ import os
 import signal
 
 from lib.site.nav import breadcrumbs, page_shell
-from lib.site.render import make_markdown, render_page, split_page
+from lib.site.render import make_markdown, render_page
 from lib.site.search import tokens
-from lib.site.paths import title_from_path
 
 _CTX = {}
 
@@ -31,14 +30,6 @@ def write_atomic(path, data):
         raise
 
 
-def read_title(path, rel):
-    """Return the title of a page from its first '# ' line, read from the file head only."""
-    with open(path, "rb") as handle:
-        head = handle.read(4096)
-    text = head.decode("utf-8", errors="ignore")
-    return split_page(text.split("\n\n", 1)[0] + "\n", title_from_path(rel))[0]
-
-
 def _die_with_parent():
     """Linux: have the kernel end this worker when the build process dies (even by SIGKILL)."""
     try:
@@ -54,6 +45,7 @@ def init_worker(ctx):
     _CTX.clear()
     _CTX.update(ctx)
     _CTX["md"], _CTX["renderer"] = make_markdown()
+    _CTX["renderer"].titles, _CTX["renderer"].official = ctx["titles"], ctx["official"]
     _CTX["crumbs"] = {}
 
 
