@@ -1,7 +1,7 @@
 """Archives: safe ZIP extraction, the checks and name rules behind it, shard expansion, ZIP writing."""
 from lib.archive.checks import Limits
 from lib.archive.extract import extract_zip
-from lib.archive.shards import expand_export
+from lib.archive.shards import expand_export, renamed_map
 from lib.archive.write import zip_tree_as_export
 
-__all__ = ["Limits", "extract_zip", "expand_export", "zip_tree_as_export"]
+__all__ = ["Limits", "extract_zip", "expand_export", "renamed_map", "zip_tree_as_export"]
