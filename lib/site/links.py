@@ -4,7 +4,7 @@ import re
 from urllib.parse import quote, unquote, urlsplit
 
 from lib.site.outputs import Outputs
-from lib.site.paths import db_stem, relative, split_id, strip_ids
+from lib.site.paths import db_stem, pair_databases, relative, split_id, strip_ids
 
 UUID_RE = re.compile(r"([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})"
                      r"(?![0-9a-f])")
@@ -31,27 +31,6 @@ def renamed_paths(renames):
     return mapping
 
 
-def _databases(csvs):
-    """Pair each database's two CSVs (`X <id>.csv`, `X <id>_all.csv`); return {key: {csv, all}}.
-
-    The pair is found by folder and Notion id, so it survives unpack shortening one of the two names
-    (the `_all` twin is 4 bytes longer); the key is the first CSV's path without `.csv` and `_all`.
-    """
-    dbs, by_id = {}, {}
-    for rel in sorted(csvs):
-        stem = db_stem(rel)
-        slot = "all" if rel[:-4].endswith("_all") else "csv"
-        folder, base = posixpath.split(stem)
-        ident = split_id(base)[1]
-        key = by_id.get((folder, ident), stem) if ident else stem
-        if dbs.get(key, {}).get(slot):  # two CSVs of one id and kind (a renamed namesake): each its own
-            key = stem
-        dbs.setdefault(key, {"csv": None, "all": None})[slot] = rel
-        if ident:
-            by_id.setdefault((folder, ident), key)
-    return dbs
-
-
 class SiteIndex:
     """Every file of an export, the site path of each, and the page hierarchy."""
 
@@ -75,7 +54,7 @@ class SiteIndex:
 
     def _index_files(self):
         dbs = self.dbs
-        for key, entry in _databases(f for f in self.files if f.lower().endswith(".csv")).items():
+        for key, entry in pair_databases(f for f in self.files if f.lower().endswith(".csv")).items():
             dbs[key] = entry
             for rel in (entry["csv"], entry["all"]):
                 if rel:
