@@ -37,6 +37,7 @@ class SiteIndex:
     def __init__(self, files, renames=()):
         self.files = sorted(f for f in files if not SKIPPED_RE.match(f))
         self.renamed = renamed_paths(renames)
+        self.original = {new: old for old, new in self.renamed.items()}
         self.kind = {}      # source rel -> 'page' | 'db' | 'asset'
         self.out = {}       # source rel -> output rel
         self.copies = {}    # attachment or CSV rel -> where its bytes are copied in the site
@@ -190,7 +191,8 @@ class SiteIndex:
         return None
 
     def _by_path(self, path, src_rel):
-        base = posixpath.dirname(src_rel)
+        # The link was written where Notion put the page: resolve it from there, then follow the renames.
+        base = posixpath.dirname(self.original.get(src_rel, src_rel))
         once = unquote(path)
         for raw in (once, unquote(once) if "%" in once else None, path if once != path else None):
             if raw is None:

@@ -1,8 +1,9 @@
 """Where each export file lands in the site: names that fit the filesystem and never collide with each other.
 
 A page `X <id>.md` becomes `X <id>.html`, which is longer, and may be the name of an attachment
-beside it (`X <id>.html`), of a folder, or of one of the site's own files (`index.html`, `_site/...`).
-Attachments keep their names (their bytes are the user's); a page or database whose name is taken
+beside it (`X <id>.html`), of a folder, or of one of the site's own files (`index.html`, `_site/...`,
+the hidden build state and temporary files, hence no output name starts with a dot).
+Attachments keep their names when they can (their bytes are the user's); a page or database whose name is taken
 steps aside under its name plus a digest of its source path, stable from one build to the next.
 Every link, the navigation and the search index read these names, so they follow every rename.
 """
@@ -50,6 +51,8 @@ class Outputs:
 
 
 def _fit(rel, tag=None):
-    """Return `rel` out of the site's own folder, its name cut to NAME_MAX bytes (and tagged when asked)."""
+    """Return `rel` out of the site's own folder, visible, its name cut to NAME_MAX bytes (and tagged when asked)."""
     folder, name = posixpath.split(outside_site_dir(rel))
+    if name.startswith("."):  # hidden names are the build's own (.build-state.json, .x.part): never an output's
+        name = "_" + name
     return posixpath.join(folder, fit_name(name, NAME_MAX, tag=tag))

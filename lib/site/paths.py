@@ -80,14 +80,11 @@ def relative(target, from_file):
 
 
 def scan_tree(root):
-    """Return every file under `root` as sorted POSIX relative paths."""
+    """Return every file under `root` as sorted POSIX relative paths, hidden ones included (a page titled '.NET')."""
     out = []
     root = os.fspath(root)
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
         for name in filenames:
-            if name.startswith("."):
-                continue
             out.append(name if rel_dir == "." else rel_dir + "/" + name)
     return sorted(out)

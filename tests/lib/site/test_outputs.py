@@ -91,3 +91,29 @@ def test_output_names_are_stable_and_unique(tmp_path):
     written += [first.copies[f] for f in files if first.kind[f] == "db"]
     assert len(written) == len(set(written))
     assert all(len(os.path.basename(p).encode()) <= NAME_MAX for p in written)
+
+
+def test_pages_and_files_whose_names_start_with_a_dot_are_in_the_site_visible(tmp_path):
+    files = {f".NET notes {ID}.md": b"# .NET notes\n", "....md": b"# dots\n", ".build-state.json": b"{}",
+             ".x.part": b"keep me", f"Home {'1' * 32}.md": f"# Home\n\n[n]({link(f'.NET notes {ID}.md')})\n".encode()}
+    manifest, site = build(tmp_path, files)
+    index = SiteIndex(list(files))
+    assert manifest["pages"] == 3 and manifest["broken_links"] == []
+    for rel in files:
+        out = index.out[rel] if rel.endswith(".md") else index.copies[rel]
+        assert not os.path.basename(out).startswith(".") and (site / out).is_file(), rel
+    assert (site / index.copies[".x.part"]).read_bytes() == b"keep me"
+    build_site(tmp_path / "official", tmp_path / "site", workers=1)  # a rebuild sweeps nothing of the user's
+    assert (site / index.copies[".x.part"]).read_bytes() == b"keep me"
+
+
+def test_links_from_a_renamed_page_to_renamed_neighbours_resolve(tmp_path):
+    # Notion wrote the links where it put the page; unpack moved both the page and what it links to.
+    renames = [{"path": f"a_b/P {ID}.md", "renamed_from": f"a?b/P {ID}.md"},
+               {"path": "a_b/pic_.png", "renamed_from": "a?b/pic?.png"},
+               {"path": "a_b/_CON", "renamed_from": "a?b/CON"}]
+    files = {f"a_b/P {ID}.md": f"# P\n\n![p]({link('pic?.png')}) [c](CON) [up](../Home%20{'1' * 32}.md)\n".encode(),
+             "a_b/pic_.png": b"png", "a_b/_CON": b"con", f"Home {'1' * 32}.md": b"# Home\n"}
+    write_tree(tmp_path / "official", files)
+    manifest = build_site(tmp_path / "official", tmp_path / "site", {"renames": renames, "files": []}, workers=1)
+    assert manifest["broken_links"] == [] and manifest["missing_attachments"] == []
