@@ -106,6 +106,15 @@ def check_expectations(expect, project, remote, fake, result, label):
         assert enqueue_count(fake) == expect["exports_enqueued"], f"{label}: {enqueue_count(fake)} exports enqueued"
     if expect.get("fsck"):
         git("fsck", "--strict", cwd=remote)
+    if expect.get("clone"):
+        # A checkout under Windows' and macOS' path rules too: every name on the branch must pass them.
+        clone = project.parent / f"clone-{label.replace(' ', '-')}"
+        shutil.rmtree(clone, ignore_errors=True)
+        git("-c", "core.protectNTFS=true", "-c", "core.protectHFS=true", "clone", "-q", "-b", "notion-backups",
+            str(remote), str(clone))
+    if "snapshot_renames_at_least" in expect:
+        renames = json.loads((project / "backups/manifests/snapshot.json").read_text())["renames"]
+        assert len(renames) >= expect["snapshot_renames_at_least"], f"{label}: {len(renames)} renames: {renames}"
     for dotted, wanted in expect.get("run_summary", {}).items():
         value = json.loads((project / "backups/manifests/run_summary.json").read_text())
         for part in dotted.split("."):

@@ -30,6 +30,10 @@ TITLES = [
     "Research", "Archive", "Inbox", "Journal", "Team wiki", "Hiring", "Notes", "notes",
 ]
 DB_TITLES = ["Tasks", "Recipes", "People", "Bugs", "Books", "CRM", "Inventory", "📚 Library"]
+# Titles of real pages that no filesystem or git takes as they are (workspace option hostile=True): each
+# becomes a top-level page with a folder of that very name, a subpage, and an HTML attachment named like
+# the subpage's own site page.
+HOSTILE_TITLES = [".git", ".GIT", "git~1", ".gitmodules", "CON", "aux", "Notes.", "Draft ", "会" * 73, "²"]
 WORDS = ("alpha beta gamma delta notion backup export page block table link share team plan week "
          "draft review idea goal task done todo status owner date note text").split()
 
@@ -76,16 +80,18 @@ class FakeWorkspace:
     """A realistic page tree built from a seed; `entries()` streams its export files."""
 
     def __init__(self, seed=0, pages=300, databases=8, rows_per_database=6, attachments=20,
-                 attachment_bytes=4096, day=0, shrink=0.0, page_bytes=None, name="Fake Workspace"):
+                 attachment_bytes=4096, day=0, shrink=0.0, page_bytes=None, name="Fake Workspace", hostile=False):
         self.seed, self.name = seed, name
         self.params = dict(seed=seed, pages=pages, databases=databases, rows_per_database=rows_per_database,
                            attachments=attachments, attachment_bytes=attachment_bytes, day=day, shrink=shrink,
-                           page_bytes=page_bytes, name=name)
+                           page_bytes=page_bytes, name=name, hostile=hostile)
         self.attachment_bytes, self.page_bytes = attachment_bytes, page_bytes
         self.space_id = dashed(random.Random(f"space-{seed}").getrandbits(128).to_bytes(16, "big").hex())
         self.nodes, self._pages = [], []
         self._rng = random.Random(seed)
         self._build(pages, databases, rows_per_database, attachments)
+        if hostile:
+            self._build_hostile()
         for d in range(1, day + 1):
             self._apply_day(d, pages)
         self.day = day
@@ -137,6 +143,13 @@ class FakeWorkspace:
             kind = "zip" if a == 2 else ("pdf" if a % 4 == 3 else "png")
             name = {"zip": "something.zip", "pdf": f"report {a}.pdf", "png": f"image {a}.png"}[kind]
             host.attachments.append((name, kind))
+
+    def _build_hostile(self):
+        for title in HOSTILE_TITLES:
+            top = self._new(title, "page", None)
+            top.folder_id = False  # the folder carries the title alone: `.git/`, `CON/`
+            child = self._new(f"{title} child", "page", top.index)
+            top.attachments.append((f"{child.title} {child.id}.html", "html"))
 
     def _title(self):
         return " ".join(self._rng.choice(WORDS).capitalize() if i == 0 else self._rng.choice(WORDS)
@@ -241,6 +254,8 @@ class FakeWorkspace:
         return ("\ufeff" + "\n".join(rows) + "\n").encode("utf-8")
 
     def _attachment(self, node, name, kind):
+        if kind == "html":
+            return _sized(f"<html><script>document.title = 'attachment of {node.id}'</script></html>".encode())
         if kind == "zip":
             buf = io.BytesIO()
             with zipfile.ZipFile(buf, "w") as inner:
