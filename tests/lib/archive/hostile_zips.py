@@ -49,20 +49,28 @@ def raw_zip(entries):
     return out.getvalue()
 
 
-def zip_bytes(files, prefix="", method=zipfile.ZIP_DEFLATED):
-    """Return a ZIP (made by zipfile) of {name: bytes}, names under prefix."""
+class _NoFlagInfo(zipfile.ZipInfo):
+    """An entry whose UTF-8 name is stored without the UTF-8 flag, as some of Notion's exports do."""
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode("utf-8"), self.flag_bits & ~0x800
+
+
+def zip_bytes(files, prefix="", method=zipfile.ZIP_DEFLATED, utf8_flag=True):
+    """Return a ZIP (made by zipfile) of {name: bytes}, names under prefix (UTF-8 names unflagged on request)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", method) as zf:
         for name, data in files.items():
-            info = zipfile.ZipInfo(prefix + name, date_time=(2025, 11, 18, 10, 30, 0))
+            info = (zipfile.ZipInfo if utf8_flag else _NoFlagInfo)(prefix + name, date_time=(2025, 11, 18, 10, 30, 0))
             info.compress_type = method
             zf.writestr(info, data)
     return buf.getvalue()
 
 
-def notion_wrapper(parts, root=EXPORT_ROOT, extra=None):
+def notion_wrapper(parts, root=EXPORT_ROOT, extra=None, utf8_flag=True):
     """Return a wrapper ZIP whose members are `<root>-Part-N.zip`, each holding {name: bytes} under `<root>/`."""
-    members = {f"{root}-Part-{n}.zip": zip_bytes(files, prefix=root + "/") for n, files in parts.items()}
+    members = {f"{root}-Part-{n}.zip": zip_bytes(files, prefix=root + "/", utf8_flag=utf8_flag)
+               for n, files in parts.items()}
     members.update(extra or {})
     return zip_bytes(members, method=zipfile.ZIP_STORED)
 
