@@ -19,6 +19,8 @@ SHORT_RE = re.compile(r"([a-z0-9]{1,6})~([0-9]{1,6})")
 
 def hfs_fold(name):
     """Return the name as HFS+ compares it: ignorable code points dropped, decomposed, case folded."""
+    if name.isascii():  # nearly every name: nothing to drop or decompose
+        return name.lower()
     kept = "".join(c for c in name if ord(c) not in HFS_IGNORABLE)
     return unicodedata.normalize("NFD", kept).casefold()
 
@@ -31,9 +33,7 @@ def _ntfs_fold(name):
 def _is_short_alias(folded):
     """True for an 8.3 short name Windows could give `.git` or one of git's dot-files."""
     match = SHORT_RE.fullmatch(folded)
-    if not match:
-        return False
-    return any(prefix.startswith(match.group(1)) for prefix in SHORT_PREFIXES)
+    return bool(match) and any(prefix.startswith(match.group(1)) for prefix in SHORT_PREFIXES)
 
 
 def is_git_name(component):
@@ -42,7 +42,7 @@ def is_git_name(component):
     Deliberately wider than git's exact rules: anything that folds to a name starting with `.git`
     (`.gitmodules`, `.gitattributes`, `.gitignore`, `.git.`, `.GIT`) and every 8.3 alias of them.
     """
-    for folded in (hfs_fold(component), _ntfs_fold(component), _ntfs_fold(hfs_fold(component))):
-        if folded.startswith(".git") or _is_short_alias(folded):
-            return True
-    return False
+    folded = hfs_fold(component)
+    if folded.startswith(".git"):  # NTFS folding only trims the end: one prefix test covers both
+        return True
+    return "~" in folded and any(_is_short_alias(_ntfs_fold(name)) for name in (component, folded))

@@ -1,4 +1,5 @@
 """Entry-name decoding, validation and deterministic renaming into names every checkout of the branch can hold."""
+import functools
 import re
 import unicodedata
 
@@ -68,13 +69,17 @@ RULES = (
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def clean_component(part):
-    """Return (portable name, reasons) for one path component; reasons is empty when it is kept as is."""
-    reasons = []
+    """Return (portable name, reasons) for one path component; reasons is empty when it is kept as is.
+
+    Cached: a folder's name comes back with every file inside it.
+    """
+    reasons = ()
     for applies, rename, reason in RULES:
         if applies(part):
             part = rename(part)
-            reasons.append(reason)
+            reasons += (reason,)
     return part, reasons
 
 
@@ -101,7 +106,8 @@ def clean_name(raw_name):
     for part in parts:
         new, why = clean_component(part)
         cleaned.append(new)
-        reasons += [r for r in why if r not in reasons]
+        if why:
+            reasons += [r for r in why if r not in reasons]
     path = "/".join(cleaned)
     # Leave room for the backups/official/ prefix in front of the entry's own path.
     if len(path.encode("utf-8", "surrogateescape")) > PATH_MAX - 512:

@@ -28,7 +28,7 @@ def test_every_spelling_git_reserves_is_renamed(name):
                                   "nul .txt", "PRN", "CONIN$", "conout$.log"])
 def test_windows_device_names_are_renamed_with_or_without_extension(name):
     new, reasons = clean_component(name)
-    assert reasons == [DEVICE] and new == "_" + name and not is_device_name(new)
+    assert reasons == (DEVICE,) and new == "_" + name and not is_device_name(new)
 
 
 @pytest.mark.parametrize("name", ["CONTACTS.md", "auxiliary", "com10", "lpt", "Console", f"CON {ID}.md",
@@ -36,21 +36,21 @@ def test_windows_device_names_are_renamed_with_or_without_extension(name):
 def test_ordinary_names_are_kept(name):
     if name == ".github-like":
         # Anything that folds to `.git...` goes: git reads .gitignore, .gitattributes... wherever they are.
-        assert clean_component(name)[1] == [GIT]
+        assert clean_component(name)[1] == (GIT,)
         return
-    assert clean_component(name) == (name, [])
+    assert clean_component(name) == (name, ())
 
 
 @pytest.mark.parametrize("name, expected", [("Notes.", "Notes_"), ("Notes ", "Notes_"), ("...", ".._"),
                                             ("a. ", "a._")])
 def test_names_ending_in_a_dot_or_space_are_renamed(name, expected):
-    assert clean_component(name) == (expected, [TRAILING])
+    assert clean_component(name) == (expected, (TRAILING,))
 
 
 def test_long_cjk_title_keeps_its_id_and_extension_within_255_bytes():
     name = "会" * 90 + f" {ID}.md"
     new, reasons = clean_component(name)
-    assert reasons == [TOO_LONG] and new.endswith(f" {ID}.md") and len(new.encode()) <= NAME_MAX
+    assert reasons == (TOO_LONG,) and new.endswith(f" {ID}.md") and len(new.encode()) <= NAME_MAX
     twin, _ = clean_component("会" * 90 + f" {ID}_all.csv")
     assert twin.endswith(f" {ID}_all.csv")
 
@@ -80,7 +80,7 @@ def test_any_component_comes_out_portable_reported_and_stable(name):
     assert validate_path_element_default(encoded) and validate_path_element_ntfs(encoded)
     assert validate_path_element_hfs(encoded)
     assert not "".join(c for c in new if ord(c) not in HFS_IGNORABLE).lower().startswith(".git")
-    assert clean_component(new) == (new, [])  # a fixed point: later stages never rename again
+    assert clean_component(new) == (new, ())  # a fixed point: later stages never rename again
     if WINDOWS_CHARS in reasons:
         assert WINDOWS_BAD.search(name)
 
