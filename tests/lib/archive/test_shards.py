@@ -255,3 +255,16 @@ def test_unwrapped_renames_are_reported(tmp_path):
     assert summary["renames"] == [{"path": "Q_ why_.md", "renamed_from": "Q: why?.md",
                                    "reason": "characters Windows cannot store"}]
     assert files_of(tmp_path / "tree") == {"Q_ why_.md": b"q"}
+
+
+def test_names_renaming_made_equal_are_both_kept_and_the_unrenamed_one_keeps_its_name(tmp_path):
+    parts = {1: {"a?b.md": b"renamed", "a_b.md": b"natural"}, 2: {"CON": b"device", "_CON": b"mine"}}
+    summary = expand_export(unpack(tmp_path, notion_wrapper(parts)), tmp_path / "tree")
+    renamed = {r["renamed_from"]: r["path"] for r in summary["renames"]}
+    assert set(renamed) == {"a?b.md", "CON"}
+    assert renamed["a?b.md"].startswith("a_b ") and renamed["a?b.md"].endswith(".md")
+    assert renamed["CON"].startswith("_CON ")
+    assert files_of(tmp_path / "tree") == {"a_b.md": b"natural", renamed["a?b.md"]: b"renamed",
+                                           "_CON": b"mine", renamed["CON"]: b"device"}
+    reasons = {r["renamed_from"]: r["reason"] for r in summary["renames"]}
+    assert reasons["CON"] == "a Windows device name; the same name as another file"
