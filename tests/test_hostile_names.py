@@ -145,3 +145,17 @@ def test_unwrapped_export_renames_reach_the_snapshot(world):
     assert {r["renamed_from"]: r["path"] for r in snapshot["renames"]} == {"CON.md": "_CON.md"}
     site = json.loads((world[0].root / "backups" / "manifests" / "site.json").read_text())
     assert site["broken_links"] == []
+
+
+@pytest.mark.parametrize("where", ["part", "wrapper"])
+def test_a_gitmodules_symlink_is_refused_and_the_published_snapshot_stays(world, where):
+    from tests.lib.archive.hostile_zips import SYMLINK_ATTR, raw_zip
+    link = {"name": b".gitmodules", "data": b"../../../etc/passwd", "method": 0, "create_system": 3,
+            "external_attr": SYMLINK_ATTR}
+    part = raw_zip([{"name": HOME.encode(), "data": b"# Home\n"}, link])
+    data = zip_bytes({f"{EXPORT_ROOT}-Part-1.zip": part}, method=zipfile.ZIP_STORED) if where == "part" else part
+    runner, remote, _ = world
+    before, tip = runner.snapshot(), git("--git-dir", str(remote), "rev-parse", "notion-backups")
+    with pytest.raises(Refused, match="symbolic link"):
+        back_up(world, data=data)
+    assert runner.snapshot() == before and git("--git-dir", str(remote), "rev-parse", "notion-backups") == tip
