@@ -13,9 +13,12 @@ from lib.errors import ConfigError, ExitStatus, PublishError
 from lib.log import setup_logging
 from lib.notify import send_alert_at_exit
 from lib.paths import Layout
-from lib.git import run_lock
+from lib.git import backup_repo_path, branch_problems, run_lock
 
 NOTION_STAGES = {"pull", "export", "unpack", "shard_expand", "count", "gate", "promote"}
+# An invocation that runs one of these is a backup run: it writes run_summary.json and alerts. The others
+# (render, verify, snapshots, api_capture, restore_notion alone) are manual tasks that report as themselves.
+BACKUP_STAGES = NOTION_STAGES | {"publish"}
 COMMANDS_WITHOUT_RUN = {"list", "help", "info", "forget", "ignore", "clean", "dumpdb", "strace",
                         "reset-dep", "tabcompletion"}
 
@@ -23,6 +26,13 @@ COMMANDS_WITHOUT_RUN = {"list", "help", "info", "forget", "ignore", "clean", "du
 def _raise_interrupt(signum, frame):
     summary.INVOCATION["interrupted"] = True
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+def finish_manual(layout, names):
+    """At exit of a manual task: one line saying how it went; the last backup's run_summary.json stays as it was."""
+    result = summary.manual_summary(layout, names)
+    (logging.getLogger("summary").info if result["verdict"] == "success" else
+     logging.getLogger("summary").error)("%s", result["summary"])
 
 
 def finish_run(cfg, layout):
@@ -78,6 +88,12 @@ def hold_invocation_lock(layout):
     atexit.register(held.close)  # a killed process leaves its record, which the next run reports
 
 
+def refuse_config(problems):
+    """Log every configuration problem and exit 3 before anything is written."""
+    logging.getLogger("config").error("bad configuration:\n  %s", "\n  ".join(problems))
+    sys.exit(ExitStatus.CONFIG)
+
+
 def prepare(root, argv=None):
     """Load the config for dodo.py; exit 3 on bad config, exit 0 with the setup notice when unset."""
     argv = sys.argv if argv is None else argv
@@ -86,8 +102,7 @@ def prepare(root, argv=None):
     try:
         cfg = load_config(root)
     except ConfigError as error:
-        logging.getLogger("config").error("bad configuration:\n  %s", "\n  ".join(error.problems))
-        sys.exit(ExitStatus.CONFIG)
+        refuse_config(error.problems)
     command, names = requested_tasks(argv)
     needs_notion = command == "run" and (not names or NOTION_STAGES & set(names))
     missing = cfg.missing_setup()
@@ -95,9 +110,18 @@ def prepare(root, argv=None):
         setup_notice(missing)
         sys.exit(ExitStatus.OK)
     layout = Layout.for_config(cfg)
+    if command == "run":
+        # Read-only, before any stage writes: the branch is one of our own and the remote can be found.
+        problems = branch_problems(backup_repo_path(layout), cfg["publish.branch"], cfg["publish.remote"])
+        if problems:
+            refuse_config(problems)
     layout.state_dir.mkdir(parents=True, exist_ok=True)
     if command == "run":
         hold_invocation_lock(layout)
-        summary.begin_invocation(cfg["notify.token_v2_expires"])
-        atexit.register(finish_run, cfg, layout)
+        backup = not names or bool(BACKUP_STAGES & set(names))
+        summary.begin_invocation(cfg["notify.token_v2_expires"], backup=backup)
+        if backup:
+            atexit.register(finish_run, cfg, layout)
+        else:
+            atexit.register(finish_manual, layout, names)
     return cfg, layout
