@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 from dulwich.refs import check_ref_format
 
+from lib.paths import JSON, MANIFESTS, OFFICIAL, SITE
+
 RUN_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 BLANK_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
@@ -15,8 +17,10 @@ API_VERSION_MIN = "2025-09-03"
 REMOTE_SCHEMES = ("https", "http", "ssh", "git", "file")
 # Folders of the project the backup folder may never be, or sit in: git's, doit's state, the virtualenv.
 PROJECT_PRIVATE = (".git", ".doit", ".venv")
-# A folder holding one of these is not a folder of its own: it is a project, a clone, or holds secrets.
-NOT_OURS = (".git", ".env", "dodo.py")
+# What the backup folder holds: these (and their .new/.old siblings), and dot-names (.staging, journals, temp
+# files, a desktop's .DS_Store), but never a .git or a .env: a folder holding anything else is not its own.
+OURS = (OFFICIAL, SITE, MANIFESTS, JSON)
+NEVER = (".git", ".env")
 
 
 def http_url(value):
@@ -170,7 +174,7 @@ def secret_value(name, value):
 
 
 def backups_dir(value, root):
-    """A folder of its own inside the project: not the project, not in .git/.doit/.venv, holding no .git/.env."""
+    """A folder of its own inside the project: not the project, not in .git/.doit/.venv, holding only backups."""
     if not value or CONTROL.search(value):
         return "must name a folder inside the project, like backups"
     root = os.path.abspath(root)
@@ -188,8 +192,10 @@ def backups_dir(value, root):
         return f"{value!r} leads (through a link) to the project or a folder holding it"
     if os.path.exists(real) and not os.path.isdir(real):
         return f"{value!r} is a file, not a folder"
-    found = [name for name in NOT_OURS if os.path.lexists(os.path.join(real, name))]
+    found = sorted(name for name in (os.listdir(real) if os.path.isdir(real) else [])
+                   if name in NEVER or not (name.startswith(".") or name.split(".")[0] in OURS))
     if found:
-        return (f"{value!r} holds {', '.join(found)}: the backup folder must be a folder of its own "
-                "(it is committed whole to the snapshot branch)")
+        return (f"{value!r} holds {', '.join(found[:5])}{' ...' if len(found) > 5 else ''}: the backup folder "
+                f"must be a folder of its own, holding only {', '.join(OURS)} (it is committed whole to the "
+                "snapshot branch)")
     return None

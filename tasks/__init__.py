@@ -30,9 +30,10 @@ def stage_action(layout, stage, work, failure_facts=None):
             details = work(**options) or {}
         except ConfigError as error:
             log.error("bad configuration:\n  %s", redact("\n  ".join(error.problems)))
-            if backup:
-                record_failure(layout, stage, error)
-            record_stage(stages_file(layout), stage, started, "config", error=error)
+            if not backup or layout.backups.exists():  # on a fresh clone a refused configuration creates nothing
+                if backup:
+                    record_failure(layout, stage, error)
+                record_stage(stages_file(layout), stage, started, "config", error=error)
             sys.exit(ExitStatus.CONFIG)  # doit lets SystemExit through (its state is still saved)
         except BackupError as error:
             log.error("%s", redact(str(error)))
