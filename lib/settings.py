@@ -164,6 +164,15 @@ def _yaml_value(value):
     return json.dumps(value) if isinstance(value, str) else str(value)
 
 
+def _limits(setting):
+    """Return ', 1 to 600' for a bounded number, '' otherwise."""
+    if setting.minimum is None and setting.maximum is None:
+        return ""
+    low = "" if setting.minimum is None else f"{setting.minimum:g}"
+    high = "" if setting.maximum is None else f"{setting.maximum:g}"
+    return f", {low} to {high}" if low and high else f", at least {low}" if low else f", at most {high}"
+
+
 def render_config_yaml():
     """Return backup.config.yaml as generated from SETTINGS (every key, its default, its variable)."""
     lines = ["# notion-git-backup configuration: every tunable with its default.",
@@ -176,7 +185,8 @@ def render_config_yaml():
             lines += [""] if section else []
             lines.append(f"{group}:")
             section = group
-        lines += [f"  # {setting.help} (env {setting.env})", f"  {name}: {_yaml_value(setting.default)}"]
+        lines += [f"  # {setting.help} (env {setting.env}){_limits(setting)}",
+                  f"  {name}: {_yaml_value(setting.default)}"]
     return "\n".join(lines) + "\n"
 
 
@@ -189,7 +199,8 @@ def render_env_example():
         lines += [f"# {meaning}", f"{name}="]
     lines += ["", "## Settings (override backup.config.yaml)"]
     for setting in SETTINGS:
-        lines += [f"# {setting.help} (backup.config.yaml: {setting.key}; default {_yaml_value(setting.default)})",
+        lines += [f"# {setting.help} (backup.config.yaml: {setting.key}; default {_yaml_value(setting.default)}"
+                  f"{_limits(setting)})",
                   f"# {setting.env}="]
     return "\n".join(lines) + "\n"
 
