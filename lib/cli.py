@@ -10,6 +10,7 @@ from lib import summary
 
 from lib.config import load_config
 from lib.errors import ConfigError, ExitStatus, PublishError
+from lib.fsutil import read_json, write_json_atomic
 from lib.log import setup_logging
 from lib.notify import send_alert_at_exit
 from lib.paths import Layout
@@ -110,12 +111,15 @@ def prepare(root, argv=None):
         setup_notice(missing)
         sys.exit(ExitStatus.OK)
     layout = Layout.for_config(cfg)
+    branch, checked, tip = cfg["publish.branch"], read_json(layout.branch_checked, {}), None
     if command == "run":
         # Read-only, before any stage writes: the branch is one of our own and the remote can be found.
-        problems = branch_problems(backup_repo_path(layout), cfg["publish.branch"], cfg["publish.remote"])
+        problems, tip = branch_problems(backup_repo_path(layout), branch, cfg["publish.remote"], checked.get(branch))
         if problems:
             refuse_config(problems)
     layout.state_dir.mkdir(parents=True, exist_ok=True)
+    if command == "run" and tip and checked.get(branch) != tip:
+        write_json_atomic(layout.branch_checked, dict(checked, **{branch: tip}))  # the next run walks only what is new
     if command == "run":
         hold_invocation_lock(layout)
         backup = not names or bool(BACKUP_STAGES & set(names))

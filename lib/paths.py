@@ -82,7 +82,8 @@ class Layout:
     # .doit/: state of this checkout, never published
     state_dir = property(lambda self: self.root / ".doit")
     doit_db = _in_state("doit.sqlite")
-    manual_stages = _in_state("manual_stages.json")  # outcomes of manual tasks (render, verify, ...) alone
+    manual_stages = _in_state("manual_stages.json")
+    branch_checked = _in_state("branch_checked.json")  # {branch: tip} whose whole history held snapshots only  # outcomes of manual tasks (render, verify, ...) alone
     lock_file = _in_state("run.lock")
     invocation_lock = _in_state("invocation.lock")
 

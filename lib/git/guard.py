@@ -91,14 +91,17 @@ def _remote_problem(repo, remote):
             "name, a URL, or the path of a bare repository made with git init --bare)")
 
 
-def branch_problems(repo_path, branch, remote):
-    """Read-only checks before a run writes anything: the branch is ours alone, the remote exists; return problems."""
+def branch_problems(repo_path, branch, remote, checked=None):
+    """Read-only checks before a run writes anything: the branch is ours alone, the remote exists.
+
+    Return (problems, tip): history reachable from `checked` (a tip found sound before) is not walked again.
+    """
     if not os.path.exists(repo_path):
-        return _no_repo_remote(remote)
+        return _no_repo_remote(remote), None
     try:
         repo = Repo(str(repo_path))
     except NotGitRepository:
-        return []
+        return [], None
     with repo:
         problems = []
         places = checked_out_at(repo, branch)
@@ -107,11 +110,12 @@ def branch_problems(repo_path, branch, remote):
                             "would replace the files of that work tree. Use a branch of its own (default "
                             "notion-backups)")
         tip = read_ref(repo, branch_ref(branch))
-        foreign = foreign_commit(repo, tip) if tip is not None and not places else None
+        known = [checked.encode()] if checked else []
+        foreign = foreign_commit(repo, tip, known) if tip is not None and not places else None
         if foreign is not None:
             problems.append(describe_foreign(branch, foreign, "in this repository"))
         problem = _remote_problem(repo, remote)
-        return problems + ([problem] if problem else [])
+        return problems + ([problem] if problem else []), tip and tip.decode()
 
 
 def _no_repo_remote(remote):
