@@ -1,18 +1,13 @@
 """The snapshot branch is ours alone: never a checked-out branch, never one holding commits that are not snapshots."""
 from lib.git.guard import branch_problems
 from lib.git.snapshot import snapshot_directory
-from tests.lib.git.gitutil import BRANCH, git
+from tests.lib.git.gitutil import BRANCH, git, project_checkout
 from tests.lib.git.test_snapshot import make_backups
 
 
 def project_with_snapshots(tmp_path, snapshots=2):
     """A user's checkout (main with a project file) whose notion-backups holds `snapshots` snapshot commits."""
-    project = tmp_path / "project"
-    project.mkdir()
-    git("init", "-q", "-b", "main", cwd=project)
-    (project / "dodo.py").write_text("# the project\n")
-    git("add", "-A", cwd=project)
-    git("commit", "-q", "-m", "project", cwd=project)
+    project = project_checkout(tmp_path / "project", "dodo.py", "# the project\n")
     source = make_backups(tmp_path / "backups")
     for n in range(snapshots):
         (source / "official" / "Page.md").write_text(f"# day {n}\n")
