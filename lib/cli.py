@@ -95,6 +95,17 @@ def refuse_config(problems):
     sys.exit(ExitStatus.CONFIG)
 
 
+def check_branch(cfg, layout):
+    """Before any stage writes: exit 3 unless the branch is ours alone and the remote exists; remember its sound tip."""
+    branch, checked = cfg["publish.branch"], read_json(layout.branch_checked, {})
+    problems, tip = branch_problems(backup_repo_path(layout), branch, cfg["publish.remote"], checked.get(branch))
+    if problems:
+        refuse_config(problems)
+    layout.state_dir.mkdir(parents=True, exist_ok=True)
+    if tip and checked.get(branch) != tip:
+        write_json_atomic(layout.branch_checked, dict(checked, **{branch: tip}))  # the next run walks only what is new
+
+
 def prepare(root, argv=None):
     """Load the config for dodo.py; exit 3 on bad config, exit 0 with the setup notice when unset."""
     argv = sys.argv if argv is None else argv
@@ -111,21 +122,15 @@ def prepare(root, argv=None):
         setup_notice(missing)
         sys.exit(ExitStatus.OK)
     layout = Layout.for_config(cfg)
-    branch, checked, tip = cfg["publish.branch"], read_json(layout.branch_checked, {}), None
-    if command == "run":
-        # Read-only, before any stage writes: the branch is one of our own and the remote can be found.
-        problems, tip = branch_problems(backup_repo_path(layout), branch, cfg["publish.remote"], checked.get(branch))
-        if problems:
-            refuse_config(problems)
-    layout.state_dir.mkdir(parents=True, exist_ok=True)
-    if command == "run" and tip and checked.get(branch) != tip:
-        write_json_atomic(layout.branch_checked, dict(checked, **{branch: tip}))  # the next run walks only what is new
-    if command == "run":
-        hold_invocation_lock(layout)
-        backup = not names or bool(BACKUP_STAGES & set(names))
-        summary.begin_invocation(cfg["notify.token_v2_expires"], backup=backup)
-        if backup:
-            atexit.register(finish_run, cfg, layout)
-        else:
-            atexit.register(finish_manual, layout, names)
+    if command != "run":
+        layout.state_dir.mkdir(parents=True, exist_ok=True)
+        return cfg, layout
+    check_branch(cfg, layout)
+    hold_invocation_lock(layout)
+    backup = not names or bool(BACKUP_STAGES & set(names))
+    summary.begin_invocation(cfg["notify.token_v2_expires"], backup=backup)
+    if backup:
+        atexit.register(finish_run, cfg, layout)
+    else:
+        atexit.register(finish_manual, layout, names)
     return cfg, layout
