@@ -202,7 +202,8 @@ def load_config(root, environ=None, config_name="backup.config.yaml"):
             problems.append(f"environment {setting.env} (at '{setting.key}'): {error}")
     problem = backups_dir(values["run.backups_dir"], root)
     if problem:
-        problems.append(f"{origin.get('run.backups_dir', 'default (at run.backups_dir)')}: {problem}")
+        where = origin.get("run.backups_dir", "default (at 'run.backups_dir')")
+        problems.append(f"{where}: {problem}")
     secrets = {name: (environ.get(name) or "").strip() for name in SECRETS}
     for name, value in secrets.items():
         problem = secret_value(name, value) if name != "NOTION_SPACE_ID" else None  # it has its own rule below

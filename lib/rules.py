@@ -64,7 +64,7 @@ def branch_name(value):
     """A git branch name of its own: git's ref rules, not a full ref, not HEAD, no leading dash."""
     if not value:
         return "must name a branch, like notion-backups"
-    if value.startswith("refs/") or value in ("HEAD", "FETCH_HEAD", "ORIG_HEAD") or value.startswith("-"):
+    if value.startswith("refs/") or value in ("@", "HEAD", "FETCH_HEAD", "ORIG_HEAD") or value.startswith("-"):
         return f"must be a plain branch name like notion-backups, not {value!r} (no refs/ prefix, HEAD or leading -)"
     if len(value.encode()) > 200 or not check_ref_format(b"refs/heads/" + value.encode()):
         return (f"{value!r} is not a valid git branch name (no spaces, '..', '~^:?*[\\', control characters, "
@@ -108,7 +108,8 @@ def time_zone(value):
     """An IANA time zone name that Python's zoneinfo knows (Europe/Paris, UTC)."""
     if value == "UTC":
         return None
-    if value and "\x00" not in value and value in zoneinfo.available_timezones():
+    # The database's files that are not zones: the machine's own link, and the POSIX default rules.
+    if value not in ("localtime", "posixrules", "Factory") and value in zoneinfo.available_timezones():
         return None
     return f"must be an IANA time zone name like Europe/Paris or UTC, not {value!r}"
 

@@ -122,7 +122,7 @@ def one_line(summary):
 
 
 def manual_summary(layout, names):
-    """Return {verdict, summary} of a manual task run alone: `verify: success in 3 s` or `verify: failed: why`."""
+    """Return {verdict, summary} of a manual task run alone: `doit verify: success in 3 s` or `...: failed: why`."""
     stages = _stages_since(layout.manual_stages, INVOCATION["started_iso"])
     verdict = "interrupted" if INVOCATION["interrupted"] else verdict_of(stages)
     seconds = time.monotonic() - INVOCATION["started_monotonic"]
