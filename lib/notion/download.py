@@ -78,9 +78,9 @@ def download(http, url, dest):
             resumed_from = offset
         try:
             response, final_url = _open(http, url, offset)
-        except TRANSIENT as exc:
+        except TRANSIENT as exc:  # a file host nobody can connect to gets the short connect budget
             attempt += 1
-            http.wait("download", attempt, f"{type(exc).__name__} while connecting")
+            http.retry_after_failure("download", host, attempt, exc)
             continue
         except requests.RequestException as exc:  # its text holds the signed URL: redact it
             raise ExportError(f"download: {type(exc).__name__}: {redact(str(exc))}",

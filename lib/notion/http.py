@@ -167,7 +167,7 @@ class NotionHTTP:
                 response = self.session.post(url, data=json.dumps(body), headers=headers, allow_redirects=False,
                                              timeout=(min(self.timeout, CONNECT_TIMEOUT), self.timeout))
             except TRANSIENT as exc:
-                self._unreachable(endpoint, host, attempt, exc)
+                self.retry_after_failure(endpoint, host, attempt, exc)
                 continue
             except requests.RequestException as exc:
                 raise ExportError(f"Notion {endpoint}: {type(exc).__name__}: {redact(str(exc))}",
@@ -191,17 +191,17 @@ class NotionHTTP:
                 continue
             return data
 
-    def _unreachable(self, endpoint, host, attempt, exc):
+    def retry_after_failure(self, what, host, attempt, exc):
         """Wait before retrying a failed request; a host that cannot be connected to gets only the connect budget."""
         kind = connect_failure_kind(exc)
         if kind is None:  # a reset or read timeout: the host is there, keep the ordinary backoff
-            self.wait(f"Notion {endpoint}", attempt, f"{type(exc).__name__} (network error or timeout)")
+            self.wait(f"Notion {what}", attempt, f"{type(exc).__name__} (network error or timeout)")
             return
         down, left = self.reach.failed(host)
         if left <= 0 or attempt > self.max_retries:
-            raise HostUnreachable(f"Notion host {host} is unreachable ({kind}) for {down:.0f} s, asked for {endpoint} "
+            raise HostUnreachable(f"Notion host {host} is unreachable ({kind}) for {down:.0f} s, asked for {what} "
                                   f"({attempt} attempt{'s' if attempt != 1 else ''} this time)", hint=NETWORK_HINT)
-        self.wait(f"Notion {endpoint} at {host}", attempt, kind, cap=left)
+        self.wait(f"Notion {what} at {host}", attempt, kind, cap=left)
 
     def get(self, url, headers=None, stream=True):
         """GET with the cookies this host may receive; redirects are returned, not followed."""
@@ -209,7 +209,10 @@ class NotionHTTP:
         cookie = self.cookies_for(url)
         if cookie:
             headers["Cookie"] = cookie
-        return self.session.get(url, headers=headers, timeout=self.timeout, stream=stream, allow_redirects=False)
+        response = self.session.get(url, headers=headers, timeout=(min(self.timeout, CONNECT_TIMEOUT), self.timeout),
+                                    stream=stream, allow_redirects=False)
+        self.reach.answered(netloc(url))
+        return response
 
 
 def _retry_after(response):

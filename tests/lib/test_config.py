@@ -120,7 +120,7 @@ ACCEPTED = {
     "BACKUP_GIT_REMOTE": ["", "origin", "git@github.com:me/backup.git", "https://github.com/me/backup.git",
                           "ssh://git@example.com/backup.git", "file:///srv/backup.git"],
     "BACKUP_NOTIFY_URLS": ["json://127.0.0.1:8000/hook, ntfy://topic"],
-    "NATIVE_EXPORT_TOKEN_V2": ["v02%3Auser_token_or_cookies%3Aabc-DEF_123"],
+    "NATIVE_EXPORT_TOKEN_V2": ["v02%3Aabc-DEF_123"],
 }
 
 

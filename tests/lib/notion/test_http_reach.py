@@ -71,3 +71,13 @@ def test_an_unreachable_notification_host_is_skipped_when_another_answers(tmp_pa
         manifest = run_export(cfg, layout)
         assert manifest["jobs"][0]["link_source"] == "notification" and layout.export_zip.exists()
         assert f"skipping the notification feed on {netloc(dead)}" in caplog.text
+
+
+def test_a_file_host_nobody_can_connect_to_ends_the_download_within_the_budget(tmp_path):
+    from lib.notion.download import download
+    with FakeNotion() as fake:
+        http = client(fake, budget=1.0)
+        dead = f"http://127.0.0.1:{closed_port()}/f/t/export.zip"
+        with pytest.raises(HostUnreachable, match=f"{netloc(dead)} is unreachable .connection refused.*download"):
+            download(http, dead, tmp_path / "export.zip")
+        assert http.retries_used < 8
