@@ -21,7 +21,7 @@ browser:  ## install Debian's chromium when missing (needs root; CI does this)
 demo: $(STAMP)  ## the whole pipeline twice against the local Notion stand-in
 	$(PY) -m tests.fakes.demo
 
-backup: $(STAMP)  ## one backup run (reads .env / the environment); exits with doit's code
+backup: $(STAMP)  ## one backup run (reads .env / the environment); exits 0 or 2 (GNU make's own codes; .ci/backup gives doit's)
 	$(PY) -m doit
 
 test: $(STAMP) browser  ## the test suite, on every core

@@ -10,12 +10,16 @@ from lib import summary
 
 from lib.config import load_config
 from lib.errors import ConfigError, ExitStatus, PublishError
+from lib.fsutil import read_json, write_json_atomic
 from lib.log import setup_logging
 from lib.notify import send_alert_at_exit
 from lib.paths import Layout
-from lib.git import run_lock
+from lib.git import backup_repo_path, branch_problems, run_lock
 
 NOTION_STAGES = {"pull", "export", "unpack", "shard_expand", "count", "gate", "promote"}
+# An invocation that runs one of these is a backup run: it writes run_summary.json and alerts. The others
+# (render, verify, snapshots, api_capture, restore_notion alone) are manual tasks that report as themselves.
+BACKUP_STAGES = NOTION_STAGES | {"publish"}
 COMMANDS_WITHOUT_RUN = {"list", "help", "info", "forget", "ignore", "clean", "dumpdb", "strace",
                         "reset-dep", "tabcompletion"}
 
@@ -23,6 +27,13 @@ COMMANDS_WITHOUT_RUN = {"list", "help", "info", "forget", "ignore", "clean", "du
 def _raise_interrupt(signum, frame):
     summary.INVOCATION["interrupted"] = True
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+def finish_manual(layout, names):
+    """At exit of a manual task: one line saying how it went; the last backup's run_summary.json stays as it was."""
+    result = summary.manual_summary(layout, names)
+    (logging.getLogger("summary").info if result["verdict"] == "success" else
+     logging.getLogger("summary").error)("%s", result["summary"])
 
 
 def finish_run(cfg, layout):
@@ -78,6 +89,23 @@ def hold_invocation_lock(layout):
     atexit.register(held.close)  # a killed process leaves its record, which the next run reports
 
 
+def refuse_config(problems):
+    """Log every configuration problem and exit 3 before anything is written."""
+    logging.getLogger("config").error("bad configuration:\n  %s", "\n  ".join(problems))
+    sys.exit(ExitStatus.CONFIG)
+
+
+def check_branch(cfg, layout):
+    """Before any stage writes: exit 3 unless the branch is ours alone and the remote exists; remember its sound tip."""
+    branch, checked = cfg["publish.branch"], read_json(layout.branch_checked, {})
+    problems, tip = branch_problems(backup_repo_path(layout), branch, cfg["publish.remote"], checked.get(branch))
+    if problems:
+        refuse_config(problems)
+    layout.state_dir.mkdir(parents=True, exist_ok=True)
+    if tip and checked.get(branch) != tip:
+        write_json_atomic(layout.branch_checked, dict(checked, **{branch: tip}))  # the next run walks only what is new
+
+
 def prepare(root, argv=None):
     """Load the config for dodo.py; exit 3 on bad config, exit 0 with the setup notice when unset."""
     argv = sys.argv if argv is None else argv
@@ -86,8 +114,7 @@ def prepare(root, argv=None):
     try:
         cfg = load_config(root)
     except ConfigError as error:
-        logging.getLogger("config").error("bad configuration:\n  %s", "\n  ".join(error.problems))
-        sys.exit(ExitStatus.CONFIG)
+        refuse_config(error.problems)
     command, names = requested_tasks(argv)
     needs_notion = command == "run" and (not names or NOTION_STAGES & set(names))
     missing = cfg.missing_setup()
@@ -95,9 +122,15 @@ def prepare(root, argv=None):
         setup_notice(missing)
         sys.exit(ExitStatus.OK)
     layout = Layout.for_config(cfg)
-    layout.state_dir.mkdir(parents=True, exist_ok=True)
-    if command == "run":
-        hold_invocation_lock(layout)
-        summary.begin_invocation(cfg["notify.token_v2_expires"])
+    if command != "run":
+        layout.state_dir.mkdir(parents=True, exist_ok=True)
+        return cfg, layout
+    check_branch(cfg, layout)
+    hold_invocation_lock(layout)
+    backup = not names or bool(BACKUP_STAGES & set(names))
+    summary.begin_invocation(cfg["notify.token_v2_expires"], backup=backup)
+    if backup:
         atexit.register(finish_run, cfg, layout)
+    else:
+        atexit.register(finish_manual, layout, names)
     return cfg, layout

@@ -1,5 +1,6 @@
 """Load backup.config.yaml, overlay the environment (and .env), validate every value at once."""
 import datetime
+import math
 import os
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from lib.errors import ConfigError
 from lib.ids import find_id, parse_space_id
 from lib.redact import register_secret
+from lib.rules import backups_dir, secret_value
 from lib.settings import BY_KEY, SECRETS, SETTINGS
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -66,13 +68,16 @@ class Config:
         return missing
 
 
+SECTIONS = {setting.key.split(".")[0] for setting in SETTINGS}
+
+
 def _flatten(data, prefix=""):
-    """Yield (dotted key, value, mark) for every leaf of a ruamel mapping."""
+    """Yield (dotted key, value, mark) for every leaf of a ruamel mapping; an empty section yields nothing."""
     for name, value in data.items():
         key = f"{prefix}{name}"
-        if isinstance(value, dict) and not any(s.key == key for s in SETTINGS):
+        if isinstance(value, dict) and key not in BY_KEY:
             yield from _flatten(value, key + ".")
-        else:
+        elif not (value is None and key in SECTIONS):  # `quality:` with every key commented out
             mark = data.lc.key(name) if hasattr(data, "lc") else None
             yield key, value, mark
 
@@ -95,8 +100,12 @@ def _coerce(setting, value, from_env):
             number = int(str(value).strip()) if kind == "int" else float(str(value).strip())
         except ValueError:
             raise ValueError(f"must be {'a whole number' if kind == 'int' else 'a number'}, not {value!r}") from None
+        if not math.isfinite(number):
+            raise ValueError(f"must be a finite number, not {value!r}")
         if setting.minimum is not None and number < setting.minimum:
             raise ValueError(f"must be ≥ {setting.minimum:g}, not {number:g}")
+        if setting.maximum is not None and number > setting.maximum:
+            raise ValueError(f"must be ≤ {setting.maximum:g}, not {number:g}")
         return number
     if kind in ("list", "page_ids"):
         if isinstance(value, str):
@@ -108,6 +117,8 @@ def _coerce(setting, value, from_env):
         value = ""
     if kind == "date":
         return _date(value)
+    if isinstance(value, datetime.date):  # YAML reads `run_id: 2026-12-01` as a date
+        value = value.isoformat()
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         raise ValueError(f"must be text, not {type(value).__name__}")
     value = str(value).strip()
@@ -131,7 +142,7 @@ def _page_ids(items):
 def _checked(setting, value, from_env):
     """Return the coerced value after the setting's own rule; ValueError with the reason."""
     value = _coerce(setting, value, from_env)
-    problem = setting.check(value) if setting.check and value not in ("", None) else None
+    problem = setting.check(value) if setting.check else None
     if problem:
         raise ValueError(problem)
     return value
@@ -182,14 +193,16 @@ def load_config(root, environ=None, config_name="backup.config.yaml"):
     path = root / config_name
     problems = []
     values = {setting.key: setting.default for setting in SETTINGS}
+    origin = {}  # key -> where its value came from, for problems found after all values are read
     for key, value, mark in _flatten(_read_yaml(path, problems)):
         where = f"{path.name}:{mark[0] + 1}:{mark[1] + 1}" if mark else path.name
         setting = BY_KEY.get(key)
         if setting is None:
-            problems.append(f"{where}: at '{key}': unknown setting")
+            what = "must be a mapping of its settings" if key in SECTIONS else "unknown setting"
+            problems.append(f"{where}: at '{key}': {what}")
             continue
         try:
-            values[key] = _checked(setting, value, from_env=False)
+            values[key], origin[key] = _checked(setting, value, from_env=False), f"{where}: at '{key}'"
         except ValueError as error:
             problems.append(f"{where}: at '{key}': {error}")
     for setting in SETTINGS:
@@ -198,9 +211,18 @@ def load_config(root, environ=None, config_name="backup.config.yaml"):
             continue
         try:
             values[setting.key] = _checked(setting, raw, from_env=True)
+            origin[setting.key] = f"environment {setting.env} (at '{setting.key}')"
         except ValueError as error:
             problems.append(f"environment {setting.env} (at '{setting.key}'): {error}")
+    problem = backups_dir(values["run.backups_dir"], root)
+    if problem:
+        where = origin.get("run.backups_dir", "default (at 'run.backups_dir')")
+        problems.append(f"{where}: {problem}")
     secrets = {name: (environ.get(name) or "").strip() for name in SECRETS}
+    for name, value in secrets.items():
+        problem = secret_value(name, value) if name != "NOTION_SPACE_ID" else None  # it has its own rule below
+        if problem:
+            problems.append(f"environment {name}: {problem}")
     if secrets["NOTION_SPACE_ID"]:
         try:
             secrets["NOTION_SPACE_ID"] = parse_space_id(secrets["NOTION_SPACE_ID"])

@@ -4,6 +4,8 @@ Shared by every export path: the cookie export and its browser fallback (lib/not
 (lib/public_api). The caller brings the HTTP client and says what a refusal of its file host means:
 - `client.get(url, headers)` returns a streamed `requests` response and never follows redirects itself;
 - `client.wait(what, attempt, reason)` sleeps before retry `attempt`, or raises once the retries are spent;
+- `client.retry_after_failure(what, host, attempt, exc)` does the same after a connection-level failure,
+  giving a host nobody can connect to only the connect budget (lib/reachability.py);
 - `refusal(response)` turns a non-2xx answer into the error to raise, or None when a retry may help.
 """
 import logging
@@ -81,9 +83,9 @@ def download(client, url, dest, refusal):
             resumed_from = offset
         try:
             response, final_url = _open(client, url, offset)
-        except TRANSIENT as exc:
+        except TRANSIENT as exc:  # a file host nobody can connect to gets the short connect budget
             attempt += 1
-            client.wait("download", attempt, f"{type(exc).__name__} while connecting")
+            client.retry_after_failure("download", host, attempt, exc)
             continue
         except requests.RequestException as exc:  # its text holds the signed URL: redact it
             raise ExportError(f"download: {type(exc).__name__}: {redact(str(exc))}",

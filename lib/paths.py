@@ -9,6 +9,7 @@ MANIFESTS = "manifests"
 JSON = "json"
 SNAPSHOT = f"{MANIFESTS}/snapshot.json"
 SITE_MANIFEST = f"{MANIFESTS}/site.json"
+RUN_SUMMARY = f"{MANIFESTS}/run_summary.json"
 SKIPPED_LARGE = f"{MANIFESTS}/skipped_large_files.json"
 STAGING = ".staging"
 # Inside json/: the public-API capture's index of every object, and the workspace's users.
@@ -57,7 +58,7 @@ class Layout:
     snapshot = _at(SNAPSHOT)
     site_manifest = _at(SITE_MANIFEST)
     previous_snapshot = _at(MANIFESTS, "previous_snapshot.json")
-    run_summary = _at(MANIFESTS, "run_summary.json")
+    run_summary = _at(RUN_SUMMARY)
     failures = _at(MANIFESTS, "failures.json")
     coverage_report = _at(MANIFESTS, "coverage_report.json")
     workspace_export = _at(MANIFESTS, "workspace_export.json")
@@ -83,6 +84,8 @@ class Layout:
     # .doit/: state of this checkout, never published
     state_dir = property(lambda self: self.root / ".doit")
     doit_db = _in_state("doit.sqlite")
+    manual_stages = _in_state("manual_stages.json")
+    branch_checked = _in_state("branch_checked.json")  # {branch: tip} whose whole history held snapshots only  # outcomes of manual tasks (render, verify, ...) alone
     lock_file = _in_state("run.lock")
     invocation_lock = _in_state("invocation.lock")
 

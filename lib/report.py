@@ -20,9 +20,8 @@ def iso_of(epoch_seconds):
     return moment.isoformat(timespec="seconds")
 
 
-def record_stage(layout, stage, started, outcome, details=None, error=None):
-    """Append one stage outcome (done, refused, failed, error) to the run's stages.json (kept across re-runs)."""
-    path = layout.stages
+def record_stage(path, stage, started, outcome, details=None, error=None):
+    """Add one stage outcome (done, refused, failed, error, config) to the stages file at `path` (kept across re-runs)."""
     stages = read_json(path, {})
     stages[stage] = {
         "outcome": outcome,

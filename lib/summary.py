@@ -9,14 +9,20 @@ from lib.report import now_iso
 
 log = logging.getLogger("summary")
 
-# Set once per doit invocation by lib.cli.prepare.
-INVOCATION = {"started_iso": None, "started_monotonic": None, "interrupted": False, "token_v2_expires": ""}
+# Set once per doit invocation by lib.cli.prepare; `backup` is False for a manual task run alone.
+INVOCATION = {"started_iso": None, "started_monotonic": None, "interrupted": False, "token_v2_expires": "",
+              "backup": True}
 
 
-def begin_invocation(token_v2_expires=""):
-    """Remember when this doit invocation started (and the cookie expiry the user recorded)."""
+def begin_invocation(token_v2_expires="", backup=True):
+    """Remember when this doit invocation started, whether it is a backup run, and the recorded cookie expiry."""
     INVOCATION.update(started_iso=now_iso(), started_monotonic=time.monotonic(), interrupted=False,
-                      token_v2_expires=token_v2_expires)
+                      token_v2_expires=token_v2_expires, backup=backup)
+
+
+def stages_file(layout):
+    """Where this invocation's stage outcomes go: the run's stages.json, or .doit/ for a manual task."""
+    return layout.stages if INVOCATION["backup"] else layout.manual_stages
 
 
 def current_summary(layout, final=True):
@@ -45,9 +51,9 @@ def token_warning(status):
             "expiry into NATIVE_EXPORT_TOKEN_V2_EXPIRES (README: Refreshing cookies)")
 
 
-def _stages_since(layout, started_iso):
-    """Return the stage records of this run id finished during this invocation."""
-    stages = read_json(layout.stages, {})
+def _stages_since(path, started_iso):
+    """Return the stage records in `path` finished during this invocation."""
+    stages = read_json(path, {})
     return {name: rec for name, rec in stages.items() if rec.get("finished", "") >= started_iso}
 
 
@@ -56,7 +62,7 @@ def verdict_of(stages):
     outcomes = {rec["outcome"] for rec in stages.values()}
     if "refused" in outcomes:
         return "refused"
-    return "failed" if outcomes & {"failed", "error"} else "success"
+    return "failed" if outcomes & {"failed", "error", "config"} else "success"
 
 
 def exit_status_of(stages, interrupted):
@@ -64,12 +70,14 @@ def exit_status_of(stages, interrupted):
     outcomes = {rec["outcome"] for rec in stages.values()}
     if interrupted or "error" in outcomes:
         return ExitStatus.BUG
+    if "config" in outcomes:
+        return ExitStatus.CONFIG
     return ExitStatus.REFUSED if outcomes & {"refused", "failed"} else ExitStatus.OK
 
 
 def build_summary(layout, started_iso, started_monotonic, interrupted=False, final=True):
     """Collect the run's facts from the manifests and staging files into one dict."""
-    stages = _stages_since(layout, started_iso)
+    stages = _stages_since(layout.stages, started_iso)
     verdict = "interrupted" if interrupted else verdict_of(stages)
     counts = read_json(layout.counts) or (read_json(layout.snapshot) or {}).get("counts")
     # Manifests of an earlier run id stay on disk; only this run's count here.
@@ -112,6 +120,17 @@ def one_line(summary):
         return f"backup {summary['run_id']}: success: {facts}{commit} in {summary['seconds']:.0f} s"
     reason = (summary.get("error") or {}).get("message", "")
     return f"backup {summary['run_id']}: {summary['verdict']}: {reason}"[:500]
+
+
+def manual_summary(layout, names):
+    """Return {verdict, summary} of a manual task run alone: `doit verify: success in 3 s` or `...: failed: why`."""
+    stages = _stages_since(layout.manual_stages, INVOCATION["started_iso"])
+    verdict = "interrupted" if INVOCATION["interrupted"] else verdict_of(stages)
+    seconds = time.monotonic() - INVOCATION["started_monotonic"]
+    reason = next((rec["error"]["message"] for rec in stages.values() if "error" in rec), "")
+    what = "doit " + " ".join(names)
+    line = f"{what}: {verdict} in {seconds:.0f} s" if verdict == "success" else f"{what}: {verdict}: {reason}"
+    return {"verdict": verdict, "summary": line[:500]}
 
 
 def write_summary(layout, summary):

@@ -1,12 +1,14 @@
 """Stage modules; each yields doit task dicts. STAGES is the canonical order of a backup run."""
 import logging
+import sys
 import time
 
 from doit.exceptions import TaskFailed
 
-from lib.errors import BackupError, GateRefused
+from lib.errors import BackupError, ConfigError, ExitStatus, GateRefused
 from lib.redact import redact
 from lib.report import record_failure, record_stage
+from lib.summary import INVOCATION, stages_file
 
 STAGES = ("pull", "export", "unpack", "shard_expand", "count", "gate", "promote", "render", "publish")
 # A plain `doit`: the stages, with the scheduled public-API capture just before publish.
@@ -16,25 +18,36 @@ DAILY_RUN = STAGES[:-1] + ("json_capture",) + STAGES[-1:]
 def stage_action(layout, stage, work, failure_facts=None):
     """Wrap `work(**task_options)` so a BackupError fails the task cleanly (exit 1) and every outcome is recorded.
 
+    A ConfigError (bad configuration or usage found only at run time) ends the run with exit 3.
     `failure_facts()`, when given, returns how hard the stage tried (retries, attempts) for failures.json.
+    Manual tasks run alone record only their outcome, under .doit/: the last backup's manifests stay as they are.
     """
     log = logging.getLogger(stage)
 
     def action(**options):
-        started = time.monotonic()
+        started, backup = time.monotonic(), INVOCATION["backup"]
         try:
             details = work(**options) or {}
+        except ConfigError as error:
+            log.error("bad configuration:\n  %s", redact("\n  ".join(error.problems)))
+            if not backup or layout.backups.exists():  # on a fresh clone a refused configuration creates nothing
+                if backup:
+                    record_failure(layout, stage, error)
+                record_stage(stages_file(layout), stage, started, "config", error=error)
+            sys.exit(ExitStatus.CONFIG)  # doit lets SystemExit through (its state is still saved)
         except BackupError as error:
             log.error("%s", redact(str(error)))
-            record_failure(layout, stage, error, failure_facts() if failure_facts else None)
+            if backup:
+                record_failure(layout, stage, error, failure_facts() if failure_facts else None)
             outcome = "refused" if isinstance(error, GateRefused) else "failed"
-            record_stage(layout, stage, started, outcome, error=error)
+            record_stage(stages_file(layout), stage, started, outcome, error=error)
             return TaskFailed(redact(str(error)))
         except Exception as error:
-            record_failure(layout, stage, error)
-            record_stage(layout, stage, started, "error", error=error)
+            if backup:
+                record_failure(layout, stage, error)
+            record_stage(stages_file(layout), stage, started, "error", error=error)
             raise
-        record_stage(layout, stage, started, "done", details)
+        record_stage(stages_file(layout), stage, started, "done", details)
         return {"ok": True}
 
     action.__name__ = f"{stage}_action"

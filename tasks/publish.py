@@ -4,20 +4,11 @@ import logging
 from lib import git
 from lib.counting import snapshot_changes
 from lib.fsutil import read_json, write_json_atomic
-from lib.paths import SITE_MANIFEST, SNAPSHOT
 from lib.report import clear_failures, now_iso
 from lib.summary import current_summary, write_summary
 from tasks import stage_action
 
 log = logging.getLogger("publish")
-
-
-def published_tip(layout, repo, branch):
-    """Return the local branch tip when it already carries exactly this snapshot.json and site.json."""
-    if not layout.site_manifest.exists():
-        return None
-    return git.tip_carrying(repo, branch, {SNAPSHOT: layout.snapshot.read_bytes(),
-                                           SITE_MANIFEST: layout.site_manifest.read_bytes()})
 
 
 def commit_snapshot(cfg, layout, repo, branch, snapshot):
@@ -37,7 +28,11 @@ def commit_snapshot(cfg, layout, repo, branch, snapshot):
 
 
 def publish(cfg, layout):
-    """Fetch the remote tip, commit a snapshot on top of it unless the branch has it already, push, confirm."""
+    """Fetch the remote tip, commit backups/ on top of it unless the tip holds the same tree, push, confirm.
+
+    Whatever changed (a new export, the site, a public-API capture alone) makes a snapshot; a tree equal to the
+    tip's, the run summary aside, makes none (also the case of a run killed after its commit).
+    """
     snapshot = read_json(layout.snapshot)
     if snapshot is None:
         log.info("no promoted snapshot yet: nothing to publish")
@@ -46,12 +41,7 @@ def publish(cfg, layout):
     with git.locked_repo(cfg, layout) as repo:
         remote_tip = git.fetch_branch(repo, remote, branch, credentials) if remote else None
         clear_failures(layout)  # this run succeeded up to here: yesterday's failures are history
-        tip = published_tip(layout, repo, branch)
-        if tip:
-            # Also the case of a run killed after its commit: never a second, identical snapshot.
-            result = {"commit": tip, "changed": False, "skipped_large": []}
-        else:
-            result = commit_snapshot(cfg, layout, repo, branch, snapshot)
+        result = commit_snapshot(cfg, layout, repo, branch, snapshot)
         commit = result["commit"].decode() if isinstance(result["commit"], bytes) else result["commit"]
         pushed = remote and remote_tip != commit and git.push_branch(repo, remote, branch, credentials)
     log.info("%s %s on %s%s", "committed" if result["changed"] else "already there:", commit[:12], branch,

@@ -14,6 +14,10 @@ def verify(cfg, layout):
     if cfg["publish.remote"]:
         git.fetch_branch(repo, cfg["publish.remote"], cfg["publish.branch"], git.push_credentials(cfg))
     result = git.verify_branch(repo, cfg["publish.branch"])
+    if result["commit"] is None:
+        where = f"here nor on {cfg['publish.remote']}" if cfg["publish.remote"] else "here (no remote configured)"
+        raise PublishError(f"nothing to verify: there is no snapshot yet ({cfg['publish.branch']} exists neither {where})",
+                           hint="run a backup first, or check BACKUP_BRANCH and BACKUP_GIT_REMOTE")
     if not result["ok"]:
         raise PublishError(f"{cfg['publish.branch']} failed verification ({result.get('problem_count', 0)} "
                            "problems): " + "; ".join(result["problems"][:20]),

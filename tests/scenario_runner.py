@@ -107,6 +107,8 @@ def check_expectations(expect, project, remote, fake, result, label, admin=None)
         assert not (project / name).exists(), f"{label}: {name} should not exist"
     for text in expect.get("output_contains", []):
         assert text in output, f"{label}: output lacks {text!r}\n{output[-3000:]}"
+    for text in expect.get("output_lacks", []):
+        assert text not in output, f"{label}: output holds {text!r}\n{output[-3000:]}"
     if "export_strategy" in expect:
         strategy = json.loads((project / "backups/manifests/workspace_export.json").read_text()).get("strategy")
         assert strategy == expect["export_strategy"], f"{label}: export strategy {strategy!r}"
@@ -141,6 +143,17 @@ def check_expectations(expect, project, remote, fake, result, label, admin=None)
         assert len(renames) >= expect["snapshot_renames_at_least"], f"{label}: {len(renames)} renames: {renames}"
     if "official_unchanged" in expect:
         pass  # checked by the runner, which keeps the snapshot from before the step
+
+
+def all_refs(project, remote):
+    """Return every ref (name and commit) of the project's repository and of the remote, to see that none moved."""
+    return [git("for-each-ref", "--format=%(refname) %(objectname)", cwd=where) for where in (project, remote)]
+
+
+def run_summary_bytes(project):
+    """Return run_summary.json as it is on disk (None when absent)."""
+    path = project / "backups/manifests/run_summary.json"
+    return path.read_bytes() if path.exists() else None
 
 
 def expand_dates(value):
@@ -183,7 +196,8 @@ def run_scenario(path, tmp_path):
         secrets = {env[name] for name in SECRET_ENV if env.get(name)} | {fake.file_token}
         for index, step in enumerate(spec["steps"], 1):
             label = f"step {index}"
-            before = snapshot_files(project)
+            before, refs_before, summary_before = snapshot_files(project), all_refs(project, remote), \
+                run_summary_bytes(project)
             if "day" in step:
                 fake.set_day(step["day"])
                 if admin:
@@ -207,6 +221,9 @@ def run_scenario(path, tmp_path):
             if "admin_faults" in step:
                 admin.faults.update(step["admin_faults"])
                 continue
+            if "git" in step:  # a user's own git work in the project, e.g. a branch pushed to the remote
+                git(*step["git"], cwd=project)
+                continue
             step_env = {**env, **{k: expand_dates(str(v)) for k, v in step.get("env", {}).items()}}
             if "kill" in step:
                 sig = getattr(signal, "SIG" + step["kill"].get("signal", "KILL"))
@@ -227,6 +244,10 @@ def run_scenario(path, tmp_path):
                     f"{label}: the last alert lacks {text!r}: {receiver.messages[-1:]}"
             if expect.get("official_unchanged"):
                 assert snapshot_files(project) == before, f"{label}: the promoted snapshot changed"
+            if expect.get("refs_unchanged"):
+                assert all_refs(project, remote) == refs_before, f"{label}: a branch or ref moved"
+            if expect.get("run_summary_unchanged"):
+                assert run_summary_bytes(project) == summary_before, f"{label}: run_summary.json was rewritten"
             check_manifest_schemas(project, label)
             check_no_secrets({f"{label} output": result[1], f"{label} manifests": manifests_text(project),
                               f"{label} published commits": published_text(remote)}, secrets | admin_signatures(admin))

@@ -121,7 +121,10 @@ def test_disk_full_during_unpack_fails_clearly_and_resumes_when_space_returns(tm
     workspace = FakeWorkspace(seed=22, pages=120, databases=8, attachments=30, attachment_bytes=60_000)
     with FakeNotion(workspace=workspace) as fake:
         project, remote = make_project(tmp_path)
-        env = fake_env(fake, BACKUP_DIR=str(small_disk / "backups"))
+        # The backup folder lives inside the project; a link to another disk is how a user gives it more room.
+        (small_disk / "backups").mkdir()
+        (project / "backups").symlink_to(small_disk / "backups")
+        env = fake_env(fake)
         done = run_doit(project, env)
         output = done.stdout + done.stderr
         assert done.returncode == ExitStatus.REFUSED, output

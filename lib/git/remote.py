@@ -10,6 +10,7 @@ from dulwich.errors import GitProtocolError, HangupException, NotGitRepository
 from dulwich.file import FileLocked
 
 from lib.errors import PublishError
+from lib.git.guard import refuse_foreign
 from lib.git.objects import branch_ref, open_repo, read_ref, update_ref, write_commit
 from lib.redact import redact, register_secret
 
@@ -175,10 +176,11 @@ def fetch_branch(repo_path, remote, branch, credentials=None):
         if tip is None:
             log.info("remote %s has no %s yet: first backup", _describe(location), branch)
             return None
+        local = read_ref(repo, ref)  # checked when the run started: only what the remote adds is walked
+        refuse_foreign(repo, branch, tip, [local], f"on the remote {_describe(location)}")
         name = remote if location != remote and not _is_url(remote) else "backup"
         tracking = b"refs/remotes/" + name.encode() + b"/" + ref[len(b"refs/heads/"):]
         repo.refs[tracking] = tip
-        local = read_ref(repo, ref)
         if local == tip:
             log.info("fetched %s: local and remote at %s", branch, tip.decode()[:12])
         elif local is None or is_ancestor(repo, local, tip):

@@ -4,21 +4,23 @@ import os
 import time
 from pathlib import Path
 
-from dulwich.object_store import tree_lookup_path
 from dulwich.repo import Repo
 
 from lib import __version__
-from lib.git.objects import branch_ref, open_repo, read_ref
+from lib.git.objects import open_repo
 from lib.git.remote import resolve_remote
 from lib.git.runlock import clear_dead_run_remote_locks, run_lock
 
 
-def open_backup_repo(layout):
-    """Return the repository path: the project's own checkout, else a bare cache under .doit/."""
+def backup_repo_path(layout):
+    """Return where the snapshots' repository is (it may not exist yet): the project's checkout, else .doit/."""
     root = Path(layout.root)
-    if (root / ".git").exists():
-        return root
-    cache = root / ".doit" / "backup.git"
+    return root if (root / ".git").exists() else layout.state_dir / "backup.git"
+
+
+def open_backup_repo(layout):
+    """Return the repository path: the project's own checkout, else a bare cache under .doit/ (created here)."""
+    cache = backup_repo_path(layout)
     if not cache.exists():
         cache.parent.mkdir(parents=True, exist_ok=True)
         Repo.init_bare(str(cache), mkdir=True).close()
@@ -34,23 +36,6 @@ def push_credentials(cfg):
 def tool_version():
     """Return the tool's version string recorded in snapshot commits."""
     return f"notion-git-backup {__version__}"
-
-
-def tip_carrying(repo_path, branch, files):
-    """Return the branch tip (hex) when its tree holds exactly `files` ({'manifests/x.json': bytes}), else None."""
-    with open_repo(repo_path) as repo:
-        tip = read_ref(repo, branch_ref(branch))
-        if tip is None:
-            return None
-        tree = repo[tip].tree
-        for path, expected in files.items():
-            try:
-                _, sha = tree_lookup_path(repo.__getitem__, tree, path.encode())
-            except KeyError:
-                return None
-            if repo[sha].as_raw_string() != expected:
-                return None
-    return tip.decode()
 
 
 @contextlib.contextmanager

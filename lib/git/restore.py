@@ -11,12 +11,14 @@ from dulwich.objects import Tree
 from lib.errors import PublishError, UnsafeArchive
 from lib.git.objects import branch_ref, open_repo, read_ref
 from lib.git.store import iter_blob
-from lib.paths import MANIFESTS, OFFICIAL
+from lib.paths import MANIFESTS, OFFICIAL, SNAPSHOT
 
 log = logging.getLogger(__name__)
 
 TMP_PREFIX = ".restore-"
 FILE_MODES = {0o100644: 0o644, 0o100755: 0o755, 0o100664: 0o644}
+# A folder holding only what a failed run wrote (manifests/failures.json) is not the snapshot's: it is completed.
+NEEDS = {MANIFESTS: SNAPSHOT.split("/", 1)[1]}
 
 
 def _check_name(where, name):
@@ -101,7 +103,8 @@ def restore_from_tip(repo_path, branch, backups_dir, parts=(OFFICIAL, MANIFESTS)
         tree_id = repo[tip].tree
         todo = []
         for part in parts:
-            if os.path.lexists(os.path.join(backups_dir, part)):
+            folder = os.path.join(backups_dir, part)
+            if os.path.lexists(folder) and (part not in NEEDS or os.path.lexists(os.path.join(folder, NEEDS[part]))):
                 summary["present"].append(part)
                 continue
             subtree = _find_subtree(repo, tree_id, part.encode())
@@ -122,7 +125,12 @@ def restore_from_tip(repo_path, branch, backups_dir, parts=(OFFICIAL, MANIFESTS)
                     raise PublishError(f"restore of {part}/ from {tip.decode()[:12]} failed: {exc}",
                                        hint="run `doit verify`; the local object store may be damaged") from None
                 os.chmod(tmp, 0o755)
-                os.rename(tmp, target)
+                if os.path.isdir(target):  # complete it: what the failed run wrote stays, the rest comes back
+                    for name in os.listdir(tmp):
+                        if not os.path.lexists(os.path.join(target, name)):
+                            os.rename(os.path.join(tmp, name), os.path.join(target, name))
+                else:
+                    os.rename(tmp, target)
             finally:
                 if os.path.exists(tmp):
                     shutil.rmtree(tmp)

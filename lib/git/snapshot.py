@@ -8,10 +8,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from dulwich.index import commit_tree
+from dulwich.object_store import MemoryObjectStore, tree_lookup_path
 
 from lib.git.objects import LooseWriter, branch_ref, clean_temp_files, open_repo, read_ref, update_ref, write_commit
 from lib.git.store import PACK_THRESHOLD, pack_loose_objects
-from lib.paths import SKIPPED_LARGE, STAGING
+from lib.paths import RUN_SUMMARY, SKIPPED_LARGE, STAGING
 
 log = logging.getLogger(__name__)
 
@@ -129,9 +130,26 @@ def _hash_all(items, writer, workers):
     return entries, total
 
 
+def _same_snapshot(repo, parent_tree, entries, volatile):
+    """True when `entries` make the parent's tree once the `volatile` files take the parent's content."""
+    swapped = []
+    for path, sha, mode in entries:
+        if path in volatile:
+            try:
+                mode, sha = tree_lookup_path(repo.__getitem__, parent_tree, path)
+            except KeyError:
+                continue
+        swapped.append((path, sha, mode))
+    return commit_tree(MemoryObjectStore(), swapped) == parent_tree  # trees only, nothing written to disk
+
+
 def snapshot_directory(repo_path, source_dir, branch, message, identity=None, max_file_bytes=None,
-                       exclude=(STAGING,), pack_threshold=PACK_THRESHOLD, workers=WORKERS):
-    """Commit `source_dir` as the new tip of `branch` unless its tree equals the tip's; return a summary dict."""
+                       exclude=(STAGING,), pack_threshold=PACK_THRESHOLD, workers=WORKERS,
+                       volatile=(RUN_SUMMARY.encode(),)):
+    """Commit `source_dir` as the new tip of `branch` unless its tree equals the tip's; return a summary dict.
+
+    A change to `volatile` files alone (the run summary, rewritten by every run) makes no new snapshot.
+    """
     started = time.monotonic()
     with open_repo(repo_path) as repo:
         clean_temp_files(repo)
@@ -149,7 +167,8 @@ def snapshot_directory(repo_path, source_dir, branch, message, identity=None, ma
         result = {"tree": tree_id.decode(), "parent": parent.decode() if parent else None,
                   "files": len(entries) - (1 if skipped else 0), "bytes": total,
                   "skipped_large": skipped, "new_objects": writer.written}
-        if parent is not None and repo[parent].tree == tree_id:
+        if parent is not None and (repo[parent].tree == tree_id or
+                                   _same_snapshot(repo, repo[parent].tree, entries, set(volatile))):
             log.info("snapshot unchanged: tree %s equals the tip of %s; no commit", tree_id.decode(), branch)
             return dict(result, commit=parent.decode(), changed=False)
         commit_id = write_commit(repo, tree_id, [parent] if parent else [], message, identity)

@@ -4,7 +4,7 @@ import time
 import uuid
 
 from lib.errors import ExportError
-from lib.notion.http import netloc, unwrap
+from lib.notion.http import HostUnreachable, netloc, unwrap
 from lib.redact import redact
 
 log = logging.getLogger(__name__)
@@ -88,8 +88,16 @@ def notification_link(http, cfg, enqueued_ms, exclude=()):
     """Return (link, host url, notification id, activity id) of the newest matching export-completed activity."""
     floor = enqueued_ms - int(cfg["export.clock_skew_seconds"] * 1000)
     body = {"spaceId": cfg.space_id, "size": 20, "type": "unread_and_read", "variant": "no_grouping"}
-    for base in cfg["notion.notification_base_urls"]:
-        answer = http.post(base, "getNotificationLogV2", body)
+    hosts, down = cfg["notion.notification_base_urls"], []
+    for base in hosts:
+        try:
+            answer = http.post(base, "getNotificationLogV2", body)
+        except HostUnreachable as exc:  # another host may still carry the notification; all down ends the run
+            down.append(exc)
+            if len(down) == len(hosts):
+                raise
+            log.warning("export: skipping the notification feed on %s: %s", netloc(base), exc)
+            continue
         record_map = answer.get("recordMap") or {}
         activities = {k: unwrap(v) for k, v in (record_map.get("activity") or {}).items()}
         notes = {unwrap(v).get("activity_id"): k for k, v in (record_map.get("notification") or {}).items()
@@ -126,7 +134,7 @@ def existing_export_activities(http, cfg):
     for base in cfg["notion.notification_base_urls"]:
         try:
             answer = http.post(base, "getNotificationLogV2", body)
-        except ExportError as exc:  # only a safety net: the time window still filters old exports
+        except (ExportError, HostUnreachable) as exc:  # only a safety net: the time window still filters old exports
             log.warning("export: could not read the notification feed on %s before enqueueing: %s", netloc(base), exc)
             continue
         for act_id, act in ((answer.get("recordMap") or {}).get("activity") or {}).items():
@@ -145,7 +153,7 @@ def mark_read(http, cfg, base, notification_id):
     try:
         http.post(base, "saveTransactionsMain", body)
         log.info("export: notification %s marked read", notification_id)
-    except ExportError as exc:
+    except (ExportError, HostUnreachable) as exc:
         log.warning("export: could not mark the notification read: %s", exc)
 
 

@@ -9,12 +9,15 @@ from urllib.parse import urlsplit
 import requests
 
 from lib.errors import AuthError, ExportError
+from lib.reachability import HostUnreachable, Reachability  # noqa: F401 (HostUnreachable: the face of a refusal here)
 from lib.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
 AUTH_HINT = "refresh NATIVE_EXPORT_TOKEN_V2 (README: Refreshing cookies)"
 RETRY_STATUSES = {429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 525, 526, 527, 530}
 TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+CONNECT_TIMEOUT = 10.0  # a host that never accepts the connection costs this much per attempt, not the read timeout
+NETWORK_HINT = "check the network, DNS and NOTION_BASE_URL / NOTION_NOTIFICATION_BASE_URLS; the run resumes when re-run"
 
 
 class _BlockAll(DefaultCookiePolicy):
@@ -80,7 +83,7 @@ class NotionHTTP:
     """A requests.Session wrapper that knows which Notion host gets which cookie."""
 
     def __init__(self, token_v2, file_token, space_id, api_urls, file_hosts, timeout=60.0, max_retries=8,
-                 backoff=1.0, backoff_max=60.0):
+                 backoff=1.0, backoff_max=60.0, connect_budget=30.0):
         for secret in (token_v2, file_token):
             register_secret(secret)
         self.token_v2, self.space_id = token_v2, space_id
@@ -90,6 +93,7 @@ class NotionHTTP:
         self.timeout, self.max_retries = timeout, max_retries
         self.backoff, self.backoff_max = backoff, backoff_max
         self.retries_used = 0
+        self.reach = Reachability(connect_budget)
         self.session = requests.Session()
         self.session.cookies.set_policy(_BlockAll())
         self.session.headers["User-Agent"] = "notion-git-backup (+https://github.com/)"
@@ -100,7 +104,8 @@ class NotionHTTP:
         return cls(cfg.secret("NATIVE_EXPORT_TOKEN_V2"), cfg.secret("NATIVE_EXPORT_FILE_TOKEN"), cfg.space_id,
                    [cfg["notion.base_url"], *cfg["notion.notification_base_urls"]], cfg["notion.file_hosts"],
                    timeout=cfg["export.http_timeout_seconds"], max_retries=cfg["export.http_retries"],
-                   backoff=cfg["export.retry_backoff_seconds"], backoff_max=cfg["export.retry_backoff_max_seconds"])
+                   backoff=cfg["export.retry_backoff_seconds"], backoff_max=cfg["export.retry_backoff_max_seconds"],
+                   connect_budget=cfg["notion.connect_budget_seconds"])
 
     @property
     def file_token(self):
@@ -128,12 +133,14 @@ class NotionHTTP:
                 self.harvested_file_token = jar["file_token"].value
                 log.info("file_token received from Notion (Set-Cookie); it will be sent to the file host")
 
-    def wait(self, what, attempt, reason, retry_after=None):
+    def wait(self, what, attempt, reason, retry_after=None, cap=None):
         """Sleep before retry `attempt` of `what`, saying why; raise ExportError when retries are spent."""
         if attempt > self.max_retries:
             raise ExportError(f"{what}: gave up after {self.max_retries} retries, last answer: {reason}",
                               hint="Notion or the network kept failing; re-run later (the run resumes)")
-        delay = min(self.backoff_max, self.backoff * 2 ** (attempt - 1))
+        delay = min(self.backoff_max, self.backoff * 2 ** min(attempt - 1, 60))
+        if cap is not None:
+            delay = min(delay, cap)
         if retry_after is not None:
             delay = min(max(retry_after, 0.0), max(self.backoff_max, 300.0))
         log.warning("%s: %s; retry %d/%d in %.1f s", what, redact(reason), attempt, self.max_retries, delay)
@@ -146,18 +153,19 @@ class NotionHTTP:
         headers = {"Content-Type": "application/json", "Cookie": self.cookies_for(url)}
         if self.space_id:
             headers["x-notion-space-id"] = self.space_id
-        attempt = 0
+        attempt, host = 0, netloc(url)
         while True:
             attempt += 1
             try:
-                response = self.session.post(url, data=json.dumps(body), headers=headers,
-                                             timeout=self.timeout, allow_redirects=False)
+                response = self.session.post(url, data=json.dumps(body), headers=headers, allow_redirects=False,
+                                             timeout=(min(self.timeout, CONNECT_TIMEOUT), self.timeout))
             except TRANSIENT as exc:
-                self.wait(f"Notion {endpoint}", attempt, f"{type(exc).__name__} (network error or timeout)")
+                self.retry_after_failure(endpoint, host, attempt, exc)
                 continue
             except requests.RequestException as exc:
                 raise ExportError(f"Notion {endpoint}: {type(exc).__name__}: {redact(str(exc))}",
                                   hint="check NOTION_BASE_URL / NOTION_NOTIFICATION_BASE_URLS") from None
+            self.reach.answered(host)
             self._harvest(response)
             status, data = response.status_code, parse_json(response)
             if status == 401 or (status == 400 and isinstance(data, dict) and data.get("name") == "DecryptionError"):
@@ -176,13 +184,21 @@ class NotionHTTP:
                 continue
             return data
 
+    def retry_after_failure(self, what, host, attempt, exc):
+        """Wait before retrying a failed request; a host that cannot be connected to gets only the connect budget."""
+        reason, cap = self.reach.judge((what, "Notion", host, exc), attempt, self.max_retries, NETWORK_HINT)
+        self.wait(f"Notion {what}", attempt, reason, cap=cap)
+
     def get(self, url, headers=None, stream=True):
         """GET with the cookies this host may receive; redirects are returned, not followed."""
         headers = dict(headers or {})
         cookie = self.cookies_for(url)
         if cookie:
             headers["Cookie"] = cookie
-        return self.session.get(url, headers=headers, timeout=self.timeout, stream=stream, allow_redirects=False)
+        response = self.session.get(url, headers=headers, timeout=(min(self.timeout, CONNECT_TIMEOUT), self.timeout),
+                                    stream=stream, allow_redirects=False)
+        self.reach.answered(netloc(url))
+        return response
 
 
 def _retry_after(response):

@@ -8,11 +8,13 @@ import requests
 
 from lib.download import TRANSIENT, LinkExpired, describe_body, host_of
 from lib.errors import ExportError
+from lib.reachability import Reachability
 from lib.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
 ADMIN_API_VERSION = "2026-06-01"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+NETWORK_HINT = "check the network, DNS and NOTION_ADMIN_API_BASE_URL; the run resumes the same job when re-run"
 TOKEN_HINT = ("check NOTION_ADMIN_TOKEN: an organization bot token with the scope workspace:export, on an "
               "Enterprise workspace")
 
@@ -24,8 +26,10 @@ class AdminApiError(ExportError):
 class AdminHTTP:
     """Calls to the Admin API with the token, and plain downloads of its signed URLs (no token sent there)."""
 
-    def __init__(self, token, base_url, timeout=60.0, max_retries=8, backoff=1.0, backoff_max=60.0):
+    def __init__(self, token, base_url, timeout=60.0, max_retries=8, backoff=1.0, backoff_max=60.0,
+                 connect_budget=30.0):
         register_secret(token)
+        self.reach = Reachability(connect_budget)
         self.base_url = base_url.rstrip("/")
         self.timeout, self.max_retries = timeout, max_retries
         self.backoff, self.backoff_max = backoff, backoff_max
@@ -42,19 +46,20 @@ class AdminHTTP:
         """The Admin API session the configuration describes (the export.* HTTP budgets apply)."""
         return cls(cfg.secret("NOTION_ADMIN_TOKEN"), cfg["notion.admin_api_base_url"],
                    timeout=cfg["export.http_timeout_seconds"], max_retries=cfg["export.http_retries"],
-                   backoff=cfg["export.retry_backoff_seconds"], backoff_max=cfg["export.retry_backoff_max_seconds"])
+                   backoff=cfg["export.retry_backoff_seconds"], backoff_max=cfg["export.retry_backoff_max_seconds"],
+                   connect_budget=cfg["notion.connect_budget_seconds"])
 
     def close(self):
         """Close both connection pools."""
         self.api.close()
         self.files.close()
 
-    def wait(self, what, attempt, reason, retry_after=None):
+    def wait(self, what, attempt, reason, retry_after=None, cap=None):
         """Sleep before retry `attempt` of `what` (Retry-After first, else doubling); raise once retries are spent."""
         if attempt > self.max_retries:
             raise ExportError(f"{what}: gave up after {self.max_retries} retries, last answer: {redact(reason)}",
                               hint="Notion's Admin API or the network kept failing; re-run later (the job resumes)")
-        pause = min(self.backoff_max, self.backoff * 2 ** (attempt - 1))
+        pause = min(self.backoff_max, self.backoff * 2 ** (attempt - 1), cap if cap is not None else float("inf"))
         if retry_after is not None:  # Notion's own wait wins, up to five minutes
             pause = min(max(retry_after, 0.0), max(self.backoff_max, 300.0))
         log.warning("%s: %s; retry %d/%d in %.1f s", what, redact(reason), attempt, self.max_retries, pause)
@@ -70,8 +75,9 @@ class AdminHTTP:
             try:
                 response = self.api.request(method, url, params=query, json=body, timeout=self.timeout,
                                             allow_redirects=False)
-            except TRANSIENT as exc:
-                self.wait(what, attempt, f"{type(exc).__name__} (network error or timeout)")
+                self.reach.answered(host_of(url))
+            except TRANSIENT as exc:  # a host nobody can connect to gets the short connect budget
+                self.retry_after_failure(what, host_of(url), attempt, exc)
                 continue
             except requests.RequestException as exc:
                 raise ExportError(f"{what}: {type(exc).__name__}: {redact(str(exc))}",
@@ -88,9 +94,17 @@ class AdminHTTP:
                 continue
             return data
 
+    def retry_after_failure(self, what, host, attempt, exc):
+        """Wait before retrying after a connection-level failure; an unreachable host gets only the connect budget."""
+        reason, cap = self.reach.judge((what, "Admin API", host, exc), attempt, self.max_retries, NETWORK_HINT)
+        self.wait(what, attempt, reason, cap=cap)
+
     def get(self, url, headers=None):
         """GET a signed download URL, streamed, redirects returned (the shared download follows them)."""
-        return self.files.get(url, headers=headers or {}, timeout=self.timeout, stream=True, allow_redirects=False)
+        response = self.files.get(url, headers=headers or {}, timeout=self.timeout, stream=True,
+                                  allow_redirects=False)
+        self.reach.answered(host_of(url))
+        return response
 
 
 def _json(response):

@@ -13,7 +13,8 @@ import httpx
 from notion_client import Client
 from notion_client.errors import HTTPResponseError, RequestTimeoutError
 
-from lib.errors import AuthError, ConfigError, ExportError
+from lib.errors import AuthError, BackupError, ConfigError, ExportError
+from lib.reachability import Reachability, connect_failure_kind
 from lib.redact import RedactingFilter, redact, register_secret
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,10 @@ class NotionSkipped(Exception):
     def __init__(self, path, code):
         super().__init__(f"{path}: {code}")
         self.path, self.code = path, code
+
+
+class ApiUnreachable(BackupError):
+    """The public API host could not be connected to (refused, DNS, connect timeout) for the whole connect budget."""
 
 
 class FileExpired(Exception):
@@ -67,6 +72,8 @@ class NotionApi:
         # Endpoints newer than NOTION_API_VERSION get their own client with their own Notion-Version header.
         self.clients = {self.version: self.client}
         self.http = httpx.Client(timeout=timeout, follow_redirects=True)
+        self.host = urlsplit(cfg["notion.api_base_url"]).netloc
+        self.reach = Reachability(cfg["notion.connect_budget_seconds"])
         self.stats = {"requests": 0, "retries": 0, "rate_limited": 0, "skipped": 0, "files": 0, "bytes": 0}
         self.skipped = []
         self._next_slot = 0.0
@@ -116,9 +123,12 @@ class NotionApi:
             self.stats["requests"] += 1
             self.progress()
             try:
-                return self._client_for(version).request(path=path, method=method, query=query, body=body,
-                                                         form_data=form_data)
+                answer = self._client_for(version).request(path=path, method=method, query=query, body=body,
+                                                           form_data=form_data)
+                self.reach.answered(self.host)
+                return answer
             except HTTPResponseError as err:
+                self.reach.answered(self.host)
                 status, code = err.status, str(getattr(err.code, "value", err.code))
                 if status in (403, 404) and code in SKIP_CODES and skip_missing:
                     self.stats["skipped"] += 1
@@ -139,6 +149,14 @@ class NotionApi:
                     log.warning("Notion asks to wait %.0f s before retrying %s /v1/%s (%s)", delay, method, path, last)
             except (RequestTimeoutError, httpx.TransportError) as err:
                 delay, last = self._delay(attempt), type(err).__name__
+                kind = connect_failure_kind(err)
+                if kind:  # nobody answers: a short budget, not the backoff meant for a busy API
+                    down, left = self.reach.failed(self.host)
+                    if left <= 0 or attempt >= self.max_retries:
+                        raise ApiUnreachable(f"Notion public API host {self.host} is unreachable ({kind}) for "
+                                             f"{down:.0f} s ({method} /v1/{path})",
+                                             hint="check the network, DNS and NOTION_API_BASE_URL") from None
+                    delay, last = min(delay, left), f"{kind} at {self.host}"
             if attempt < self.max_retries:
                 self.stats["retries"] += 1
                 log.info("retrying %s /v1/%s in %.1fs after %s (attempt %d of %d)", method, path, delay,

@@ -89,3 +89,78 @@ def test_ids_and_api_version_are_checked_when_the_configuration_loads(tmp_path):
     assert "environment NOTION_SPACE_ID: 'my workspace' is not a Notion workspace id" in problems
     assert "OFFICIAL_EXPORT_ROOT_PAGE_IDS (at 'export.root_page_ids'): 'home' is neither a page id" in problems
     assert "NOTION_API_VERSION (at 'capture.notion_version'): must be 2025-09-03 or later" in problems
+
+
+REFUSED = {
+    "BACKUP_BRANCH": ["", "HEAD", "refs/heads/notion-backups", "a..b", "two words", "-x", "x.lock", "a/.b", "@",
+                      "x@{1}", "x~1", "a:b", "trailing/", "end."],
+    "BACKUP_RUN_ID": ["..", ".", ".hidden", "/abs/victim", "../official", "a/b", "a b", "x" * 101],
+    "BACKUP_DIR": [".", "..", "/", "/tmp", ".git", ".git/backups", ".doit", ".venv/x", "x/../.."],
+    "QUALITY_MAX_DROP_PERCENT": ["nan", "inf", "-1", "101"],
+    "UNPACK_MAX_TOTAL_GB": ["inf", "0", "1e400"],
+    "OFFICIAL_WORKSPACE_POLL_INTERVAL_SECONDS": ["1e300", "-1"],
+    "OFFICIAL_EXPORT_TIME_ZONE": ["Mars/Olympus", "", "../etc/passwd", "localtime"],
+    "BACKUP_GIT_REMOTE": ["https://", "ftp://host/repo.git", "https://user:token@github.com/a/b.git",
+                          "https://github.com", "http://[::1"],
+    "NOTION_BASE_URL": ["", "www.notion.so", "ftp://www.notion.so", "https://u:p@www.notion.so"],
+    "NOTION_FILE_HOSTS": ["file notion so"],
+    "BACKUP_COMMITTER_NAME": ["", "a <b>", "x\ny"],
+    "BACKUP_COMMITTER_EMAIL": ["nobody", "<a@b>", "a b@c"],
+    "NOTION_API_VERSION": ["9", "2022-06-28", "2025-13-01"],
+    "BACKUP_NOTIFY_URLS": ["slak://x", "not a url"],
+    "NATIVE_EXPORT_TOKEN_V2": ["token_v2=v02%3Aabc", "v02 abc", "v02;abc", "v02\"abc"],
+    "NOTION_API_KEY": ["secret abc", "ключ"],
+}
+ACCEPTED = {
+    "BACKUP_BRANCH": ["notion-backups", "backups/daily", "日本"],
+    "BACKUP_RUN_ID": ["", "2026-12-01", "day-1", "a_b.c"],
+    "BACKUP_DIR": ["backups", "snapshots/notion", "./backups"],
+    "QUALITY_MAX_DROP_PERCENT": ["0", "60", "100"],
+    "OFFICIAL_EXPORT_TIME_ZONE": ["UTC", "Europe/Paris", "America/Argentina/Buenos_Aires"],
+    "BACKUP_GIT_REMOTE": ["", "origin", "git@github.com:me/backup.git", "https://github.com/me/backup.git",
+                          "ssh://git@example.com/backup.git", "file:///srv/backup.git"],
+    "BACKUP_NOTIFY_URLS": ["json://127.0.0.1:8000/hook, ntfy://topic"],
+    "NATIVE_EXPORT_TOKEN_V2": ["v02%3Aabc-DEF_123"],
+}
+
+
+@pytest.mark.parametrize("name,value", [(n, v) for n, values in REFUSED.items() for v in values])
+def test_each_refused_value_names_its_variable_and_never_echoes_a_secret(tmp_path, name, value):
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path, {name: value})
+    [problem] = caught.value.problems
+    assert problem.startswith(f"environment {name}"), problem
+    if name in ("NATIVE_EXPORT_TOKEN_V2", "NOTION_API_KEY", "BACKUP_GIT_REMOTE"):  # may carry a credential
+        assert value not in problem
+
+
+@pytest.mark.parametrize("name,value", [(n, v) for n, values in ACCEPTED.items() for v in values])
+def test_each_sensible_value_is_accepted(tmp_path, name, value):
+    load_config(tmp_path, {name: value})
+
+
+def test_the_backup_folder_must_hold_only_backups(tmp_path):
+    (tmp_path / "backups").mkdir()
+    (tmp_path / "backups" / "official").mkdir()
+    (tmp_path / "backups" / ".staging").mkdir()
+    load_config(tmp_path, {})
+    (tmp_path / "backups" / ".env").write_text("NOTION_API_KEY=x\n")
+    with pytest.raises(ConfigError, match="default .at 'run.backups_dir'.: 'backups' holds .env"):
+        load_config(tmp_path, {})
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "main.py").write_text("")
+    with pytest.raises(ConfigError, match="'src' holds main.py: the backup folder must be a folder of its own"):
+        load_config(tmp_path, {"BACKUP_DIR": "src"})
+    (tmp_path / "elsewhere").symlink_to(tmp_path.parent)
+    with pytest.raises(ConfigError, match="leads .through a link. to the project or a folder holding it"):
+        load_config(tmp_path, {"BACKUP_DIR": "elsewhere"})
+
+
+def test_yaml_numbers_nan_and_inf_are_refused_and_an_empty_section_is_fine(tmp_path):
+    write(tmp_path, "quality:\n  max_drop_percent: .nan\nunpack:\n  max_total_gb: .inf\nretention:\nrender: 2\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path, {})
+    assert caught.value.problems == [
+        "backup.config.yaml:2:3: at 'quality.max_drop_percent': must be a finite number, not nan",
+        "backup.config.yaml:4:3: at 'unpack.max_total_gb': must be a finite number, not inf",
+        "backup.config.yaml:6:1: at 'render': must be a mapping of its settings"]

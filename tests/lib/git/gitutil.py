@@ -18,6 +18,16 @@ def git(*args, cwd=None, check=True, input=None, extra_env=None):
     return proc.stdout
 
 
+def project_checkout(project, name, text):
+    """A user's checkout: `main` checked out, with one committed file `name`."""
+    project.mkdir()
+    git("init", "-q", "-b", "main", cwd=project)
+    (project / name).write_text(text)
+    git("add", name, cwd=project)
+    git("commit", "-q", "-m", "main", cwd=project)
+    return project
+
+
 def fsck(git_dir):
     """Assert `git fsck --strict` finds nothing wrong in `git_dir`."""
     proc = subprocess.run(["git", "--git-dir", str(git_dir), "fsck", "--strict", "--no-dangling"],

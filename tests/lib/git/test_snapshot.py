@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lib.git.snapshot import format_message, open_repo, pack_loose_objects, snapshot_directory
-from tests.lib.git.gitutil import BRANCH, fsck, git, git_tree_of, log, ls_tree, rev
+from tests.lib.git.gitutil import BRANCH, fsck, git, git_tree_of, log, ls_tree, project_checkout, rev
 
 ROOT = Path(__file__).resolve().parents[3]
 BAD_NAME = b"bad-\xff-name.md"
@@ -83,12 +83,7 @@ def test_unchanged_rerun_makes_no_commit_and_changed_rerun_adds_one(tmp_path, ba
 
 
 def test_snapshot_into_a_project_checkout_leaves_head_index_and_worktree_alone(tmp_path):
-    project = tmp_path / "project"
-    project.mkdir()
-    git("init", "-q", "-b", "main", cwd=project)
-    (project / "README.md").write_text("main branch\n")
-    git("add", "README.md", cwd=project)
-    git("commit", "-q", "-m", "main", cwd=project)
+    project = project_checkout(tmp_path / "project", "README.md", "main branch\n")
     make_backups(project / "backups")
     (project / "README.md").write_text("local edit, not committed\n")
     config = project / ".git" / "config"

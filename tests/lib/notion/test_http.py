@@ -4,7 +4,7 @@ import time
 import pytest
 
 from lib.errors import AuthError, ExportError
-from lib.notion.http import NotionHTTP, host_matches, unwrap
+from lib.notion.http import HostUnreachable, NotionHTTP, host_matches, unwrap
 from tests.fakes.notion_internal import FakeNotion
 from tests.lib.notion.export_support import assert_no_secrets, capture
 
@@ -118,7 +118,7 @@ def test_unwrap_both_record_wrappings():
 def test_unreachable_and_malformed_hosts_are_named():
     with FakeNotion() as fake:
         http = client(fake, retries=1)
-        with pytest.raises(ExportError, match="gave up after 1 retries.*ConnectionError"):
+        with pytest.raises(HostUnreachable, match="127.0.0.1:9 is unreachable .connection refused"):
             http.post("http://127.0.0.1:9", "getTasks", {"taskIds": []})
         with pytest.raises(ExportError, match="NOTION_BASE_URL"):
             http.post("htp//nonsense", "getTasks", {"taskIds": []})

@@ -1,0 +1,47 @@
+"""`.ci/backup` exits with doit's own code, which `make backup` cannot (GNU make exits 2 on any failure)."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from lib.errors import ExitStatus
+from tests.harness import REPO, base_env, make_project
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A user's clone with the Makefile and .ci/, and a .venv that `make setup` finds up to date."""
+    project, _ = make_project(tmp_path)
+    for name in ("Makefile", "requirements.txt"):
+        shutil.copy2(REPO / name, project / name)
+    shutil.copytree(REPO / ".ci", project / ".ci")
+    bin_dir = project / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    # This interpreter stands in for the virtualenv `make setup` would build (no network in tests).
+    (bin_dir / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    (bin_dir / "python").chmod(0o755)
+    (project / ".venv" / ".installed").touch()
+    return project
+
+
+def run(project, command, **env):
+    return subprocess.run(command, cwd=project, env=base_env(project, {key: str(v) for key, v in env.items()}),
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_bad_configuration_exits_3_from_ci_backup_and_2_from_make(project):
+    done = run(project, [".ci/backup"], BACKUP_BRANCH="HEAD")
+    assert done.returncode == ExitStatus.CONFIG, done.stdout + done.stderr
+    assert "BACKUP_BRANCH" in done.stderr and not (project / "backups").exists()
+    done = run(project, ["make", "--no-print-directory", "backup"], BACKUP_BRANCH="HEAD")
+    assert done.returncode == 2, "GNU make reports any failure as 2: the README says so"
+
+
+def test_setup_notice_exits_0_and_arguments_reach_doit(project):
+    done = run(project, [".ci/backup"])
+    assert done.returncode == ExitStatus.OK and "not set up yet" in done.stdout
+    done = run(project, [".ci/backup", "verify"])
+    assert done.returncode == ExitStatus.REFUSED and "there is no snapshot yet" in done.stdout + done.stderr
+    assert os.path.exists(project / ".venv" / ".installed")
