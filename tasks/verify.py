@@ -6,42 +6,58 @@ from lib.errors import PublishError
 from tasks import stage_action
 
 log = logging.getLogger("verify")
+DEEP = {"name": "deep", "long": "deep", "type": bool, "default": False,
+        "help": "fetch the older history first (a fresh runner holds only the tip snapshot)"}
 
 
-def verify(cfg, layout):
-    """Fetch the branch, then check tip tree vs snapshot.json, every object, and linear history."""
+def fetch(cfg, layout, deepen):
+    """Fetch the branch (when a remote is set), `deepen` snapshots of history deep (0 = all; None = the tip)."""
     repo = git.open_backup_repo(layout)
     if cfg["publish.remote"]:
-        git.fetch_branch(repo, cfg["publish.remote"], cfg["publish.branch"], git.push_credentials(cfg))
-    result = git.verify_branch(repo, cfg["publish.branch"])
+        git.fetch_branch(repo, cfg["publish.remote"], cfg["publish.branch"], git.push_credentials(cfg), deepen=deepen)
+    elif deepen is not None:
+        log.info("--deep: no remote configured (publish.remote is empty), checking the local history only")
+    return repo
+
+
+def verify(cfg, layout, deep=False):
+    """Fetch the branch, then check tip tree vs snapshot.json, every object, and linear history."""
+    result = git.verify_branch(fetch(cfg, layout, 0 if deep else None), cfg["publish.branch"])
     if not result["ok"]:
         raise PublishError(f"{cfg['publish.branch']} failed verification ({result.get('problem_count', 0)} "
                            "problems): " + "; ".join(result["problems"][:20]),
                            hint="the branch was not changed; restore from an earlier good commit if needed")
-    return {key: result[key] for key in ("commit", "commits", "files_checked", "objects_checked")}
+    if result["shallow"]:
+        log.info("checked the %d snapshot(s) this repository holds; `doit verify --deep` fetches and checks the "
+                 "whole history", result["commits"])
+    return {key: result[key] for key in ("commit", "commits", "files_checked", "objects_checked", "shallow")}
 
 
-def snapshots(cfg, layout, limit=30):
+def snapshots(cfg, layout, limit=30, deep=False):
     """Log one line per snapshot, newest first: date, run id, pages, and pages added/removed/changed."""
-    rows = git.list_snapshots(git.open_backup_repo(layout), cfg["publish.branch"], limit=limit or None)
+    repo = fetch(cfg, layout, limit + 1 if limit else 0) if deep else git.open_backup_repo(layout)
+    rows = git.list_snapshots(repo, cfg["publish.branch"], limit=limit or None)
     if not rows:
         log.info("no snapshots on %s yet", cfg["publish.branch"])
     for row in rows:
         counts = row.get("counts", {})
-        log.info("%s %s %-20s %5d pages  +%d -%d ~%d", row["commit"][:12], row.get("date", ""),
-                 row.get("run_id") or "?", counts.get("md", 0), row["added"], row["removed"], row["changed"])
+        change = ("(older history not fetched: doit snapshots --deep)" if row["added"] is None
+                  else f"+{row['added']} -{row['removed']} ~{row['changed']}")
+        log.info("%s %s %-20s %5d pages  %s", row["commit"][:12], row.get("date", ""), row.get("run_id") or "?",
+                 counts.get("md", 0), change)
     return {"snapshots": len(rows)}
 
 
 def verify_tasks(cfg, layout):
-    """Manual: `doit verify` exits 1 with the differences when the branch is not sound."""
-    return {"actions": [stage_action(layout, "verify", lambda: verify(cfg, layout))],
-            "uptodate": [False], "verbosity": 2}
+    """Manual: `doit verify [--deep]` exits 1 with the differences when the branch is not sound."""
+    return {"actions": [stage_action(layout, "verify", lambda deep=False: verify(cfg, layout, deep))],
+            "params": [DEEP], "uptodate": [False], "verbosity": 2}
 
 
 def snapshots_tasks(cfg, layout):
-    """Manual: `doit snapshots [--limit N]` lists snapshots, newest first."""
-    return {"actions": [stage_action(layout, "snapshots", lambda limit=30: snapshots(cfg, layout, limit))],
+    """Manual: `doit snapshots [--limit N] [--deep]` lists snapshots, newest first."""
+    return {"actions": [stage_action(layout, "snapshots",
+                                     lambda limit=30, deep=False: snapshots(cfg, layout, limit, deep))],
             "params": [{"name": "limit", "long": "limit", "type": int, "default": 30,
-                        "help": "how many snapshots to list (0 = all)"}],
+                        "help": "how many snapshots to list (0 = all)"}, DEEP],
             "uptodate": [False], "verbosity": 2}

@@ -192,6 +192,9 @@ def run_scenario(path, tmp_path):
             if "remove" in step:
                 shutil.rmtree(project / step["remove"])
                 continue
+            if step.get("fresh_runner"):
+                fresh_runner(project, remote)
+                continue
             if "faults" in step:
                 fake.faults.update(step["faults"])
                 continue
@@ -227,6 +230,16 @@ def run_scenario(path, tmp_path):
             compare_with_reference(tmp_path / "cookie", project, fake, fake_env(fake), final.get("reference_day", 0))
         if final.get("same_as_uninterrupted"):
             compare_with_reference(tmp_path / "reference", project, fake, env, final.get("reference_day", 0))
+
+
+def fresh_runner(project, remote):
+    """Make `project` what a new CI runner checks out: the code on main only, no backups/, no state, no snapshots."""
+    for name in ("backups", ".doit", ".git"):
+        shutil.rmtree(project / name, ignore_errors=True)
+    git("init", "-q", "-b", "main", str(project))
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "project", cwd=project)
+    git("remote", "add", "origin", str(remote), cwd=project)
 
 
 def compare_with_reference(base, project, fake, env, day):

@@ -10,6 +10,7 @@ from dulwich.errors import NotTreeError
 from dulwich.object_store import tree_lookup_path
 from dulwich.objects import S_ISGITLINK, Tree
 
+from lib.git.history import first_parent_chain
 from lib.git.objects import branch_ref, open_repo, read_ref
 from lib.git.snapshot import SKIPPED_ENTRY
 from lib.git.store import content_sha, iter_blob
@@ -34,15 +35,6 @@ def _blob(repo, tree_id, path):
     if found is None or not stat.S_ISREG(found[0]):
         return None
     return repo[found[1]].as_raw_string()
-
-
-def _first_parent_chain(repo, tip):
-    chain, sha = [], tip
-    while sha is not None:
-        commit = repo[sha]
-        chain.append(commit)
-        sha = commit.parents[0] if commit.parents else None
-    return chain
 
 
 def _check_objects(repo, chain, problems):
@@ -130,7 +122,7 @@ def verify_branch(repo_path, branch):
         tip = read_ref(repo, branch_ref(branch))
         if tip is None:
             return {"ok": False, "commit": None, "problems": [f"branch {branch} does not exist"]}
-        chain = _first_parent_chain(repo, tip)
+        chain, shallow = first_parent_chain(repo, tip)
         for commit in chain:
             if len(commit.parents) > 1:
                 problems.append(f"commit {commit.id.decode()[:12]} has {len(commit.parents)} parents "
@@ -140,9 +132,11 @@ def verify_branch(repo_path, branch):
         files = _check_manifest(repo, chain[0].tree, problems)
         objects = _check_objects(repo, chain, problems)
     result = {"ok": not problems, "commit": tip.decode(), "commits": len(chain), "files_checked": files,
-              "objects_checked": objects, "problems": problems[:MAX_PROBLEMS], "problem_count": len(problems)}
-    log.info("verify %s at %s: %s, %d commits, %d files, %d objects, %d problems, %.1f s", branch,
-             tip.decode()[:12], "ok" if result["ok"] else "FAILED", len(chain), files, objects, len(problems),
+              "objects_checked": objects, "problems": problems[:MAX_PROBLEMS], "problem_count": len(problems),
+              "shallow": shallow}
+    log.info("verify %s at %s: %s, %d commits%s, %d files, %d objects, %d problems, %.1f s", branch,
+             tip.decode()[:12], "ok" if result["ok"] else "FAILED", len(chain),
+             " (shallow: the older history is not here)" if shallow else "", files, objects, len(problems),
              time.monotonic() - started)
     return result
 
@@ -167,7 +161,8 @@ def list_snapshots(repo_path, branch, limit=None):
         tip = read_ref(repo, branch_ref(branch))
         if tip is None:
             return []
-        chain = _first_parent_chain(repo, tip)[::-1]
+        chain, shallow = first_parent_chain(repo, tip, limit=limit + 1 if limit else None)
+        chain = chain[::-1]
         counts, previous, rows = {"md": 0, "csv": 0, "files": 0}, None, []
         for commit in chain:
             found = _lookup(repo, commit.tree, OFFICIAL.encode())
@@ -187,6 +182,8 @@ def list_snapshots(repo_path, branch, limit=None):
                     if _kind(path) == "md":
                         delta[{"add": "added", "delete": "removed", "modify": "changed"}[change.type]] += 1
             previous = official
+            if shallow and commit is chain[0]:
+                delta = dict.fromkeys(delta)   # the commit before it is not here: what changed is unknown
             rows.append({"commit": commit.id.decode(),
                          "date": iso_of(commit.commit_time),
                          "run_id": _run_id(repo, commit),
