@@ -2,6 +2,8 @@
 import os
 from pathlib import Path
 
+from lib.fsutil import read_json
+
 KINDS = ("md", "csv", "csv_all", "html", "attachments")
 
 
@@ -42,3 +44,9 @@ def count_tree(tree_dir):
                 bucket["bytes"] += size
     totals["folders"] = dict(sorted(folders.items()))
     return totals
+
+
+def previous_pages(layout):
+    """Return the promoted snapshot's page count (what Notion's next export counts, roughly), or None."""
+    snapshot = read_json(layout.snapshot) or {}
+    return (snapshot.get("counts") or {}).get("md") or None

@@ -7,7 +7,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from lib.log import PROGRESS
+from lib.log import Progress
 from lib.errors import ExportError, UnsafeArchive
 from lib.fsutil import remove_tree
 from lib.archive.checks import Limits, limit_hint, plan_archive  # noqa: F401  (Limits is public here too)
@@ -35,30 +35,12 @@ def open_zip(zip_path):
             "the download returned something else (an HTML error page?): re-run the export stage") from exc
 
 
-class _Progress:
-    """Rate-limited progress lines for CI logs: entries, bytes, rate, ETA."""
-
-    def __init__(self, label, entries, total):
-        self.label, self.entries, self.total = label, entries, total
-        self.start = self.last = time.monotonic()
-
-    def update(self, done_entries, done_bytes):
-        now = time.monotonic()
-        if now - self.last < 10:
-            return
-        self.last = now
-        rate = done_bytes / max(now - self.start, 1e-6)
-        eta = (self.total - done_bytes) / rate if rate else 0
-        log.info("extracting %s: %d/%d entries, %.1f/%.1f MB, %.1f MB/s, ETA %.0fs", self.label, done_entries,
-                 self.entries, done_bytes / 1e6, self.total / 1e6, rate / 1e6, eta, extra=PROGRESS)
-
-
 def write_plan(zf, plan, target_dir, limits, written_so_far=0):
     """Stream a checked plan's entries under target_dir; return the extracted entry dicts."""
     target = Path(target_dir)
     for rel in sorted(plan.dirs):
         os.makedirs(target / rel, exist_ok=True)
-    progress = _Progress(plan.zip_path.name, len(plan.items), sum(i[0].file_size for i in plan.items))
+    progress = Progress(log, f"extracting {plan.zip_path.name}", sum(i[0].file_size for i in plan.items))
     entries, done, total = [], 0, written_so_far
     for count, (info, rel, renamed_from, mtime) in enumerate(plan.items, 1):
         dest = target / rel
@@ -74,6 +56,7 @@ def write_plan(zf, plan, target_dir, limits, written_so_far=0):
                         raise UnsafeArchive(f"entry {rel!r} expands past its declared size {info.file_size} or "
                                             f"the total limit {limits.max_total_bytes}", limit_hint("max_total_bytes"))
                     out.write(block)
+                    progress.update(done + size, note=f"{count}/{len(plan.items)} entries")
         except zipfile.BadZipFile as exc:
             raise UnsafeArchive(f"entry {rel!r} of {plan.zip_path.name} is corrupt ({exc}); "
                                 "expected intact data", "re-run the export stage to download it again") from exc
@@ -88,7 +71,6 @@ def write_plan(zf, plan, target_dir, limits, written_so_far=0):
             entry["renamed_from"] = renamed_from
             log.info("renamed %r -> %r (characters or length the filesystem cannot store)", renamed_from, rel)
         entries.append(entry)
-        progress.update(count, done)
     for warning in plan.warnings:
         log.warning("%s", warning)
     return entries

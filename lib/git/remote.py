@@ -11,6 +11,7 @@ from dulwich.file import FileLocked
 from lib.errors import PublishError
 from lib.git.history import ALL_HISTORY, fetch_depth, is_ancestor, reparent
 from lib.git.objects import branch_ref, open_repo, read_ref, update_ref
+from lib.log import Progress
 from lib.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
@@ -164,6 +165,14 @@ def fetch_branch(repo_path, remote, branch, credentials=None, deepen=None):
         return tip.decode()
 
 
+def _counted(records, count):
+    """Pass the pack's objects through, reporting how many were sent (a first push can take minutes)."""
+    progress = Progress(log, "push: sending", count, unit="objects", scale=1)
+    for number, record in enumerate(records, 1):
+        progress.update(number)
+        yield record
+
+
 def _push_once(repo_path, location, ref, credentials):
     """Send the one ref with the same client as fetch (porcelain.push would add config extra headers)."""
     with open_repo(repo_path) as repo:
@@ -176,7 +185,8 @@ def _push_once(repo_path, location, ref, credentials):
             return {ref: local}
 
         def pack_data(have, want, *, ofs_delta=False, progress=None):
-            return repo.generate_pack_data(set(have), set(want), progress=progress, ofs_delta=ofs_delta)
+            count, records = repo.generate_pack_data(set(have), set(want), progress=progress, ofs_delta=ofs_delta)
+            return count, _counted(records, count)
 
         client, path = _client(location, credentials)
         output = io.BytesIO()

@@ -10,13 +10,13 @@ from dulwich.index import commit_tree
 
 from lib.git.objects import LooseWriter, branch_ref, clean_temp_files, open_repo, read_ref, update_ref, write_commit
 from lib.git.store import PACK_THRESHOLD, pack_loose_objects
+from lib.log import Progress
 from lib.paths import SKIPPED_LARGE, STAGING
 
 log = logging.getLogger(__name__)
 
 # Written into the commit (never read from disk) so verify knows which files were left out on purpose.
 SKIPPED_ENTRY = SKIPPED_LARGE.encode()
-PROGRESS_EVERY = 2000
 WORKERS = 2                     # hashing threads; CI runners have 2-4 cores
 BATCH = 32                      # files per thread task
 
@@ -78,18 +78,13 @@ def _hash_all(items, writer, workers):
     # Batches keep per-file thread hand-off cost away from the many small pages.
     batches = [items[i:i + BATCH] for i in range(0, len(items), BATCH)]
     total = sum(item[2] for item in items)
-    entries, done, started, logged = [], 0, time.monotonic(), 0
+    entries, done = [], 0
+    progress = Progress(log, "snapshot: hashing", total)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for batch, result in zip(batches, pool.map(work, batches)):
             entries.extend(result)
             done += sum(item[2] for item in batch)
-            if len(entries) - logged >= PROGRESS_EVERY:
-                logged = len(entries)
-                elapsed = max(time.monotonic() - started, 1e-6)
-                rate = done / 1e6 / elapsed
-                log.info("snapshot: %d/%d files, %.1f/%.1f MB, %.1f MB/s, ETA %.0f s, %d new objects",
-                         len(entries), len(items), done / 1e6, total / 1e6, rate,
-                         (total - done) / 1e6 / max(rate, 1e-6), writer.written)
+            progress.update(done, note=f"{len(entries)}/{len(items)} files, {writer.written} new objects")
     return entries, total
 
 
