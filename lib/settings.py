@@ -93,6 +93,13 @@ SETTINGS = (
     Setting("publish.max_file_mb", "BACKUP_MAX_FILE_MB", "float", 95.0,
             "files larger than this are left out of the commit and listed (GitHub rejects > 100 MiB)",
             minimum=0),
+    Setting("publish.lfs", "BACKUP_LFS", "bool", False,
+            "store files over publish.max_file_mb in Git LFS (pointer committed, object uploaded to the remote's LFS "
+            "store) instead of leaving them out"),
+    Setting("publish.lfs_url", "BACKUP_LFS_URL", "str", "",
+            "Git LFS endpoint; empty = the remote's own (<remote>.git/info/lfs, a local remote's lfs/ folder)",
+            check=lambda value: None if value.startswith(("https://", "http://", "file:///")) else
+            "must be an http(s):// or file:/// URL"),
     Setting("publish.committer_name", "BACKUP_COMMITTER_NAME", "str", "notion-git-backup",
             "committer name of snapshot commits"),
     Setting("publish.committer_email", "BACKUP_COMMITTER_EMAIL", "str", "notion-git-backup@localhost",

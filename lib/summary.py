@@ -94,6 +94,7 @@ def build_summary(layout, started_iso, started_monotonic, interrupted=False, fin
         "accepted_drop": bool(gate.get("accepted_drop")),
         "commit": published.get("commit"),
         "files_left_out": published.get("skipped_large", []),
+        "files_in_lfs": published.get("lfs", []),
         "broken_links": len(site.get("broken_links", [])) if site else None,
         "verdict": verdict,
         "exit_status": int(exit_status_of(stages, interrupted)),

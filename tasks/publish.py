@@ -27,7 +27,8 @@ def commit_snapshot(cfg, layout, repo, branch, snapshot):
     write_summary(layout, current_summary(layout, final=False))  # committed with the snapshot
     identity = f"{cfg['publish.committer_name']} <{cfg['publish.committer_email']}>"
     result = git.snapshot_directory(repo, layout.backups, branch, message, identity,
-                                    max_file_bytes=int(cfg["publish.max_file_mb"] * 1024 * 1024))
+                                    max_file_bytes=int(cfg["publish.max_file_mb"] * 1024 * 1024),
+                                    lfs=cfg["publish.lfs"])
     for skipped in result.get("skipped_large", []):
         log.warning("left out of the commit (over %g MB): %s (%d bytes)", cfg["publish.max_file_mb"],
                     skipped["path"], skipped["size"])
@@ -47,16 +48,20 @@ def publish(cfg, layout):
         tip = published_tip(layout, repo, branch)
         if tip:
             # Also the case of a run killed after its commit: never a second, identical snapshot.
-            result = {"commit": tip, "changed": False, "skipped_large": []}
+            result = {"commit": tip, "changed": False, "skipped_large": [], "lfs": []}
         else:
             result = commit_snapshot(cfg, layout, repo, branch, snapshot)
         commit = result["commit"].decode() if isinstance(result["commit"], bytes) else result["commit"]
+        if remote and remote_tip != commit:
+            git.push_lfs_objects(repo, branch, git.lfs_remote(cfg, repo))   # objects first, then the commit
         pushed = remote and remote_tip != commit and git.push_branch(repo, remote, branch, credentials)
     log.info("%s %s on %s%s", "committed" if result["changed"] else "already there:", commit[:12], branch,
              f", pushed to {remote}" if pushed else "")
     write_json_atomic(layout.published, {"commit": commit, "run_id": snapshot.get("run_id"), "time": now_iso(),
-                                         "skipped_large": result.get("skipped_large", [])})
-    return {"commit": commit, "changed": result["changed"], "skipped_large": result.get("skipped_large", [])}
+                                         "skipped_large": result.get("skipped_large", []),
+                                         "lfs": result.get("lfs", [])})
+    return {"commit": commit, "changed": result["changed"], "skipped_large": result.get("skipped_large", []),
+            "lfs": len(result.get("lfs", []))}
 
 
 def tasks(cfg, layout):

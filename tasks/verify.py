@@ -22,7 +22,16 @@ def fetch(cfg, layout, deepen):
 
 def verify(cfg, layout, deep=False):
     """Fetch the branch, then check tip tree vs snapshot.json, every object, and linear history."""
-    result = git.verify_branch(fetch(cfg, layout, 0 if deep else None), cfg["publish.branch"])
+    repo = fetch(cfg, layout, 0 if deep else None)
+    result = git.verify_branch(repo, cfg["publish.branch"])
+    store = git.lfs_remote(cfg, repo) if result["lfs"] else None
+    if store is not None:
+        # The pointers match snapshot.json; the objects themselves must be in the remote's LFS store.
+        gone = set(store.missing(sorted({(oid, size) for _, oid, size in result["lfs"]})))
+        result["problems"] += [f"{path}: Git LFS object {oid} is missing from {store.where}"
+                               for path, oid, size in result["lfs"] if (oid, size) in gone]
+        result["ok"] = result["ok"] and not gone
+        result["problem_count"] = len(result["problems"])
     if not result["ok"]:
         raise PublishError(f"{cfg['publish.branch']} failed verification ({result.get('problem_count', 0)} "
                            "problems): " + "; ".join(result["problems"][:20]),
@@ -30,6 +39,9 @@ def verify(cfg, layout, deep=False):
     if result["shallow"]:
         log.info("checked the %d snapshot(s) this repository holds; `doit verify --deep` fetches and checks the "
                  "whole history", result["commits"])
+    if result["lfs"]:
+        log.info("%d file(s) of the tip are in Git LFS%s", len(result["lfs"]),
+                 f", every object present in {store.where}" if store else " (no remote LFS store to check)")
     return {key: result[key] for key in ("commit", "commits", "files_checked", "objects_checked", "shallow")}
 
 

@@ -130,6 +130,10 @@ def check_expectations(expect, project, remote, fake, result, label, admin=None)
         assert found, f"{label}: nothing matches {pattern}"
         for text in texts:
             assert any(text in body for body in found), f"{label}: no {pattern} holds {text!r}"
+    for folder in expect.get("no_lfs_pointers_in", []):
+        pointers = [p for p in (project / folder).rglob("*") if p.is_file() and p.stat().st_size < 512
+                    and p.read_bytes().startswith(b"version https://git-lfs")]
+        assert (project / folder).is_dir() and not pointers, f"{label}: LFS pointers as content: {pointers[:3]}"
     if "official_unchanged" in expect:
         pass  # checked by the runner, which keeps the snapshot from before the step
 
@@ -164,6 +168,11 @@ def run_scenario(path, tmp_path):
                 setattr(public.faults, name, value)
             env.update(NOTION_API_KEY=public.token, NOTION_API_BASE_URL=public.base_url,
                        NOTION_API_REQUESTS_PER_SECOND="1000")
+        lfs = None
+        if "lfs" in spec:
+            from tests.fakes.lfs_server import FakeLFS
+            lfs = stack.enter_context(FakeLFS(**spec["lfs"]))
+            env.update(BACKUP_LFS="1", BACKUP_LFS_URL=lfs.url, BACKUP_PUSH_TOKEN=lfs.password)
         if spec.get("roots"):
             tops = [n for n in workspace.live_nodes() if n.parent is None and n.kind == "page"][: spec["roots"]]
             # One root as a page URL, the others as bare ids: both spellings users paste.
@@ -172,6 +181,7 @@ def run_scenario(path, tmp_path):
         for name in spec.get("unset", []):
             env[name] = ""
         secrets = {env[name] for name in SECRET_ENV if env.get(name)} | {fake.file_token}
+        secrets |= {lfs.password} if lfs else set()
         for index, step in enumerate(spec["steps"], 1):
             label = f"step {index}"
             before = snapshot_files(project)
@@ -214,6 +224,8 @@ def run_scenario(path, tmp_path):
                 result = (done.returncode, done.stdout + done.stderr)
             expect = step.get("expect", {})
             check_expectations(expect, project, remote, fake, result, label, admin)
+            if "lfs_objects" in expect:
+                assert len(lfs.objects()) == expect["lfs_objects"], f"{label}: LFS store holds {lfs.objects()}"
             if "alerts" in expect:
                 assert len(receiver.messages) == expect["alerts"], f"{label}: alerts {receiver.messages}"
             for text in expect.get("alert_contains", []):

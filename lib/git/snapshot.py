@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from dulwich.index import commit_tree
 
+from lib.git.lfs import ATTRIBUTES, LocalStore, attributes, pointer_bytes
 from lib.git.objects import LooseWriter, branch_ref, clean_temp_files, open_repo, read_ref, update_ref, write_commit
 from lib.git.store import PACK_THRESHOLD, pack_loose_objects
 from lib.log import Progress
@@ -34,8 +35,11 @@ def format_message(run_id, counts, verdict, version):
 
 
 def _list_files(source, exclude, max_file_bytes):
-    """Return ([(relpath, fullpath, size, mode)], skipped) for every file and symlink under `source`."""
-    items, skipped = [], []
+    """Return ([(relpath, fullpath, size, mode)], large) for every file and symlink under `source`.
+
+    `large` holds the (relpath, fullpath, size) of files over `max_file_bytes`: left out, or stored in Git LFS.
+    """
+    items, large = [], []
     root = os.fsencode(source)
     excluded = {os.fsencode(name) for name in exclude}
     for dirpath, dirnames, filenames in os.walk(root):
@@ -54,19 +58,37 @@ def _list_files(source, exclude, max_file_bytes):
         for name in sorted(names):
             full = os.path.join(dirpath, name)
             rel = name if at_top else os.path.join(rel_dir, name)
-            if rel == SKIPPED_ENTRY:
+            if rel in (SKIPPED_ENTRY, ATTRIBUTES):
                 continue
             st = os.lstat(full)
             if stat.S_ISLNK(st.st_mode):
                 items.append((rel, full, 0, 0o120000))
             elif stat.S_ISREG(st.st_mode):
                 if max_file_bytes is not None and st.st_size > max_file_bytes:
-                    skipped.append({"path": os.fsdecode(rel), "size": st.st_size})
-                    log.warning("left out %s: %d bytes is over the %d-byte limit (publish.max_file_mb)",
-                                os.fsdecode(rel), st.st_size, max_file_bytes)
+                    large.append((rel, full, st.st_size))
                     continue
                 items.append((rel, full, st.st_size, 0o100755 if st.st_mode & 0o111 else 0o100644))
-    return items, skipped
+    return items, large
+
+
+def _large_files(large, writer, lfs, max_file_bytes):
+    """Return (entries, skipped, stored): files over the limit as LFS pointers when `lfs` is a store, else left out."""
+    entries, skipped, stored = [], [], []
+    for rel, full, size in large:
+        if lfs is None:
+            skipped.append({"path": os.fsdecode(rel), "size": size})
+            log.warning("left out %s: %d bytes is over the %d-byte limit (publish.max_file_mb)",
+                        os.fsdecode(rel), size, max_file_bytes)
+            continue
+        oid, size = lfs.add_file(full)
+        entries.append((rel, writer.add_bytes(pointer_bytes(oid, size)), 0o100644))
+        stored.append({"path": os.fsdecode(rel), "size": size, "oid": oid})
+    if stored:
+        paths = [os.fsencode(item["path"]) for item in stored]
+        entries.append((ATTRIBUTES, writer.add_bytes(attributes(paths)), 0o100644))
+        log.info("%d file(s) over %d bytes stored in Git LFS (%.1f MB)", len(stored), max_file_bytes,
+                 sum(item["size"] for item in stored) / 1e6)
+    return entries, skipped, stored
 
 
 def _hash_all(items, writer, workers):
@@ -89,16 +111,23 @@ def _hash_all(items, writer, workers):
 
 
 def snapshot_directory(repo_path, source_dir, branch, message, identity=None, max_file_bytes=None,
-                       exclude=(STAGING,), pack_threshold=PACK_THRESHOLD, workers=WORKERS):
-    """Commit `source_dir` as the new tip of `branch` unless its tree equals the tip's; return a summary dict."""
+                       exclude=(STAGING,), pack_threshold=PACK_THRESHOLD, workers=WORKERS, lfs=False):
+    """Commit `source_dir` as the new tip of `branch` unless its tree equals the tip's; return a summary dict.
+
+    With `lfs`, files over `max_file_bytes` are committed as Git LFS pointers (objects in the repository's
+    lfs/ store, hard-linked), listed in a root .gitattributes; without, they are left out and listed.
+    """
     started = time.monotonic()
     with open_repo(repo_path) as repo:
         clean_temp_files(repo)
         if pack_threshold:
             pack_loose_objects(repo, pack_threshold)
         writer = LooseWriter(repo.object_store)
-        items, skipped = _list_files(source_dir, exclude, max_file_bytes)
+        items, large = _list_files(source_dir, exclude, max_file_bytes)
         entries, total = _hash_all(items, writer, workers)
+        store = LocalStore(os.path.join(repo.controldir(), "lfs")) if lfs else None
+        pointers, skipped, stored = _large_files(large, writer, store, max_file_bytes)
+        entries += pointers
         if skipped:
             data = json.dumps(skipped, indent=2, sort_keys=True).encode() + b"\n"
             entries.append((SKIPPED_ENTRY, writer.add_bytes(data), 0o100644))
@@ -106,8 +135,8 @@ def snapshot_directory(repo_path, source_dir, branch, message, identity=None, ma
         ref = branch_ref(branch)
         parent = read_ref(repo, ref)
         result = {"tree": tree_id.decode(), "parent": parent.decode() if parent else None,
-                  "files": len(entries) - (1 if skipped else 0), "bytes": total,
-                  "skipped_large": skipped, "new_objects": writer.written}
+                  "files": len(entries) - (1 if skipped else 0) - (1 if stored else 0), "bytes": total,
+                  "skipped_large": skipped, "lfs": stored, "new_objects": writer.written}
         if parent is not None and repo[parent].tree == tree_id:
             log.info("snapshot unchanged: tree %s equals the tip of %s; no commit", tree_id.decode(), branch)
             return dict(result, commit=parent.decode(), changed=False)
