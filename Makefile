@@ -30,7 +30,7 @@ test: $(STAMP) browser  ## the test suite, on every core
 test-long: $(STAMP) browser  ## the soak and the wide kill matrix
 	$(PY) -m pytest -c tests/pytest.ini -q -n auto -m long
 
-bench: $(STAMP)  ## benchmarks against unzip, git, raw mistune and curl (slow)
+bench: $(STAMP)  ## benchmarks against unzip, git, raw mistune and curl (slow; BENCH_LARGE=full: the 5 GB workspace)
 	$(PY) -m tests.bench.run_all
 
 lint: $(STAMP)  ## syntax checks and the layout's import contracts

@@ -11,6 +11,8 @@ SNAPSHOT = f"{MANIFESTS}/snapshot.json"
 SITE_MANIFEST = f"{MANIFESTS}/site.json"
 SKIPPED_LARGE = f"{MANIFESTS}/skipped_large_files.json"
 STAGING = ".staging"
+# In the git directory: what each file of the last snapshot hashed to (lib/git/statcache.py).
+GIT_STAT_CACHE = "notion-backup-stat-cache.json"
 # Inside json/: the public-API capture's index of every object, and the workspace's users.
 CAPTURE_INDEX = "index.json"
 CAPTURE_USERS = "users.json"

@@ -1,14 +1,30 @@
 """shard_expand: merge every Part-N.zip shard at the wrapper root into one tree."""
+import logging
+
 from lib import archive
-from lib.fsutil import remove_tree, tree_manifest, write_json_atomic
+from lib.fsutil import read_json, remove_tree, tree_manifest, write_json_atomic
 from tasks import stage_action
-from tasks.unpack import unpack_limits
+from tasks.unpack import unpack, unpack_limits
+
+log = logging.getLogger("shard_expand")
 
 
 def shard_expand(cfg, layout):
-    """Expand the shards into the run's tree/ folder and write the tree manifest last."""
+    """Expand the shards into the run's tree/ folder and write the tree manifest last.
+
+    Each part is deleted once expanded (the parts and the tree never fill the disk together), and a file that
+    equals the promoted snapshot's becomes a hard link to it: a large workspace's unchanged attachments
+    take their space once. A re-run after the parts were spent extracts them from the ZIP again.
+    """
     remove_tree(layout.tree)
-    summary = archive.expand_export(layout.unpacked, layout.tree, unpack_limits(cfg))
+    unpacked = read_json(layout.unpacked_manifest) or {"entries": []}
+    if not all((layout.unpacked / entry["path"]).exists() for entry in unpacked["entries"]):
+        log.info("the wrapper's parts were spent by an earlier expansion: extracting them from %s again",
+                 layout.export_zip.name)
+        unpack(cfg, layout)
+    previous = layout.official if layout.official.is_dir() else None
+    summary = archive.expand_export(layout.unpacked, layout.tree, unpack_limits(cfg), previous=previous,
+                                    consume=True)
     manifest = tree_manifest(layout.tree)
     manifest["expand"] = summary
     write_json_atomic(layout.tree_manifest, manifest)

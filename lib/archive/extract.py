@@ -35,8 +35,62 @@ def open_zip(zip_path):
             "the download returned something else (an HTML error page?): re-run the export stage") from exc
 
 
-def write_plan(zf, plan, target_dir, limits, written_so_far=0):
-    """Stream a checked plan's entries under target_dir; return the extracted entry dicts."""
+def _compare(src, previous, check):
+    """Read the entry against the previous snapshot's file: (True, size) when identical, else
+    (False, (bytes that matched, the first block that did not)).
+
+    Reading the old file costs less than writing a new one, and an identical file then becomes a hard link:
+    the previous snapshot and the new tree share it, so an unchanged attachment never takes disk twice.
+    """
+    matched = 0
+    with open(previous, "rb") as old:
+        while True:
+            block = src.read(BUFFER)
+            if not block:
+                return (True, matched) if old.read(1) == b"" else (False, (matched, b""))
+            check(matched + len(block))
+            if old.read(len(block)) != block:
+                return False, (matched, block)
+            matched += len(block)
+
+
+def _copy_prefix(path, count, out):
+    """Copy the first `count` bytes of `path` to `out` (the part of an entry that matched the old file)."""
+    with open(path, "rb") as old:
+        while count:
+            block = old.read(min(BUFFER, count))
+            count -= len(block)
+            out.write(block)
+
+
+def _link(old, dest):
+    """Hard-link the unchanged file; True, or False after a copy where links are impossible."""
+    try:
+        os.link(old, dest)
+        return True
+    except OSError:
+        shutil.copyfile(old, dest)
+        return False
+
+
+def _previous_file(previous, rel, declared):
+    """The previous snapshot's file at `rel` when it could be the same (a regular file of the declared size)."""
+    if previous is None:
+        return None
+    path = Path(previous) / rel
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return path if st.st_size == declared and os.path.isfile(path) and not os.path.islink(path) else None
+
+
+def write_plan(zf, plan, target_dir, limits, written_so_far=0, previous=None):
+    """Stream a checked plan's entries under target_dir; return the extracted entry dicts.
+
+    With `previous` (the promoted snapshot's folder), an entry identical to the file at the same path there is
+    hard-linked to it instead of written (its entry says `linked`).
+    """
     target = Path(target_dir)
     for rel in sorted(plan.dirs):
         os.makedirs(target / rel, exist_ok=True)
@@ -44,19 +98,35 @@ def write_plan(zf, plan, target_dir, limits, written_so_far=0):
     entries, done, total = [], 0, written_so_far
     for count, (info, rel, renamed_from, mtime) in enumerate(plan.items, 1):
         dest = target / rel
-        size = 0
+        size, linked = 0, False
+
+        def check(size, info=info, rel=rel, count=count):
+            if size > info.file_size or total + size > limits.max_total_bytes:
+                raise UnsafeArchive(f"entry {rel!r} expands past its declared size {info.file_size} or "
+                                    f"the total limit {limits.max_total_bytes}", limit_hint("max_total_bytes"))
+            progress.update(done + size, note=f"{count}/{len(plan.items)} entries")
         try:
-            with zf.open(info) as src, open(dest, "xb") as out:
-                while True:
-                    block = src.read(BUFFER)
-                    if not block:
-                        break
-                    size += len(block)
-                    if size > info.file_size or total + size > limits.max_total_bytes:
-                        raise UnsafeArchive(f"entry {rel!r} expands past its declared size {info.file_size} or "
-                                            f"the total limit {limits.max_total_bytes}", limit_hint("max_total_bytes"))
-                    out.write(block)
-                    progress.update(done + size, note=f"{count}/{len(plan.items)} entries")
+            with zf.open(info) as src:
+                old, matched, pending = _previous_file(previous, rel, info.file_size), 0, b""
+                if old is not None:
+                    linked, facts = _compare(src, old, check)
+                    if linked:
+                        size, linked = facts, _link(old, dest)
+                    else:
+                        matched, pending = facts
+                if not linked:
+                    with open(dest, "xb") as out:
+                        if matched:
+                            _copy_prefix(old, matched, out)
+                        out.write(pending)
+                        size = matched + len(pending)
+                        while True:
+                            block = src.read(BUFFER)
+                            if not block:
+                                break
+                            size += len(block)
+                            check(size)
+                            out.write(block)
         except zipfile.BadZipFile as exc:
             raise UnsafeArchive(f"entry {rel!r} of {plan.zip_path.name} is corrupt ({exc}); "
                                 "expected intact data", "re-run the export stage to download it again") from exc
@@ -65,8 +135,9 @@ def write_plan(zf, plan, target_dir, limits, written_so_far=0):
                                 "truncated or corrupt", "re-run the export stage to download it again") from exc
         total += size
         done += size
-        os.utime(dest, (mtime, mtime))
-        entry = {"path": rel, "size": size, "mtime": mtime}
+        if not linked:   # a linked file keeps the previous snapshot's times: it is the previous snapshot's file
+            os.utime(dest, (mtime, mtime))
+        entry = {"path": rel, "size": size, "mtime": mtime, **({"linked": True} if linked else {})}
         if renamed_from:
             entry["renamed_from"] = renamed_from
             log.info("renamed %r -> %r (characters or length the filesystem cannot store)", renamed_from, rel)

@@ -71,8 +71,12 @@ def _classify(wrapper):
     return parts, roots, others
 
 
-def _expand_parts(parts, target, limits, summary):
-    """Extract every part of every prefix into target, merged; missing numbers are an ExportError."""
+def _expand_parts(parts, target, limits, summary, previous=None, consume=False):
+    """Extract every part of every prefix into target, merged; missing numbers are an ExportError.
+
+    `previous`: the promoted snapshot, whose identical files are linked (see write_plan); `consume`: delete each
+    part once it is expanded, so the parts and the tree never take the disk together.
+    """
     seen, written = {}, 0
     for prefix, numbered in sorted(parts.items()):
         gaps = missing_parts([n for n, _ in numbered])
@@ -84,9 +88,12 @@ def _expand_parts(parts, target, limits, summary):
             with open_zip(path) as zf:
                 strip = export_root_prefix([decode_name(info) for info in zf.infolist()])
                 plan = plan_archive(zf, path, limits, seen, strip, written)
-                entries = write_plan(zf, plan, target, limits, written)
+                entries = write_plan(zf, plan, target, limits, written, previous)
             written += sum(e["size"] for e in entries)
             summary["parts"].append(path.name)
+            summary["linked"] += sum(1 for e in entries if e.get("linked"))
+            if consume:
+                os.unlink(path)
             _account(summary, entries, plan.warnings)
 
 
@@ -138,7 +145,7 @@ def _adopt_files(wrapper, names, target, summary):
         summary["bytes"] += dest.stat().st_size
 
 
-def _expand_dir(wrapper, target, limits, summary):
+def _expand_dir(wrapper, target, limits, summary, previous=None, consume=False):
     """Expand one unpacked wrapper directory into target (already created)."""
     parts, roots, others = _classify(wrapper)
     if roots:
@@ -154,14 +161,14 @@ def _expand_dir(wrapper, target, limits, summary):
             try:
                 extract_zip(path, inner, limits)
                 sub.mkdir()
-                _expand_dir(inner, sub, limits, summary)
+                _expand_dir(inner, sub, limits, summary, previous and Path(previous) / root_id)
             finally:
                 remove_tree(inner)
             summary["roots"].append(root_id)
         return
     if parts:
         summary["layout"] = summary["layout"] or "wrapped"
-        _expand_parts(parts, target, limits, summary)
+        _expand_parts(parts, target, limits, summary, previous, consume)
         if others:
             # Notion puts nothing beside the parts; keep what is there rather than lose it.
             summary["warnings"].append(f"kept {len(others)} non-part entries at the wrapper root: {others[:5]}")
@@ -173,8 +180,12 @@ def _expand_dir(wrapper, target, limits, summary):
     _adopt_files(wrapper, others, target, summary)
 
 
-def expand_export(wrapper_dir_or_zip, tree_dir, limits=None):
-    """Build tree_dir from an unpacked wrapper or its ZIP; return {layout, parts, roots, files, bytes, renames, warnings}."""
+def expand_export(wrapper_dir_or_zip, tree_dir, limits=None, previous=None, consume=False):
+    """Build tree_dir from an unpacked wrapper or its ZIP; return {layout, parts, roots, files, bytes, renames, warnings}.
+
+    `previous` (the promoted snapshot) lends its identical files as hard links; `consume` deletes each part of an
+    unpacked wrapper once expanded (see _expand_parts).
+    """
     limits = limits or Limits()
     source = Path(wrapper_dir_or_zip)
     tmp = partial_dir(tree_dir)
@@ -183,7 +194,8 @@ def expand_export(wrapper_dir_or_zip, tree_dir, limits=None):
     for stale in tmp.parent.glob(f".{tmp.name}.root-*") if tmp.parent.is_dir() else ():
         remove_tree(stale)
     tmp.mkdir(parents=True)
-    summary = {"layout": None, "parts": [], "roots": [], "files": 0, "bytes": 0, "renames": [], "warnings": []}
+    summary = {"layout": None, "parts": [], "roots": [], "files": 0, "bytes": 0, "renames": [], "warnings": [],
+               "linked": 0}
     started = time.monotonic()
     unpacked = None
     try:
@@ -193,7 +205,7 @@ def expand_export(wrapper_dir_or_zip, tree_dir, limits=None):
             summary["renames"] += [{"path": _tree_path(e["path"]), "renamed_from": _tree_path(e["renamed_from"])}
                                    for e in renamed]
             source = unpacked
-        _expand_dir(source, tmp, limits, summary)
+        _expand_dir(source, tmp, limits, summary, previous, consume)
         finish_dir(tmp, tree_dir)
     except BaseException:
         remove_tree(tmp)
@@ -203,7 +215,7 @@ def expand_export(wrapper_dir_or_zip, tree_dir, limits=None):
             remove_tree(unpacked)
     for warning in summary["warnings"]:
         log.warning("shard_expand: %s", warning)
-    log.info("expanded %s (%s): %d parts, %d roots, %d files, %.1f MB in %.1fs", Path(wrapper_dir_or_zip).name,
-             summary["layout"], len(summary["parts"]), len(summary["roots"]), summary["files"],
-             summary["bytes"] / 1e6, time.monotonic() - started)
+    log.info("expanded %s (%s): %d parts, %d roots, %d files (%d unchanged, linked), %.1f MB in %.1fs",
+             Path(wrapper_dir_or_zip).name, summary["layout"], len(summary["parts"]), len(summary["roots"]),
+             summary["files"], summary["linked"], summary["bytes"] / 1e6, time.monotonic() - started)
     return summary

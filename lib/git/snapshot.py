@@ -10,9 +10,10 @@ from dulwich.index import commit_tree
 
 from lib.git.lfs import ATTRIBUTES, LocalStore, attributes, pointer_bytes
 from lib.git.objects import LooseWriter, branch_ref, clean_temp_files, open_repo, read_ref, update_ref, write_commit
+from lib.git.statcache import StatCache, stat_key
 from lib.git.store import PACK_THRESHOLD, pack_loose_objects
 from lib.log import Progress
-from lib.paths import SKIPPED_LARGE, STAGING
+from lib.paths import GIT_STAT_CACHE, SKIPPED_LARGE, STAGING
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +63,12 @@ def _list_files(source, exclude, max_file_bytes):
                 continue
             st = os.lstat(full)
             if stat.S_ISLNK(st.st_mode):
-                items.append((rel, full, 0, 0o120000))
+                items.append((rel, full, 0, 0o120000, None))
             elif stat.S_ISREG(st.st_mode):
                 if max_file_bytes is not None and st.st_size > max_file_bytes:
                     large.append((rel, full, st.st_size))
                     continue
-                items.append((rel, full, st.st_size, 0o100755 if st.st_mode & 0o111 else 0o100644))
+                items.append((rel, full, st.st_size, 0o100755 if st.st_mode & 0o111 else 0o100644, stat_key(st)))
     return items, large
 
 
@@ -91,11 +92,23 @@ def _large_files(large, writer, lfs, max_file_bytes):
     return entries, skipped, stored
 
 
-def _hash_all(items, writer, workers):
-    """Store every file as a blob (in `workers` threads: sha1, zlib and reads release the GIL)."""
+def _hash_all(items, writer, workers, cache):
+    """Store every file as a blob (in `workers` threads: sha1, zlib and reads release the GIL).
+
+    A file the stat cache knows unchanged is not read: its blob is the one it had (a 5 GB snapshot where 1 %
+    changed costs the 1 %, as git's index makes `git add` cost).
+    """
+    def blob(rel, full, size, mode, key):
+        if mode == 0o120000:
+            return writer.add_bytes(os.readlink(full))
+        sha = cache.known(rel, key)
+        if sha is None or not writer.has(sha):
+            sha = writer.add_file(full, size)
+        cache.remember(rel, key, sha)
+        return sha
+
     def work(batch):
-        return [(rel, writer.add_bytes(os.readlink(full)) if mode == 0o120000 else writer.add_file(full, size),
-                 mode) for rel, full, size, mode in batch]
+        return [(item[0], blob(*item), item[3]) for item in batch]
 
     # Batches keep per-file thread hand-off cost away from the many small pages.
     batches = [items[i:i + BATCH] for i in range(0, len(items), BATCH)]
@@ -120,11 +133,10 @@ def snapshot_directory(repo_path, source_dir, branch, message, identity=None, ma
     started = time.monotonic()
     with open_repo(repo_path) as repo:
         clean_temp_files(repo)
-        if pack_threshold:
-            pack_loose_objects(repo, pack_threshold)
         writer = LooseWriter(repo.object_store)
         items, large = _list_files(source_dir, exclude, max_file_bytes)
-        entries, total = _hash_all(items, writer, workers)
+        cache = StatCache(os.path.join(repo.controldir(), GIT_STAT_CACHE))
+        entries, total = _hash_all(items, writer, workers, cache)
         store = LocalStore(os.path.join(repo.controldir(), "lfs")) if lfs else None
         pointers, skipped, stored = _large_files(large, writer, store, max_file_bytes)
         entries += pointers
@@ -137,11 +149,15 @@ def snapshot_directory(repo_path, source_dir, branch, message, identity=None, ma
         result = {"tree": tree_id.decode(), "parent": parent.decode() if parent else None,
                   "files": len(entries) - (1 if skipped else 0) - (1 if stored else 0), "bytes": total,
                   "skipped_large": skipped, "lfs": stored, "new_objects": writer.written}
+        cache.save()
         if parent is not None and repo[parent].tree == tree_id:
             log.info("snapshot unchanged: tree %s equals the tip of %s; no commit", tree_id.decode(), branch)
             return dict(result, commit=parent.decode(), changed=False)
         commit_id = write_commit(repo, tree_id, [parent] if parent else [], message, identity)
         update_ref(repo, ref, parent, commit_id)
+        if pack_threshold:
+            # The run that wrote the loose objects packs them, so the next snapshot starts from a packed store.
+            pack_loose_objects(repo, pack_threshold)
         log.info("snapshot %s on %s: %d files, %.1f MB, %d new objects (%.1f MB), %.1f s",
                  commit_id.decode()[:12], branch, result["files"], total / 1e6, writer.written,
                  writer.bytes_written / 1e6, time.monotonic() - started)

@@ -76,18 +76,23 @@ class FakeWorkspace:
     """A realistic page tree built from a seed; `entries()` streams its export files."""
 
     def __init__(self, seed=0, pages=300, databases=8, rows_per_database=6, attachments=20,
-                 attachment_bytes=4096, day=0, shrink=0.0, page_bytes=None, name="Fake Workspace"):
+                 attachment_bytes=4096, day=0, shrink=0.0, page_bytes=None, name="Fake Workspace",
+                 large_attachments=0, large_attachment_bytes=0, day_edits=None):
+        """`large_attachments` of the attachments weigh `large_attachment_bytes` (files over GitHub's limit);
+        `day_edits`, a fraction, makes each day edit that share of the pages and nothing else."""
         self.seed, self.name = seed, name
         self.params = dict(seed=seed, pages=pages, databases=databases, rows_per_database=rows_per_database,
                            attachments=attachments, attachment_bytes=attachment_bytes, day=day, shrink=shrink,
-                           page_bytes=page_bytes, name=name)
+                           page_bytes=page_bytes, name=name, large_attachments=large_attachments,
+                           large_attachment_bytes=large_attachment_bytes, day_edits=day_edits)
         self.attachment_bytes, self.page_bytes = attachment_bytes, page_bytes
+        self.large = {"names": set(), "bytes": large_attachment_bytes}
         self.space_id = dashed(random.Random(f"space-{seed}").getrandbits(128).to_bytes(16, "big").hex())
         self.nodes, self._pages = [], []
         self._rng = random.Random(seed)
-        self._build(pages, databases, rows_per_database, attachments)
+        self._build(pages, databases, rows_per_database, attachments, large_attachments)
         for d in range(1, day + 1):
-            self._apply_day(d, pages)
+            self._apply_day(d, pages, day_edits)
         self.day = day
         self._shrink(shrink)
         self._paths = None
@@ -120,7 +125,7 @@ class FakeWorkspace:
                 return pick
         return next(i for i in self._pages if not self.nodes[i].deleted)
 
-    def _build(self, pages, databases, rows, attachments):
+    def _build(self, pages, databases, rows, attachments, large=0):
         tops = min(max(1, pages // 40), 6, pages)
         for i in range(pages):
             parent = None if i < tops else self._pick_parent()
@@ -137,16 +142,21 @@ class FakeWorkspace:
             kind = "zip" if a == 2 else ("pdf" if a % 4 == 3 else "png")
             name = {"zip": "something.zip", "pdf": f"report {a}.pdf", "png": f"image {a}.png"}[kind]
             host.attachments.append((name, kind))
+            if kind != "zip" and len(self.large["names"]) < large:
+                self.large["names"].add(name)
 
     def _title(self):
         return " ".join(self._rng.choice(WORDS).capitalize() if i == 0 else self._rng.choice(WORDS)
                         for i in range(self._rng.randint(1, 4)))
 
-    def _apply_day(self, d, pages):
+    def _apply_day(self, d, pages, edits=None):
         self._rng = random.Random(f"{self.seed}-day-{d}")
         live = [n for n in self.nodes if not n.deleted and n.kind in ("page", "row")]
-        for n in self._rng.sample(live, min(len(live), max(1, pages // 20))):
+        share = max(1, pages // 20) if edits is None else max(1, int(len(live) * edits))
+        for n in self._rng.sample(live, min(len(live), share)):
             n.rev += 1
+        if edits is not None:
+            return
         leaves = [n for n in live if n.kind == "page" and not n.children and not n.attachments
                   and n.parent is not None]
         for n in self._rng.sample(leaves, min(len(leaves), max(1, pages // 100))):
@@ -255,7 +265,8 @@ class FakeWorkspace:
             head, tail = image + b"\x00\x00\x00\x00" + PAD_CHUNK, b"\x00\x00\x00\x00" + end
         else:
             head, tail = b"%PDF-1.4\n", b"\n%%EOF\n"
-        size = max(self.attachment_bytes, len(head) + len(tail))
+        wanted = self.large["bytes"] if name in self.large["names"] else self.attachment_bytes
+        size = max(wanted, len(head) + len(tail))
         left = size - len(head) - len(tail)
 
         def chunks():
