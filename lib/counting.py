@@ -1,10 +1,13 @@
 """Count what an export tree holds: Markdown, CSV, HTML, attachments, bytes, per top-level folder."""
 import os
+import re
 from pathlib import Path
 
 from lib.fsutil import read_json
 
 KINDS = ("md", "csv", "csv_all", "html", "attachments")
+# A page or database file as Notion names it: the id stays when the page is renamed or moved.
+NOTION_FILE_RE = re.compile(r" ([0-9a-f]{32})((?:_all)?\.(?:md|csv))$")
 
 
 def _empty():
@@ -50,3 +53,29 @@ def previous_pages(layout):
     """Return the promoted snapshot's page count (what Notion's next export counts, roughly), or None."""
     snapshot = read_json(layout.snapshot) or {}
     return (snapshot.get("counts") or {}).get("md") or None
+
+
+def snapshot_changes(snapshot, previous):
+    """Return {'added','removed','changed','moved'} between two snapshot manifests, or None without both.
+
+    A page or database whose path changed but whose Notion id did not (renamed, or moved elsewhere) is
+    one [old, new] pair in 'moved' instead of a removal and an addition.
+    """
+    if not previous or not snapshot:
+        return None
+    old = {f["path"]: f.get("sha256") for f in previous.get("files", [])}
+    new = {f["path"]: f.get("sha256") for f in snapshot.get("files", [])}
+    added, removed = sorted(set(new) - set(old)), sorted(set(old) - set(new))
+    gone = {}
+    for path in removed:
+        match = NOTION_FILE_RE.search(path)
+        if match:
+            gone.setdefault(match.groups(), path)
+    moved = []
+    for path in added:
+        match = NOTION_FILE_RE.search(path)
+        if match and match.groups() in gone:
+            moved.append([gone.pop(match.groups()), path])
+    paired = {p for pair in moved for p in pair}
+    return {"added": [p for p in added if p not in paired], "removed": [p for p in removed if p not in paired],
+            "changed": sorted(p for p in set(new) & set(old) if new[p] != old[p]), "moved": moved}

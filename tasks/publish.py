@@ -2,6 +2,7 @@
 import logging
 
 from lib import git
+from lib.counting import snapshot_changes
 from lib.fsutil import read_json, write_json_atomic
 from lib.paths import SITE_MANIFEST, SNAPSHOT
 from lib.report import clear_failures, now_iso
@@ -22,8 +23,9 @@ def published_tip(layout, repo, branch):
 def commit_snapshot(cfg, layout, repo, branch, snapshot):
     """Write the snapshot commit on top of the branch tip; return snapshot_directory's result."""
     gate = read_json(layout.coverage_report, {})
+    changes = snapshot_changes(snapshot, read_json(layout.previous_snapshot))
     message = git.format_message(snapshot.get("run_id"), snapshot.get("counts", {}),
-                                 gate.get("verdict", "passed"), git.tool_version())
+                                 gate.get("verdict", "passed"), git.tool_version(), changes)
     write_summary(layout, current_summary(layout, final=False))  # committed with the snapshot
     identity = f"{cfg['publish.committer_name']} <{cfg['publish.committer_email']}>"
     result = git.snapshot_directory(repo, layout.backups, branch, message, identity,

@@ -17,13 +17,16 @@ def shard_expand(cfg, layout):
     take their space once. A re-run after the parts were spent extracts them from the ZIP again.
     """
     remove_tree(layout.tree)
-    unpacked = read_json(layout.unpacked_manifest) or {"entries": []}
-    if not all((layout.unpacked / entry["path"]).exists() for entry in unpacked["entries"]):
+    unpacked = read_json(layout.unpacked_manifest, {}).get("entries", [])
+    if not all((layout.unpacked / entry["path"]).exists() for entry in unpacked):
         log.info("the wrapper's parts were spent by an earlier expansion: extracting them from %s again",
                  layout.export_zip.name)
         unpack(cfg, layout)
+        unpacked = read_json(layout.unpacked_manifest, {}).get("entries", [])
+    # Names the unpack stage had to change: an unwrapped export's files keep Notion's names on record.
+    renamed = archive.renamed_map(unpacked)
     previous = layout.official if layout.official.is_dir() else None
-    summary = archive.expand_export(layout.unpacked, layout.tree, unpack_limits(cfg), previous=previous,
+    summary = archive.expand_export(layout.unpacked, layout.tree, unpack_limits(cfg), renamed, previous=previous,
                                     consume=True)
     manifest = tree_manifest(layout.tree)
     manifest["expand"] = summary

@@ -2,6 +2,7 @@
 import json
 import logging
 import os
+import re
 import stat
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,18 +22,53 @@ log = logging.getLogger(__name__)
 SKIPPED_ENTRY = SKIPPED_LARGE.encode()
 WORKERS = 2                     # hashing threads; CI runners have 2-4 cores
 BATCH = 32                      # files per thread task
+MESSAGE_PAGES = 20              # pages named per kind of change in a commit message
+NOTION_ID_RE = re.compile(r" [0-9a-f]{32}$")
 
 
-def format_message(run_id, counts, verdict, version):
-    """Return the commit message: summary line, then counts, gate verdict and tool version."""
+def format_message(run_id, counts, verdict, version, changes=None):
+    """Return the commit message a person reads in `git log`: what the snapshot holds and which pages
+    were added, removed or changed (`changes`: lists of paths); the machine data stays in manifests/."""
     counts = dict(counts or {})
-    md, csv = counts.get("md", 0), counts.get("csv", 0)
-    files = counts.get("files", counts.get("attachments", 0))
-    lines = [f"Snapshot {run_id}: {md} pages, {csv} databases, {files} files", ""]
-    lines += [f"{key}: {counts[key]}" for key in sorted(counts)]
+    pages = {what: [_page_name(p) for p in (changes or {}).get(what, ()) if p.lower().endswith(".md")]
+             for what in ("added", "removed", "changed")}
+    pages["renamed or moved"] = [f"{_page_name(old)} → {_page_name(new)}"
+                                 for old, new in (changes or {}).get("moved", ()) if new.lower().endswith(".md")]
+    subject = (f"Snapshot {run_id}: {counts.get('md', 0)} pages, {counts.get('csv', 0)} databases, "
+               f"{counts.get('attachments', 0)} attachments")
+    if changes is not None:
+        moved = len(pages["renamed or moved"])
+        subject += (f" (+{len(pages['added'])} -{len(pages['removed'])} ~{len(pages['changed'])} pages"
+                    + (f", {moved} moved)" if moved else ")"))
+    size = counts.get("bytes", 0)
+    lines = [subject, "",
+             f"Run {run_id}, quality gate {verdict}: {counts.get('files', 0)} files, {_size(size)}."]
+    if changes is None:
+        lines.append("No earlier snapshot to compare with.")
+    for what in ("added", "removed", "renamed or moved", "changed"):
+        names = sorted(pages[what])
+        if names:
+            lines += ["", f"{what.capitalize()} pages ({len(names)}):"]
+            lines += [f"  {name}" for name in names[:MESSAGE_PAGES]]
+            if len(names) > MESSAGE_PAGES:
+                lines.append(f"  ... and {len(names) - MESSAGE_PAGES} more (see manifests/snapshot.json)")
     tool = str(version) if str(version).startswith("notion-git-backup") else f"notion-git-backup {version}"
-    lines += [f"gate: {verdict}", f"tool: {tool}", ""]
+    lines += ["", tool, ""]
     return "\n".join(lines)
+
+
+def _page_name(path):
+    """Return a page path as a reader names it: folders and title without Notion's ids or '.md'."""
+    return " / ".join(NOTION_ID_RE.sub("", part) or part for part in path[:-3].split("/"))
+
+
+def _size(size):
+    """Return a byte count in the largest unit that keeps it above 1."""
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
 
 
 def _list_files(source, exclude, max_file_bytes):

@@ -9,15 +9,19 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
+import mistune
+import nh3
+
 from lib.site import nav, state
 from lib.errors import BackupError
+from lib.filenames import temp_name
 from lib.fsutil import read_json, write_bytes_atomic
 from lib.log import Progress
 from lib.site.links import SiteIndex
 from lib.site.paths import SITE_DIR, scan_tree
-from lib.site.render import make_markdown
-from lib.site.tables import render_database
-from lib.site.worker import init_worker, read_title, render_chunk, write_atomic
+from lib.site.render import make_markdown, read_title
+from lib.site.tables import render_database, rows_elsewhere
+from lib.site.worker import init_worker, render_chunk, write_atomic
 
 log = logging.getLogger(__name__)
 STATE = ".build-state.json"
@@ -28,10 +32,12 @@ ASSETS = Path(__file__).with_name("assets")
 
 
 def code_version():
-    """Return a digest of the renderer's code and assets: a change re-renders every page."""
+    """Return a digest of the renderer's code, assets and libraries: a change re-renders every page."""
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")) + sorted(ASSETS.glob("*")):
         digest.update(path.name.encode() + path.read_bytes())
+    for library in (mistune, nh3):      # their output is part of every page: an upgrade re-renders too
+        digest.update(f"{library.__name__}=={library.__version__}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -59,7 +65,7 @@ def _render_pages(todo, ctx, workers):
 def _copy_asset(src, dst):
     """Place an attachment in the site: a hard link when possible, else a copy; atomically."""
     os.makedirs(os.path.dirname(dst), exist_ok=True)
-    tmp = os.path.join(os.path.dirname(dst), ".tmp-" + os.path.basename(dst)[:80] + ".part")
+    tmp = os.path.join(os.path.dirname(dst), temp_name(os.path.basename(dst), ".tmp-", ".part"))
     if os.path.lexists(tmp):
         os.unlink(tmp)
     try:
@@ -124,12 +130,13 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     ctx["props"] = {src: info.get("props", {}) for src, info in pages.items()}
     dbs = _render_databases(index, plan, old, ctx, outputs)
     tokens.update((main, state.get("tokens", "")) for main, state in dbs.items())
-    _place_assets(plan["assets"], hashes, old, official, site, outputs)
+    _place_assets(plan["assets"], index.copies, hashes, old, official, site, outputs)
     broken = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["broken"]]
     broken += [{"page": s, "href": h} for s in sorted(dbs) for h in dbs[s]["broken"]]
     missing = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["missing"]]
+    missing += [{"page": s, "href": h} for s in sorted(dbs) for h in dbs[s].get("missing", ())]
     titles = plan["titles"]
-    nodes = nav.nav_nodes(index, titles)
+    nodes = nav.nav_nodes(index, titles, {main: info.get("order", ()) for main, info in dbs.items()})
     extra = state.site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot,
                                   previous_snapshot, plan, ASSETS, state.workspace_name(official, files))
     for rel, data in extra.items():
@@ -179,15 +186,15 @@ def _merge_pages(plan, rendered, old, hashes, tokens):
     return pages, {src: tokens.get(src, "") for src in plan["pages"]}
 
 
-def _place_assets(assets, hashes, old, official, site, outputs):
+def _place_assets(assets, copies, hashes, old, official, site, outputs):
     """Link or copy every attachment and CSV whose content changed or whose copy is gone."""
     copied = 0
     for rel in assets:
-        dst = os.path.join(site, rel)
+        dst = os.path.join(site, copies[rel])
         if old.get("assets", {}).get(rel) != hashes[rel] or not os.path.exists(dst):
             _copy_asset(os.path.join(official, rel), dst)
             copied += 1
-        outputs[rel] = {"size": os.path.getsize(dst), "sha256": state.sha_of(hashes[rel])}
+        outputs[copies[rel]] = {"size": os.path.getsize(dst), "sha256": state.sha_of(hashes[rel])}
     if copied:
         log.info("site: placed %d attachments and CSV files", copied)
 
@@ -210,7 +217,8 @@ def save_state(site, build):
 def _render_databases(index, plan, old, ctx, outputs):
     """Render every database whose CSV, rows or navigation changed; return their state."""
     md, renderer = make_markdown()
-    dbs = {}
+    renderer.titles, renderer.official = ctx["titles"], ctx["official"]
+    dbs, elsewhere = {}, None
     plan["dbs_rendered"] = 0
     for key, entry in sorted(index.dbs.items()):
         main, out = entry["main"], entry["out"]
@@ -220,13 +228,16 @@ def _render_databases(index, plan, old, ctx, outputs):
         if prev and prev["key"] == db_key and os.path.exists(path):
             dbs[main] = prev
         else:
+            if elsewhere is None:
+                elsewhere = rows_elsewhere(index, ctx["titles"])
             article, info = render_database(entry, index, ctx["titles"], ctx["official"], renderer,
-                                            ctx["props"])
+                                            ctx["props"], elsewhere)
             trail = nav.breadcrumbs(index, main, ctx["titles"], out)
             data = nav.page_shell(plan["titles"][main], article, out, trail, "db").encode("utf-8")
             write_atomic(path, data)
-            dbs[main] = {"key": db_key, "broken": info["broken"], "size": len(data),
-                         "sha256": hashlib.sha256(data).hexdigest(), "tokens": info["tokens"]}
+            dbs[main] = {"key": db_key, "broken": info["broken"], "missing": info["missing"], "size": len(data),
+                         "order": info["order"], "sha256": hashlib.sha256(data).hexdigest(),
+                         "tokens": info["tokens"]}
             plan["dbs_rendered"] += 1
         outputs[out] = {"size": dbs[main]["size"], "sha256": dbs[main]["sha256"]}
     return dbs

@@ -5,7 +5,7 @@ import posixpath
 import re
 from urllib.parse import quote
 
-from lib.site.paths import SITE_DIR, title_from_path
+from lib.site.paths import SITE_DIR, split_id, title_from_path
 
 ASSET_CSS = SITE_DIR + "/site.css"
 ASSET_JS = SITE_DIR + "/site.js"
@@ -24,7 +24,8 @@ def node_title(node, titles):
         name = node[4:]
         if "/" not in name and name.startswith("Export-"):
             return "Workspace export"
-        return posixpath.basename(name)
+        # A folder whose page is not in the export ('My Links <32hex>/' alone): named as its page would be.
+        return split_id(posixpath.basename(name))[0]
     return titles.get(node) or title_from_path(node)
 
 
@@ -65,16 +66,20 @@ def page_shell(title, article, out_rel, trail, kind="page"):
 
 def natural(text):
     """Return a sort key that orders 'Area 3' before 'Area 28'."""
-    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text.lower()) if p]
+    # isdecimal, not isdigit: "²" is a digit that int() refuses, and a page may be titled "²".
+    return [(0, int(p), "") if p.isdecimal() else (1, 0, p) for p in re.split(r"(\d+)", text.lower()) if p]
 
 
-def nav_nodes(index, titles):
-    """Return the sidebar tree as a list of [title, output path, parent position, kind]."""
+def nav_nodes(index, titles, rows=None):
+    """Return the sidebar tree as a list of [title, output path, parent position, kind].
+
+    Pages sort by natural title order; a database's rows keep `rows[database]`, its table's order.
+    """
     children = {}
     for node, parent in index.parent.items():
         children.setdefault(parent, []).append(node)
-    # Depth first, each node's children by natural title order: one sort per folder instead of
-    # comparing whole ancestor chains.
+    # Depth first, each node's children sorted once: one sort per folder instead of comparing whole
+    # ancestor chains.
     order, stack = [], [None]
     while stack:
         node = stack.pop()
@@ -82,7 +87,8 @@ def nav_nodes(index, titles):
             order.append(node)
         kids = children.get(node)
         if kids:
-            kids.sort(key=lambda n: (natural(node_title(n, titles)), n), reverse=True)
+            place = {row: i for i, row in enumerate((rows or {}).get(node, ()))}
+            kids.sort(key=lambda n: (place.get(n, len(place)), natural(node_title(n, titles)), n), reverse=True)
             stack.extend(kids)
     pos = {node: i for i, node in enumerate(order)}
     out = []

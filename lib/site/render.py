@@ -8,35 +8,12 @@ from mistune.plugins import import_plugin
 
 from lib.site.fast_mistune import FastHTMLRenderer, FastInlineParser, FastMarkdown
 from lib.site.paths import ATTACHMENT_RE, digest, title_from_path
+from lib.site.props import render_properties
+from lib.site.rawhtml import icon_label, open_html_blocks, sanitize_html
 
 PLUGINS = ["table", "strikethrough", "footnotes", "task_lists", "url", "def_list", "math"]
-ALLOWED_TAGS = {"aside", "details", "summary", "u", "mark", "br", "sub", "sup", "del", "s", "em",
-                "strong", "b", "i", "kbd"}
-VOID_TAGS = {"br"}
-TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)"
-                    r"((?:\s+[a-zA-Z-]+(?:=\"[^\"<>]*\"|='[^'<>]*'|=[^\s<>]+)?)*)\s*/?>")
-BLOCK_OPEN_RE = re.compile(r"^([ \t]*)(</?(?:aside|details|summary)\b[^>]*>)[ \t]*(.*)$", re.I)
 PROP_RE = re.compile(r"^([^:\n]{1,80}?): (.*)$")
-IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".avif", ".ico")
 SLUG_RE = re.compile(r"[^\w\- ]+")
-
-
-def sanitize_html(raw):
-    """Escape raw HTML except allowlisted tags without attributes (`details open` is kept)."""
-    out, pos = [], 0
-    for match in TAG_RE.finditer(raw):
-        out.append(html.escape(raw[pos:match.start()], quote=False))
-        closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3).strip()
-        if name in ALLOWED_TAGS and (not attrs or (name == "details" and attrs == "open")):
-            if closing and name not in VOID_TAGS:
-                out.append("</" + name + ">")
-            elif not closing:
-                out.append("<" + name + (" open" if attrs else "") + ">")
-        else:
-            out.append(html.escape(match.group(0), quote=False))
-        pos = match.end()
-    out.append(html.escape(raw[pos:], quote=False))
-    return "".join(out)
 
 
 def split_page(text, fallback_title):
@@ -49,6 +26,14 @@ def split_page(text, fallback_title):
         title = line[2:].strip()
         return (title or fallback_title), rest
     return fallback_title, text
+
+
+def read_title(path, rel):
+    """Return the title of a page from its first '# ' line, read from the file head only."""
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    text = head.decode("utf-8", errors="ignore")
+    return split_page(text.split("\n\n", 1)[0] + "\n", title_from_path(rel))[0]
 
 
 def split_properties(body, is_row):
@@ -67,31 +52,6 @@ def split_properties(body, is_row):
     return props, "\n".join(lines[len(props):])
 
 
-def open_html_blocks(body):
-    """Put allowlisted block tags on their own lines so Markdown inside them is parsed."""
-    if "<aside" not in body and "<details" not in body and "</" not in body:
-        return body
-    out = []
-    fence = False
-    for line in body.split("\n"):
-        if line.lstrip().startswith(("```", "~~~")):
-            fence = not fence
-        match = None if fence else BLOCK_OPEN_RE.match(line)
-        if match:
-            # Keep the indentation so a callout inside a list item stays in that item.
-            indent, tag, rest = match.groups()
-            sub = re.match(r"(.*?)(</(?:aside|details|summary)>)\s*$", rest, re.I)
-            if tag.lower().startswith("<summary") and sub:
-                out.extend(["", indent + tag + sub.group(1) + sub.group(2), ""])
-                continue
-            out.extend(["", indent + tag, ""])
-            if rest.strip():
-                out.extend([indent + rest, ""])
-            continue
-        out.append(line)
-    return "\n".join(out)
-
-
 def slugify(text):
     """Return a heading id built from the heading text."""
     text = re.sub(r"<[^>]+>", "", text)
@@ -107,6 +67,7 @@ class SiteRenderer(FastHTMLRenderer):
         self.index = None
         self.src = ""
         self.out = ""
+        self.titles, self.official = {}, None     # to name the target of a link written without text
         self._resolved_in, self._resolved = None, {}
         self.reset()
 
@@ -129,21 +90,37 @@ class SiteRenderer(FastHTMLRenderer):
             if kind in ("page", "db", "asset", "broken"):
                 record = [kind, self.index.out[target] if target else None, fragment]
             href = None if target is None else self.index.href(self.index.out[target], self.out, fragment)
-            hit = self._resolved[(url, self._scope)] = (kind, href, record)
+            hit = self._resolved[(url, self._scope)] = (kind, href, record, target)
         if hit[2] is not None:
             self.links[url] = hit[2]
         return hit[0], hit[1]
 
+    def target(self, url):
+        """Return (kind, site href or None) of a link from the current page, and record it."""
+        return self._target(url)
+
+    def _label(self, url):
+        """Return the text for a link Notion wrote without any (a database mention): the target's name."""
+        target = self._resolved[(url, self._scope)][3]
+        if target is None:
+            return html.escape(url)
+        if self.index.kind.get(target) != "page":
+            return html.escape(title_from_path(target))
+        title = self.titles.get(target)
+        if title is None and self.official:
+            title = read_title(posixpath.join(self.official, target), target)
+        return html.escape(title or title_from_path(target))
+
     def link(self, text, url, title=None):
         """Render a link to its site path, or mark it broken or missing."""
         kind, href = self._target(url)
+        if not text.strip():
+            text = self._label(url)
         attrs = ' title="' + html.escape(title) + '"' if title else ""
         if kind == "broken":
             path = url.split("#", 1)[0].split("?", 1)[0]
             if ":" not in path and ATTACHMENT_RE.search(path):
-                self.missing.append(url)
-                return ('<span class="missing-asset" title="Missing attachment: ' + html.escape(url) + '">'
-                        + text + " (attachment missing from the backup)</span>")
+                return self.missing_file(url, text)
             self.broken.append(url)
             return ('<a class="broken-link" title="Broken link: ' + html.escape(url) + '">' + text + "</a>")
         if href is None:
@@ -164,11 +141,19 @@ class SiteRenderer(FastHTMLRenderer):
             return ('<a class="remote-image" href="' + safe + '">Remote image (not stored in the backup): '
                     + (alt or safe) + "</a>")
         if href is None:
-            self.missing.append(url)
-            name = html.escape(posixpath.basename(mistune.util.unescape(url)))
-            return ('<span class="missing-asset" role="img" aria-label="Missing image">Missing image: '
-                    + name + "</span>")
+            return self.missing_image(url, html.escape(posixpath.basename(mistune.util.unescape(url))))
         return '<img src="' + html.escape(href) + '" alt="' + alt + '" loading="lazy" />'
+
+    def missing_file(self, url, text):
+        """Record an attachment missing from the export and show its name in its place."""
+        self.missing.append(url)
+        return ('<span class="missing-asset" title="Missing attachment: ' + html.escape(url) + '">'
+                + text + " (attachment missing from the backup)</span>")
+
+    def missing_image(self, url, name):
+        """Record an image missing from the export and show a placeholder naming it."""
+        self.missing.append(url)
+        return '<span class="missing-asset" role="img" aria-label="Missing image">Missing image: ' + name + "</span>"
 
     def heading(self, text, level, **attrs):
         """Render a heading with a readable id, unique within the page."""
@@ -178,13 +163,28 @@ class SiteRenderer(FastHTMLRenderer):
         ident = base if n == 0 else base + "-" + str(n)
         return "<h%d id=\"%s\">%s</h%d>\n" % (level, html.escape(ident), text, level)
 
+    def raw_image(self, attrs):
+        """Render an <img> Notion wrote as HTML (a callout's icon): local, missing, or its name offline."""
+        src, alt = attrs.get("src", ""), attrs.get("alt", "")
+        label = html.escape(icon_label(alt, src))
+        kind, href = self._target(src) if src else ("external", None)
+        if kind == "broken":
+            return self.missing_image(src, label)
+        if kind != "asset" or href is None:
+            # Never loaded from the web: the site works offline and tells nobody it was opened.
+            title = ' title="' + html.escape(src) + '"' if src else ""
+            return '<span class="remote-icon" role="img" aria-label="%s"%s>%s</span>' % (label, title, label)
+        width = "".join(c for c in attrs.get("width", "") if c.isdigit())[:4]
+        size = ' width="' + width + '"' if width else ""
+        return '<img src="' + html.escape(href) + '" alt="' + label + '"' + size + ' loading="lazy" />'
+
     def block_html(self, raw):
-        """Render a raw HTML block through the allowlist."""
-        return sanitize_html(raw.strip()) + "\n"
+        """Render a raw HTML block: Notion's own tags kept, anything else shown as text."""
+        return sanitize_html(raw.strip(), self.raw_image) + "\n"
 
     def inline_html(self, raw):
-        """Render inline raw HTML through the allowlist."""
-        return sanitize_html(raw)
+        """Render inline raw HTML: Notion's own tags kept, anything else shown as text."""
+        return sanitize_html(raw, self.raw_image)
 
 
 def render_block_math(renderer, text):
@@ -206,29 +206,6 @@ def make_markdown():
     renderer.register("block_math", render_block_math)
     renderer.register("inline_math", render_inline_math)
     return md, renderer
-
-
-def render_properties(props, renderer):
-    """Render database-row properties as a definition table."""
-    rows = []
-    for name, value in props:
-        cell = renderer_inline(value, renderer)
-        rows.append("<tr><th>" + html.escape(name) + "</th><td>" + cell + "</td></tr>")
-    return '<table class="properties">' + "".join(rows) + "</table>\n"
-
-
-REL_CELL_RE = re.compile(r"([^,()]+?) \(([^()\s]+\.(?:md|csv))\)")
-
-
-def renderer_inline(value, renderer):
-    """Render a property value, turning Notion's 'Title (path.md)' relations into links."""
-    out, pos = [], 0
-    for match in REL_CELL_RE.finditer(value):
-        out.append(html.escape(value[pos:match.start()]))
-        out.append(renderer.link(html.escape(match.group(1).strip()), match.group(2)))
-        pos = match.end()
-    out.append(html.escape(value[pos:]))
-    return "".join(out)
 
 
 def link_info(renderer):

@@ -2,9 +2,9 @@
 import html
 import posixpath
 
-from lib.site.paths import title_from_path
-
-KINDS = (("page", ".md"), ("database", ".csv"))
+from lib.site import nav
+from lib.site.links import SKIPPED_RE
+from lib.site.paths import db_stem, split_id, title_from_path
 
 
 def _link(index, src, from_out):
@@ -29,38 +29,74 @@ def broken_article(index, broken, missing, from_out):
     return "".join(parts)
 
 
-def snapshot_changes(snapshot, previous):
-    """Return {'added','removed','changed'} lists of paths between two snapshot manifests."""
-    if not previous or not snapshot:
-        return None
-    old = {f["path"]: f.get("sha256") for f in previous.get("files", [])}
-    new = {f["path"]: f.get("sha256") for f in snapshot.get("files", [])}
-    return {"added": sorted(set(new) - set(old)), "removed": sorted(set(old) - set(new)),
-            "changed": sorted(p for p in set(new) & set(old) if new[p] != old[p])}
+def _trail(index, rel, titles, from_out):
+    """Return the breadcrumb trail (HTML) of a file, present or removed, as the site names its pages."""
+    node = index.node_of(rel) if rel in index.kind else None
+    if node is not None and node in index.parent:
+        chain, rest = index.ancestors(node), []
+    else:
+        # An attachment belongs to its folder's page; a removed file to whatever is left of its folders.
+        folder, rest = posixpath.dirname(rel), []
+        while folder and folder not in index.dir_owner:
+            rest.insert(0, split_id(posixpath.basename(folder))[0])
+            folder = posixpath.dirname(folder)
+        owner = index.dir_owner.get(folder) if folder else None
+        chain = index.ancestors(owner) + [owner] if owner else []
+    crumbs = []
+    for anc in chain:
+        name = html.escape(nav.node_title(anc, titles))
+        crumbs.append(name if anc.startswith("dir:") else
+                      '<a href="%s">%s</a>' % (html.escape(index.href(index.out[anc], from_out)), name))
+    return " / ".join(crumbs + [html.escape(name) for name in rest])
+
+
+def _items(index, paths, titles, from_out, strip, present):
+    """Return [(name html, kind, trail html)] for changed paths: one line per page, database or file.
+
+    A moved path is an [old, new] pair: named as it is now, with the name it had before."""
+    items, seen = [], set()
+    for path in paths:
+        before = None
+        if isinstance(path, list):
+            before, path = path
+        rel = path[len(strip):] if strip and path.startswith(strip) else path
+        if SKIPPED_RE.match(rel):
+            continue        # Notion's own index of the export: the site writes its own
+        lower = rel.lower()
+        kind = "page" if lower.endswith(".md") else "database" if lower.endswith(".csv") else "file"
+        key = db_stem(rel) if kind == "database" else rel
+        if key in seen:
+            continue        # a database's two CSVs are one database
+        seen.add(key)
+        if kind == "file":
+            name = posixpath.basename(rel)
+        else:
+            name = titles.get(index.node_of(rel)) if rel in index.kind else None
+            name = name or title_from_path(rel)
+        label = html.escape(name)
+        if present and rel in index.out:
+            label = '<a href="%s">%s</a>' % (html.escape(index.href(index.out[rel], from_out)), label)
+        if before is not None and title_from_path(before) != name:
+            label += " (was %s)" % html.escape(title_from_path(before))
+        items.append((label, kind, _trail(index, rel, titles, from_out)))
+    return items
 
 
 def changes_article(index, changes, titles, snapshot, previous, from_out, strip=""):
-    """Return the body of the changes page, grouped into pages, databases and other files."""
+    """Return the body of the changes page: added, changed and removed pages, databases and files."""
     if changes is None:
         return "<p>No previous snapshot to compare with.</p>\n"
     parts = ["<p>From snapshot %s to %s.</p>\n" % (html.escape(str(previous.get("time", "?"))),
                                                   html.escape(str(snapshot.get("time", "?"))))]
-    for what in ("added", "changed", "removed"):
-        paths = changes[what]
-        parts.append("<h2>%s (%d)</h2>\n" % (what.capitalize(), len(paths)))
-        if not paths:
+    for what, heading in (("added", "Added"), ("changed", "Changed"), ("moved", "Renamed or moved"),
+                          ("removed", "Removed")):
+        items = _items(index, changes.get(what, []), titles, from_out, strip, what != "removed")
+        parts.append("<h2>%s (%d)</h2>\n" % (heading, len(items)))
+        if not items:
             continue
-        parts.append("<ul>")
-        for path in paths:
-            rel = path[len(strip):] if strip and path.startswith(strip) else path
-            label = "page" if rel.endswith(".md") else "database" if rel.endswith(".csv") else "file"
-            name = titles.get(rel) or title_from_path(rel)
-            if what != "removed" and rel in index.out:
-                item = '<a href="%s">%s</a>' % (html.escape(index.href(index.out[rel], from_out)),
-                                                 html.escape(name))
-            else:
-                item = html.escape(name)
-            parts.append('<li>%s <span class="badge">%s</span> <small>%s</small></li>'
-                         % (item, label, html.escape(posixpath.dirname(rel))))
+        parts.append('<ul class="changes">')
+        for label, kind, trail in items:
+            parts.append('<li>%s <span class="badge">%s</span>%s</li>'
+                         % (label, kind, ' <small class="trail">in ' + trail + "</small>" if trail else ""))
         parts.append("</ul>\n")
     return "".join(parts)

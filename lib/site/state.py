@@ -5,6 +5,7 @@ import os
 import re
 import posixpath
 
+from lib.counting import snapshot_changes
 from lib.site import nav, reports
 from lib.site.paths import SITE_DIR, digest, title_from_path
 from lib.site.search import build_index
@@ -46,7 +47,7 @@ def sha_of(key):
 
 def input_digest(version, hashes, snapshot, previous):
     """Return the digest of everything a build reads; equal digests mean a no-op build."""
-    prev = reports.snapshot_changes(snapshot, previous) if previous else None
+    prev = snapshot_changes(snapshot, previous) if previous else None
     snapshot = snapshot or {}
     return _h(version, sorted(hashes.items()), snapshot.get("time"), snapshot.get("run_id"),
               snapshot.get("renames"), prev)
@@ -87,7 +88,7 @@ def plan(index, hashes, old, official, site, read_title):
         if not os.path.exists(os.path.join(site, index.out[src])):
             render.append(src)
     assets = sorted(r for r, k in index.kind.items() if k in ("asset", "db"))
-    outputs = [index.out[p] for p in pages] + [e["out"] for e in index.dbs.values()] + assets
+    outputs = [index.out[p] for p in pages] + [e["out"] for e in index.dbs.values()] + [index.copies[a] for a in assets]
     return {"pages": pages, "titles": titles, "nav": nav_keys, "sig": sig, "render": render, "assets": assets,
             "paths_digest": paths_digest, "outputs": outputs}
 
@@ -132,7 +133,7 @@ def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, p
     article = reports.broken_article(index, broken, missing, out)
     files[out] = nav.page_shell("Broken links", article, out, [], "report").encode("utf-8")
     out = SITE_DIR + "/changes.html"
-    changes = reports.snapshot_changes(snapshot, previous)
+    changes = snapshot_changes(snapshot, previous)
     strip = snapshot_prefix(snapshot, index.files) if snapshot else ""
     article = reports.changes_article(index, changes, titles, snapshot, previous, out, strip)
     files[out] = nav.page_shell("Changes", article, out, [], "report").encode("utf-8")

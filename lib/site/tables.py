@@ -4,7 +4,8 @@ import html
 import io
 import posixpath
 
-from lib.site.render import link_info, renderer_inline
+from lib.site.props import render_value
+from lib.site.render import link_info
 from lib.site.search import tokens
 
 
@@ -18,34 +19,55 @@ def read_csv(path):
     return rows[0], rows[1:]
 
 
-def match_rows(header, rows, row_pages, titles, props):
-    """Map CSV row positions to row pages by title; namesakes are told apart by their properties."""
+def rows_elsewhere(index, titles):
+    """Return {title: [row page]} of every database row page of the export, for linked views' rows."""
+    out = {}
+    for node in sorted(index.parent):
+        parent = index.parent[node]
+        if parent is not None and index.kind.get(parent) == "db" and index.kind.get(node) == "page":
+            out.setdefault(titles.get(node, "").strip(), []).append(node)
+    return out
+
+
+def match_rows(header, rows, row_pages, titles, props, elsewhere=None):
+    """Map CSV row positions to row pages by title; namesakes are told apart by their properties.
+
+    Rows are first matched to the database's own row pages; the rest (a linked view's rows live under
+    the source database's folder) to a row page of the same title anywhere in `elsewhere`.
+    """
     free = {}
     for rel in row_pages:
         free.setdefault(titles.get(rel, "").strip(), []).append(rel)
-    matched = {}
-    for i, row in enumerate(rows):
-        candidates = free.get(row[0].strip() if row else "")
-        if not candidates:
+    matched, taken = {}, set()
+    for pool in (free, elsewhere):
+        if not pool:
             continue
-        cells = dict(zip(header, row))
-
-        def _score(rel):
-            return sum(1 for k, v in props.get(rel, {}).items() if cells.get(k, "").strip() == v)
-
-        best = max(candidates, key=_score) if len(candidates) > 1 else candidates[0]
-        candidates.remove(best)
-        matched[i] = best
+        for i, row in enumerate(rows):
+            if i in matched or not row:
+                continue
+            candidates = [p for p in pool.get(row[0].strip(), ()) if p not in taken]
+            if candidates:
+                matched[i] = _best(candidates, dict(zip(header, row)), props)
+                taken.add(matched[i])
     return matched
 
 
-def render_database(entry, index, titles, official_dir, renderer, props=None):
-    """Return (article html, info) for one database entry of `index.dbs`."""
+def _best(candidates, cells, props):
+    """Return the candidate row page whose properties agree with most of the row's cells."""
+    if len(candidates) == 1:
+        return candidates[0]
+    return max(candidates, key=lambda rel: sum(1 for k, v in props.get(rel, {}).items()
+                                               if cells.get(k, "").strip() == v))
+
+
+def render_database(entry, index, titles, official_dir, renderer, props=None, elsewhere=None):
+    """Return (article html, info) for one database entry of `index.dbs`; info["order"] lists its row
+    pages in the CSV's order (Notion's)."""
     main = entry["main"]
     out = entry["out"]
     header, rows = read_csv(posixpath.join(str(official_dir), main))
     row_pages = [n for n in index.children.get(main, ()) if index.kind.get(n) == "page"]
-    matched = match_rows(header, rows, row_pages, titles, props or {})
+    matched = match_rows(header, rows, row_pages, titles, props or {}, elsewhere)
     renderer.index, renderer.src, renderer.out = index, main, out
     renderer.reset()
     parts = ['<p class="db-meta">%d rows' % len(rows)]
@@ -64,7 +86,7 @@ def render_database(entry, index, titles, official_dir, renderer, props=None):
                 href = index.href(index.out[matched[i]], out)
                 body = '<a href="%s">%s</a>' % (html.escape(href), html.escape(cell) or "Untitled")
             else:
-                body = renderer_inline(cell, renderer)
+                body = render_value(header[j] if j < len(header) else "", cell, renderer)
             parts.append("<td>" + body + "</td>")
         parts.append("</tr>\n")
     parts.append("</tbody></table></div>\n")
@@ -76,7 +98,9 @@ def render_database(entry, index, titles, official_dir, renderer, props=None):
                                                          html.escape(titles.get(rel, rel))))
         parts.append("</ul>\n")
     info = link_info(renderer)
-    info["rows"] = len(rows)
+    info["rows"], info["missing"] = len(rows), renderer.missing
+    own = set(row_pages)
+    info["order"] = [matched[i] for i in sorted(matched) if matched[i] in own]
     text = " ".join([titles.get(main, "")] + header + [cell for row in rows for cell in row])
     info["tokens"] = " ".join(tokens(text))
     return "".join(parts), info

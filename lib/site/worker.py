@@ -4,10 +4,10 @@ import hashlib
 import os
 import signal
 
+from lib.filenames import temp_name
 from lib.site.nav import breadcrumbs, page_shell
-from lib.site.render import make_markdown, render_page, split_page
+from lib.site.render import make_markdown, render_page
 from lib.site.search import tokens
-from lib.site.paths import title_from_path
 
 _CTX = {}
 
@@ -15,7 +15,7 @@ _CTX = {}
 def write_atomic(path, data):
     """Write bytes through a temporary name and os.replace (no fsync: the build syncs once)."""
     folder, name = os.path.split(path)
-    tmp = os.path.join(folder, ".%s.%d.part" % (name[:100], os.getpid()))
+    tmp = os.path.join(folder, temp_name(name, ".", ".%d.part" % os.getpid()))
     try:
         try:
             handle = open(tmp, "wb")
@@ -29,14 +29,6 @@ def write_atomic(path, data):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-
-
-def read_title(path, rel):
-    """Return the title of a page from its first '# ' line, read from the file head only."""
-    with open(path, "rb") as handle:
-        head = handle.read(4096)
-    text = head.decode("utf-8", errors="ignore")
-    return split_page(text.split("\n\n", 1)[0] + "\n", title_from_path(rel))[0]
 
 
 def _die_with_parent():
@@ -54,6 +46,7 @@ def init_worker(ctx):
     _CTX.clear()
     _CTX.update(ctx)
     _CTX["md"], _CTX["renderer"] = make_markdown()
+    _CTX["renderer"].titles, _CTX["renderer"].official = ctx["titles"], ctx["official"]
     _CTX["crumbs"] = {}
 
 

@@ -14,9 +14,9 @@ log = logging.getLogger("demo")
 
 
 def branch_history(remote, branch=b"refs/heads/notion-backups"):
-    """Return 'sha subject' lines of the snapshot branch in the bare remote, newest first."""
+    """Return (sha, message) of each commit of the snapshot branch in the bare remote, newest first."""
     with Repo(str(remote)) as repo:
-        return [f"{entry.commit.id.decode()[:12]} {entry.commit.message.decode().splitlines()[0]}"
+        return [(entry.commit.id.decode()[:12], entry.commit.message.decode())
                 for entry in repo.get_walker(include=[repo.refs[branch]])]
 
 
@@ -42,14 +42,18 @@ def main():
         project, remote = make_project(base)
         env = fake_env(fake, BACKUP_RUN_ID="demo-day-1")
         run("first backup", project, env)
-        fake.set_day(1)
+        fake.set_day(1)     # a person's day: a paragraph edited, a page renamed, a row added, a page deleted
         env["BACKUP_RUN_ID"] = "demo-day-2"
         run("second backup (the workspace was edited)", project, env)
     site = project / "backups" / "site" / "index.html"
     print(f"\nSite:   {site.as_uri()}")
     print(f"Remote: {remote} (branch notion-backups)\n")
-    print("git log notion-backups:")
-    for line in branch_history(remote):
+    history = branch_history(remote)
+    print("git log --oneline notion-backups:")
+    for sha, message in history:
+        print(f"  {sha} {message.splitlines()[0]}")
+    print(f"\nThe second day's snapshot (git log -1 notion-backups; the site's _site/changes.html shows the same):")
+    for line in history[0][1].rstrip().splitlines():
         print(f"  {line}")
 
 

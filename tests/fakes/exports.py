@@ -8,20 +8,22 @@ Layout produced (facts from research/notion-internal-api.md section 3):
       Export-<uuid>/Home/Child <32hex>.md                    (subpage folder without id)
       Export-<uuid>/Home/Notes <32hex>/...                   (older style: folder with id)
       Export-<uuid>/Home/Recipes <32hex>.csv + _all.csv      (UTF-8 BOM), rows in Home/Recipes/
+      Export-<uuid>/Home/Recipes/photo 12.png                (a row's Files & media, beside the row pages)
+      Export-<uuid>/Home/Ideas/Recipes <32hex>.csv + _all    (a linked view; its rows stay in Home/Recipes/)
+      Export-<uuid>/My Links <32hex>/...                     (a folder whose page is not in the export)
       Export-<uuid>/Home/image.png, report.pdf, something.zip (a user attachment, never unpacked)
 Inside parts: deflate, data descriptors (flag bit 3), MS-DOS host, no directory entries, UTF-8 flag
-only on non-ASCII names (or never, with utf8_flag=False).
+only on non-ASCII names (or never, with utf8_flag=False). What the files hold: tests/fakes/export_pages.py.
+Each later day edits the workspace the way a person does: one paragraph, one renamed page, one new
+database row and one deleted page.
 """
-import io
-import os
 import random
-import struct
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-CHUNK = 1 << 20
+from tests.fakes import export_pages as content
+from tests.fakes.export_pages import WORDS
+
 TITLES = [
     "Home", "Projects", "Meeting notes", "Meeting Notes", "Meeting notes 2", "Roadmap", "Ideas",
     "Reading list", "Recipes", "Travel", "Q3 planning", "Onboarding", "Design review", "Budget",
@@ -30,24 +32,34 @@ TITLES = [
     "Research", "Archive", "Inbox", "Journal", "Team wiki", "Hiring", "Notes", "notes",
 ]
 DB_TITLES = ["Tasks", "Recipes", "People", "Bugs", "Books", "CRM", "Inventory", "📚 Library"]
-WORDS = ("alpha beta gamma delta notion backup export page block table link share team plan week "
-         "draft review idea goal task done todo status owner date note text").split()
+ROW_FILE_BYTES = 2048   # a row's Files & media
+SHAPES_MIN_PAGES = 20   # smaller workspaces (download and resume tests) keep the plain shapes
+# Titles of real pages that no filesystem or git takes as they are (workspace option hostile=True): each
+# becomes a top-level page with a folder of that very name, a subpage, and an HTML attachment named like
+# the subpage's own site page.
+HOSTILE_TITLES = [".git", ".GIT", "git~1", ".gitmodules", "CON", "aux", "Notes.", "Draft ", "会" * 73, "²"]
 
 
 @dataclass
 class Node:
-    """One page, database or database row of the fake workspace."""
+    """One page, database, linked database view or database row of the fake workspace."""
 
     index: int
     id: str
     title: str
-    kind: str  # page | db | row
+    kind: str  # page | db | row | view
     parent: int = None
     children: list = field(default_factory=list)
-    attachments: list = field(default_factory=list)  # (name, kind)
+    attachments: list = field(default_factory=list)  # (name, kind) in the node's own folder
     folder_id: bool = False
     rev: int = 0
     deleted: bool = False
+    links: list = field(default_factory=list)        # nodes this page links to
+    files: list = field(default_factory=list)        # a row's Files & media: (name or URL, kind)
+    related: list = field(default_factory=list)      # rows a row relates to
+    callout: int = None                              # which callout shape the page holds, if any
+    source: int = None                               # a linked view's database
+    folder_only: bool = False                        # the export holds the folder, not the page
 
 
 def dashed(hex32):
@@ -56,43 +68,37 @@ def dashed(hex32):
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-PAD_CHUNK = b"npAd"  # lower-case first letter: ancillary, safe to skip
-
-
-def _png_chunk(kind, data):
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def _png_image(seed, side=24):
-    """Return (signature + IHDR + IDAT, IEND chunk) of a small one-colour RGB PNG."""
-    colour = bytes(random.Random(seed).randrange(256) for _ in range(3))
-    rows = b"".join(b"\x00" + colour * side for _ in range(side))
-    head = (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
-            + _png_chunk(b"IDAT", zlib.compress(rows)))
-    return head, _png_chunk(b"IEND", b"")
-
-
 class FakeWorkspace:
     """A realistic page tree built from a seed; `entries()` streams its export files."""
 
     def __init__(self, seed=0, pages=300, databases=8, rows_per_database=6, attachments=20,
-                 attachment_bytes=4096, day=0, shrink=0.0, page_bytes=None, name="Fake Workspace",
+                 attachment_bytes=4096, day=0, shrink=0.0, page_bytes=None, name="Fake Workspace", hostile=False,
                  large_attachments=0, large_attachment_bytes=0, day_edits=None):
         """`large_attachments` of the attachments weigh `large_attachment_bytes` (files over GitHub's limit);
         `day_edits`, a fraction, makes each day edit that share of the pages and nothing else."""
         self.seed, self.name = seed, name
         self.params = dict(seed=seed, pages=pages, databases=databases, rows_per_database=rows_per_database,
                            attachments=attachments, attachment_bytes=attachment_bytes, day=day, shrink=shrink,
-                           page_bytes=page_bytes, name=name, large_attachments=large_attachments,
+                           page_bytes=page_bytes, name=name, hostile=hostile, large_attachments=large_attachments,
                            large_attachment_bytes=large_attachment_bytes, day_edits=day_edits)
         self.attachment_bytes, self.page_bytes = attachment_bytes, page_bytes
-        self.large = {"names": set(), "bytes": large_attachment_bytes}
+        self.large, self.day_edits = {"names": set(), "count": large_attachments, "bytes": large_attachment_bytes}, day_edits
         self.space_id = dashed(random.Random(f"space-{seed}").getrandbits(128).to_bytes(16, "big").hex())
         self.nodes, self._pages = [], []
         self._rng = random.Random(seed)
-        self._build(pages, databases, rows_per_database, attachments, large_attachments)
+        self._paths = None
+        self._build(pages, databases, rows_per_database, attachments)
+        if pages >= SHAPES_MIN_PAGES:
+            self._add_shapes(random.Random(f"{seed}-shapes"))
+        if hostile:
+            self._build_hostile()
+        targets = self._link_targets()
+        for node in self.nodes:
+            if node.kind in ("page", "row"):
+                self._pick_links(node, random.Random(f"{node.id}-links"), targets)
         for d in range(1, day + 1):
-            self._apply_day(d, pages, day_edits)
+            self._paths = None
+            self._apply_day(d)
         self.day = day
         self._shrink(shrink)
         self._paths = None
@@ -102,9 +108,10 @@ class FakeWorkspace:
         return FakeWorkspace(**dict(self.params, **changes))
 
     # -- building ---------------------------------------------------------------------------
-    def _new(self, title, kind, parent):
-        node = Node(len(self.nodes), self._rng.getrandbits(128).to_bytes(16, "big").hex(), title, kind, parent)
-        node.folder_id = kind == "page" and self._rng.random() < 0.3
+    def _new(self, title, kind, parent, rng=None):
+        rng = rng or self._rng
+        node = Node(len(self.nodes), rng.getrandbits(128).to_bytes(16, "big").hex(), title, kind, parent)
+        node.folder_id = kind == "page" and rng.random() < 0.3
         self.nodes.append(node)
         if kind == "page":
             self._pages.append(node.index)
@@ -121,11 +128,11 @@ class FakeWorkspace:
     def _pick_parent(self):
         for _ in range(8):
             pick = self._rng.choice(self._pages)
-            if not self.nodes[pick].deleted and self._depth(pick) < 5:
+            if not self.nodes[pick].deleted and not self.nodes[pick].folder_only and self._depth(pick) < 5:
                 return pick
-        return next(i for i in self._pages if not self.nodes[i].deleted)
+        return next(i for i in self._pages if not self.nodes[i].deleted and not self.nodes[i].folder_only)
 
-    def _build(self, pages, databases, rows, attachments, large=0):
+    def _build(self, pages, databases, rows, attachments):
         tops = min(max(1, pages // 40), 6, pages)
         for i in range(pages):
             parent = None if i < tops else self._pick_parent()
@@ -142,28 +149,94 @@ class FakeWorkspace:
             kind = "zip" if a == 2 else ("pdf" if a % 4 == 3 else "png")
             name = {"zip": "something.zip", "pdf": f"report {a}.pdf", "png": f"image {a}.png"}[kind]
             host.attachments.append((name, kind))
-            if kind != "zip" and len(self.large["names"]) < large:
+            if kind != "zip" and len(self.large["names"]) < self.large["count"]:
                 self.large["names"].add(name)
+
+    def _add_shapes(self, rng):
+        """Add what real exports hold beyond pages and plain tables (see tests/fakes/export_pages.py)."""
+        pages = [n for n in self.nodes if n.kind == "page"]
+        for n, page in enumerate(pages):
+            page.callout = n % 4 if n % 3 == 1 else None
+            if page.callout == 3:
+                page.attachments.append(("icon.png", "icon"))
+        dbs = [n for n in self.nodes if n.kind == "db"]
+        for d, db in enumerate(dbs):
+            rows = [self.nodes[i] for i in db.children]
+            other = [self.nodes[i] for i in dbs[(d + 1) % len(dbs)].children]
+            for row in rows:
+                self._row_shapes(row, other, rng)
+        if dbs:
+            # A linked view of the first database on a page outside it, with its own CSV.
+            host = next(p for p in pages[1:] + pages if p.index != dbs[0].parent
+                        and all(self.nodes[c].title != dbs[0].title for c in p.children))
+            view = self._new(dbs[0].title, "view", host.index, rng)
+            view.source = dbs[0].index
+        folder = self._new("My Links", "page", None, rng)
+        folder.folder_only, folder.folder_id = True, True
+        for title in ("Bookmarks", "Reading queue"):
+            self._new(title, "page", folder.index, rng)
+
+    def _row_shapes(self, row, other, rng):
+        """Give a row files beside its page, web addresses and relations to another database's rows."""
+        n = row.index
+        if n % 3 == 0:
+            row.files.append((f"photo {n}.png", "png"))
+        if n % 3 == 1:
+            row.files += [(f"spec {n}.pdf", "pdf"), (f"scan {n}.png", "png")]
+        if n % 5 == 2:
+            row.files.append((f"https://example.com/manual-{n}.pdf", "url"))
+        row.related = [i.index for i in rng.sample(other, min(len(other), n % 3)) if i is not row]
+
+    def _link_targets(self):
+        return [n.index for n in self.nodes if n.kind in ("page", "row", "db") and not n.folder_only
+                and self._visible(n)]
+
+    def _pick_links(self, node, rng, targets):
+        """Choose the two pages a page links to, once: later days leave other pages' links alone."""
+        others = len(targets) - (node.index in targets)
+        while others > 0 and len(node.links) < 2:
+            pick = rng.choice(targets)
+            if pick != node.index:
+                node.links.append(pick)
+
+    def _build_hostile(self):
+        for title in HOSTILE_TITLES:
+            top = self._new(title, "page", None)
+            top.folder_id = False  # the folder carries the title alone: `.git/`, `CON/`
+            child = self._new(f"{title} child", "page", top.index)
+            top.attachments.append((f"{child.title} {child.id}.html", "html"))
 
     def _title(self):
         return " ".join(self._rng.choice(WORDS).capitalize() if i == 0 else self._rng.choice(WORDS)
                         for i in range(self._rng.randint(1, 4)))
 
-    def _apply_day(self, d, pages, edits=None):
+    def _apply_day(self, d):
+        """One day of a person's edits: a paragraph, a renamed page, a new database row, a deleted page."""
         self._rng = random.Random(f"{self.seed}-day-{d}")
-        live = [n for n in self.nodes if not n.deleted and n.kind in ("page", "row")]
-        share = max(1, pages // 20) if edits is None else max(1, int(len(live) * edits))
-        for n in self._rng.sample(live, min(len(live), share)):
-            n.rev += 1
-        if edits is not None:
+        live = [n for n in self.nodes if n.kind in ("page", "row") and not n.folder_only and self._visible(n)]
+        if not live:
             return
+        if self.day_edits is not None:   # a quiet day: this share of the pages edited, nothing else
+            for node in self._rng.sample(live, max(1, int(len(live) * self.day_edits))):
+                node.rev = d
+            return
+        self._rng.choice(live).rev = d
+        linked = {i for n in live for i in n.links}
         leaves = [n for n in live if n.kind == "page" and not n.children and not n.attachments
-                  and n.parent is not None]
-        for n in self._rng.sample(leaves, min(len(leaves), max(1, pages // 100))):
-            n.deleted = True
-            self.nodes[n.parent].children.remove(n.index)
-        for _ in range(max(1, pages // 50)):
-            self._new(f"{self._title()} day {d}", "page", self._pick_parent())
+                  and n.parent is not None and not self.nodes[n.parent].folder_only]
+        if leaves:
+            renamed = self._rng.choice(leaves)
+            renamed.title = f"{renamed.title} v{d + 1}"
+            unlinked = [n for n in leaves if n.index not in linked and n is not renamed]
+            if unlinked:
+                gone = self._rng.choice(unlinked)
+                gone.deleted = True
+                self.nodes[gone.parent].children.remove(gone.index)
+        dbs = [n for n in self.nodes if n.kind == "db" and self._visible(n)]
+        if dbs:
+            db = self._rng.choice(dbs)
+            row = self._new(f"{self._title()} {len(db.children) + 1}", "row", db.index)
+            self._pick_links(row, self._rng, self._link_targets())
 
     def _shrink(self, fraction):
         if fraction <= 0:
@@ -192,10 +265,10 @@ class FakeWorkspace:
                 if not self._visible(node):
                     continue
                 base = "" if node.parent is None else self._paths[node.parent][1]
-                ext = ".csv" if node.kind == "db" else ".md"
+                ext = ".csv" if node.kind in ("db", "view") else ".md"
                 file = f"{base}{node.title} {node.id}{ext}"
                 folder = None
-                if node.children or node.attachments:
+                if node.children or node.attachments or any(self.nodes[c].files for c in node.children):
                     name = f"{node.title} {node.id}" if node.folder_id else node.title
                     siblings = used.setdefault(base, set())
                     if name in siblings:
@@ -203,7 +276,6 @@ class FakeWorkspace:
                     siblings.add(name)
                     folder = f"{base}{name}/"
                 self._paths[node.index] = (file, folder)
-            self._live = list(self._paths)
         return self._paths
 
     def live_nodes(self):
@@ -214,77 +286,31 @@ class FakeWorkspace:
         """Return the first live node with this title."""
         return next(n for n in self.live_nodes() if n.title == title)
 
-    # -- content ----------------------------------------------------------------------------
-    def _page_text(self, node, here):
-        rng = random.Random(f"{node.id}-{node.rev}")
-        lines = [f"# {node.title}", ""]
-        if node.kind == "row":
-            lines += [f"Status: {rng.choice(['Done', 'Todo', 'Doing'])}", f"Owner: {rng.choice(WORDS)}", ""]
-        for _ in range(rng.randint(1, 4)):
-            lines += [" ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 30))) + ".", ""]
-        if node.rev:
-            lines += [f"Edited (revision {node.rev}).", ""]
-        paths, folder = self.paths(), here.rsplit("/", 1)[0] if "/" in here else ""
-        live = self._live
-        for _ in range(2):
-            pick = rng.choice(live)
-            lines.append(f"[{self.nodes[pick].title}]({quote(_relative(folder, paths[pick][0]))})")
-        own_folder = paths[node.index][1]
-        for name, kind in node.attachments:
-            link = quote(_relative(folder, own_folder + name))
-            lines.append(f"![{name}]({link})" if kind == "png" else f"[{name}]({link})")
-        text = "\n".join(lines) + "\n"
-        if self.page_bytes and len(text) < self.page_bytes:
-            text += ("lorem ipsum " * (self.page_bytes // 12 + 1))[: self.page_bytes - len(text) - 1] + "\n"
-        return text.encode("utf-8")
-
-    def _csv(self, node, all_views):
-        header = "Name,Status,Tags,Created" + (",Owner" if all_views else "")
-        rows = [header]
-        for i in node.children:
-            child = self.nodes[i]
-            rng = random.Random(f"{child.id}-{child.rev}")
-            cells = [child.title, rng.choice(["Done", "Todo"]), rng.choice(WORDS), f"November {1 + i % 28}, 2026"]
-            if all_views:
-                cells.append(rng.choice(WORDS))
-            rows.append(",".join(f'"{c}"' if "," in c else c for c in cells))
-        return ("\ufeff" + "\n".join(rows) + "\n").encode("utf-8")
-
-    def _attachment(self, node, name, kind):
-        if kind == "zip":
-            buf = io.BytesIO()
-            with zipfile.ZipFile(buf, "w") as inner:
-                # A fixed timestamp keeps the attachment byte-identical across exports.
-                inner.writestr(zipfile.ZipInfo("inner.txt", date_time=(2024, 1, 1, 0, 0, 0)),
-                               f"user data of {node.title}\n")
-            return len(buf.getvalue()), buf.getvalue()
-        seed = f"{node.id}-{name}"
-        if kind == "png":
-            # A real image, then a private ancillary chunk that brings the file to its size (decoders skip it).
-            image, end = _png_image(seed)
-            head, tail = image + b"\x00\x00\x00\x00" + PAD_CHUNK, b"\x00\x00\x00\x00" + end
-        else:
-            head, tail = b"%PDF-1.4\n", b"\n%%EOF\n"
-        wanted = self.large["bytes"] if name in self.large["names"] else self.attachment_bytes
-        size = max(wanted, len(head) + len(tail))
-        left = size - len(head) - len(tail)
-
-        def chunks():
-            rng, todo, crc = random.Random(seed), left, zlib.crc32(PAD_CHUNK)
-            yield head[:-8] + struct.pack(">I", left) + PAD_CHUNK if kind == "png" else head
-            while todo > 0:
-                block = rng.randbytes(min(CHUNK, todo))
-                crc = zlib.crc32(block, crc)
-                todo -= len(block)
-                yield block
-            yield struct.pack(">I", crc) + tail[4:] if kind == "png" else tail
-        return size, (b"".join(chunks()) if size <= CHUNK else chunks())
-
+    # -- files ------------------------------------------------------------------------------
     def _index_html(self):
         items = "\n".join(f'<li><a href="{quote(p[0])}">{p[0]}</a> ({dashed(self.nodes[i].id)})</li>'
-                          for i, p in self.paths().items())
+                          for i, p in self.paths().items() if not self.nodes[i].folder_only)
         return (f"<html><body><p>Workspace identifier: {self.space_id}</p><p>Workspace name: {self.name}</p>"
                 f"<ul>\n{items}\n</ul></body></html>\n").encode("utf-8")
+
+    def _files(self, node, file, folder):
+        """Yield (path, size, data) of one node's own files: page or CSVs, then attachments."""
+        if node.kind in ("db", "view"):
+            build = content.database_csv if node.kind == "db" else content.linked_view_csv
+            yield file, *_sized(build(self, node, False))
+            yield file[:-4] + "_all.csv", *_sized(build(self, node, True))
+        elif not node.folder_only:
+            yield file, *_sized(content.page_text(self, node, file))
+        for name, kind in node.attachments:
+            yield folder + name, *content.attachment(node, name, kind,
+                                                      self.large["bytes"] if name in self.large["names"]
+                                                      else self.attachment_bytes)
+        if node.files:
+            here = self.paths()[node.parent][1]
+            for name, kind in node.files:
+                if kind != "url":
+                    # Small and of a fixed size: the workspace's size stays what `attachment_bytes` makes it.
+                    yield here + name, *content.attachment(node, name, kind, ROW_FILE_BYTES)
 
     def entries(self, root_id=None):
         """Yield (relpath, size, bytes or chunk iterator) for every file of the export, folder by folder."""
@@ -299,13 +325,8 @@ class FakeWorkspace:
         while stack:
             node = self.nodes[stack.pop()]
             file, folder = paths[node.index]
-            if node.kind == "db":
-                yield file[len(strip):], *_sized(self._csv(node, False))
-                yield file[len(strip):-4] + "_all.csv", *_sized(self._csv(node, True))
-            else:
-                yield file[len(strip):], *_sized(self._page_text(node, file))
-            for name, kind in node.attachments:
-                yield (folder + name)[len(strip):], *self._attachment(node, name, kind)
+            for rel, size, data in self._files(node, file, folder):
+                yield rel[len(strip):], size, data
             stack.extend(reversed([c for c in node.children if c in paths]))
 
     def total_bytes(self):
@@ -315,10 +336,6 @@ class FakeWorkspace:
 
 def _sized(data):
     return len(data), data
-
-
-def _relative(folder, target):
-    return os.path.relpath(target, folder or ".").replace(os.sep, "/")
 
 
 from tests.fakes.export_zip import write_export, write_unwrapped_export  # noqa: E402,F401  (public API)

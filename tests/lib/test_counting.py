@@ -1,5 +1,5 @@
 """Counting: every kind of file the gate compares, in total and per top-level folder."""
-from lib.counting import count_tree
+from lib.counting import count_tree, snapshot_changes
 from tests.lib.trees import write_tree
 
 
@@ -29,3 +29,16 @@ def test_counts_by_kind_and_folder(tmp_path):
 def test_empty_tree_counts_zero(tmp_path):
     counts = count_tree(tmp_path)
     assert counts["files"] == 0 and counts["bytes"] == 0 and counts["folders"] == {}
+
+
+def test_snapshot_changes_pair_renamed_and_moved_files_by_their_notion_id():
+    a, b = "0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"
+    files = lambda *pairs: {"files": [{"path": p, "sha256": h} for p, h in pairs]}  # noqa: E731
+    before = files((f"Home {a}.md", "1"), (f"Home/Draft {b}.md", "2"), (f"Tasks {a}_all.csv", "3"),
+                   ("Home/old.png", "4"), (f"Home/Gone {a}1.md", "5"))
+    after = files((f"Home {a}.md", "9"), (f"Home/Final {b}.md", "2"), (f"Archive/Tasks {a}_all.csv", "3"),
+                  ("Home/new.png", "4"))
+    assert snapshot_changes(after, before) == {
+        "added": ["Home/new.png"], "removed": [f"Home/Gone {a}1.md", "Home/old.png"], "changed": [f"Home {a}.md"],
+        "moved": [[f"Tasks {a}_all.csv", f"Archive/Tasks {a}_all.csv"], [f"Home/Draft {b}.md", f"Home/Final {b}.md"]]}
+    assert snapshot_changes(after, None) is None

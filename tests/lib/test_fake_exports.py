@@ -1,5 +1,6 @@
 """The fake export matches the layout facts of a real Notion workspace export."""
 import io
+import re
 import zipfile
 
 import pytest
@@ -57,7 +58,7 @@ def test_tree_content(built):
     md = [r for r in entries if r.endswith(".md")]
     assert all(entries[r].startswith(b"# ") for r in md)
     csvs = [r for r in entries if r.endswith("_all.csv")]
-    assert len(csvs) == 4 and all(entries[r].startswith("\ufeff".encode()) for r in csvs)
+    assert len(csvs) == 4 + 1 and all(entries[r].startswith("\ufeff".encode()) for r in csvs)  # and a linked view
     assert all(r.replace("_all.csv", ".csv") in entries for r in csvs)
     assert "index.html" in entries and ws.space_id.encode() in entries["index.html"]
     assert any(r.endswith("something.zip") for r in entries)
@@ -75,6 +76,40 @@ def test_deterministic_and_days_change_the_tree():
     assert set(day1) - set(dict(first)) and set(dict(first)) - set(day1)
     shrunk = [r for r, _, _ in FakeWorkspace(seed=9, pages=80, shrink=0.7).entries() if r.endswith(".md")]
     assert len(shrunk) <= 0.35 * len([r for r, _ in first if r.endswith(".md")])
+
+
+def test_a_day_edits_a_handful_of_pages_as_a_person_does():
+    before = {r: d for r, _, d in FakeWorkspace(seed=7, pages=300, databases=10).entries() if r.endswith(".md")}
+    after = {r: d for r, _, d in FakeWorkspace(seed=7, pages=300, databases=10, day=1).entries()
+             if r.endswith(".md")}
+    added, removed = sorted(set(after) - set(before)), sorted(set(before) - set(after))
+    changed = [r for r in set(before) & set(after) if before[r] != after[r]]
+    # One new row and one renamed page come in; the renamed page's old name and one deleted page go.
+    assert len(added) == 2 and len(removed) == 2
+    assert any(r.endswith(" v2 " + r[-35:]) for r in added), added
+    # The edited paragraph, and the few pages whose links name the renamed page.
+    assert 1 <= len(changed) <= 6
+    assert sum(b"Edited on day 1:" in after[r] for r in changed) == 1
+
+
+def test_the_shapes_of_real_exports_are_there():
+    ws = FakeWorkspace(seed=7, pages=300, databases=10)
+    entries = {r: d for r, _, d in ws.entries()}
+    pages = b"".join(d for r, d in entries.items() if r.endswith(".md"))
+    assert b"\nFiles & media: " in pages and b"%20" in pages.split(b"Files & media: ", 1)[1].split(b"\n")[0]
+    assert re.search(rb"\nRelated: [^\n]+\.md\), [^\n]+\.md\)\n", pages)       # several relations
+    assert b"\nEmail: " in pages and b"\nPhone: +1 " in pages and b"\nWebsite: https://" in pages
+    assert b'<aside>\n<img src="https://www.notion.so/icons/' in pages and b"<aside>\n\xf0\x9f\x92\xa1" in pages
+    assert b'/icon.png" alt="' in pages
+    assert re.search(rb"\n\[\]\([^)\n]+%20[0-9a-f]{32}\.md\)\n", pages)    # a database mention, no text
+    view = next(n for n in ws.live_nodes() if n.kind == "view")
+    source_folder = ws.paths()[view.source][1]
+    view_rows = entries[ws.paths()[view.index][0]].decode("utf-8-sig").splitlines()[1:]
+    assert view_rows and all(any(r.startswith(source_folder) and r.endswith(".md")
+                                 and f"/{row.split(',')[0]} " in r for r in entries) for row in view_rows)
+    folder = next(n for n in ws.live_nodes() if n.folder_only)
+    assert ws.paths()[folder.index][0] not in entries
+    assert any(r.startswith(ws.paths()[folder.index][1]) for r in entries)
 
 
 def test_large_attachments_stream_in_chunks():

@@ -171,13 +171,36 @@ def test_packing_moves_loose_objects_into_packs_git_can_read(tmp_path, backups):
     assert not again["changed"] and again["new_objects"] == 0 and again["commit"] == result["commit"]
 
 
-def test_format_message_summary_line_and_body():
-    text = format_message("2026-11-21", {"md": 120, "csv": 12, "files": 30, "bytes": 99}, "pass", "0.1.0")
+def test_format_message_is_what_a_person_reads_in_git_log():
+    counts = {"md": 120, "csv": 12, "attachments": 30, "files": 170, "bytes": 3 << 20,
+              "folders": {"Home": {"md": 3}}}
+    ident = "0123456789abcdef0123456789abcdef"
+    other = "fedcba9876543210fedcba9876543210"
+    changes = {"added": [f"Home/Roadmap 2027 {ident}.md", "Home/Roadmap/plan.png"],
+               "removed": [f"Home/Old notes {ident}.md"],
+               "changed": [f"Home {ident}.md", f"Tasks {ident}_all.csv"],
+               "moved": [[f"Home/Draft {other}.md", f"Home/Final {other}.md"]]}
+    text = format_message("2026-11-21", counts, "passed", "0.1.0", changes)
     lines = text.splitlines()
-    assert lines[0] == "Snapshot 2026-11-21: 120 pages, 12 databases, 30 files"
-    assert "gate: pass" in lines and "tool: notion-git-backup 0.1.0" in lines and "bytes: 99" in lines
-    named = format_message("r", {}, "pass", "notion-git-backup 0.2.0").splitlines()
-    assert named[0] == "Snapshot r: 0 pages, 0 databases, 0 files" and "tool: notion-git-backup 0.2.0" in named
+    assert lines[0] == "Snapshot 2026-11-21: 120 pages, 12 databases, 30 attachments (+1 -1 ~1 pages, 1 moved)"
+    assert "Run 2026-11-21, quality gate passed: 170 files, 3.0 MB." in lines
+    assert lines[lines.index("Added pages (1):") + 1] == "  Home / Roadmap 2027"
+    assert lines[lines.index("Removed pages (1):") + 1] == "  Home / Old notes"
+    assert lines[lines.index("Renamed or moved pages (1):") + 1] == "  Home / Draft → Home / Final"
+    assert lines[lines.index("Changed pages (1):") + 1] == "  Home"
+    assert "notion-git-backup 0.1.0" in lines
+    assert "folders" not in text and "{" not in text and ident not in text and other not in text
+    first = format_message("r", {}, "passed", "notion-git-backup 0.2.0").splitlines()
+    assert first[0] == "Snapshot r: 0 pages, 0 databases, 0 attachments"
+    assert "No earlier snapshot to compare with." in first and "notion-git-backup 0.2.0" in first
+
+
+def test_format_message_names_at_most_twenty_pages_of_each_kind():
+    changes = {"added": [f"Page {n:02d}.md" for n in range(25)], "removed": [], "changed": []}
+    lines = format_message("r", {"md": 25}, "passed", "0.1.0", changes).splitlines()
+    start = lines.index("Added pages (25):")
+    assert lines[start + 1:start + 22] == [f"  Page {n:02d}" for n in range(20)] + [
+        "  ... and 5 more (see manifests/snapshot.json)"]
 
 
 def test_killed_mid_snapshot_then_rerun_gives_a_clean_snapshot(tmp_path):

@@ -189,3 +189,67 @@ def build_generated(root, pages=3000, seed=7):
         files.append(_write(root, f"{name} {did}.csv", body))
         files.append(_write(root, f"{name} {did}_all.csv", body))
     return sorted(files)
+
+
+# The shapes of real exports the generated workspace lacked (issue 14), by hand and small.
+SH_HOME = f"Home {ident('sh-home')}.md"
+SH_DB = f"Home/Inline DB {ident('sh-db')}.csv"
+SH_DB_ALL = f"Home/Inline DB {ident('sh-db')}_all.csv"
+SH_ROW_A = f"Home/Inline DB/Row A {ident('sh-a')}.md"
+SH_ROW_B = f"Home/Inline DB/Row B {ident('sh-b')}.md"
+SH_ROW_C = f"Home/Inline DB/Row C {ident('sh-c')}.md"
+SH_PHOTO = "Home/Inline DB/photo 1.png"
+SH_MANUAL = "Home/Inline DB/User Manual.pdf"
+SH_ICON = "Home/icon.png"
+SH_PROJECTS = f"Projects {ident('sh-projects')}.md"
+SH_VIEW = f"Projects/Inline DB {ident('sh-view')}.csv"
+SH_VIEW_ALL = f"Projects/Inline DB {ident('sh-view')}_all.csv"
+SH_LINKS_DIR = f"My Links {ident('sh-links')}"
+SH_BOOKMARKS = f"{SH_LINKS_DIR}/Bookmarks {ident('sh-bookmarks')}.md"
+REMOTE_ICON = "https://www.notion.so/icons/cursor-click_gray.svg"
+
+
+def build_shapes(root):
+    """Write a small export with Notion's callouts, Files & media, links, linked views; return its paths."""
+    root, files = Path(root), []
+    icon = link("Home/icon.png")
+    home = "\n".join([
+        "# Home", "", "Intro paragraph.", "",
+        "<aside>", f'<img src="{REMOTE_ICON}" alt="{REMOTE_ICON}" width="40px" /> Click **here** first.', "",
+        "</aside>", "",
+        "<aside>", f'<img src="{REMOTE_ICON}" alt="{REMOTE_ICON}" width="40px" />', "", "### Appendix", "",
+        "- first point", "</aside>", "",
+        "<aside>", f'<img src="{icon}" alt="{icon}" width="40px" /> Uploaded icon callout.', "", "</aside>", "",
+        "<aside>", "💡 Emoji callout.", "", "</aside>", "",
+        f"Mention: [](Home/Inline%20DB%20{ident('sh-db')}.md)", "",
+        f"Page without text: []({link(SH_PROJECTS)})", "",
+        "Web: [](https://www.notion.so)", ""])
+    files.append(_write(root, SH_HOME, home))
+    files.append(_write(root, SH_ICON, PNG))
+    files.append(_write(root, SH_PHOTO, PNG))
+    files.append(_write(root, SH_MANUAL, b"%PDF-1.4\n%%EOF\n"))
+    rel_b, rel_c = link(Path(SH_ROW_B).name), link(Path(SH_ROW_C).name)
+    files.append(_write(root, SH_ROW_A, "\n".join([
+        "# Row A", "", "Status: Done", "Files & media: photo%201.png, User%20Manual.pdf",
+        "Website: https://example.com/a", "Email: ann@example.com", "Phone: +1 555 0100",
+        f"Related: Row B ({rel_b}), Row C ({rel_c})", "", "Body of A.", ""])))
+    files.append(_write(root, SH_ROW_B, "# Row B\n\nStatus: Open\nFiles & media: "
+                        "https://example.com/manual.pdf\n\nBody of B.\n"))
+    files.append(_write(root, SH_ROW_C, "# Row C\n\nStatus: Open\n\nBody of C.\n"))
+    folder = "Inline%20DB/"
+    table = ("\ufeffName,Status,Files & media,Website,Email,Phone,Related\n"
+             f'Row C,Open,,,,,\n'
+             f'Row A,Done,"{folder}photo%201.png, {folder}User%20Manual.pdf",https://example.com/a,'
+             f'ann@example.com,+1 555 0100,"Row B ({folder}{rel_b}), Row C ({folder}{rel_c})"\n'
+             f"Row B,Open,https://example.com/manual.pdf,,,,\n")
+    files.append(_write(root, SH_DB, table))
+    files.append(_write(root, SH_DB_ALL, table))
+    files.append(_write(root, SH_PROJECTS, "# Projects\n\n"
+                        f"[Inline DB](Projects/Inline%20DB%20{ident('sh-view')}.csv)\n"))
+    # Rows by title, one by its path (matched by the id in it), and one whose page is in no folder.
+    view = ("\ufeffName,Status\nRow A,Done\nRow B,Open\n"
+            f"Row C (../Home/Inline%20DB/{rel_c}),Open\nGone row,Open\n")
+    files.append(_write(root, SH_VIEW, view))
+    files.append(_write(root, SH_VIEW_ALL, view))
+    files.append(_write(root, SH_BOOKMARKS, "# Bookmarks\n\nSaved links.\n"))
+    return sorted(files)

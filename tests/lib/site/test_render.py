@@ -3,7 +3,8 @@ import pytest
 
 from lib.site.links import SiteIndex
 from lib.site.paths import scan_tree
-from lib.site.render import make_markdown, render_page, sanitize_html, split_properties
+from lib.site.rawhtml import sanitize_html
+from lib.site.render import make_markdown, render_page, split_properties
 from tests.lib.site import site_fixtures as F
 
 
@@ -92,10 +93,11 @@ def test_heading_ids_are_unique(setup):
     assert 'id="notes"' in html and 'id="notes-1"' in html
 
 
-def test_sanitize_keeps_allowlist_only():
+def test_sanitize_keeps_notions_tags_and_shows_other_markup_as_text():
     assert sanitize_html("<details open><summary>x</summary>") == "<details open><summary>x</summary>"
-    assert sanitize_html('<aside style="x">') == '&lt;aside style="x"&gt;'
+    assert sanitize_html('<aside style="x" onclick="alert(1)">') == "<aside>"      # attributes dropped
     assert sanitize_html("<iframe src=//evil>") == "&lt;iframe src=//evil&gt;"
+    assert sanitize_html('<img src="https://e.com/x.svg" alt="tip" onerror="alert(1)">') == "tip"
 
 
 def test_callout_inside_a_list_item_stays_in_it(setup):
