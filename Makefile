@@ -21,8 +21,8 @@ browser:  ## install Debian's chromium when missing (needs root; CI does this)
 demo: $(STAMP)  ## the whole pipeline twice against the local Notion stand-in
 	$(PY) -m tests.fakes.demo
 
-backup: $(STAMP)  ## one backup run (reads .env / the environment); exits with doit's code
-	$(PY) -m doit
+backup: $(STAMP)  ## one backup run (reads .env / the environment; WORKSPACE=name: that workspace only); doit's code
+	$(if $(WORKSPACE),BACKUP_WORKSPACE=$(WORKSPACE)) $(PY) -m doit
 
 test: $(STAMP) browser  ## the test suite, on every core
 	$(PY) -m pytest -c tests/pytest.ini -q -n auto

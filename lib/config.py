@@ -10,6 +10,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from lib.errors import ConfigError
 from lib.ids import find_id, parse_space_id
 from lib.redact import register_secret
+from lib import workspaces
 from lib.settings import BY_KEY, SECRETS, SETTINGS
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -19,10 +20,12 @@ FALSE_WORDS = {"0", "false", "no", "off", ""}
 class Config:
     """Validated settings (`cfg['quality.min_md_count']`), secrets and the paths derived from them."""
 
-    def __init__(self, values, secrets, root):
+    def __init__(self, values, secrets, root, workspace=None, workspace_names=()):
         self.values = values
         self.secrets = secrets
         self.root = Path(root)
+        self.workspace = workspace                      # the named workspace this run backs up, or None
+        self.workspace_names = list(workspace_names)    # every configured one ([] without `workspaces:`)
 
     def __getitem__(self, key):
         return self.values[key]
@@ -52,7 +55,10 @@ class Config:
         return "admin_api" if admin else "official_zip"
 
     def missing_setup(self):
-        """Return the names of required secrets that are not set."""
+        """Return the names of required secrets that are not set (a named workspace's own name first)."""
+        return [" or ".join(workspaces.secret_names(self.workspace, name)) for name in self._missing()]
+
+    def _missing(self):
         if self.export_source == "public_api":
             return [] if self.secret("NOTION_API_KEY") else ["NOTION_API_KEY"]
         if self.export_source == "admin_api":
@@ -171,8 +177,36 @@ def _read_yaml(path, problems):
     return data
 
 
+def _apply_yaml(mapping, values, problems, path, prefix="", skip=()):
+    """Check every key of a YAML mapping (`prefix` names where it sits) into `values`, noting problems."""
+    for key, value, mark in _flatten(mapping):
+        if key in skip:
+            continue
+        where = f"{path.name}:{mark[0] + 1}:{mark[1] + 1}" if mark else path.name
+        setting = BY_KEY.get(key)
+        if setting is None:
+            problems.append(f"{where}: at '{prefix}{key}': unknown setting")
+            continue
+        try:
+            values[key] = _checked(setting, value, from_env=False)
+        except ValueError as error:
+            problems.append(f"{where}: at '{prefix}{key}': {error}")
+
+
+def _rules(values):
+    """Problems no single setting shows: combinations that cannot work."""
+    if values["export.source"] == "admin_api" and values["export.mode"] == "roots":
+        return ["OFFICIAL_EXPORT_SOURCE is 'admin_api' but OFFICIAL_EXPORT_MODE is 'roots': the Admin API "
+                "exports whole workspaces; use OFFICIAL_EXPORT_MODE=workspace or OFFICIAL_EXPORT_SOURCE=official_zip"]
+    return []
+
+
 def load_config(root, environ=None, config_name="backup.config.yaml"):
-    """Given the project root, return a validated Config; raise ConfigError listing every problem."""
+    """Given the project root, return a validated Config; raise ConfigError listing every problem.
+
+    With `workspaces:`, every workspace's settings are checked; the one BACKUP_WORKSPACE names (or the only
+    one) is the Config's, its own settings winning over the top level's and over the environment.
+    """
     root = Path(root)
     environ = dict(os.environ if environ is None else environ)
     env_file = root / ".env"
@@ -182,16 +216,9 @@ def load_config(root, environ=None, config_name="backup.config.yaml"):
     path = root / config_name
     problems = []
     values = {setting.key: setting.default for setting in SETTINGS}
-    for key, value, mark in _flatten(_read_yaml(path, problems)):
-        where = f"{path.name}:{mark[0] + 1}:{mark[1] + 1}" if mark else path.name
-        setting = BY_KEY.get(key)
-        if setting is None:
-            problems.append(f"{where}: at '{key}': unknown setting")
-            continue
-        try:
-            values[key] = _checked(setting, value, from_env=False)
-        except ValueError as error:
-            problems.append(f"{where}: at '{key}': {error}")
+    data = _read_yaml(path, problems)
+    sections = data.pop("workspaces", None)
+    _apply_yaml(data, values, problems, path)
     for setting in SETTINGS:
         raw = environ.get(setting.env)
         if raw is None or (raw == "" and setting.kind != "str"):
@@ -200,21 +227,21 @@ def load_config(root, environ=None, config_name="backup.config.yaml"):
             values[setting.key] = _checked(setting, raw, from_env=True)
         except ValueError as error:
             problems.append(f"environment {setting.env} (at '{setting.key}'): {error}")
-    secrets = {name: (environ.get(name) or "").strip() for name in SECRETS}
-    if secrets["NOTION_SPACE_ID"]:
-        try:
-            secrets["NOTION_SPACE_ID"] = parse_space_id(secrets["NOTION_SPACE_ID"])
-        except ConfigError as error:
-            problems += [f"environment {problem}" for problem in error.problems]
-    if values["export.source"] == "admin_api" and values["export.mode"] == "roots":
-        problems.append("OFFICIAL_EXPORT_SOURCE is 'admin_api' but OFFICIAL_EXPORT_MODE is 'roots': the Admin API "
-                        "exports whole workspaces; use OFFICIAL_EXPORT_MODE=workspace or "
-                        "OFFICIAL_EXPORT_SOURCE=official_zip")
+    named = workspaces.sections(sections, path, problems, _apply_yaml)
+    chosen, problem = workspaces.selected(list(named), values["run.workspace"])
+    problems += [problem] if problem else []
+    problems += _rules(values) if not named else [f"workspace {name}: {rule}" for name, (own, _) in named.items()
+                                                  for rule in _rules({**values, **own})]
+    secrets = workspaces.secrets(chosen, named[chosen][1] if chosen else "", environ, SECRETS, problems)
     if problems:
         raise ConfigError(problems)
+    if chosen:
+        own = named[chosen][0]
+        values.update(own, **{} if "publish.branch" in own else
+                      {"publish.branch": workspaces.branch_of(values["publish.branch"], chosen)})
     for name in ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN", "NOTION_API_KEY", "NOTION_ADMIN_TOKEN",
                  "BACKUP_PUSH_TOKEN", "GITHUB_TOKEN"):
         register_secret(secrets[name])
     for url in values["notify.urls"]:
         register_secret(url)  # webhook URLs carry their credential in the path
-    return Config(values, secrets, root)
+    return Config(values, secrets, root, chosen, list(named))

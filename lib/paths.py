@@ -40,6 +40,7 @@ class Layout:
     root: Path
     backups: Path
     run_id: str
+    workspace: str = None   # a named workspace (`workspaces:` in the config) has its own backups/ and state
 
     @classmethod
     def for_config(cls, cfg):
@@ -47,7 +48,9 @@ class Layout:
         backups = Path(cfg["run.backups_dir"])
         if not backups.is_absolute():
             backups = cfg.root / backups
-        return cls(root=cfg.root, backups=backups, run_id=cfg.run_id)
+        if cfg.workspace:
+            backups = backups / cfg.workspace
+        return cls(root=cfg.root, backups=backups, run_id=cfg.run_id, workspace=cfg.workspace)
 
     official = _at(OFFICIAL)
     site = _at(SITE)
@@ -83,7 +86,7 @@ class Layout:
     stages = _in_run("stages.json")
     api_markdown = _in_run("api_markdown")
     # .doit/: state of this checkout, never published
-    state_dir = property(lambda self: self.root / ".doit")
+    state_dir = property(lambda self: self.root / ".doit" / self.workspace if self.workspace else self.root / ".doit")
     doit_db = _in_state("doit.sqlite")
     lock_file = _in_state("run.lock")
     invocation_lock = _in_state("invocation.lock")

@@ -130,6 +130,8 @@ SETTINGS = (
             choices=("off", "pages", "blocks")),
     Setting("run.run_id", "BACKUP_RUN_ID", "str", "", "run id; empty = today's UTC date"),
     Setting("run.backups_dir", "BACKUP_DIR", "str", "backups", "where snapshots live, relative to dodo.py"),
+    Setting("run.workspace", "BACKUP_WORKSPACE", "str", "",
+            "with workspaces: below, back up this one only; empty = each in turn (make backup WORKSPACE=name)"),
     Setting("notify.urls", "BACKUP_NOTIFY_URLS", "list", [],
             "apprise URLs alerted on failure, refusal, or a token_v2 about to expire"),
     Setting("notify.token_v2_expires", "NATIVE_EXPORT_TOKEN_V2_EXPIRES", "date", "",
@@ -154,6 +156,16 @@ SECRETS = {
 
 BY_KEY = {setting.key: setting for setting in SETTINGS}
 
+# The end of backup.config.yaml: how to back up several workspaces (lib/workspaces.py).
+WORKSPACES_EXAMPLE = [
+    "", "# Several workspaces from one repository: name each one and give it its space id; any key above may be",
+    "# set again under a workspace, for it alone (it wins over the same key above and its environment variable).",
+    "# Each backs up to backups/<name>/ on the branch notion-backups-<name>, with its state in .doit/<name>/, and",
+    "# reads its secrets with the upper-cased name as a suffix (NATIVE_EXPORT_TOKEN_V2_TEAM), else the plain names.",
+    "# workspaces:", "#   team:", '#     space_id: "1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b"', "#     quality:",
+    "#       min_md_count: 500", "#   home:", '#     space_id: "0123456789abcdef0123456789abcdef"',
+]
+
 
 def _yaml_value(value):
     """Return a default as YAML text."""
@@ -177,7 +189,7 @@ def render_config_yaml():
             lines.append(f"{group}:")
             section = group
         lines += [f"  # {setting.help} (env {setting.env})", f"  {name}: {_yaml_value(setting.default)}"]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + WORKSPACES_EXAMPLE) + "\n"
 
 
 def render_env_example():

@@ -14,6 +14,7 @@ from tests.fakes.exports import FakeWorkspace
 from tests.fakes.notion_internal import FakeNotion
 from tests.fakes.receiver import AlertReceiver
 from tests.harness import branch_log, fake_env, git, make_project, run_doit, run_doit_and_kill
+from tests.scenario_workspaces import start_workspaces
 
 SECRET_ENV = ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN", "NOTION_ADMIN_TOKEN")
 
@@ -65,13 +66,14 @@ SCHEMAS = Path(__file__).resolve().parent.parent / "lib" / "schemas"
 def check_manifest_schemas(project, label):
     """Validate every manifest the run left behind against its JSON schema in lib/schemas."""
     from jsonschema import Draft202012Validator
-    manifests = project / "backups" / "manifests"
     for schema_path in sorted(SCHEMAS.glob("*.schema.json")):
-        target = manifests / schema_path.name.replace(".schema", "")
-        if target.exists():
+        name = schema_path.name.replace(".schema", "")
+        for target in [project / "backups" / "manifests" / name, *project.glob(f"backups/*/manifests/{name}")]:
+            if not target.exists():
+                continue
             validator = Draft202012Validator(json.loads(schema_path.read_text()))
             errors = [e.message for e in validator.iter_errors(json.loads(target.read_text()))]
-            assert not errors, f"{label}: {target.name} does not match its schema: {errors[:3]}"
+            assert not errors, f"{label}: {target} does not match its schema: {errors[:3]}"
 
 
 def dotted_value(path, dotted):
@@ -96,6 +98,9 @@ def check_expectations(expect, project, remote, fake, result, label, admin=None)
     if "commits" in expect:
         commits = branch_log(remote)
         assert len(commits) == expect["commits"], f"{label}: {len(commits)} commits on the remote branch: {commits}"
+    for branch, count in expect.get("branches", {}).items():
+        commits = branch_log(remote, branch)
+        assert len(commits) == count, f"{label}: {len(commits)} commits on the remote {branch}: {commits}"
     if "branch_absent" in expect:
         assert branch_log(remote) == [] and branch_log(project) == [], f"{label}: a branch was created"
     if "gate" in expect:
@@ -160,10 +165,15 @@ def run_scenario(path, tmp_path):
     spec = load_scenario(path)
     workspace = FakeWorkspace(**spec.get("workspace", {}))
     with contextlib.ExitStack() as stack:
-        fake = stack.enter_context(FakeNotion(workspace=workspace, **spec.get("faults", {})))
         receiver = stack.enter_context(AlertReceiver())
         project, remote = make_project(tmp_path)
-        env = fake_env(fake, BACKUP_NOTIFY_URLS=receiver.url, **spec.get("env", {}))
+        if "workspaces" in spec:   # one stand-in per named workspace, none for the plain names
+            fakes, env = start_workspaces(spec["workspaces"], stack, project)
+            fake = next(iter(fakes.values()))
+            env.update(BACKUP_NOTIFY_URLS=receiver.url, **spec.get("env", {}))
+        else:
+            fake = stack.enter_context(FakeNotion(workspace=workspace, **spec.get("faults", {})))
+            env = fake_env(fake, BACKUP_NOTIFY_URLS=receiver.url, **spec.get("env", {}))
         admin = None
         if "admin_api" in spec:
             from tests.fakes.notion_admin import FakeNotionAdmin
@@ -189,7 +199,9 @@ def run_scenario(path, tmp_path):
             env["OFFICIAL_EXPORT_ROOT_PAGE_IDS"] = ",".join(ids)
         for name in spec.get("unset", []):
             env[name] = ""
-        secrets = {env[name] for name in SECRET_ENV if env.get(name)} | {fake.file_token}
+        named = {f"{secret}_{name.upper().replace('-', '_')}" for secret in SECRET_ENV
+                 for name in spec.get("workspaces", {})}
+        secrets = {env[name] for name in set(SECRET_ENV) | named if env.get(name)} | {fake.file_token}
         secrets |= {lfs.password} if lfs else set()
         for index, step in enumerate(spec["steps"], 1):
             label = f"step {index}"
