@@ -72,7 +72,7 @@ def _size(size):
 
 
 def _list_files(source, exclude, max_file_bytes):
-    """Return ([(relpath, fullpath, size, mode)], large) for every file and symlink under `source`.
+    """Return ([(relpath, size, mode, stat key)], large) for every file and symlink under `source`.
 
     `large` holds the (relpath, fullpath, size) of files over `max_file_bytes`: left out, or stored in Git LFS.
     """
@@ -98,13 +98,14 @@ def _list_files(source, exclude, max_file_bytes):
             if rel in (SKIPPED_ENTRY, ATTRIBUTES):
                 continue
             st = os.lstat(full)
+            # No full path kept per file: a workspace of 50,000 pages has over 100,000 of them.
             if stat.S_ISLNK(st.st_mode):
-                items.append((rel, full, 0, 0o120000, None))
+                items.append((rel, 0, 0o120000, None))
             elif stat.S_ISREG(st.st_mode):
                 if max_file_bytes is not None and st.st_size > max_file_bytes:
                     large.append((rel, full, st.st_size))
                     continue
-                items.append((rel, full, st.st_size, 0o100755 if st.st_mode & 0o111 else 0o100644, stat_key(st)))
+                items.append((rel, st.st_size, 0o100755 if st.st_mode & 0o111 else 0o100644, stat_key(st)))
     return items, large
 
 
@@ -128,13 +129,16 @@ def _large_files(large, writer, lfs, max_file_bytes):
     return entries, skipped, stored
 
 
-def _hash_all(items, writer, workers, cache):
+def _hash_all(source, items, writer, workers, cache):
     """Store every file as a blob (in `workers` threads: sha1, zlib and reads release the GIL).
 
     A file the stat cache knows unchanged is not read: its blob is the one it had (a 5 GB snapshot where 1 %
     changed costs the 1 %, as git's index makes `git add` cost).
     """
-    def blob(rel, full, size, mode, key):
+    root = os.fsencode(source)
+
+    def blob(rel, size, mode, key):
+        full = os.path.join(root, rel)
         if mode == 0o120000:
             return writer.add_bytes(os.readlink(full))
         sha = cache.known(rel, key)
@@ -144,17 +148,17 @@ def _hash_all(items, writer, workers, cache):
         return sha
 
     def work(batch):
-        return [(item[0], blob(*item), item[3]) for item in batch]
+        return [(item[0], blob(*item), item[2]) for item in batch]
 
     # Batches keep per-file thread hand-off cost away from the many small pages.
     batches = [items[i:i + BATCH] for i in range(0, len(items), BATCH)]
-    total = sum(item[2] for item in items)
+    total = sum(item[1] for item in items)
     entries, done = [], 0
     progress = Progress(log, "snapshot: hashing", total)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for batch, result in zip(batches, pool.map(work, batches)):
             entries.extend(result)
-            done += sum(item[2] for item in batch)
+            done += sum(item[1] for item in batch)
             progress.update(done, note=f"{len(entries)}/{len(items)} files, {writer.written} new objects")
     return entries, total
 
@@ -172,7 +176,7 @@ def snapshot_directory(repo_path, source_dir, branch, message, identity=None, ma
         writer = LooseWriter(repo.object_store)
         items, large = _list_files(source_dir, exclude, max_file_bytes)
         cache = StatCache(os.path.join(repo.controldir(), GIT_STAT_CACHE))
-        entries, total = _hash_all(items, writer, workers, cache)
+        entries, total = _hash_all(source_dir, items, writer, workers, cache)
         store = LocalStore(os.path.join(repo.controldir(), "lfs")) if lfs else None
         pointers, skipped, stored = _large_files(large, writer, store, max_file_bytes)
         entries += pointers

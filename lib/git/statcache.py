@@ -4,16 +4,17 @@ A file is taken as unchanged while its device, inode, size and modification time
 it was hashed. The pipeline never rewrites a file in place (extraction, promotion and the site write new files
 and rename them; an unchanged export file is a hard link to the previous snapshot's), so a changed file always
 shows a new inode or time. A remembered blob is used only while the object store still holds it.
+The file is one JSON object {path: "dev:ino:size:mtime sha"}, written and read without a second copy in memory
+(a workspace of 50,000 pages has over 100,000 files).
 """
 import json
 import os
-
-from lib.fsutil import write_json_atomic
+import tempfile
 
 
 def stat_key(st):
-    """The facts of an os.lstat result that change whenever the file's content does."""
-    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
+    """The facts of an os.lstat result that change whenever the file's content does, as one string."""
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
 
 class StatCache:
@@ -26,17 +27,32 @@ class StatCache:
                 self.old = json.load(handle)
         except (OSError, ValueError):
             self.old = {}
+        if not isinstance(self.old, dict):   # damaged or of another format: hash everything once
+            self.old = {}
         self.new = {}
 
     def known(self, rel, key):
         """Return the blob sha remembered for `rel` with this stat key, else None."""
         entry = self.old.get(os.fsdecode(rel))
-        return entry[1].encode() if entry and entry[0] == key else None
+        if not isinstance(entry, str):
+            return None
+        old_key, _, sha = entry.partition(" ")
+        return sha.encode() if old_key == key else None
 
     def remember(self, rel, key, sha):
         """Note what `rel` hashed to, for the next snapshot."""
-        self.new[os.fsdecode(rel)] = [key, sha.decode()]
+        self.new[os.fsdecode(rel)] = f"{key} {sha.decode()}"
 
     def save(self):
-        """Write what this snapshot hashed (only this snapshot's files: the cache never grows stale entries)."""
-        write_json_atomic(self.path, self.new)
+        """Write what this snapshot hashed (only its files: no stale entries), streamed to a temporary file."""
+        self.old = {}   # not needed any more: free it before encoding the new one
+        folder = os.path.dirname(self.path)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".stat-cache-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as out:
+                # ASCII escapes keep a name that is not UTF-8 (a surrogate escape here) exact through the file.
+                json.dump(self.new, out, separators=(",", ":"))
+            os.replace(tmp, self.path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)

@@ -2,6 +2,8 @@
 import os
 
 from lib.git.snapshot import snapshot_directory
+from lib.git.statcache import StatCache, stat_key
+from lib.paths import GIT_STAT_CACHE
 from tests.lib.git.gitutil import BRANCH, fsck, git, git_tree_of, ls_tree
 
 
@@ -44,3 +46,15 @@ def test_a_cached_blob_the_store_lost_is_hashed_again(tmp_path):
     again = snapshot_directory(str(repo), str(backups), "other-branch", "two")
     assert again["tree"] == first["tree"] and again["new_objects"] >= 1
     assert (repo / "objects" / sha[:2] / sha[2:]).exists()
+
+
+def test_a_name_that_is_not_utf8_keeps_its_cache_entry(tmp_path):
+    backups, repo = tmp_path / "backups", tmp_path / "cache.git"
+    official = os.path.join(os.fsencode(backups), b"official")
+    os.makedirs(official)
+    with open(os.path.join(official, b"bad-\xff-name.md"), "wb") as handle:
+        handle.write(b"latin-1 name\n")
+    snapshot_directory(str(repo), str(backups), BRANCH, "one")
+    cache = StatCache(str(repo / GIT_STAT_CACHE))
+    st = os.lstat(os.path.join(official, b"bad-\xff-name.md"))
+    assert cache.known(b"official/bad-\xff-name.md", stat_key(st)) == ls_tree(repo)[b"official/bad-\xff-name.md"][1].encode()
