@@ -21,8 +21,8 @@ browser:  ## install Debian's chromium when missing (needs root; CI does this)
 demo: $(STAMP)  ## the whole pipeline twice against the local Notion stand-in
 	$(PY) -m tests.fakes.demo
 
-backup: $(STAMP)  ## one backup run (reads .env / the environment); exits 0 or 2 (GNU make's own codes; .ci/backup gives doit's)
-	$(PY) -m doit
+backup: $(STAMP)  ## one backup run (reads .env / the environment; WORKSPACE=name: that workspace only); exits 0 or 2 (GNU make's own codes; .ci/backup gives doit's)
+	$(if $(WORKSPACE),BACKUP_WORKSPACE=$(WORKSPACE)) $(PY) -m doit
 
 test: $(STAMP) browser  ## the test suite, on every core
 	$(PY) -m pytest -c tests/pytest.ini -q -n auto
@@ -30,7 +30,7 @@ test: $(STAMP) browser  ## the test suite, on every core
 test-long: $(STAMP) browser  ## the soak, the wide kill matrix and every generated-input test at length
 	$(PY) -m pytest -c tests/pytest.ini -q -n auto -m "long or hypothesis" --hypothesis-profile=long
 
-bench: $(STAMP)  ## benchmarks against unzip, git, raw mistune and curl (slow)
+bench: $(STAMP)  ## benchmarks against unzip, git, raw mistune and curl (slow; BENCH_LARGE=full: the 5 GB workspace)
 	$(PY) -m tests.bench.run_all
 
 lint: $(STAMP)  ## syntax checks and the layout's import contracts

@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 
-from lib import summary
+from lib import summary, workspaces
 
 from lib.config import load_config
 from lib.errors import ConfigError, ExitStatus, PublishError
@@ -20,6 +20,7 @@ NOTION_STAGES = {"pull", "export", "unpack", "shard_expand", "count", "gate", "p
 # An invocation that runs one of these is a backup run: it writes run_summary.json and alerts. The others
 # (render, verify, snapshots, api_capture, restore_notion alone) are manual tasks that report as themselves.
 BACKUP_STAGES = NOTION_STAGES | {"publish"}
+DESCRIBE = {"list", "help", "info", "tabcompletion"}
 COMMANDS_WITHOUT_RUN = {"list", "help", "info", "forget", "ignore", "clean", "dumpdb", "strace",
                         "reset-dep", "tabcompletion"}
 
@@ -50,11 +51,12 @@ def finish_run(cfg, layout):
                 and bool(NOTION_STAGES & set(result["stages"])))
     if expiring:
         log.warning("%s", summary.token_warning(token))
+    title = f"Notion backup ({cfg.workspace})" if cfg.workspace else "Notion backup"
     if result["verdict"] in ("failed", "refused"):
         body = result["summary"] + ("\n" + summary.token_warning(token) if expiring else "")
-        send_alert_at_exit(cfg["notify.urls"], f"Notion backup {result['verdict']}", body)
+        send_alert_at_exit(cfg["notify.urls"], f"{title} {result['verdict']}", body)
     elif expiring:
-        send_alert_at_exit(cfg["notify.urls"], "Notion backup: token_v2 expires soon", summary.token_warning(token))
+        send_alert_at_exit(cfg["notify.urls"], f"{title}: token_v2 expires soon", summary.token_warning(token))
 
 
 def requested_tasks(argv):
@@ -116,6 +118,11 @@ def prepare(root, argv=None):
     except ConfigError as error:
         refuse_config(error.problems)
     command, names = requested_tasks(argv)
+    if cfg.workspace_names and cfg.workspace is None:
+        if command in DESCRIBE:   # the same tasks for every workspace: describe them once
+            cfg = load_config(root, dict(os.environ, **{workspaces.SELECT_ENV: cfg.workspace_names[0]}))
+        else:
+            sys.exit(workspaces.run_each(cfg.workspace_names, argv))
     needs_notion = command == "run" and (not names or NOTION_STAGES & set(names))
     missing = cfg.missing_setup()
     if needs_notion and missing:

@@ -1,6 +1,5 @@
 """Load backup.config.yaml, overlay the environment (and .env), validate every value at once."""
 import datetime
-import math
 import os
 from pathlib import Path
 
@@ -8,23 +7,24 @@ from dotenv import dotenv_values
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from lib import workspaces
 from lib.errors import ConfigError
-from lib.ids import find_id, parse_space_id
 from lib.redact import register_secret
 from lib.rules import backups_dir, secret_value
+from lib.setting_values import checked_value
 from lib.settings import BY_KEY, SECRETS, SETTINGS
 
-TRUE_WORDS = {"1", "true", "yes", "on"}
-FALSE_WORDS = {"0", "false", "no", "off", ""}
 
 
 class Config:
     """Validated settings (`cfg['quality.min_md_count']`), secrets and the paths derived from them."""
 
-    def __init__(self, values, secrets, root):
+    def __init__(self, values, secrets, root, workspace=None, workspace_names=()):
         self.values = values
         self.secrets = secrets
         self.root = Path(root)
+        self.workspace = workspace                      # the named workspace this run backs up, or None
+        self.workspace_names = list(workspace_names)    # every configured one ([] without `workspaces:`)
 
     def __getitem__(self, key):
         return self.values[key]
@@ -54,7 +54,10 @@ class Config:
         return "admin_api" if admin else "official_zip"
 
     def missing_setup(self):
-        """Return the names of required secrets that are not set."""
+        """Return the names of required secrets that are not set (a named workspace's own name first)."""
+        return [" or ".join(workspaces.secret_names(self.workspace, name)) for name in self._missing()]
+
+    def _missing(self):
         if self.export_source == "public_api":
             return [] if self.secret("NOTION_API_KEY") else ["NOTION_API_KEY"]
         if self.export_source == "admin_api":
@@ -82,85 +85,6 @@ def _flatten(data, prefix=""):
             yield key, value, mark
 
 
-def _coerce(setting, value, from_env):
-    """Return `value` converted to the setting's type; raise ValueError with the reason."""
-    kind = setting.kind
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        if from_env and str(value).strip().lower() in TRUE_WORDS | FALSE_WORDS:
-            return str(value).strip().lower() in TRUE_WORDS
-        if isinstance(value, int) and value in (0, 1):
-            return bool(value)
-        raise ValueError("must be true or false")
-    if kind in ("int", "float"):
-        if isinstance(value, bool):
-            raise ValueError(f"must be a number, not {value!r}")
-        try:
-            number = int(str(value).strip()) if kind == "int" else float(str(value).strip())
-        except ValueError:
-            raise ValueError(f"must be {'a whole number' if kind == 'int' else 'a number'}, not {value!r}") from None
-        if not math.isfinite(number):
-            raise ValueError(f"must be a finite number, not {value!r}")
-        if setting.minimum is not None and number < setting.minimum:
-            raise ValueError(f"must be ≥ {setting.minimum:g}, not {number:g}")
-        if setting.maximum is not None and number > setting.maximum:
-            raise ValueError(f"must be ≤ {setting.maximum:g}, not {number:g}")
-        return number
-    if kind in ("list", "page_ids"):
-        if isinstance(value, str):
-            value = [part.strip() for part in value.split(",") if part.strip()]
-        if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
-            raise ValueError("must be a list of strings or a comma-separated string")
-        return _page_ids(value) if kind == "page_ids" else list(value)
-    if value is None:
-        value = ""
-    if kind == "date":
-        return _date(value)
-    if isinstance(value, datetime.date):  # YAML reads `run_id: 2026-12-01` as a date
-        value = value.isoformat()
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        raise ValueError(f"must be text, not {type(value).__name__}")
-    value = str(value).strip()
-    if kind == "choice" and value not in setting.choices:
-        raise ValueError(f"must be one of {', '.join(setting.choices)}, not {value!r}")
-    return value
-
-
-def _page_ids(items):
-    """Return dashed page ids from ids or page URLs, without repeats; ValueError naming a bad one."""
-    ids = []
-    for item in items:
-        found = find_id(item)
-        if not found:
-            raise ValueError(f"{item!r} is neither a page id (32 hex digits) nor a Notion page URL")
-        if found not in ids:
-            ids.append(found)
-    return ids
-
-
-def _checked(setting, value, from_env):
-    """Return the coerced value after the setting's own rule; ValueError with the reason."""
-    value = _coerce(setting, value, from_env)
-    problem = setting.check(value) if setting.check else None
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-def _date(value):
-    """Return an ISO date (YYYY-MM-DD) from a YAML date, a date or a browser's ISO timestamp; "" stays ""."""
-    if isinstance(value, datetime.date):
-        return value.isoformat()[:10]
-    text = str(value).strip()
-    if not text:
-        return ""
-    try:
-        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
-    except ValueError:
-        raise ValueError(f"must be a date like 2027-05-14, not {text!r}") from None
-
-
 def _read_yaml(path, problems):
     """Return the parsed mapping of `path` ({} when absent), appending syntax problems."""
     if not path.exists():
@@ -182,8 +106,51 @@ def _read_yaml(path, problems):
     return data
 
 
+def _apply_yaml(mapping, values, problems, path, prefix="", skip=(), origin=None):
+    """Check every key of a YAML mapping (`prefix` names where it sits) into `values`, noting problems.
+
+    `origin`, when given, records where each value came from, for rules checked after all values are read.
+    """
+    for key, value, mark in _flatten(mapping):
+        if key in skip:
+            continue
+        where = f"{path.name}:{mark[0] + 1}:{mark[1] + 1}" if mark else path.name
+        setting = BY_KEY.get(key)
+        if setting is None:
+            what = "must be a mapping of its settings" if key in SECTIONS else "unknown setting"
+            problems.append(f"{where}: at '{prefix}{key}': {what}")
+            continue
+        try:
+            values[key] = checked_value(setting, value, from_env=False)
+            if origin is not None:
+                origin[key] = f"{where}: at '{prefix}{key}'"
+        except ValueError as error:
+            problems.append(f"{where}: at '{prefix}{key}': {error}")
+
+
+def _rules(values, root, origin, workspace=None):
+    """Problems no single setting shows: a backup folder that is not the project's own, combinations that cannot work.
+
+    A named workspace backs up into its own folder below the backup folder: that folder is the one checked.
+    """
+    problems = []
+    folder = values["run.backups_dir"]
+    problem = backups_dir(os.path.join(folder, workspace) if workspace else folder, root)
+    if problem:
+        problems.append(f"{origin.get('run.backups_dir', 'default (at ' + repr('run.backups_dir') + ')')}: {problem}")
+    if values["export.source"] == "admin_api" and values["export.mode"] == "roots":
+        problems.append("OFFICIAL_EXPORT_SOURCE is 'admin_api' but OFFICIAL_EXPORT_MODE is 'roots': the Admin API "
+                        "exports whole workspaces; use OFFICIAL_EXPORT_MODE=workspace or "
+                        "OFFICIAL_EXPORT_SOURCE=official_zip")
+    return problems
+
+
 def load_config(root, environ=None, config_name="backup.config.yaml"):
-    """Given the project root, return a validated Config; raise ConfigError listing every problem."""
+    """Given the project root, return a validated Config; raise ConfigError listing every problem.
+
+    With `workspaces:`, every workspace's settings are checked; the one BACKUP_WORKSPACE names (or the only
+    one) is the Config's, its own settings winning over the top level's and over the environment.
+    """
     root = Path(root)
     environ = dict(os.environ if environ is None else environ)
     env_file = root / ".env"
@@ -194,49 +161,37 @@ def load_config(root, environ=None, config_name="backup.config.yaml"):
     problems = []
     values = {setting.key: setting.default for setting in SETTINGS}
     origin = {}  # key -> where its value came from, for problems found after all values are read
-    for key, value, mark in _flatten(_read_yaml(path, problems)):
-        where = f"{path.name}:{mark[0] + 1}:{mark[1] + 1}" if mark else path.name
-        setting = BY_KEY.get(key)
-        if setting is None:
-            what = "must be a mapping of its settings" if key in SECTIONS else "unknown setting"
-            problems.append(f"{where}: at '{key}': {what}")
-            continue
-        try:
-            values[key], origin[key] = _checked(setting, value, from_env=False), f"{where}: at '{key}'"
-        except ValueError as error:
-            problems.append(f"{where}: at '{key}': {error}")
+    data = _read_yaml(path, problems)
+    sections = data.pop("workspaces", None)
+    _apply_yaml(data, values, problems, path, origin=origin)
     for setting in SETTINGS:
         raw = environ.get(setting.env)
         if raw is None or (raw == "" and setting.kind != "str"):
             continue
         try:
-            values[setting.key] = _checked(setting, raw, from_env=True)
+            values[setting.key] = checked_value(setting, raw, from_env=True)
             origin[setting.key] = f"environment {setting.env} (at '{setting.key}')"
         except ValueError as error:
             problems.append(f"environment {setting.env} (at '{setting.key}'): {error}")
-    problem = backups_dir(values["run.backups_dir"], root)
-    if problem:
-        where = origin.get("run.backups_dir", "default (at 'run.backups_dir')")
-        problems.append(f"{where}: {problem}")
-    secrets = {name: (environ.get(name) or "").strip() for name in SECRETS}
+    named = workspaces.sections(sections, path, problems, _apply_yaml)
+    chosen, problem = workspaces.selected(list(named), values["run.workspace"])
+    problems += [problem] if problem else []
+    problems += _rules(values, root, origin) if not named else [
+        f"workspace {name}: {rule}" for name, (own, _) in named.items() for rule in _rules({**values, **own}, root, origin, name)]
+    secrets = workspaces.secrets(chosen, named[chosen][1] if chosen else "", environ, SECRETS, problems)
     for name, value in secrets.items():
-        problem = secret_value(name, value) if name != "NOTION_SPACE_ID" else None  # it has its own rule below
+        problem = secret_value(name, value) if name != "NOTION_SPACE_ID" else None  # parsed by its own rule
         if problem:
             problems.append(f"environment {name}: {problem}")
-    if secrets["NOTION_SPACE_ID"]:
-        try:
-            secrets["NOTION_SPACE_ID"] = parse_space_id(secrets["NOTION_SPACE_ID"])
-        except ConfigError as error:
-            problems += [f"environment {problem}" for problem in error.problems]
-    if values["export.source"] == "admin_api" and values["export.mode"] == "roots":
-        problems.append("OFFICIAL_EXPORT_SOURCE is 'admin_api' but OFFICIAL_EXPORT_MODE is 'roots': the Admin API "
-                        "exports whole workspaces; use OFFICIAL_EXPORT_MODE=workspace or "
-                        "OFFICIAL_EXPORT_SOURCE=official_zip")
     if problems:
         raise ConfigError(problems)
+    if chosen:
+        own = named[chosen][0]
+        values.update(own, **{} if "publish.branch" in own else
+                      {"publish.branch": workspaces.branch_of(values["publish.branch"], chosen)})
     for name in ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN", "NOTION_API_KEY", "NOTION_ADMIN_TOKEN",
                  "BACKUP_PUSH_TOKEN", "GITHUB_TOKEN"):
         register_secret(secrets[name])
     for url in values["notify.urls"]:
         register_secret(url)  # webhook URLs carry their credential in the path
-    return Config(values, secrets, root)
+    return Config(values, secrets, root, chosen, list(named))

@@ -3,6 +3,8 @@ import os
 import re
 from pathlib import Path
 
+from lib.fsutil import read_json
+
 KINDS = ("md", "csv", "csv_all", "html", "attachments")
 # A page or database file as Notion names it: the id stays when the page is renamed or moved.
 NOTION_FILE_RE = re.compile(r" ([0-9a-f]{32})((?:_all)?\.(?:md|csv))$")
@@ -45,6 +47,12 @@ def count_tree(tree_dir):
                 bucket["bytes"] += size
     totals["folders"] = dict(sorted(folders.items()))
     return totals
+
+
+def previous_pages(layout):
+    """Return the promoted snapshot's page count (what Notion's next export counts, roughly), or None."""
+    snapshot = read_json(layout.snapshot) or {}
+    return (snapshot.get("counts") or {}).get("md") or None
 
 
 def snapshot_changes(snapshot, previous):

@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from lib.log import PROGRESS
+from lib.log import Progress
 from lib.errors import ExportError
 from lib.redact import redact
 
@@ -34,15 +34,6 @@ class LinkExpired(ExportError):
 def host_of(url):
     """Return the host[:port] of a URL, lower case (for log lines and facts; never the query)."""
     return urlsplit(url).netloc.lower()
-
-
-def _progress(done, total, started, resumed_from):
-    rate = (done - resumed_from) / max(time.monotonic() - started, 1e-6)
-    if total:
-        eta = (total - done) / rate if rate > 0 else float("inf")
-        return (f"download: {done / 1e6:.1f}/{total / 1e6:.1f} MB ({100 * done / total:.0f}%), "
-                f"{rate / 1e6:.1f} MB/s, ETA {eta:.0f} s")
-    return f"download: {done / 1e6:.1f} MB, {rate / 1e6:.1f} MB/s"
 
 
 def _open(client, url, offset):
@@ -81,6 +72,7 @@ def download(client, url, dest, refusal):
         offset = _size(part)
         if resumed_from is None:
             resumed_from = offset
+            progress = Progress(log, "download", start=offset)
         try:
             response, final_url = _open(client, url, offset)
         except TRANSIENT as exc:  # a file host nobody can connect to gets the short connect budget
@@ -123,7 +115,7 @@ def download(client, url, dest, refusal):
         if offset:
             log.info("download: resuming at byte %d with a Range request", offset)
         try:
-            complete = _stream(response, part, offset, total, started, resumed_from)
+            complete = _stream(response, part, offset, total, progress)
         except _NotZip as exc:
             attempt += 1
             client.wait("download", attempt, str(exc))
@@ -149,7 +141,7 @@ class _NotZip(ExportError):
     """The body does not start like a ZIP (an HTML page or another file type)."""
 
 
-def _stream(response, part, offset, total, started, resumed_from):
+def _stream(response, part, offset, total, progress):
     """Append the body to `part` from `offset`; True when the advertised length arrived."""
     chunks = response.iter_content(READ_SIZE)
     if offset == 0:
@@ -164,16 +156,14 @@ def _stream(response, part, offset, total, started, resumed_from):
             raise _NotZip(redact(f"body is not a ZIP (status {response.status_code}, {kind}, starts "
                                  f"{' '.join(first[:60].decode('utf-8', 'replace').split())!r})"))
         chunks = _prepend(first, chunks)
-    done, last_log = offset, time.monotonic()
+    done = offset
     with open(part, "r+b" if offset else "wb") as out:
         out.seek(offset)
         out.truncate()
         for chunk in chunks:
             out.write(chunk)
             done += len(chunk)
-            if time.monotonic() - last_log >= 5:
-                last_log = time.monotonic()
-                log.info(_progress(done, total, started, resumed_from), extra=PROGRESS)
+            progress.update(done, total)
         out.flush()
         os.fsync(out.fileno())
     return total is None or done >= total

@@ -12,6 +12,8 @@ SITE_MANIFEST = f"{MANIFESTS}/site.json"
 RUN_SUMMARY = f"{MANIFESTS}/run_summary.json"
 SKIPPED_LARGE = f"{MANIFESTS}/skipped_large_files.json"
 STAGING = ".staging"
+# In the git directory: what each file of the last snapshot hashed to (lib/git/statcache.py).
+GIT_STAT_CACHE = "notion-backup-stat-cache.json"
 # Inside json/: the public-API capture's index of every object, and the workspace's users.
 CAPTURE_INDEX = "index.json"
 CAPTURE_USERS = "users.json"
@@ -39,6 +41,7 @@ class Layout:
     root: Path
     backups: Path
     run_id: str
+    workspace: str = None   # a named workspace (`workspaces:` in the config) has its own backups/ and state
 
     @classmethod
     def for_config(cls, cfg):
@@ -46,7 +49,9 @@ class Layout:
         backups = Path(cfg["run.backups_dir"])
         if not backups.is_absolute():
             backups = cfg.root / backups
-        return cls(root=cfg.root, backups=backups, run_id=cfg.run_id)
+        if cfg.workspace:
+            backups = backups / cfg.workspace
+        return cls(root=cfg.root, backups=backups, run_id=cfg.run_id, workspace=cfg.workspace)
 
     official = _at(OFFICIAL)
     site = _at(SITE)
@@ -82,10 +87,10 @@ class Layout:
     stages = _in_run("stages.json")
     api_markdown = _in_run("api_markdown")
     # .doit/: state of this checkout, never published
-    state_dir = property(lambda self: self.root / ".doit")
+    state_dir = property(lambda self: self.root / ".doit" / self.workspace if self.workspace else self.root / ".doit")
     doit_db = _in_state("doit.sqlite")
-    manual_stages = _in_state("manual_stages.json")
-    branch_checked = _in_state("branch_checked.json")  # {branch: tip} whose whole history held snapshots only  # outcomes of manual tasks (render, verify, ...) alone
+    manual_stages = _in_state("manual_stages.json")  # outcomes of manual tasks (render, verify, ...) alone
+    branch_checked = _in_state("branch_checked.json")  # {branch: tip} whose whole history held snapshots only
     lock_file = _in_state("run.lock")
     invocation_lock = _in_state("invocation.lock")
 

@@ -60,6 +60,13 @@ def host_names(values):
     return None
 
 
+def lfs_url(value):
+    """Empty (the remote's own LFS store), an http(s) URL with a host, or a file:/// URL."""
+    if not value or value.startswith("file:///"):
+        return None
+    return http_url(value)
+
+
 def branch_name(value):
     """A git branch name of its own: git's ref rules, not a full ref, not HEAD, no leading dash."""
     if not value:

@@ -107,7 +107,13 @@ SETTINGS = (
             check=rules.branch_name),
     Setting("publish.max_file_mb", "BACKUP_MAX_FILE_MB", "float", 95.0,
             "files larger than this are left out of the commit and listed (GitHub rejects > 100 MiB)",
-            minimum=1, maximum=1e6),
+            minimum=0.01, maximum=1e6),
+    Setting("publish.lfs", "BACKUP_LFS", "bool", False,
+            "store files over publish.max_file_mb in Git LFS (pointer committed, object uploaded to the remote's LFS "
+            "store) instead of leaving them out"),
+    Setting("publish.lfs_url", "BACKUP_LFS_URL", "str", "",
+            "Git LFS endpoint; empty = the remote's own (<remote>.git/info/lfs, a local remote's lfs/ folder)",
+            check=rules.lfs_url),
     Setting("publish.committer_name", "BACKUP_COMMITTER_NAME", "str", "notion-git-backup",
             "committer name of snapshot commits", check=rules.identity_name),
     Setting("publish.committer_email", "BACKUP_COMMITTER_EMAIL", "str", "notion-git-backup@localhost",
@@ -139,6 +145,8 @@ SETTINGS = (
     Setting("run.backups_dir", "BACKUP_DIR", "str", "backups",
             "where snapshots live: a folder of its own inside the project (never the project, nor one holding "
             ".git or .env)"),
+    Setting("run.workspace", "BACKUP_WORKSPACE", "str", "",
+            "with workspaces: below, back up this one only; empty = each in turn (make backup WORKSPACE=name)"),
     Setting("notify.urls", "BACKUP_NOTIFY_URLS", "list", [],
             "apprise URLs alerted on failure, refusal, or a token_v2 about to expire", check=rules.apprise_urls),
     Setting("notify.token_v2_expires", "NATIVE_EXPORT_TOKEN_V2_EXPIRES", "date", "",
@@ -163,6 +171,16 @@ SECRETS = {
 }
 
 BY_KEY = {setting.key: setting for setting in SETTINGS}
+
+# The end of backup.config.yaml: how to back up several workspaces (lib/workspaces.py).
+WORKSPACES_EXAMPLE = [
+    "", "# Several workspaces from one repository: name each one and give it its space id; any key above may be",
+    "# set again under a workspace, for it alone (it wins over the same key above and its environment variable).",
+    "# Each backs up to backups/<name>/ on the branch notion-backups-<name>, with its state in .doit/<name>/, and",
+    "# reads its secrets with the upper-cased name as a suffix (NATIVE_EXPORT_TOKEN_V2_TEAM), else the plain names.",
+    "# workspaces:", "#   team:", '#     space_id: "1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b"', "#     quality:",
+    "#       min_md_count: 500", "#   home:", '#     space_id: "0123456789abcdef0123456789abcdef"',
+]
 
 
 def _yaml_value(value):
@@ -197,7 +215,7 @@ def render_config_yaml():
             section = group
         lines += [f"  # {setting.help} (env {setting.env}){_limits(setting)}",
                   f"  {name}: {_yaml_value(setting.default)}"]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + WORKSPACES_EXAMPLE) + "\n"
 
 
 def render_env_example():

@@ -89,6 +89,7 @@ def build_summary(layout, started_iso, started_monotonic, interrupted=False, fin
     problem = next((rec["error"] for rec in stages.values() if "error" in rec), None)
     summary = {
         "run_id": layout.run_id,
+        "workspace": layout.workspace,
         "started": started_iso,
         "ended": now_iso(),
         "seconds": round(time.monotonic() - started_monotonic, 3),
@@ -102,6 +103,7 @@ def build_summary(layout, started_iso, started_monotonic, interrupted=False, fin
         "accepted_drop": bool(gate.get("accepted_drop")),
         "commit": published.get("commit"),
         "files_left_out": published.get("skipped_large", []),
+        "files_in_lfs": published.get("lfs", []),
         "broken_links": len(site.get("broken_links", [])) if site else None,
         "verdict": verdict,
         "exit_status": int(exit_status_of(stages, interrupted)),
@@ -114,12 +116,13 @@ def build_summary(layout, started_iso, started_monotonic, interrupted=False, fin
 def one_line(summary):
     """Return the human summary printed at the end of a run."""
     counts = summary.get("counts") or {}
+    run = f"{summary['workspace']} {summary['run_id']}" if summary.get("workspace") else summary["run_id"]
     facts = f"{counts.get('md', 0)} pages, {counts.get('csv', 0) + counts.get('csv_all', 0)} CSV files" if counts else ""
     if summary["verdict"] == "success":
         commit = f", commit {summary['commit'][:12]}" if summary.get("commit") else ""
-        return f"backup {summary['run_id']}: success: {facts}{commit} in {summary['seconds']:.0f} s"
+        return f"backup {run}: success: {facts}{commit} in {summary['seconds']:.0f} s"
     reason = (summary.get("error") or {}).get("message", "")
-    return f"backup {summary['run_id']}: {summary['verdict']}: {reason}"[:500]
+    return f"backup {run}: {summary['verdict']}: {reason}"[:500]
 
 
 def manual_summary(layout, names):

@@ -3,7 +3,7 @@ import logging
 import shutil
 
 from lib import promote as promoting
-from lib.fsutil import read_json, write_json_atomic
+from lib.fsutil import read_json, remove_tree, write_json_atomic
 from lib.report import now_iso
 from tasks import stage_action
 
@@ -19,6 +19,14 @@ def already_promoted(layout, tree):
     return key(snapshot["files"]) == key(tree["files"])
 
 
+def drop_work(layout):
+    """Remove the run's unpacked wrapper and tree once promoted: the tree lives on as official/ (hard links),
+    and a kept tree would hold yesterday's files on disk after tomorrow's promotion. The ZIP and the manifests
+    stay (retention decides about the ZIP)."""
+    remove_tree(layout.unpacked)
+    remove_tree(layout.tree)
+
+
 def promote(cfg, layout):
     """Promote the run's tree, keep the previous snapshot.json for the site's changes page, prune."""
     gate = read_json(layout.gate)
@@ -28,6 +36,7 @@ def promote(cfg, layout):
     if already_promoted(layout, tree):
         log.info("run %s is already promoted (a re-run after an interruption): nothing to swap", layout.run_id)
         write_json_atomic(layout.promoted, {"run_id": layout.run_id, "time": now_iso()})
+        drop_work(layout)
         return {"files": counts["files"], "already": True}
     if layout.snapshot.exists():
         shutil.copyfile(layout.snapshot, layout.previous_snapshot)
@@ -39,6 +48,7 @@ def promote(cfg, layout):
     manifest = {key: tree[key] for key in ("files", "count", "bytes")} if tree else None
     result = promoting.promote_tree(layout, info, manifest=manifest)
     write_json_atomic(layout.promoted, {"run_id": layout.run_id, "time": now_iso()})
+    drop_work(layout)
     removed = promoting.prune_staging(layout.staging, cfg["retention.zip_keep_days"],
                                       current_run=layout.run_id, last_good_run=layout.run_id)
     if removed:

@@ -23,7 +23,8 @@ def fetch_and_restore(cfg, layout, repo, remote):
         log.info("no remote configured (publish.remote is empty): local snapshots only")
     # The site comes back too, so a fresh CI runner renders only what changed.
     restored = git.restore_from_tip(repo, cfg["publish.branch"], layout.backups,
-                                            parts=("official", "manifests", "site"))
+                                    parts=("official", "manifests", "site"),
+                                    lfs_remote=git.lfs_remote(cfg, repo) if remote else None)
     return {"tip": tip, "restored": restored}
 
 

@@ -14,6 +14,7 @@ from tests.fakes.exports import FakeWorkspace
 from tests.fakes.notion_internal import FakeNotion
 from tests.fakes.receiver import AlertReceiver
 from tests.harness import branch_log, fake_env, git, make_project, run_doit, run_doit_and_kill
+from tests.scenario_workspaces import start_workspaces
 
 SECRET_ENV = ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN", "NOTION_ADMIN_TOKEN")
 
@@ -65,13 +66,14 @@ SCHEMAS = Path(__file__).resolve().parent.parent / "lib" / "schemas"
 def check_manifest_schemas(project, label):
     """Validate every manifest the run left behind against its JSON schema in lib/schemas."""
     from jsonschema import Draft202012Validator
-    manifests = project / "backups" / "manifests"
     for schema_path in sorted(SCHEMAS.glob("*.schema.json")):
-        target = manifests / schema_path.name.replace(".schema", "")
-        if target.exists():
+        name = schema_path.name.replace(".schema", "")
+        for target in [project / "backups" / "manifests" / name, *project.glob(f"backups/*/manifests/{name}")]:
+            if not target.exists():
+                continue
             validator = Draft202012Validator(json.loads(schema_path.read_text()))
             errors = [e.message for e in validator.iter_errors(json.loads(target.read_text()))]
-            assert not errors, f"{label}: {target.name} does not match its schema: {errors[:3]}"
+            assert not errors, f"{label}: {target} does not match its schema: {errors[:3]}"
 
 
 def dotted_value(path, dotted):
@@ -96,6 +98,9 @@ def check_expectations(expect, project, remote, fake, result, label, admin=None)
     if "commits" in expect:
         commits = branch_log(remote)
         assert len(commits) == expect["commits"], f"{label}: {len(commits)} commits on the remote branch: {commits}"
+    for branch, count in expect.get("branches", {}).items():
+        commits = branch_log(remote, branch)
+        assert len(commits) == count, f"{label}: {len(commits)} commits on the remote {branch}: {commits}"
     if "branch_absent" in expect:
         assert branch_log(remote) == [] and branch_log(project) == [], f"{label}: a branch was created"
     if "gate" in expect:
@@ -132,6 +137,10 @@ def check_expectations(expect, project, remote, fake, result, label, admin=None)
         assert found, f"{label}: nothing matches {pattern}"
         for text in texts:
             assert any(text in body for body in found), f"{label}: no {pattern} holds {text!r}"
+    for folder in expect.get("no_lfs_pointers_in", []):
+        pointers = [p for p in (project / folder).rglob("*") if p.is_file() and p.stat().st_size < 512
+                    and p.read_bytes().startswith(b"version https://git-lfs")]
+        assert (project / folder).is_dir() and not pointers, f"{label}: LFS pointers as content: {pointers[:3]}"
     if expect.get("clone"):
         # A checkout under Windows' and macOS' path rules too: every name on the branch must pass them.
         clone = project.parent / f"clone-{label.replace(' ', '-')}"
@@ -169,10 +178,15 @@ def run_scenario(path, tmp_path):
     spec = load_scenario(path)
     workspace = FakeWorkspace(**spec.get("workspace", {}))
     with contextlib.ExitStack() as stack:
-        fake = stack.enter_context(FakeNotion(workspace=workspace, **spec.get("faults", {})))
         receiver = stack.enter_context(AlertReceiver())
         project, remote = make_project(tmp_path)
-        env = fake_env(fake, BACKUP_NOTIFY_URLS=receiver.url, **spec.get("env", {}))
+        if "workspaces" in spec:   # one stand-in per named workspace, none for the plain names
+            fakes, env = start_workspaces(spec["workspaces"], stack, project)
+            fake = next(iter(fakes.values()))
+            env.update(BACKUP_NOTIFY_URLS=receiver.url, **spec.get("env", {}))
+        else:
+            fake = stack.enter_context(FakeNotion(workspace=workspace, **spec.get("faults", {})))
+            env = fake_env(fake, BACKUP_NOTIFY_URLS=receiver.url, **spec.get("env", {}))
         admin = None
         if "admin_api" in spec:
             from tests.fakes.notion_admin import FakeNotionAdmin
@@ -186,6 +200,11 @@ def run_scenario(path, tmp_path):
                 setattr(public.faults, name, value)
             env.update(NOTION_API_KEY=public.token, NOTION_API_BASE_URL=public.base_url,
                        NOTION_API_REQUESTS_PER_SECOND="1000")
+        lfs = None
+        if "lfs" in spec:
+            from tests.fakes.lfs_server import FakeLFS
+            lfs = stack.enter_context(FakeLFS(**spec["lfs"]))
+            env.update(BACKUP_LFS="1", BACKUP_LFS_URL=lfs.url, BACKUP_PUSH_TOKEN=lfs.password)
         if spec.get("roots"):
             tops = [n for n in workspace.live_nodes() if n.parent is None and n.kind == "page"][: spec["roots"]]
             # One root as a page URL, the others as bare ids: both spellings users paste.
@@ -193,7 +212,10 @@ def run_scenario(path, tmp_path):
             env["OFFICIAL_EXPORT_ROOT_PAGE_IDS"] = ",".join(ids)
         for name in spec.get("unset", []):
             env[name] = ""
-        secrets = {env[name] for name in SECRET_ENV if env.get(name)} | {fake.file_token}
+        named = {f"{secret}_{name.upper().replace('-', '_')}" for secret in SECRET_ENV
+                 for name in spec.get("workspaces", {})}
+        secrets = {env[name] for name in set(SECRET_ENV) | named if env.get(name)} | {fake.file_token}
+        secrets |= {lfs.password} if lfs else set()
         for index, step in enumerate(spec["steps"], 1):
             label = f"step {index}"
             before, refs_before, summary_before = snapshot_files(project), all_refs(project, remote), \
@@ -214,6 +236,9 @@ def run_scenario(path, tmp_path):
                 continue
             if "remove" in step:
                 shutil.rmtree(project / step["remove"])
+                continue
+            if step.get("fresh_runner"):
+                fresh_runner(project, remote)
                 continue
             if "faults" in step:
                 fake.faults.update(step["faults"])
@@ -237,6 +262,8 @@ def run_scenario(path, tmp_path):
                 result = (done.returncode, done.stdout + done.stderr)
             expect = step.get("expect", {})
             check_expectations(expect, project, remote, fake, result, label, admin)
+            if "lfs_objects" in expect:
+                assert len(lfs.objects()) == expect["lfs_objects"], f"{label}: LFS store holds {lfs.objects()}"
             if "alerts" in expect:
                 assert len(receiver.messages) == expect["alerts"], f"{label}: alerts {receiver.messages}"
             for text in expect.get("alert_contains", []):
@@ -257,6 +284,16 @@ def run_scenario(path, tmp_path):
             compare_with_reference(tmp_path / "cookie", project, fake, fake_env(fake), final.get("reference_day", 0))
         if final.get("same_as_uninterrupted"):
             compare_with_reference(tmp_path / "reference", project, fake, env, final.get("reference_day", 0))
+
+
+def fresh_runner(project, remote):
+    """Make `project` what a new CI runner checks out: the code on main only, no backups/, no state, no snapshots."""
+    for name in ("backups", ".doit", ".git"):
+        shutil.rmtree(project / name, ignore_errors=True)
+    git("init", "-q", "-b", "main", str(project))
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "project", cwd=project)
+    git("remote", "add", "origin", str(remote), cwd=project)
 
 
 def compare_with_reference(base, project, fake, env, day):

@@ -7,7 +7,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from lib.log import PROGRESS
+from lib.log import Progress
 from lib.errors import ExportError, UnsafeArchive
 from lib.fsutil import remove_tree
 from lib.archive.checks import Budget, Limits, plan_archive  # noqa: F401  (Limits is public here too)
@@ -35,49 +35,100 @@ def open_zip(zip_path):
             "the download returned something else (an HTML error page?): re-run the export stage") from exc
 
 
-class _Progress:
-    """Rate-limited progress lines for CI logs: entries, bytes, rate, ETA."""
+def _compare(src, previous, check):
+    """Read the entry against the previous snapshot's file: (True, size) when identical, else
+    (False, (bytes that matched, the first block that did not)).
 
-    def __init__(self, label, entries, total):
-        self.label, self.entries, self.total = label, entries, total
-        self.start = self.last = time.monotonic()
+    Reading the old file costs less than writing a new one, and an identical file then becomes a hard link:
+    the previous snapshot and the new tree share it, so an unchanged attachment never takes disk twice.
+    """
+    matched = 0
+    with open(previous, "rb") as old:
+        while True:
+            block = src.read(BUFFER)
+            if not block:
+                return (True, matched) if old.read(1) == b"" else (False, (matched, b""))
+            check(matched + len(block))
+            if old.read(len(block)) != block:
+                return False, (matched, block)
+            matched += len(block)
 
-    def update(self, done_entries, done_bytes):
-        now = time.monotonic()
-        if now - self.last < 10:
-            return
-        self.last = now
-        rate = done_bytes / max(now - self.start, 1e-6)
-        eta = (self.total - done_bytes) / rate if rate else 0
-        log.info("extracting %s: %d/%d entries, %.1f/%.1f MB, %.1f MB/s, ETA %.0fs", self.label, done_entries,
-                 self.entries, done_bytes / 1e6, self.total / 1e6, rate / 1e6, eta, extra=PROGRESS)
+
+def _copy_prefix(path, count, out):
+    """Copy the first `count` bytes of `path` to `out` (the part of an entry that matched the old file)."""
+    with open(path, "rb") as old:
+        while count:
+            block = old.read(min(BUFFER, count))
+            count -= len(block)
+            out.write(block)
 
 
-def write_plan(zf, plan, target_dir):
+def _link(old, dest):
+    """Hard-link the unchanged file; True, or False after a copy where links are impossible."""
+    try:
+        os.link(old, dest)
+        return True
+    except OSError:
+        shutil.copyfile(old, dest)
+        return False
+
+
+def _previous_file(previous, rel, declared):
+    """The previous snapshot's file at `rel` when it could be the same (a regular file of the declared size)."""
+    if previous is None:
+        return None
+    path = Path(previous) / rel
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return path if st.st_size == declared and os.path.isfile(path) and not os.path.islink(path) else None
+
+
+def write_plan(zf, plan, target_dir, previous=None):
     """Stream a checked plan's entries under target_dir; return the extracted entry dicts.
 
     The plan's declared sizes were counted against the limits already; an entry that inflates past
-    its own declared size is the only way past them, and is stopped here.
+    its own declared size is the only way past them, and is stopped here. With `previous` (the promoted
+    snapshot's folder at the same level), an entry identical to the file at the same path there is
+    hard-linked to it instead of written (its entry says `linked`).
     """
     target = Path(target_dir)
     for rel in sorted(plan.dirs):
         os.makedirs(target / rel, exist_ok=True)
-    progress = _Progress(plan.zip_path.name, len(plan.items), sum(i[0].file_size for i in plan.items))
+    progress = Progress(log, f"extracting {plan.zip_path.name}", sum(i[0].file_size for i in plan.items))
     entries, done = [], 0
     for count, (info, rel, renamed_from, reasons, mtime) in enumerate(plan.items, 1):
         dest = target / rel
-        size = 0
+        size, linked = 0, False
+
+        def check(size, info=info, rel=rel, count=count):
+            if size > info.file_size:
+                raise UnsafeArchive(f"entry {rel!r} expands past its declared size {info.file_size}; "
+                                    "looks like a zip bomb", "inspect the archive by hand")
+            progress.update(done + size, note=f"{count}/{len(plan.items)} entries")
         try:
-            with zf.open(info) as src, open(dest, "xb") as out:
-                while True:
-                    block = src.read(BUFFER)
-                    if not block:
-                        break
-                    size += len(block)
-                    if size > info.file_size:
-                        raise UnsafeArchive(f"entry {rel!r} expands past its declared size {info.file_size}; "
-                                            "looks like a zip bomb", "inspect the archive by hand")
-                    out.write(block)
+            with zf.open(info) as src:
+                old, matched, pending, placed = _previous_file(previous, rel, info.file_size), 0, b"", False
+                if old is not None:
+                    same, facts = _compare(src, old, check)
+                    if same:
+                        size, linked, placed = facts, _link(old, dest), True
+                    else:
+                        matched, pending = facts
+                if not placed:
+                    with open(dest, "xb") as out:
+                        if matched:
+                            _copy_prefix(old, matched, out)
+                        out.write(pending)
+                        size = matched + len(pending)
+                        while True:
+                            block = src.read(BUFFER)
+                            if not block:
+                                break
+                            size += len(block)
+                            check(size)
+                            out.write(block)
         except zipfile.BadZipFile as exc:
             raise UnsafeArchive(f"entry {rel!r} of {plan.zip_path.name} is corrupt ({exc}); "
                                 "expected intact data", "re-run the export stage to download it again") from exc
@@ -85,13 +136,13 @@ def write_plan(zf, plan, target_dir):
             raise UnsafeArchive(f"entry {rel!r} of {plan.zip_path.name} cannot be read ({exc!r}); archive "
                                 "truncated or corrupt", "re-run the export stage to download it again") from exc
         done += size
-        os.utime(dest, (mtime, mtime))
-        entry = {"path": rel, "size": size, "mtime": mtime}
+        if not linked:   # a linked file keeps the previous snapshot's times: it is the previous snapshot's file
+            os.utime(dest, (mtime, mtime))
+        entry = {"path": rel, "size": size, "mtime": mtime, **({"linked": True} if linked else {})}
         if renamed_from:
             entry.update(renamed_from=renamed_from, reason="; ".join(reasons))
             log.info("renamed %r -> %r (%s)", renamed_from, rel, entry["reason"])
         entries.append(entry)
-        progress.update(count, done)
     for warning in plan.warnings:
         log.warning("%s", warning)
     return entries

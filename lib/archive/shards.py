@@ -28,12 +28,16 @@ log = logging.getLogger(__name__)
 
 
 class _Expansion:
-    """One shard_expand: the shared budget over every archive at every level, and the running summary."""
+    """One shard_expand: the shared budget over every archive at every level, and the running summary.
 
-    def __init__(self, budget):
-        self.budget = budget
+    `previous`: the promoted snapshot, whose identical files are linked (see write_plan); `consume`: delete each
+    part once it is expanded, so the parts and the tree never take the disk together.
+    """
+
+    def __init__(self, budget, previous=None, consume=False):
+        self.budget, self.previous, self.consume = budget, previous, consume
         self.summary = {"layout": None, "parts": [], "roots": [], "files": 0, "bytes": 0, "renames": [],
-                        "warnings": []}
+                        "warnings": [], "linked": 0}
 
     def account(self, prefix, entries, warnings=()):
         """Add written entries (paths relative to the tree folder `prefix`) and warnings to the summary."""
@@ -56,9 +60,13 @@ class _Expansion:
                 with open_zip(path) as zf:
                     strip = export_root_prefix([decode_name(info) for info in zf.infolist()])
                     plan = plan_archive(zf, path, self.budget, claims, strip)
-                    entries = write_plan(zf, plan, target)
+                    previous = self.previous / prefix if self.previous else None
+                    entries = write_plan(zf, plan, target, previous)
                 self.summary["parts"].append(path.name)
+                self.summary["linked"] += sum(1 for e in entries if e.get("linked"))
                 self.account(prefix, entries, plan.warnings)
+                if self.consume:
+                    os.unlink(path)
 
     def adopt_files(self, wrapper, names, target, prefix, claims, renamed):
         """Bring an unwrapped export's own files into target, dropping a single `Export-<uuid>/` root.
@@ -131,13 +139,14 @@ class _Expansion:
         self.summary["roots"].append(root_id)
 
 
-def expand_export(wrapper_dir_or_zip, tree_dir, limits=None, renamed=None):
+def expand_export(wrapper_dir_or_zip, tree_dir, limits=None, renamed=None, previous=None, consume=False):
     """Build tree_dir from an unpacked wrapper or its ZIP; return {layout, parts, roots, files, bytes, renames, warnings}.
 
     `renamed` is renamed_map() of the unpack stage's entries when the wrapper was unpacked already.
-    Every archive met on the way, at every level, counts against one budget of `limits`.
+    Every archive met on the way, at every level, counts against one budget of `limits`. `previous` (the
+    promoted snapshot) lends its identical files as hard links; `consume` deletes each part once expanded.
     """
-    expansion = _Expansion(Budget(limits))
+    expansion = _Expansion(Budget(limits), previous and Path(previous), consume)
     source = Path(wrapper_dir_or_zip)
     tmp = partial_dir(tree_dir)
     remove_tree(tmp)
@@ -166,7 +175,7 @@ def expand_export(wrapper_dir_or_zip, tree_dir, limits=None, renamed=None):
     if summary["renames"]:
         log.warning("shard_expand: renamed %d files so every checkout can hold them (snapshot.json lists them)",
                     len(summary["renames"]))
-    log.info("expanded %s (%s): %d parts, %d roots, %d files, %.1f MB in %.1fs", Path(wrapper_dir_or_zip).name,
-             summary["layout"], len(summary["parts"]), len(summary["roots"]), summary["files"],
-             summary["bytes"] / 1e6, time.monotonic() - started)
+    log.info("expanded %s (%s): %d parts, %d roots, %d files (%d unchanged, linked), %.1f MB in %.1fs",
+             Path(wrapper_dir_or_zip).name, summary["layout"], len(summary["parts"]), len(summary["roots"]),
+             summary["files"], summary["linked"], summary["bytes"] / 1e6, time.monotonic() - started)
     return summary

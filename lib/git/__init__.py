@@ -1,12 +1,14 @@
 """The snapshot branch in git (dulwich, no git binary): commits, remote, restore, verify, run lock."""
 from lib.git.guard import branch_problems
+from lib.git.lfs_remote import push_objects as push_lfs_objects
 from lib.git.remote import fetch_branch, push_branch
-from lib.git.repo import backup_repo_path, locked_repo, open_backup_repo, push_credentials, tool_version
+from lib.git.repo import backup_repo_path, lfs_remote, locked_repo, open_backup_repo, push_credentials, tool_version
 from lib.git.restore import restore_from_tip
 from lib.git.runlock import run_lock
 from lib.git.snapshot import format_message, snapshot_directory
 from lib.git.verify import list_snapshots, verify_branch
 
-__all__ = ["branch_problems", "backup_repo_path", "fetch_branch", "push_branch", "locked_repo", "open_backup_repo", "push_credentials",
-           "tool_version", "restore_from_tip", "run_lock", "format_message", "snapshot_directory",
+__all__ = ["branch_problems", "push_lfs_objects", "backup_repo_path", "lfs_remote", "fetch_branch", "push_branch",
+           "locked_repo", "open_backup_repo", "push_credentials", "tool_version", "restore_from_tip", "run_lock",
+           "format_message", "snapshot_directory",
            "list_snapshots", "verify_branch"]

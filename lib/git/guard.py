@@ -6,16 +6,19 @@ from dulwich.errors import NotGitRepository
 from dulwich.repo import Repo
 
 from lib.errors import ConfigError
+from lib.git.lfs import ATTRIBUTES
 from lib.git.objects import branch_ref, read_ref
 from lib.paths import JSON, MANIFESTS, OFFICIAL, SITE, SNAPSHOT
 
-SNAPSHOT_TOP = {name.encode() for name in (OFFICIAL, SITE, MANIFESTS, JSON)}
+# What a snapshot's root holds: our folders, and the .gitattributes naming its Git LFS files (BACKUP_LFS).
+SNAPSHOT_TOP = {name.encode() for name in (OFFICIAL, SITE, MANIFESTS, JSON)} | {ATTRIBUTES}
 BRANCH = "BACKUP_BRANCH (at 'publish.branch')"
 REMOTE = "BACKUP_GIT_REMOTE (at 'publish.remote')"
 
 
 def is_snapshot_tree(repo, tree_id):
-    """True when a tree is one this tool commits: only official/ site/ manifests/ json/, with snapshot.json."""
+    """True when a tree is one this tool commits: only official/ site/ manifests/ json/ (and .gitattributes for
+    Git LFS), with snapshot.json."""
     try:
         top = {entry.path: entry for entry in repo[tree_id].iteritems()}
         manifests = top.get(MANIFESTS.encode())

@@ -2,7 +2,6 @@
 import io
 import logging
 import os
-import time
 from urllib.parse import urlsplit, urlunsplit
 
 from dulwich.client import HTTPProxyUnauthorized, HTTPUnauthorized, get_transport_and_path
@@ -11,7 +10,9 @@ from dulwich.file import FileLocked
 
 from lib.errors import PublishError
 from lib.git.guard import refuse_foreign
-from lib.git.objects import branch_ref, open_repo, read_ref, update_ref, write_commit
+from lib.git.history import ALL_HISTORY, fetch_depth, is_ancestor, reparent
+from lib.git.objects import branch_ref, open_repo, read_ref, update_ref
+from lib.log import Progress
 from lib.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,6 @@ PUSH_ATTEMPTS = 3
 # Rejections that mean "the remote moved": worth a fetch, re-parent and retry. Anything else is final.
 MOVED_MARKERS = ("non-fast-forward", "fetch first", "stale info", "remote moved", "failed to update ref",
                  "cannot lock ref", "failed to lock")
-DIVERGED_PREFIX = b"refs/notion-backup/diverged/"
 TOKEN_HINT = "check BACKUP_PUSH_TOKEN / GITHUB_TOKEN: it must be valid and allowed to write contents"
 
 
@@ -125,52 +125,25 @@ def remote_tip(location, branch, credentials=None, action="ls-remote"):
     return _guard(action, location, run)
 
 
-def is_ancestor(repo, ancestor, descendant):
-    """Return True when commit `ancestor` is reachable from `descendant` (or equal to it)."""
-    seen, todo = set(), [descendant]
-    while todo:
-        sha = todo.pop()
-        if sha == ancestor:
-            return True
-        if sha in seen or sha not in repo.object_store:
-            continue
-        seen.add(sha)
-        todo.extend(repo[sha].parents)
-    return False
+def fetch_branch(repo_path, remote, branch, credentials=None, deepen=None):
+    """Fetch only `branch`, move the local branch up to the remote tip; return the remote tip (str) or None.
 
-
-def reparent(repo, ref, local, new_base):
-    """Replay local-only snapshots onto `new_base` (same trees, new parents); keep the old tip under a ref."""
-    walker = repo.get_walker(include=[local], exclude=[new_base])
-    commits = [entry.commit for entry in walker][::-1]
-    tip, tip_tree, replayed = new_base, repo[new_base].tree, 0
-    for commit in commits:
-        if commit.tree == tip_tree:
-            continue   # the remote already holds this exact snapshot
-        tip = write_commit(repo, commit.tree, [tip], commit.message, commit.author, commit.author_time)
-        tip_tree, replayed = commit.tree, replayed + 1
-    # Nothing is dropped silently: the diverged tip stays reachable for inspection.
-    keep = DIVERGED_PREFIX + ref[len(b"refs/heads/"):] + b"/" + str(int(time.time())).encode()
-    repo.refs[keep] = local
-    update_ref(repo, ref, local, tip)
-    log.warning("local %s had diverged from the remote: %d snapshot(s) re-parented onto %s; old tip kept as %s",
-                ref.decode(), replayed, new_base.decode()[:12], keep.decode())
-    return tip, replayed
-
-
-def fetch_branch(repo_path, remote, branch, credentials=None):
-    """Fetch only `branch`, move the local branch up to the remote tip; return the remote tip (str) or None."""
+    Without a local tip only the remote tip and its tree are fetched (shallow); `deepen` (N snapshots, 0 = all)
+    fetches more of the history into a shallow repository (see history.fetch_depth).
+    """
     ref = branch_ref(branch)
     with open_repo(repo_path) as repo:
         location = resolve_remote(repo, remote)
+        depth = fetch_depth(repo, read_ref(repo, ref), deepen)
 
         def wants(refs, depth=None):
             sha = refs.get(ref)
-            return [sha] if sha and sha not in repo.object_store else []
+            # Deepening asks for a tip we may already hold: the server then sends the history below it.
+            return [sha] if sha and (depth or sha not in repo.object_store) else []
 
         def run():
             client, path = _client(location, credentials)
-            return client.fetch(path, repo, determine_wants=wants, ref_prefix=[ref])
+            return client.fetch(path, repo, determine_wants=wants, ref_prefix=[ref], depth=depth)
         result = _guard("fetch from", location, run)
         tip = (result.refs or {}).get(ref)
         if tip is None:
@@ -181,16 +154,25 @@ def fetch_branch(repo_path, remote, branch, credentials=None):
         name = remote if location != remote and not _is_url(remote) else "backup"
         tracking = b"refs/remotes/" + name.encode() + b"/" + ref[len(b"refs/heads/"):]
         repo.refs[tracking] = tip
+        history = f" ({'all' if depth == ALL_HISTORY else depth} snapshot(s) of history)" if depth else ""
         if local == tip:
-            log.info("fetched %s: local and remote at %s", branch, tip.decode()[:12])
-        elif local is None or is_ancestor(repo, local, tip):
+            log.info("fetched %s: local and remote at %s%s", branch, tip.decode()[:12], history)
+        elif local is None or local not in repo.object_store or is_ancestor(repo, local, tip):
             update_ref(repo, ref, local, tip)
-            log.info("fetched %s: local branch moved to the remote tip %s", branch, tip.decode()[:12])
+            log.info("fetched %s: local branch moved to the remote tip %s%s", branch, tip.decode()[:12], history)
         elif is_ancestor(repo, tip, local):
             log.info("fetched %s: local is ahead of the remote (%s), push pending", branch, tip.decode()[:12])
         else:
             reparent(repo, ref, local, tip)
         return tip.decode()
+
+
+def _counted(records, count):
+    """Pass the pack's objects through, reporting how many were sent (a first push can take minutes)."""
+    progress = Progress(log, "push: sending", count, unit="objects", scale=1)
+    for number, record in enumerate(records, 1):
+        progress.update(number)
+        yield record
 
 
 def _push_once(repo_path, location, ref, credentials):
@@ -205,7 +187,8 @@ def _push_once(repo_path, location, ref, credentials):
             return {ref: local}
 
         def pack_data(have, want, *, ofs_delta=False, progress=None):
-            return repo.generate_pack_data(set(have), set(want), progress=progress, ofs_delta=ofs_delta)
+            count, records = repo.generate_pack_data(set(have), set(want), progress=progress, ofs_delta=ofs_delta)
+            return count, _counted(records, count)
 
         client, path = _client(location, credentials)
         output = io.BytesIO()

@@ -7,6 +7,7 @@ from pathlib import Path
 from dulwich.repo import Repo
 
 from lib import __version__
+from lib.git.lfs_remote import endpoint, open_remote
 from lib.git.objects import open_repo
 from lib.git.remote import resolve_remote
 from lib.git.runlock import clear_dead_run_remote_locks, run_lock
@@ -31,6 +32,16 @@ def push_credentials(cfg):
     """Return (username, password) for HTTPS pushes, or None when no token is configured."""
     token = cfg.secret("BACKUP_PUSH_TOKEN") or cfg.secret("GITHUB_TOKEN")
     return ("x-access-token", token) if token else None
+
+
+def lfs_remote(cfg, repo_path):
+    """Return the remote's Git LFS store (BACKUP_LFS_URL, else beside the remote), or None without either."""
+    remote, url = cfg["publish.remote"], cfg["publish.lfs_url"]
+    if not remote and not url:
+        return None
+    with open_repo(repo_path) as repo:
+        location = resolve_remote(repo, remote) if remote else ""
+    return open_remote(endpoint(url, location), push_credentials(cfg))
 
 
 def tool_version():

@@ -9,6 +9,7 @@ from dulwich.index import validate_path_element_default
 from dulwich.objects import Tree
 
 from lib.errors import PublishError, UnsafeArchive
+from lib.git.lfs import LocalStore, pointers_in_tree
 from lib.git.objects import branch_ref, open_repo, read_ref
 from lib.git.store import iter_blob
 from lib.paths import MANIFESTS, OFFICIAL, SNAPSHOT
@@ -69,15 +70,21 @@ def _find_subtree(repo, tree_id, name):
     return None
 
 
-def _materialize(repo, entries, dest_tmp):
-    """Write every validated (relpath, mode, sha) entry under `dest_tmp`; return the number of files."""
+def _materialize(repo, entries, dest_tmp, large=None):
+    """Write every validated (relpath, mode, sha) entry under `dest_tmp`; return the number of files.
+
+    `large` maps the relpaths of Git LFS pointers to (oid, store): the object is placed instead of the pointer.
+    """
     root = os.fsencode(dest_tmp)
     for rel, mode, sha in entries:
         path = os.path.join(root, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         if os.path.lexists(path):
             raise UnsafeArchive(f"snapshot entry {os.fsdecode(rel)!r} appears twice; nothing was restored")
-        if stat.S_ISLNK(mode):
+        if large and rel in large:
+            oid, store = large[rel]
+            store.link_out(oid, path)
+        elif stat.S_ISLNK(mode):
             os.symlink(repo.object_store[sha].as_raw_string(), path)
         else:
             with open(path, "wb") as handle:
@@ -87,13 +94,32 @@ def _materialize(repo, entries, dest_tmp):
     return len(entries)
 
 
-def restore_from_tip(repo_path, branch, backups_dir, parts=(OFFICIAL, MANIFESTS)):
-    """Restore each folder of `parts` absent from `backups_dir` from the branch tip; return a summary dict."""
+def _fetch_large(repo, tree_id, part, lfs_remote):
+    """Return {relpath in part: (oid, local store)} for the part's LFS files, fetching those not here yet."""
+    prefix = part.encode() + b"/"
+    pointers = [(path[len(prefix):], oid, size) for path, oid, size in pointers_in_tree(repo.object_store, tree_id)
+                if path.startswith(prefix)]
+    store = LocalStore(os.path.join(repo.controldir(), "lfs"))
+    for rel, oid, size in pointers:
+        if not store.has(oid, size):
+            if lfs_remote is None:
+                raise PublishError(f"{part}/{os.fsdecode(rel)} is stored in Git LFS and no LFS store is reachable")
+            lfs_remote.download(oid, size, store)
+    return {rel: (oid, store) for rel, oid, _ in pointers}
+
+
+def restore_from_tip(repo_path, branch, backups_dir, parts=(OFFICIAL, MANIFESTS), lfs_remote=None):
+    """Restore each folder of `parts` absent from `backups_dir` from the branch tip; return a summary dict.
+
+    Files the snapshot keeps in Git LFS come from the local LFS store, else from `lfs_remote`; a part whose LFS
+    files cannot be had is not restored (summary `lfs_unavailable`): the run then renders and commits it whole.
+    """
     os.makedirs(backups_dir, exist_ok=True)
     for name in os.listdir(backups_dir):
         if name.startswith(TMP_PREFIX):   # left by a killed restore
             shutil.rmtree(os.path.join(backups_dir, name), ignore_errors=True)
-    summary = {"commit": None, "restored": [], "present": [], "missing_in_snapshot": [], "files": 0}
+    summary = {"commit": None, "restored": [], "present": [], "missing_in_snapshot": [], "files": 0,
+               "lfs_unavailable": {}}
     with open_repo(repo_path) as repo:
         tip = read_ref(repo, branch_ref(branch))
         if tip is None:
@@ -116,11 +142,17 @@ def restore_from_tip(repo_path, branch, backups_dir, parts=(OFFICIAL, MANIFESTS)
             todo.append((part, [(rel[len(prefix):], mode, sha) for rel, mode, sha
                                 in iter_safe_entries(repo.object_store, subtree, prefix)]))
         for part, entries in todo:
+            try:
+                large = _fetch_large(repo, tree_id, part, lfs_remote)
+            except PublishError as exc:
+                summary["lfs_unavailable"][part] = str(exc)
+                log.warning("restore: %s/ not restored: %s", part, exc)
+                continue
             target = os.path.join(backups_dir, part)
             tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{part}-", dir=backups_dir)
             try:
                 try:
-                    count = _materialize(repo, entries, tmp)
+                    count = _materialize(repo, entries, tmp, large)
                 except (ValueError, KeyError) as exc:
                     raise PublishError(f"restore of {part}/ from {tip.decode()[:12]} failed: {exc}",
                                        hint="run `doit verify`; the local object store may be damaged") from None

@@ -13,6 +13,9 @@ log = logging.getLogger(__name__)
 
 PACK_THRESHOLD = 5000           # loose objects tolerated before a batched pack
 PACK_BATCH_BYTES = 32 << 20     # bounded memory per pack written
+# Packing pays for many small objects (one file each, slow to list and to send); a loose object this big is
+# already one compressed file, and re-packing it would only read and write it again (gigabytes of attachments).
+PACK_MAX_OBJECT = 256 << 10
 
 
 def content_sha(obj):
@@ -68,7 +71,7 @@ def _loose_objects(store_path):
 def pack_loose_objects(repo, threshold=PACK_THRESHOLD, batch_bytes=PACK_BATCH_BYTES):
     """Pack loose objects in bounded batches once more than `threshold` pile up; return how many were packed."""
     store = repo.object_store
-    paths = list(_loose_objects(store.path))
+    paths = [path for path in _loose_objects(store.path) if os.path.getsize(path) <= PACK_MAX_OBJECT]
     if len(paths) <= threshold:
         return 0
     started, packed, batch, batch_paths, size = time.monotonic(), 0, [], [], 0
@@ -84,8 +87,8 @@ def pack_loose_objects(repo, threshold=PACK_THRESHOLD, batch_bytes=PACK_BATCH_BY
         batch, batch_paths, size = [], [], 0
 
     for path in paths:
-        # Huge blobs stay loose: packing them would hold them in memory whole.
-        if os.path.getsize(path) > batch_bytes // 4:
+        # Big blobs stay loose: packing them would hold them in memory whole and rewrite them for nothing.
+        if os.path.getsize(path) > min(batch_bytes // 4, PACK_MAX_OBJECT):
             continue
         obj = ShaFile.from_path(path)
         batch.append(obj)

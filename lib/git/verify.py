@@ -10,6 +10,8 @@ from dulwich.errors import NotTreeError
 from dulwich.object_store import tree_lookup_path
 from dulwich.objects import S_ISGITLINK, Tree
 
+from lib.git.history import first_parent_chain
+from lib.git.lfs import pointers_in_tree
 from lib.git.objects import branch_ref, open_repo, read_ref
 from lib.git.snapshot import SKIPPED_ENTRY
 from lib.git.store import content_sha, iter_blob
@@ -34,15 +36,6 @@ def _blob(repo, tree_id, path):
     if found is None or not stat.S_ISREG(found[0]):
         return None
     return repo[found[1]].as_raw_string()
-
-
-def _first_parent_chain(repo, tip):
-    chain, sha = [], tip
-    while sha is not None:
-        commit = repo[sha]
-        chain.append(commit)
-        sha = commit.parents[0] if commit.parents else None
-    return chain
 
 
 def _check_objects(repo, chain, problems):
@@ -81,7 +74,7 @@ def _check_objects(repo, chain, problems):
     return checked
 
 
-def _check_manifest(repo, tree_id, problems):
+def _check_manifest(repo, tree_id, problems, lfs_pointers=()):
     """Compare `official/` in the tree with manifests/snapshot.json inside the same tree."""
     raw = _blob(repo, tree_id, SNAPSHOT.encode())
     if raw is None:
@@ -95,6 +88,10 @@ def _check_manifest(repo, tree_id, problems):
         return 0
     skipped_raw = _blob(repo, tree_id, SKIPPED_ENTRY)
     skipped = {item["path"] for item in json.loads(skipped_raw)} if skipped_raw else set()
+    prefix = OFFICIAL + "/"
+    # A file kept in Git LFS is its pointer here: the pointer's sha256 and size must be the manifest's.
+    large = {path.decode("utf-8", "surrogateescape")[len(prefix):]: (oid, size)
+             for path, oid, size in lfs_pointers if path.startswith(prefix.encode())}
     official = _lookup(repo, tree_id, OFFICIAL.encode())
     actual = {}
     if official is not None:
@@ -105,6 +102,12 @@ def _check_manifest(repo, tree_id, problems):
         if entry is None:
             if "official/" + path not in skipped:
                 problems.append(f"official/{path}: listed in snapshot.json, missing from the commit")
+            continue
+        if path in large:
+            oid, size = large[path]
+            if (size, oid) != (item.get("size"), item.get("sha256")):
+                problems.append(f"official/{path}: its Git LFS pointer ({oid[:12]}, {size} bytes) is not the file "
+                                "snapshot.json lists")
             continue
         digest, size = hashlib.sha256(), 0
         try:
@@ -130,19 +133,23 @@ def verify_branch(repo_path, branch):
         tip = read_ref(repo, branch_ref(branch))
         if tip is None:
             return {"ok": False, "commit": None, "problems": [f"branch {branch} does not exist"]}
-        chain = _first_parent_chain(repo, tip)
+        chain, shallow = first_parent_chain(repo, tip)
         for commit in chain:
             if len(commit.parents) > 1:
                 problems.append(f"commit {commit.id.decode()[:12]} has {len(commit.parents)} parents "
                                 "(snapshots form a single line)")
         if _lookup(repo, chain[0].tree, STAGING.encode()) is not None:
             problems.append(f"{STAGING}/ was committed")
-        files = _check_manifest(repo, chain[0].tree, problems)
+        lfs = pointers_in_tree(repo.object_store, chain[0].tree)
+        files = _check_manifest(repo, chain[0].tree, problems, lfs)
         objects = _check_objects(repo, chain, problems)
     result = {"ok": not problems, "commit": tip.decode(), "commits": len(chain), "files_checked": files,
-              "objects_checked": objects, "problems": problems[:MAX_PROBLEMS], "problem_count": len(problems)}
-    log.info("verify %s at %s: %s, %d commits, %d files, %d objects, %d problems, %.1f s", branch,
-             tip.decode()[:12], "ok" if result["ok"] else "FAILED", len(chain), files, objects, len(problems),
+              "objects_checked": objects, "problems": problems[:MAX_PROBLEMS], "problem_count": len(problems),
+              "shallow": shallow, "lfs": [(path.decode("utf-8", "surrogateescape"), oid, size)
+                                          for path, oid, size in lfs]}
+    log.info("verify %s at %s: %s, %d commits%s, %d files, %d objects, %d problems, %.1f s", branch,
+             tip.decode()[:12], "ok" if result["ok"] else "FAILED", len(chain),
+             " (shallow: the older history is not here)" if shallow else "", files, objects, len(problems),
              time.monotonic() - started)
     return result
 
@@ -167,7 +174,8 @@ def list_snapshots(repo_path, branch, limit=None):
         tip = read_ref(repo, branch_ref(branch))
         if tip is None:
             return []
-        chain = _first_parent_chain(repo, tip)[::-1]
+        chain, shallow = first_parent_chain(repo, tip, limit=limit + 1 if limit else None)
+        chain = chain[::-1]
         counts, previous, rows = {"md": 0, "csv": 0, "files": 0}, None, []
         for commit in chain:
             found = _lookup(repo, commit.tree, OFFICIAL.encode())
@@ -187,6 +195,8 @@ def list_snapshots(repo_path, branch, limit=None):
                     if _kind(path) == "md":
                         delta[{"add": "added", "delete": "removed", "modify": "changed"}[change.type]] += 1
             previous = official
+            if shallow and commit is chain[0]:
+                delta = dict.fromkeys(delta)   # the commit before it is not here: what changed is unknown
             rows.append({"commit": commit.id.decode(),
                          "date": iso_of(commit.commit_time),
                          "run_id": _run_id(repo, commit),

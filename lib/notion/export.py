@@ -4,6 +4,7 @@ import logging
 import time
 
 from lib.archive import write_stored_wrapper
+from lib.counting import previous_pages
 from lib.errors import ConfigError, ExportError
 from lib.fsutil import read_json, remove_tree, write_json_atomic
 from lib.ids import parse_page_ids
@@ -98,7 +99,8 @@ def run_export(cfg, layout):
                 log.info("export: %s already downloaded", key)
                 job["state"] = "done"
                 continue
-            _run_job(http, cfg, state, job, root_id, dest)
+            # Notion counts pages as it exports: against the last snapshot's pages that is a share and an ETA.
+            _run_job(http, cfg, state, job, root_id, dest, None if roots else previous_pages(layout))
     finally:
         state.data["http_retries"] = state.data.get("http_retries", 0) + http.retries_used
         state.save()
@@ -111,7 +113,7 @@ def run_export(cfg, layout):
     return manifest
 
 
-def _run_job(http, cfg, state, job, root_id, dest):
+def _run_job(http, cfg, state, job, root_id, dest, expected_pages=None):
     """Enqueue (or resume) one export task, wait for its link and download it to `dest`."""
     label = "workspace" if root_id is None else f"root {root_id}"
     while True:
@@ -136,7 +138,7 @@ def _run_job(http, cfg, state, job, root_id, dest):
             used = {a["activity_id"] for a in attempts if a.get("activity_id") and a is not attempt}
             used.update(attempt.get("earlier_activity_ids") or [])
             link, source, note, facts = poll_for_link(http, cfg, attempt["task_id"], attempt["enqueued_at_ms"],
-                                                      on_state, exclude=used)
+                                                      on_state, exclude=used, expected_pages=expected_pages)
         except RetryableFailure as exc:
             attempt.update(state="retryable_failure", error=str(exc))
             state.save()

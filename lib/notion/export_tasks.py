@@ -4,6 +4,7 @@ import time
 import uuid
 
 from lib.errors import ExportError
+from lib.log import Progress
 from lib.notion.http import HostUnreachable, netloc, unwrap
 from lib.redact import redact
 
@@ -157,12 +158,16 @@ def mark_read(http, cfg, base, notification_id):
         log.warning("export: could not mark the notification read: %s", exc)
 
 
-def poll_for_link(http, cfg, task_id, enqueued_ms, on_state=None, exclude=()):
-    """Poll until the task's link appears; return (link, source, notification, facts) or raise."""
+def poll_for_link(http, cfg, task_id, enqueued_ms, on_state=None, exclude=(), expected_pages=None):
+    """Poll until the task's link appears; return (link, source, notification, facts) or raise.
+
+    `expected_pages` (the previous snapshot's) turns Notion's page count into a share and an ETA in progress lines.
+    """
     # A notification is only trusted once getTasks says success (or no longer lists the task), so an
     # export that finished just before ours is not taken for ours; `exclude` lists activity ids used before.
     started = time.monotonic()
-    last_slow, last_log, polls, success_at, pages, state = float("-inf"), started, 0, None, None, None
+    last_slow, polls, success_at, pages, state = float("-inf"), 0, None, None, None
+    progress = Progress(log, "export: Notion exporting", expected_pages, unit="pages", scale=1, estimate=True)
     while True:
         task = _get_task(http, cfg, task_id)
         polls += 1
@@ -210,8 +215,6 @@ def poll_for_link(http, cfg, task_id, enqueued_ms, on_state=None, exclude=()):
             raise ExportStalled(f"Notion export task {task_id} {what} within {cfg['export.poll_timeout_seconds']:.0f} s "
                                 f"of its enqueue ({polls} polls in this run)",
                                 hint="raise OFFICIAL_WORKSPACE_POLL_TIMEOUT_SECONDS or use the UI fallback")
-        if time.monotonic() - last_log >= 30:
-            last_log = time.monotonic()
-            log.info("export: waiting for Notion: task %s %s, %s pages exported, %.0f s elapsed, timeout in %.0f s",
-                     task_id, state, pages, waited, cfg["export.poll_timeout_seconds"] - waited)
+        progress.update(pages or 0, note=f"task {task_id} {state or 'queued'}, "
+                                         f"timeout in {cfg['export.poll_timeout_seconds'] - waited:.0f} s")
         time.sleep(cfg["export.poll_interval_seconds"])

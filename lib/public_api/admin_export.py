@@ -4,9 +4,11 @@ import time
 import zipfile
 
 from lib.archive import assemble_parts
+from lib.counting import previous_pages
 from lib.download import LinkExpired, download
 from lib.errors import ExportError
 from lib.fsutil import read_json, remove_tree, write_json_atomic
+from lib.log import Progress
 from lib.public_api.admin_http import AdminApiError, AdminHTTP, download_refusal
 from lib.redact import redact
 from lib.report import now_iso
@@ -60,7 +62,7 @@ def run_admin_export(cfg, layout):
     started, http = time.monotonic(), AdminHTTP.for_config(cfg)
     try:
         job = _enqueue_once(http, cfg, state)
-        answer = _poll(http, cfg, state, job)
+        answer = _poll(http, cfg, state, job, previous_pages(layout))
         paths = _download_all(http, state, answer, layout.admin_downloads, lambda: _status(http, cfg, job))
         try:
             parts = assemble_parts(layout.export_zip, paths, f"Export-{job['id']}")
@@ -120,11 +122,12 @@ def _status(http, cfg, job):
     return http.call("GET", f"v1/exports/{job['id']}", query={"space_id": cfg.space_id})
 
 
-def _poll(http, cfg, state, job):
+def _poll(http, cfg, state, job, expected_pages=None):
     """Poll the job (doubling waits, capped) until its URLs are there; raise on `failed` or past the budget."""
     interval = cfg["export.poll_interval_seconds"]
     cap, budget = 16 * interval, cfg["export.poll_timeout_seconds"]
-    polls, last_log, seen = 0, time.monotonic(), None
+    polls, seen = 0, None
+    progress = Progress(log, "export: Notion exporting", expected_pages, unit="pages", scale=1, estimate=True)
     while True:
         answer = _status(http, cfg, job)
         polls += 1
@@ -151,10 +154,8 @@ def _poll(http, cfg, state, job):
             raise AdminExportStalled(f"Notion's Admin API export job {job['id']} {what} with {pages} pages exported "
                                      f"within {budget:.0f} s of its enqueue ({polls} polls in this run)",
                                      hint="raise OFFICIAL_WORKSPACE_POLL_TIMEOUT_SECONDS")
-        if time.monotonic() - last_log >= 30:
-            last_log = time.monotonic()
-            log.info("export: waiting for Notion: Admin API export job %s %s, %s pages exported, %.0f s elapsed, "
-                     "timeout in %.0f s", job["id"], status, pages, waited, budget - waited)
+        progress.update(pages or 0, note=f"Admin API export job {job['id']} {status}, "
+                                         f"timeout in {budget - waited:.0f} s")
         time.sleep(interval)
         interval = min(2 * interval, cap)
 

@@ -14,6 +14,7 @@ from notion_client import Client
 from notion_client.errors import HTTPResponseError, RequestTimeoutError
 
 from lib.errors import AuthError, BackupError, ConfigError, ExportError
+from lib.log import Progress
 from lib.reachability import Reachability, connect_failure_kind
 from lib.redact import RedactingFilter, redact, register_secret
 
@@ -77,7 +78,7 @@ class NotionApi:
         self.stats = {"requests": 0, "retries": 0, "rate_limited": 0, "skipped": 0, "files": 0, "bytes": 0}
         self.skipped = []
         self._next_slot = 0.0
-        self._started = self._last_progress = time.monotonic()
+        self._progress = Progress(log, "api", unit="requests", scale=1, every=cfg["capture.progress_seconds"])
 
     def close(self):
         """Close every HTTP connection pool."""
@@ -222,12 +223,6 @@ class NotionApi:
 
     def progress(self, force=False, label="api"):
         """Log a progress line with counts and rate every `progress_seconds` (or now when forced)."""
-        now = time.monotonic()
-        if not force and now - self._last_progress < self.cfg["capture.progress_seconds"]:
-            return
-        self._last_progress = now
-        elapsed = max(now - self._started, 1e-6)
-        s = self.stats
-        log.info("%s: %d requests (%.1f/s), %d retries, %d rate-limited, %d skipped, %d files (%.1f MB)",
-                 label, s["requests"], s["requests"] / elapsed, s["retries"], s["rate_limited"],
-                 s["skipped"], s["files"], s["bytes"] / 1e6)
+        s, self._progress.what = self.stats, label
+        self._progress.update(s["requests"], force=force, note=f"{s['retries']} retries, {s['rate_limited']} "
+                              f"rate-limited, {s['skipped']} skipped, {s['files']} files ({s['bytes'] / 1e6:.1f} MB)")

@@ -16,6 +16,7 @@ from lib.site import nav, state
 from lib.errors import BackupError
 from lib.filenames import temp_name
 from lib.fsutil import read_json, write_bytes_atomic
+from lib.log import Progress
 from lib.site.links import SiteIndex
 from lib.site.paths import SITE_DIR, scan_tree
 from lib.site.render import make_markdown, read_title
@@ -43,7 +44,6 @@ def code_version():
 def _render_pages(todo, ctx, workers):
     """Render `todo` pages, in a process pool when it pays, and return {src: info}."""
     results = {}
-    started = time.monotonic()
     # Forking a pool costs more than it saves below a few hundred pages (a typical daily change).
     if workers <= 1 or len(todo) < POOL_MIN_PAGES:
         init_worker(ctx)
@@ -53,17 +53,12 @@ def _render_pages(todo, ctx, workers):
     size = max(8, min(48, len(todo) // (workers * 16) or 1))
     chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
     method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    progress = Progress(log, "site: rendering", len(todo), unit="pages", scale=1)
     with ProcessPoolExecutor(workers, mp_context=get_context(method), initializer=init_worker,
                              initargs=(ctx,)) as pool:
-        last = started
         for part in pool.map(render_chunk, chunks):
             results.update(part)
-            now = time.monotonic()
-            if now - last >= 5 or len(results) == len(todo):
-                last = now
-                rate = len(results) / max(now - started, 1e-6)
-                log.info("site: rendered %d/%d pages (%.0f pages/s, ETA %.0f s)", len(results), len(todo),
-                         rate, (len(todo) - len(results)) / max(rate, 1e-6))
+            progress.update(len(results))
     return results
 
 

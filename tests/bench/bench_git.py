@@ -15,22 +15,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.bench.common import ANON_SAMPLER
+
 ROOT = Path(__file__).resolve().parents[2]
 BRANCH = "notion-backups"
 WORDS = ("notion page backup table link heading list item project meeting notes task owner status due "
          "review draft final quarterly roadmap design spec api user team weekly sync").split()
 
-OURS = """
-import json, sys, time, logging, threading
+OURS = ANON_SAMPLER + """
+import json, sys, time, logging
 logging.basicConfig(level=logging.WARNING)
-anon = [0]
-def sample():   # VmHWM counts mmapped pack pages too; anonymous memory is what can run a runner out of RAM
-    while True:
-        for line in open('/proc/self/status'):
-            if line.startswith('RssAnon'):
-                anon[0] = max(anon[0], int(line.split()[1]))
-        time.sleep(0.02)
-threading.Thread(target=sample, daemon=True).start()
 from lib.git.snapshot import snapshot_directory, open_repo, pack_loose_objects
 action, repo, src = sys.argv[1:4]
 t = time.perf_counter()

@@ -52,7 +52,7 @@ def main():
     print("git log --oneline notion-backups:")
     for sha, message in history:
         print(f"  {sha} {message.splitlines()[0]}")
-    print(f"\nThe second day's snapshot (git log -1 notion-backups; the site's _site/changes.html shows the same):")
+    print("\nThe second day's snapshot (git log -1 notion-backups; the site's _site/changes.html shows the same):")
     for line in history[0][1].rstrip().splitlines():
         print(f"  {line}")
 

@@ -72,12 +72,17 @@ class FakeWorkspace:
     """A realistic page tree built from a seed; `entries()` streams its export files."""
 
     def __init__(self, seed=0, pages=300, databases=8, rows_per_database=6, attachments=20,
-                 attachment_bytes=4096, day=0, shrink=0.0, page_bytes=None, name="Fake Workspace", hostile=False):
+                 attachment_bytes=4096, day=0, shrink=0.0, page_bytes=None, name="Fake Workspace", hostile=False,
+                 large_attachments=0, large_attachment_bytes=0, day_edits=None):
+        """`large_attachments` of the attachments weigh `large_attachment_bytes` (files over GitHub's limit);
+        `day_edits`, a fraction, makes each day edit that share of the pages and nothing else."""
         self.seed, self.name = seed, name
         self.params = dict(seed=seed, pages=pages, databases=databases, rows_per_database=rows_per_database,
                            attachments=attachments, attachment_bytes=attachment_bytes, day=day, shrink=shrink,
-                           page_bytes=page_bytes, name=name, hostile=hostile)
+                           page_bytes=page_bytes, name=name, hostile=hostile, large_attachments=large_attachments,
+                           large_attachment_bytes=large_attachment_bytes, day_edits=day_edits)
         self.attachment_bytes, self.page_bytes = attachment_bytes, page_bytes
+        self.large, self.day_edits = {"names": set(), "count": large_attachments, "bytes": large_attachment_bytes}, day_edits
         self.space_id = dashed(random.Random(f"space-{seed}").getrandbits(128).to_bytes(16, "big").hex())
         self.nodes, self._pages = [], []
         self._rng = random.Random(seed)
@@ -144,6 +149,8 @@ class FakeWorkspace:
             kind = "zip" if a == 2 else ("pdf" if a % 4 == 3 else "png")
             name = {"zip": "something.zip", "pdf": f"report {a}.pdf", "png": f"image {a}.png"}[kind]
             host.attachments.append((name, kind))
+            if kind != "zip" and len(self.large["names"]) < self.large["count"]:
+                self.large["names"].add(name)
 
     def _add_shapes(self, rng):
         """Add what real exports hold beyond pages and plain tables (see tests/fakes/export_pages.py)."""
@@ -208,6 +215,10 @@ class FakeWorkspace:
         self._rng = random.Random(f"{self.seed}-day-{d}")
         live = [n for n in self.nodes if n.kind in ("page", "row") and not n.folder_only and self._visible(n)]
         if not live:
+            return
+        if self.day_edits is not None:   # a quiet day: this share of the pages edited, nothing else
+            for node in self._rng.sample(live, max(1, int(len(live) * self.day_edits))):
+                node.rev = d
             return
         self._rng.choice(live).rev = d
         linked = {i for n in live for i in n.links}
@@ -291,7 +302,9 @@ class FakeWorkspace:
         elif not node.folder_only:
             yield file, *_sized(content.page_text(self, node, file))
         for name, kind in node.attachments:
-            yield folder + name, *content.attachment(node, name, kind, self.attachment_bytes)
+            yield folder + name, *content.attachment(node, name, kind,
+                                                      self.large["bytes"] if name in self.large["names"]
+                                                      else self.attachment_bytes)
         if node.files:
             here = self.paths()[node.parent][1]
             for name, kind in node.files:

@@ -36,7 +36,6 @@ import threading
 import time
 import uuid
 import zipfile
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -45,6 +44,7 @@ from tests.fakes.export_zip import write_export
 from tests.fakes.exports import FakeWorkspace
 from tests.fakes.notion_internal import FakeNotion
 from tests.fakes.notion_routes import Handler
+from tests.fakes.servers import start_servers, stop_servers
 
 VERSION = "2026-06-01"
 DEFAULTS = dict(export_polls=2, job_seconds=0.0, fail=0, failure_type="export_failed",
@@ -76,18 +76,11 @@ class FakeNotionAdmin:
 
     def __enter__(self):
         self.workdir = Path(tempfile.mkdtemp(prefix="fake-notion-admin-"))
-        for role in ("api", "file"):
-            server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-            server.daemon_threads, server.fake, server.role = True, self, role
-            server.handle_error = lambda request, address: None  # clients hang up mid-body in fault tests
-            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-            self._servers.append(server)
+        self._servers = start_servers(self, _Handler, ("api", "file"))
         return self
 
     def __exit__(self, *exc):
-        for server in self._servers:
-            server.shutdown()
-            server.server_close()
+        stop_servers(self._servers)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     admin_url = property(lambda self: f"http://127.0.0.1:{self._servers[0].server_address[1]}/admin")

@@ -133,3 +133,25 @@ def test_variants_unwrapped_no_utf8_flag_and_corrupt(tmp_path):
     outer = zipfile.ZipFile(tmp_path / "bad.zip")
     with pytest.raises(zipfile.BadZipFile):
         zipfile.ZipFile(io.BytesIO(outer.read(f"Export-{UUID}-Part-2.zip")))
+
+
+def test_a_large_workspace_streams_its_attachments_and_edits_the_share_it_is_told():
+    ws = FakeWorkspace(seed=9, pages=400, attachments=30, attachment_bytes=3 << 20, large_attachments=2,
+                       large_attachment_bytes=100_000_000, day_edits=0.01)
+    sizes, streamed = {}, 0
+    for rel, size, data in ws.entries():
+        sizes[rel] = size
+        if size > (1 << 20):
+            # Never held whole: an iterator of chunks of at most 1 MiB, read here without keeping them.
+            assert not isinstance(data, (bytes, bytearray))
+            seen = sum(len(chunk) for chunk in data if len(chunk) <= (1 << 20) + 16)
+            assert seen == size
+            streamed += 1
+    assert sorted(size for size in sizes.values() if size >= 100_000_000) == [100_000_000, 100_000_000]
+    assert streamed == 29                              # 30 attachments but the one user ZIP
+    before = {rel: data for rel, _, data in ws.entries() if rel.endswith(".md")}
+    after = {rel: data for rel, _, data in ws.with_changes(day=1).entries() if rel.endswith(".md")}
+    assert set(before) == set(after)                   # a quiet day: nothing added or deleted
+    changed = [rel for rel in before if before[rel] != after[rel]]
+    pages = len([n for n in ws.live_nodes() if n.kind in ("page", "row")])
+    assert len(changed) == int(pages * 0.01)

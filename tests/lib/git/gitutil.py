@@ -80,7 +80,10 @@ def git_tree_of(directory, exclude=(".staging",)):
 
 
 class GitHTTPServer:
-    """`git http-backend` behind a threaded http.server on 127.0.0.1 with Basic auth."""
+    """`git http-backend` behind a threaded http.server on 127.0.0.1 with Basic auth.
+
+    Request and response bodies stream through (a push of gigabytes never sits in this process's memory).
+    """
 
     def __init__(self, root, username="x-access-token", password="s3cret-token-value"):
         self.root, self.username, self.password = str(root), username, password
@@ -97,24 +100,35 @@ class GitHTTPServer:
             def do_POST(self):
                 self._serve()
 
-            def _body(self):
+            def _body_chunks(self):
+                """Yield the request body as it arrives (chunked or Content-Length)."""
                 if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-                    chunks = []
                     while True:
                         size = int(self.rfile.readline().split(b";")[0].strip(), 16)
                         if size == 0:
                             self.rfile.readline()
-                            return b"".join(chunks)
-                        chunks.append(self.rfile.read(size))
+                            return
+                        left = size
+                        while left:
+                            block = self.rfile.read(min(left, 1 << 20))
+                            left -= len(block)
+                            yield block
                         self.rfile.readline()
-                return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                left = int(self.headers.get("Content-Length") or 0)
+                while left > 0:
+                    block = self.rfile.read(min(left, 1 << 20))
+                    if not block:
+                        return
+                    left -= len(block)
+                    yield block
 
             def _serve(self):
                 server.requests.append({"method": self.command, "path": self.path,
                                         "auth": self.headers.get("Authorization")})
-                body = self._body() if self.command == "POST" else b""
                 expected = "Basic " + base64.b64encode(f"{server.username}:{server.password}".encode()).decode()
                 if self.headers.get("Authorization") != expected:
+                    for _ in self._body_chunks() if self.command == "POST" else ():
+                        pass
                     self.send_response(401)
                     self.send_header("WWW-Authenticate", 'Basic realm="git"')
                     self.send_header("Content-Length", "0")
@@ -123,25 +137,50 @@ class GitHTTPServer:
                 path, _, query = self.path.partition("?")
                 env = dict(os.environ, GIT_PROJECT_ROOT=server.root, GIT_HTTP_EXPORT_ALL="1",
                            REQUEST_METHOD=self.command, PATH_INFO=path, QUERY_STRING=query,
-                           CONTENT_TYPE=self.headers.get("Content-Type", ""), CONTENT_LENGTH=str(len(body)),
+                           CONTENT_TYPE=self.headers.get("Content-Type", ""),
                            REMOTE_USER=server.username, REMOTE_ADDR="127.0.0.1",
                            GIT_PROTOCOL=self.headers.get("Git-Protocol", ""),
                            HTTP_CONTENT_ENCODING=self.headers.get("Content-Encoding", ""))
-                proc = subprocess.run(["git", "http-backend"], input=body, capture_output=True, env=env)
-                head, _, payload = proc.stdout.partition(b"\r\n\r\n")
+                if self.headers.get("Content-Length"):
+                    env["CONTENT_LENGTH"] = self.headers["Content-Length"]   # else http-backend reads to EOF
+                proc = subprocess.Popen(["git", "http-backend"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, env=env)
+
+                def feed():
+                    try:
+                        for block in self._body_chunks() if self.command == "POST" else ():
+                            proc.stdin.write(block)
+                    except OSError:   # the client hung up mid-body (a crash test), or git stopped reading
+                        pass
+                    finally:
+                        proc.stdin.close()
+                feeder = threading.Thread(target=feed, daemon=True)
+                feeder.start()
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    more = proc.stdout.read1(65536)
+                    if not more:
+                        break
+                    head += more
+                head, _, first = head.partition(b"\r\n\r\n")
                 status, headers = 200, []
                 for line in head.split(b"\r\n"):
                     key, _, value = line.decode().partition(":")
                     if key.lower() == "status":
                         status = int(value.split()[0])
-                    elif key:
+                    elif key and key.lower() != "content-length":
                         headers.append((key, value.strip()))
                 self.send_response(status)
                 for key, value in headers:
                     self.send_header(key, value)
-                self.send_header("Content-Length", str(len(payload)))
+                self.send_header("Connection", "close")   # HTTP/1.0: the body ends when the connection does
                 self.end_headers()
-                self.wfile.write(payload)
+                self.close_connection = True
+                self.wfile.write(first)
+                for block in iter(lambda: proc.stdout.read1(1 << 20), b""):
+                    self.wfile.write(block)
+                feeder.join()
+                proc.wait()
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
