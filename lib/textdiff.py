@@ -40,12 +40,23 @@ def line_stats(old, new):
 def word_ops(old_line, new_line):
     """Return [(tag, old piece, new piece)] turning `old_line` into `new_line` word by word.
 
-    Joining the old pieces gives `old_line` back, joining the new pieces gives `new_line`.
+    Joining the old pieces gives `old_line` back, joining the new pieces gives `new_line`. A line rewritten
+    so much that under 40% of it stays is one replacement (a reader sees two sentences, not a mosaic of words), and the
+    spaces between two changed words belong to the change.
     """
     old_words, new_words = WORD_RE.findall(old_line), WORD_RE.findall(new_line)
+    matcher = _matcher(old_words, new_words)
+    kept = sum(len("".join(old_words[i:i + n]).strip()) for i, _, n in matcher.get_matching_blocks())
+    if kept * 5 < 2 * max(len(old_line.strip()), len(new_line.strip())):
+        return [("replace", old_line, new_line)] if old_line != new_line else [("equal", old_line, new_line)]
     ops = []
-    for tag, i1, i2, j1, j2 in _matcher(old_words, new_words).get_opcodes():
-        ops.append((tag, "".join(old_words[i1:i2]), "".join(new_words[j1:j2])))
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        old, new = "".join(old_words[i1:i2]), "".join(new_words[j1:j2])
+        if len(ops) > 1 and ops[-1][0] == "equal" and not ops[-1][1].strip() and ops[-2][0] != "equal" \
+                and tag != "equal":
+            space, before = ops.pop(), ops.pop()
+            tag, old, new = "replace", before[1] + space[1] + old, before[2] + space[2] + new
+        ops.append((tag, old, new))
     return ops
 
 

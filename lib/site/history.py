@@ -156,6 +156,7 @@ class HistoryBuild:
                          "unavailable": bool(event.get("blob")) and views.get(event["blob"]) is None})
         if events[0]["kind"] != "added" and events[0].get("old_blob"):
             blob = events[0]["old_blob"]
-            rows.append({"when": hp.snapshot_label(self.snaps[0]), "change": "as the history starts",
+            start = "in the first snapshot" if self.history.get("first") else "as the history here starts"
+            rows.append({"when": hp.snapshot_label(self.snaps[0]), "change": start,
                          "view": views.get(blob), "unavailable": views.get(blob) is None})
         return rows
