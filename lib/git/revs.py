@@ -7,7 +7,7 @@ from dulwich.object_store import tree_lookup_path
 from dulwich.objectspec import parse_commit
 
 from lib.errors import ConfigError
-from lib.git.objects import branch_ref, read_ref
+from lib.git.objects import branch_ref, open_repo, read_ref
 from lib.paths import SNAPSHOT
 from lib.report import iso_of
 
@@ -106,3 +106,19 @@ def resolve_snapshot(repo, branch, spec, option="--at"):
     raise ConfigError([f"{option} {spec}: no snapshot of {branch} has that date, revision or run id "
                        "(`doit snapshots` lists them)" + (f"; only the newest are here: {DEEPER.format(branch=branch)}"
                                                            if cut else "")])
+
+
+def snapshot_commit(repo_path, branch, spec, option="--at", strict=True):
+    """Return {commit, date, time, run_id} of the snapshot `spec` names (see resolve_snapshot); with `strict`
+    off, a revision outside the branch's line (another branch or a tag) is taken as it is."""
+    with open_repo(repo_path) as repo:
+        try:
+            return describe(repo, resolve_snapshot(repo, branch, spec, option))
+        except ConfigError:
+            if strict or not spec or DATE_RE.match(spec):
+                raise
+            try:
+                return describe(repo, parse_rev(repo, spec))
+            except (KeyError, IndexError, ValueError):
+                raise ConfigError([f"{option} {spec}: not a date, run id, commit, branch or tag of {repo_path}"]) \
+                    from None
