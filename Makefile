@@ -27,8 +27,8 @@ backup: $(STAMP)  ## one backup run (reads .env / the environment); exits with d
 test: $(STAMP) browser  ## the test suite, on every core
 	$(PY) -m pytest -c tests/pytest.ini -q -n auto
 
-test-long: $(STAMP) browser  ## the soak and the wide kill matrix
-	$(PY) -m pytest -c tests/pytest.ini -q -n auto -m long
+test-long: $(STAMP) browser  ## the soak, the wide kill matrix and every generated-input test at length
+	$(PY) -m pytest -c tests/pytest.ini -q -n auto -m "long or hypothesis" --hypothesis-profile=long
 
 bench: $(STAMP)  ## benchmarks against unzip, git, raw mistune and curl (slow)
 	$(PY) -m tests.bench.run_all

@@ -1,7 +1,16 @@
 """pytest wiring: every tests/scenarios/*.yaml file is a test that runs the real dodo.py end to end."""
 import pytest
+from hypothesis import HealthCheck, settings
 
 from ruamel.yaml import YAML
+
+# Generated-input tests: a bounded number of examples in `make test`; `make test-long` runs every
+# @given test (pytest marks them `hypothesis`) with `--hypothesis-profile=long`. No example database
+# is written into the checkout; slow examples (whole pipeline runs) are expected.
+settings.register_profile("bounded", max_examples=100, deadline=None, database=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("long", settings.get_profile("bounded"), max_examples=2000)
+settings.load_profile("bounded")
 
 
 def pytest_collect_file(parent, file_path):

@@ -133,6 +133,15 @@ def check_expectations(expect, project, remote, fake, result, label, admin=None)
         assert found, f"{label}: nothing matches {pattern}"
         for text in texts:
             assert any(text in body for body in found), f"{label}: no {pattern} holds {text!r}"
+    if expect.get("clone"):
+        # A checkout under Windows' and macOS' path rules too: every name on the branch must pass them.
+        clone = project.parent / f"clone-{label.replace(' ', '-')}"
+        shutil.rmtree(clone, ignore_errors=True)
+        git("-c", "core.protectNTFS=true", "-c", "core.protectHFS=true", "clone", "-q", "-b", "notion-backups",
+            str(remote), str(clone))
+    if "snapshot_renames_at_least" in expect:
+        renames = json.loads((project / "backups/manifests/snapshot.json").read_text())["renames"]
+        assert len(renames) >= expect["snapshot_renames_at_least"], f"{label}: {len(renames)} renames: {renames}"
     if "official_unchanged" in expect:
         pass  # checked by the runner, which keeps the snapshot from before the step
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lib.errors import UnsafeArchive
-from lib.archive.names import HINT, clean_name, decode_name, fold_key
+from lib.archive.claims import Claims
+from lib.archive.names import HINT, clean_name, decode_name
 
 RATIO_FLOOR = 1 << 20  # entries smaller than this may compress as well as they like
 
@@ -30,12 +31,36 @@ class Limits:
     max_entries: int = 1_000_000
 
 
+class Budget:
+    """What one stage may expand in total: entries and bytes of every archive at every level of nesting."""
+
+    def __init__(self, limits=None):
+        self.limits = limits or Limits()
+        self.entries = 0
+        self.bytes = 0
+
+    def open_archive(self, label, count):
+        """Count an archive's entries before reading any of them."""
+        self.entries += count
+        if self.entries > self.limits.max_entries:
+            within = f" ({self.entries} in all with the archives before it)" if self.entries > count else ""
+            raise UnsafeArchive(f"{label} holds {count} entries{within}; the limit is {self.limits.max_entries}",
+                                limit_hint("max_entries"))
+
+    def take(self, label, name, size):
+        """Count an entry's declared size against the total."""
+        self.bytes += size
+        if self.bytes > self.limits.max_total_bytes:
+            raise UnsafeArchive(f"entry {name!r} takes {label} past {self.limits.max_total_bytes} bytes expanded "
+                                "in all (max_total_bytes); looks like a zip bomb", limit_hint("max_total_bytes"))
+
+
 @dataclass
 class Plan:
     """One archive's checked entries, ready to be written."""
 
     zip_path: Path
-    items: list  # (ZipInfo, relative path, renamed_from or None, mtime)
+    items: list  # (ZipInfo, relative path, renamed_from or None, reasons, mtime)
     dirs: set
     warnings: list
 
@@ -81,77 +106,45 @@ def _check_overlap(infos, label):
                                 "expected each entry's data stored once", HINT)
 
 
-def plan_archive(zf, zip_path, limits, seen, strip_prefix="", base_total=0):
-    """Check every entry of an open archive before anything is written; return a Plan."""
+def _check_ratio(label, name, size, packed, limits):
+    """Refuse an entry or archive that expands past the compression ratio limit."""
+    if size > RATIO_FLOOR and size > limits.max_ratio * max(packed, 1):
+        what = f"entry {name!r}" if name else label
+        raise UnsafeArchive(f"{what} expands {packed} -> {size} bytes, past the compression ratio limit "
+                            f"{limits.max_ratio}; looks like a zip bomb", limit_hint("max_ratio"))
+
+
+def plan_archive(zf, zip_path, budget, claims=None, strip_prefix=""):
+    """Check every entry of an open archive before anything is written; return a Plan.
+
+    `claims` holds the names earlier archives wrote into the same tree; names are settled against
+    them (see Claims) and the plan's own are added.
+    """
     label = Path(zip_path).name
+    claims = Claims() if claims is None else claims
     infos = zf.infolist()
-    if len(infos) > limits.max_entries:
-        raise UnsafeArchive(f"{label} holds {len(infos)} entries; the limit is {limits.max_entries}",
-                            limit_hint("max_entries"))
+    budget.open_archive(label, len(infos))
     _check_overlap(infos, label)
-    items, dirs, warnings, total, packed = [], set(), [], 0, 0
-    files = {}
+    files, dirs, total, packed = [], set(), 0, 0
     for info in infos:
         name = decode_name(info)
         _check_type(info, name)
         stripped = name[len(strip_prefix):] if strip_prefix and name.startswith(strip_prefix) else name
         if stripped in ("", "/"):
             continue
-        path, is_dir, renamed = clean_name(stripped)
+        path, is_dir, reasons = clean_name(stripped)
         if is_dir:
             dirs.add(path)
             continue
-        if info.file_size > RATIO_FLOOR and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-            raise UnsafeArchive(f"entry {name!r} expands {info.compress_size} -> {info.file_size} bytes, past "
-                                f"the compression ratio limit {limits.max_ratio}; looks like a zip bomb",
-                                limit_hint("max_ratio"))
+        _check_ratio(label, name, info.file_size, info.compress_size, budget.limits)
+        budget.take(label, name, info.file_size)
         total += info.file_size
         packed += info.compress_size
-        if base_total + total > limits.max_total_bytes:
-            raise UnsafeArchive(f"entry {name!r} takes {label} past {limits.max_total_bytes} bytes expanded "
-                                f"(max_total_bytes); looks like a zip bomb", limit_hint("max_total_bytes"))
-        if path in seen or path in files:
-            other = seen.get(path) or files[path]
-            if path in files or (other[2], other[3]) != (info.CRC, info.file_size):
-                raise UnsafeArchive(f"entry {name!r} would overwrite {other[1]!r} from {other[0]} "
-                                    f"(both become {path!r}); expected unique names", HINT)
-            warnings.append(f"{path}: identical copy in {label} and {other[0]}; kept one")
-            continue
-        files[path] = (label, name, info.CRC, info.file_size)
-        items.append((info, path, stripped if renamed else None, entry_mtime(info)))
-        parent = path.rpartition("/")[0]
-        while parent and parent not in dirs:
-            dirs.add(parent)
-            parent = parent.rpartition("/")[0]
-    if total > RATIO_FLOOR and total > limits.max_ratio * max(packed, 1):
-        raise UnsafeArchive(f"{label} expands {packed} -> {total} bytes, past the compression ratio limit "
-                            f"{limits.max_ratio}; looks like a zip bomb", limit_hint("max_ratio"))
-    clash = (set(files) | set(seen)) & (dirs | _known_dirs(seen))
-    if clash:
-        path = sorted(clash)[0]
-        raise UnsafeArchive(f"entry {path!r} is both a file and a folder in {label}; expected a tree", HINT)
-    # Names differing only by case or Unicode form are distinct files on Linux and in git, and Notion's ids keep
-    # pages apart, so refusing them would refuse genuine exports: they are reported, not refused.
-    warnings += _fold_collisions(set(files) | dirs, set(seen) | _known_dirs(seen))
-    seen.update(files)
-    return Plan(Path(zip_path), items, dirs, warnings)
-
-
-def _fold_collisions(new, old):
-    """Warn about names that differ only by case or Unicode form (one file on macOS/Windows checkouts)."""
-    groups = {}
-    for path in new | old:
-        groups.setdefault(fold_key(path), set()).add(path)
-    return [f"{' and '.join(sorted(g))} collide on case-insensitive filesystems" for g in groups.values()
-            if len(g) > 1 and g & new]
-
-
-def _known_dirs(seen):
-    """Return every folder implied by the paths already planned."""
-    out = set()
-    for path in seen:
-        parent = path.rpartition("/")[0]
-        while parent and parent not in out:
-            out.add(parent)
-            parent = parent.rpartition("/")[0]
-    return out
+        raw = "/".join(p for p in stripped.split("/") if p not in ("", "."))
+        files.append((info, (path, raw, reasons, label, (info.CRC, info.file_size))))
+    _check_ratio(label, None, total, packed, budget.limits)
+    before = len(claims.warnings)
+    placed, needed = claims.place_all(dirs, [spec for _, spec in files])
+    items = [(info, final, spec[1] if why else None, why, entry_mtime(info))
+             for (info, spec), (final, why) in zip(files, placed) if final is not None]
+    return Plan(Path(zip_path), items, needed, claims.warnings[before:])

@@ -10,7 +10,7 @@ from pathlib import Path
 from lib.log import PROGRESS
 from lib.errors import ExportError, UnsafeArchive
 from lib.fsutil import remove_tree
-from lib.archive.checks import Limits, limit_hint, plan_archive  # noqa: F401  (Limits is public here too)
+from lib.archive.checks import Budget, Limits, plan_archive  # noqa: F401  (Limits is public here too)
 
 log = logging.getLogger(__name__)
 BUFFER = 1 << 20
@@ -53,14 +53,18 @@ class _Progress:
                  self.entries, done_bytes / 1e6, self.total / 1e6, rate / 1e6, eta, extra=PROGRESS)
 
 
-def write_plan(zf, plan, target_dir, limits, written_so_far=0):
-    """Stream a checked plan's entries under target_dir; return the extracted entry dicts."""
+def write_plan(zf, plan, target_dir):
+    """Stream a checked plan's entries under target_dir; return the extracted entry dicts.
+
+    The plan's declared sizes were counted against the limits already; an entry that inflates past
+    its own declared size is the only way past them, and is stopped here.
+    """
     target = Path(target_dir)
     for rel in sorted(plan.dirs):
         os.makedirs(target / rel, exist_ok=True)
     progress = _Progress(plan.zip_path.name, len(plan.items), sum(i[0].file_size for i in plan.items))
-    entries, done, total = [], 0, written_so_far
-    for count, (info, rel, renamed_from, mtime) in enumerate(plan.items, 1):
+    entries, done = [], 0
+    for count, (info, rel, renamed_from, reasons, mtime) in enumerate(plan.items, 1):
         dest = target / rel
         size = 0
         try:
@@ -70,9 +74,9 @@ def write_plan(zf, plan, target_dir, limits, written_so_far=0):
                     if not block:
                         break
                     size += len(block)
-                    if size > info.file_size or total + size > limits.max_total_bytes:
-                        raise UnsafeArchive(f"entry {rel!r} expands past its declared size {info.file_size} or "
-                                            f"the total limit {limits.max_total_bytes}", limit_hint("max_total_bytes"))
+                    if size > info.file_size:
+                        raise UnsafeArchive(f"entry {rel!r} expands past its declared size {info.file_size}; "
+                                            "looks like a zip bomb", "inspect the archive by hand")
                     out.write(block)
         except zipfile.BadZipFile as exc:
             raise UnsafeArchive(f"entry {rel!r} of {plan.zip_path.name} is corrupt ({exc}); "
@@ -80,13 +84,12 @@ def write_plan(zf, plan, target_dir, limits, written_so_far=0):
         except (EOFError, zlib.error, NotImplementedError) as exc:
             raise UnsafeArchive(f"entry {rel!r} of {plan.zip_path.name} cannot be read ({exc!r}); archive "
                                 "truncated or corrupt", "re-run the export stage to download it again") from exc
-        total += size
         done += size
         os.utime(dest, (mtime, mtime))
         entry = {"path": rel, "size": size, "mtime": mtime}
         if renamed_from:
-            entry["renamed_from"] = renamed_from
-            log.info("renamed %r -> %r (characters or length the filesystem cannot store)", renamed_from, rel)
+            entry.update(renamed_from=renamed_from, reason="; ".join(reasons))
+            log.info("renamed %r -> %r (%s)", renamed_from, rel, entry["reason"])
         entries.append(entry)
         progress.update(count, done)
     for warning in plan.warnings:
@@ -107,18 +110,21 @@ def finish_dir(tmp, dest_dir):
     os.rename(tmp, dest)
 
 
-def extract_zip(zip_path, dest_dir, limits=None):
-    """Extract zip_path into dest_dir safely; return [{path, size, mtime, renamed_from?}] or raise UnsafeArchive."""
-    limits = limits or Limits()
+def extract_zip(zip_path, dest_dir, limits=None, budget=None):
+    """Extract zip_path into dest_dir safely; return [{path, size, mtime, renamed_from?, reason?}] or raise UnsafeArchive.
+
+    `budget`, when given, is shared with the other archives of the same stage (totals over every level).
+    """
+    budget = budget or Budget(limits)
     tmp = partial_dir(dest_dir)
     remove_tree(tmp)
     tmp.mkdir(parents=True)
     started = time.monotonic()
     try:
         with open_zip(zip_path) as zf:
-            plan = plan_archive(zf, zip_path, limits, {})
+            plan = plan_archive(zf, zip_path, budget)
             _check_space(tmp, plan)
-            entries = write_plan(zf, plan, tmp, limits)
+            entries = write_plan(zf, plan, tmp)
         finish_dir(tmp, dest_dir)
     except BaseException:
         remove_tree(tmp)

@@ -1,19 +1,35 @@
-"""Entry-name decoding, validation and deterministic renaming for safe ZIP extraction."""
-import hashlib
+"""Entry-name decoding, validation and deterministic renaming into names every checkout of the branch can hold."""
+import functools
 import re
 import unicodedata
 
 from lib.errors import UnsafeArchive
+from lib.filenames import NAME_MAX, fit_name
+from lib.archive.gitnames import hfs_fold, is_git_name
 
-NAME_MAX = 255  # bytes per path component on ext4, xfs, btrfs, APFS
 PATH_MAX = 4096  # bytes, Linux limit for a whole path handed to open()
+# Folders inside folders: Python walks trees recursively (os.walk, shutil.rmtree, json), and each level
+# costs a few frames of the default 1,000; Notion nests pages far less deep than this. Not a setting:
+# a deeper limit would trade a clear refusal (exit 1) for a RecursionError (exit 2).
+MAX_FOLDERS = 128
 UTF8_FLAG = 0x800
-ID_RE = re.compile(r"[0-9a-f]{32}", re.IGNORECASE)
 # Only an absolute Windows path is refused: a title like "Q: why" is a name whose ":" gets renamed.
 DRIVE_RE = re.compile(r"^[A-Za-z]:[/\\]")
 # Characters Windows (and so a Windows checkout of the backup branch) cannot store in a name.
 WINDOWS_BAD = re.compile(r'[<>:"\\|?*\x00-\x1f\x7f]')
+# Device names Windows opens instead of a file, with any extension (`aux.md`) and in any case.
+WINDOWS_DEVICES = frozenset(["con", "prn", "aux", "nul", "conin$", "conout$"]
+                            + [f"{kind}{n}" for kind in ("com", "lpt") for n in "0123456789¹²³"])
 HINT = "the archive was not written by Notion as expected; inspect it by hand before using it"
+
+# Why a name was changed, as snapshot.json and the log report it.
+WINDOWS_CHARS = "characters Windows cannot store"
+TRAILING = "ends in a dot or space (Windows drops them)"
+DEVICE = "a Windows device name"
+GIT = "a name git reserves (.git, its aliases, git's own dot-files)"
+INVISIBLE = "a name macOS reads as empty, '.' or '..' (invisible characters only)"
+TOO_LONG = f"longer than {NAME_MAX} bytes"
+CLASH = "the same name as another file"
 
 
 def decode_name(info):
@@ -31,28 +47,44 @@ def decode_name(info):
         return name
 
 
-def _shorten(component):
-    """Cut a component to NAME_MAX bytes, keeping a trailing 32-hex id and the extension."""
-    stem, dot, ext = component.rpartition(".")
-    if not dot or len(ext.encode()) > 16:
-        stem, ext = component, ""
-    match = None
-    for match in ID_RE.finditer(stem):
-        pass
-    if match and match.end() == len(stem):
-        head, tail = stem[: match.start()].rstrip(), " " + match.group(0)
-    else:
-        # No id to keep names apart: a short digest of the full name does the job deterministically.
-        head, tail = stem, " " + hashlib.sha1(component.encode()).hexdigest()[:12]
-    suffix = tail + ("." + ext if ext else "")
-    budget = NAME_MAX - len(suffix.encode())
-    encoded = head.encode()[:budget]
-    head = encoded.decode("utf-8", errors="ignore").rstrip()
-    return head + suffix
+def is_device_name(component):
+    """True for a name Windows resolves to a device: the part before the first dot, spaces dropped."""
+    return component.split(".", 1)[0].rstrip(" ").casefold() in WINDOWS_DEVICES
+
+
+def _too_long(name):
+    """True when a name takes more bytes than a path component can."""
+    return len(name.encode("utf-8", "surrogateescape")) > NAME_MAX
+
+
+# (applies, rename, reason) in the order that makes the result a fixed point: cleaning a cleaned name
+# changes nothing, so a name renamed at unpack goes through every later stage unchanged.
+RULES = (
+    (WINDOWS_BAD.search, lambda name: WINDOWS_BAD.sub("_", name), WINDOWS_CHARS),
+    (lambda name: name.endswith((".", " ")), lambda name: name[:-1] + "_", TRAILING),
+    (is_device_name, lambda name: "_" + name, DEVICE),
+    (lambda name: hfs_fold(name) in ("", ".", ".."), lambda name: "_" + name, INVISIBLE),
+    (is_git_name, lambda name: "_" + name, GIT),
+    (_too_long, fit_name, TOO_LONG),
+)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def clean_component(part):
+    """Return (portable name, reasons) for one path component; reasons is empty when it is kept as is.
+
+    Cached: a folder's name comes back with every file inside it.
+    """
+    reasons = ()
+    for applies, rename, reason in RULES:
+        if applies(part):
+            part = rename(part)
+            reasons += (reason,)
+    return part, reasons
 
 
 def clean_name(raw_name):
-    """Validate an entry name; return (relative posix path, is_dir, renamed) or raise UnsafeArchive."""
+    """Validate an entry name; return (relative posix path, is_dir, reasons it was renamed) or raise UnsafeArchive."""
     name = raw_name
     if not name:
         raise UnsafeArchive("entry with an empty name; expected relative file names", HINT)
@@ -67,19 +99,22 @@ def clean_name(raw_name):
         raise UnsafeArchive(f"entry {raw_name!r} contains a '..' component; expected names inside the export", HINT)
     if not parts:
         raise UnsafeArchive(f"entry {raw_name!r} names no file; expected relative file names", HINT)
-    cleaned = []
+    if len(parts) - 1 > MAX_FOLDERS:
+        raise UnsafeArchive(f"entry {raw_name[:120]!r}... is nested {len(parts) - 1} folders deep; expected at "
+                            f"most {MAX_FOLDERS}", "move the deepest pages up in Notion, or inspect the archive")
+    cleaned, reasons = [], []
     for part in parts:
-        new = WINDOWS_BAD.sub("_", part)
-        if len(new.encode()) > NAME_MAX:
-            new = _shorten(new)
+        new, why = clean_component(part)
         cleaned.append(new)
+        if why:
+            reasons += [r for r in why if r not in reasons]
     path = "/".join(cleaned)
     # Leave room for the backups/official/ prefix in front of the entry's own path.
-    if len(path.encode()) > PATH_MAX - 512:
+    if len(path.encode("utf-8", "surrogateescape")) > PATH_MAX - 512:
         raise UnsafeArchive(
-            f"entry {raw_name[:120]!r}... has a {len(path.encode())}-byte path; expected at most "
-            f"{PATH_MAX - 512} bytes so the full path stays under the filesystem's {PATH_MAX}", HINT)
-    return path, is_dir, cleaned != parts
+            f"entry {raw_name[:120]!r}... has a {len(path.encode('utf-8', 'surrogateescape'))}-byte path; expected "
+            f"at most {PATH_MAX - 512} bytes so the full path stays under the filesystem's {PATH_MAX}", HINT)
+    return path, is_dir, reasons
 
 
 def fold_key(path):

@@ -5,7 +5,7 @@ import uuid
 import zipfile
 from pathlib import Path
 
-from lib.archive.shards import PART_RE
+from lib.archive.wrapper import PART_RE
 
 CHUNK = 1 << 20
 

@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
+from lib.filenames import cut_utf8
 from lib.fsutil import read_json, remove_tree
 from lib.paths import CAPTURE_INDEX, CAPTURE_USERS
 from lib.public_api.capture_page import hosted_files, unsigned
@@ -18,11 +19,14 @@ from lib.public_api.notion_md import Links, convert
 log = logging.getLogger(__name__)
 UNSAFE = re.compile(r'[\\/?:*"<>|\x00-\x1f]')
 HEX32 = re.compile(r"[0-9a-f]{32}")
+NAME_BUDGET = 200  # bytes of a title in a file name
 
 
 def safe_name(title, limit=50):
     """Return a title usable as a file name the way Notion's export shortens it."""
-    name = UNSAFE.sub(" ", title or "").strip()[:limit].strip()
+    # Characters as Notion counts them, and bytes as the filesystem does: an id, an extension or a
+    # digest prefix still fits beside 200 bytes of 4-byte emoji within 255.
+    name = cut_utf8(UNSAFE.sub(" ", title or "").strip()[:limit], NAME_BUDGET).strip()
     return name or "Untitled"
 
 

@@ -12,6 +12,7 @@ import nh3
 
 from lib.site import nav, state
 from lib.errors import BackupError
+from lib.filenames import temp_name
 from lib.fsutil import read_json, write_bytes_atomic
 from lib.site.dbpages import render_databases
 from lib.site.history_build import build_history
@@ -57,7 +58,7 @@ def _render_pages(todo, ctx, workers):
 def _copy_asset(src, dst):
     """Place an attachment in the site: a hard link when possible, else a copy; atomically."""
     os.makedirs(os.path.dirname(dst), exist_ok=True)
-    tmp = os.path.join(os.path.dirname(dst), ".tmp-" + os.path.basename(dst)[:80] + ".part")
+    tmp = os.path.join(os.path.dirname(dst), temp_name(os.path.basename(dst), ".tmp-", ".part"))
     if os.path.lexists(tmp):
         os.unlink(tmp)
     try:
@@ -127,7 +128,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     ctx["props"] = {src: info.get("props", {}) for src, info in pages.items()}
     dbs = render_databases(index, plan, old, ctx, outputs)
     tokens.update((main, state.get("tokens", "")) for main, state in dbs.items())
-    _place_assets(plan["assets"], hashes, old, official, site, outputs)
+    _place_assets(plan["assets"], index.copies, hashes, old, official, site, outputs)
     broken = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["broken"]]
     broken += [{"page": s, "href": h} for s in sorted(dbs) for h in dbs[s]["broken"]]
     missing = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["missing"]]
@@ -190,15 +191,15 @@ def _merge_pages(plan, rendered, old, hashes, tokens):
     return pages, {src: tokens.get(src, "") for src in plan["pages"]}
 
 
-def _place_assets(assets, hashes, old, official, site, outputs):
+def _place_assets(assets, copies, hashes, old, official, site, outputs):
     """Link or copy every attachment and CSV whose content changed or whose copy is gone."""
     copied = 0
     for rel in assets:
-        dst = os.path.join(site, rel)
+        dst = os.path.join(site, copies[rel])
         if old.get("assets", {}).get(rel) != hashes[rel] or not os.path.exists(dst):
             _copy_asset(os.path.join(official, rel), dst)
             copied += 1
-        outputs[rel] = {"size": os.path.getsize(dst), "sha256": state.sha_of(hashes[rel])}
+        outputs[copies[rel]] = {"size": os.path.getsize(dst), "sha256": state.sha_of(hashes[rel])}
     if copied:
         log.info("site: placed %d attachments and CSV files", copied)
 

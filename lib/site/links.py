@@ -3,7 +3,8 @@ import posixpath
 import re
 from urllib.parse import quote, unquote, urlsplit
 
-from lib.site.paths import db_stem, relative, split_id, strip_ids
+from lib.site.outputs import Outputs
+from lib.site.paths import db_stem, pair_databases, relative, split_id, strip_ids
 
 UUID_RE = re.compile(r"([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})"
                      r"(?![0-9a-f])")
@@ -36,8 +37,11 @@ class SiteIndex:
     def __init__(self, files, renames=()):
         self.files = sorted(f for f in files if not SKIPPED_RE.match(f))
         self.renamed = renamed_paths(renames)
+        self.original = {new: old for old, new in self.renamed.items()}
         self.kind = {}      # source rel -> 'page' | 'db' | 'asset'
         self.out = {}       # source rel -> output rel
+        self.copies = {}    # attachment or CSV rel -> where its bytes are copied in the site
+        self.db_of = {}     # CSV rel -> its database's key
         self.by_id = {}     # 32hex -> source rel of the page or database (CSV)
         self.dbs = {}       # db key -> {'csv': rel, 'all': rel or None, 'out': rel}
         self._index_files()
@@ -50,30 +54,30 @@ class SiteIndex:
         self.stripped = {k: v[0] for k, v in stripped.items() if len(v) == 1}
 
     def _index_files(self):
-        pages = {f for f in self.files if f.lower().endswith(".md")}
-        for rel in pages:
-            self.kind[rel] = "page"
-            self.out[rel] = rel[:-3] + ".html"
-        taken = set(self.out.values())
+        dbs = self.dbs
+        for key, entry in pair_databases(f for f in self.files if f.lower().endswith(".csv")).items():
+            dbs[key] = entry
+            for rel in (entry["csv"], entry["all"]):
+                if rel:
+                    self.db_of[rel] = key
+        outputs = Outputs(self.files)
+        # Attachments first: they keep their own names, and pages or databases step aside for them.
         for rel in self.files:
-            if not rel.lower().endswith(".csv"):
-                continue
-            key = db_stem(rel)
-            entry = self.dbs.setdefault(key, {"csv": None, "all": None})
-            entry["all" if rel[:-4].endswith("_all") else "csv"] = rel
-        for key, entry in sorted(self.dbs.items()):
-            out = key + ".html"
-            entry["out"] = out if out not in taken else key + ".db.html"
-            taken.add(entry["out"])
+            if not rel.lower().endswith((".md", ".csv")):
+                self.kind[rel] = "asset"
+                self.out[rel] = self.copies[rel] = outputs.claim(rel, rel)
+        for rel in self.files:
+            if rel.lower().endswith(".md"):
+                self.kind[rel] = "page"
+                self.out[rel] = outputs.claim(rel[:-3] + ".html", rel)
+        for key, entry in sorted(dbs.items()):
             entry["main"] = entry["all"] or entry["csv"]
+            entry["out"] = outputs.claim(key + ".html", entry["main"], fallback=key + ".db.html")
             for rel in (entry["csv"], entry["all"]):
                 if rel:
                     self.kind[rel] = "db"
                     self.out[rel] = entry["out"]
-        for rel in self.files:
-            if rel not in self.kind:
-                self.kind[rel] = "asset"
-                self.out[rel] = rel
+                    self.copies[rel] = outputs.claim(rel, rel)
         for rel, kind in self.kind.items():
             if kind == "asset":
                 continue
@@ -84,7 +88,7 @@ class SiteIndex:
     def node_of(self, rel):
         """Return the nav node key of a source file: the page, or the database's main CSV."""
         if self.kind.get(rel) == "db":
-            return self.dbs[db_stem(rel)]["main"]
+            return self.dbs[self.db_of[rel]]["main"]
         return rel
 
     def _owner(self, dirpath):
@@ -187,7 +191,8 @@ class SiteIndex:
         return None
 
     def _by_path(self, path, src_rel):
-        base = posixpath.dirname(src_rel)
+        # The link was written where Notion put the page: resolve it from there, then follow the renames.
+        base = posixpath.dirname(self.original.get(src_rel, src_rel))
         once = unquote(path)
         for raw in (once, unquote(once) if "%" in once else None, path if once != path else None):
             if raw is None:

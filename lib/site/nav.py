@@ -67,7 +67,8 @@ def page_shell(title, article, out_rel, trail, kind="page", history=None):
 
 def natural(text):
     """Return a sort key that orders 'Area 3' before 'Area 28'."""
-    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text.lower()) if p]
+    # isdecimal, not isdigit: "²" is a digit that int() refuses, and a page may be titled "²".
+    return [(0, int(p), "") if p.isdecimal() else (1, 0, p) for p in re.split(r"(\d+)", text.lower()) if p]
 
 
 def nav_nodes(index, titles, rows=None):

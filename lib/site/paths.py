@@ -41,6 +41,27 @@ def db_stem(rel):
 
 
 
+def pair_databases(csvs):
+    """Pair each database's two CSVs (`X <id>.csv`, `X <id>_all.csv`); return {key: {csv, all}}.
+
+    The pair is found by folder and Notion id, so it survives unpack shortening one of the two names
+    (the `_all` twin is 4 bytes longer); the key is the first CSV's path without `.csv` and `_all`.
+    """
+    dbs, by_id = {}, {}
+    for rel in sorted(csvs):
+        stem = db_stem(rel)
+        slot = "all" if rel[:-4].endswith("_all") else "csv"
+        folder, base = posixpath.split(stem)
+        ident = split_id(base)[1]
+        key = by_id.get((folder, ident), stem) if ident else stem
+        if dbs.get(key, {}).get(slot):  # two CSVs of one id and kind (a renamed namesake): each its own
+            key = stem
+        dbs.setdefault(key, {"csv": None, "all": None})[slot] = rel
+        if ident:
+            by_id.setdefault((folder, ident), key)
+    return dbs
+
+
 def digest(*parts):
     """Return a short stable digest of JSON-serialisable `parts`."""
     text = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -59,14 +80,11 @@ def relative(target, from_file):
 
 
 def scan_tree(root):
-    """Return every file under `root` as sorted POSIX relative paths."""
+    """Return every file under `root` as sorted POSIX relative paths, hidden ones included (a page titled '.NET')."""
     out = []
     root = os.fspath(root)
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
         for name in filenames:
-            if name.startswith("."):
-                continue
             out.append(name if rel_dir == "." else rel_dir + "/" + name)
     return sorted(out)

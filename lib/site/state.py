@@ -88,7 +88,7 @@ def plan(index, hashes, old, official, site, read_title):
         if not os.path.exists(os.path.join(site, index.out[src])):
             render.append(src)
     assets = sorted(r for r, k in index.kind.items() if k in ("asset", "db"))
-    outputs = [index.out[p] for p in pages] + [e["out"] for e in index.dbs.values()] + assets
+    outputs = [index.out[p] for p in pages] + [e["out"] for e in index.dbs.values()] + [index.copies[a] for a in assets]
     return {"pages": pages, "titles": titles, "nav": nav_keys, "sig": sig, "render": render, "assets": assets,
             "paths_digest": paths_digest, "outputs": outputs}
 

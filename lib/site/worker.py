@@ -4,6 +4,7 @@ import hashlib
 import os
 import signal
 
+from lib.filenames import temp_name
 from lib.pagefiles import page_key
 from lib.site.history_pages import history_page
 from lib.site.nav import breadcrumbs, page_shell
@@ -16,7 +17,7 @@ _CTX = {}
 def write_atomic(path, data):
     """Write bytes through a temporary name and os.replace (no fsync: the build syncs once)."""
     folder, name = os.path.split(path)
-    tmp = os.path.join(folder, ".%s.%d.part" % (name[:100], os.getpid()))
+    tmp = os.path.join(folder, temp_name(name, ".", ".%d.part" % os.getpid()))
     try:
         try:
             handle = open(tmp, "wb")

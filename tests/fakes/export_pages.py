@@ -189,7 +189,10 @@ def _png_image(seed, side=24):
 
 
 def attachment(node, name, kind, attachment_bytes):
-    """Return (size, bytes or chunk iterator) of an attachment: a real PNG or PDF padded to size, or a zip."""
+    """Return (size, bytes or chunk iterator) of an attachment: a real PNG or PDF padded to size, a zip, or HTML."""
+    if kind == "html":  # a page-like attachment with a script, named like its page's site output (hostile)
+        data = f"<html><script>document.title = 'attachment of {node.id}'</script></html>".encode()
+        return len(data), data
     if kind == "zip":
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as inner:

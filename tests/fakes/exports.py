@@ -34,6 +34,10 @@ TITLES = [
 DB_TITLES = ["Tasks", "Recipes", "People", "Bugs", "Books", "CRM", "Inventory", "📚 Library"]
 ROW_FILE_BYTES = 2048   # a row's Files & media
 SHAPES_MIN_PAGES = 20   # smaller workspaces (download and resume tests) keep the plain shapes
+# Titles of real pages that no filesystem or git takes as they are (workspace option hostile=True): each
+# becomes a top-level page with a folder of that very name, a subpage, and an HTML attachment named like
+# the subpage's own site page.
+HOSTILE_TITLES = [".git", ".GIT", "git~1", ".gitmodules", "CON", "aux", "Notes.", "Draft ", "会" * 73, "²"]
 
 
 @dataclass
@@ -68,14 +72,15 @@ class FakeWorkspace:
     """A realistic page tree built from a seed; `entries()` streams its export files."""
 
     def __init__(self, seed=0, pages=300, databases=8, rows_per_database=6, attachments=20,
-                 attachment_bytes=4096, day=0, shrink=0.0, page_bytes=None, name="Fake Workspace", script=()):
+                 attachment_bytes=4096, day=0, shrink=0.0, page_bytes=None, name="Fake Workspace", hostile=False,
+                 script=()):
         self.seed, self.name = seed, name
         # script: [{day: N, edit: title} or {day: N, delete: title}], a person's edits on that day besides the
         # random ones (a page with that title edited, or deleted with everything below it).
         self.script = list(script)
         self.params = dict(seed=seed, pages=pages, databases=databases, rows_per_database=rows_per_database,
                            attachments=attachments, attachment_bytes=attachment_bytes, day=day, shrink=shrink,
-                           page_bytes=page_bytes, name=name, script=self.script)
+                           page_bytes=page_bytes, name=name, hostile=hostile, script=self.script)
         self.attachment_bytes, self.page_bytes = attachment_bytes, page_bytes
         self.space_id = dashed(random.Random(f"space-{seed}").getrandbits(128).to_bytes(16, "big").hex())
         self.nodes, self._pages = [], []
@@ -84,6 +89,8 @@ class FakeWorkspace:
         self._build(pages, databases, rows_per_database, attachments)
         if pages >= SHAPES_MIN_PAGES:
             self._add_shapes(random.Random(f"{seed}-shapes"))
+        if hostile:
+            self._build_hostile()
         targets = self._link_targets()
         for node in self.nodes:
             if node.kind in ("page", "row"):
@@ -188,6 +195,13 @@ class FakeWorkspace:
             pick = rng.choice(targets)
             if pick != node.index:
                 node.links.append(pick)
+
+    def _build_hostile(self):
+        for title in HOSTILE_TITLES:
+            top = self._new(title, "page", None)
+            top.folder_id = False  # the folder carries the title alone: `.git/`, `CON/`
+            child = self._new(f"{title} child", "page", top.index)
+            top.attachments.append((f"{child.title} {child.id}.html", "html"))
 
     def _title(self):
         return " ".join(self._rng.choice(WORDS).capitalize() if i == 0 else self._rng.choice(WORDS)

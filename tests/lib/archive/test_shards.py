@@ -114,10 +114,24 @@ def test_different_files_with_one_name_in_two_parts_are_refused(tmp_path):
     assert not (tmp_path / "tree").exists()
 
 
-def test_file_in_one_part_and_folder_in_another_is_refused(tmp_path):
-    parts = {1: {"Home": b"file"}, 2: {"Home/a.md": b"a"}}
-    with pytest.raises(UnsafeArchive, match="Home"):
-        expand_export(unpack(tmp_path, notion_wrapper(parts)), tmp_path / "tree")
+def test_file_in_one_part_and_folder_in_another_both_kept_under_reported_names(tmp_path):
+    # An attachment `Sub` beside the folder of a subpage `Sub`: the folder, placed later, steps aside.
+    parts = {1: {"Home": b"file"}, 2: {"Home/a.md": b"a", "Home/b.md": b"b"}}
+    summary = expand_export(unpack(tmp_path, notion_wrapper(parts)), tmp_path / "tree")
+    tree = files_of(tmp_path / "tree")
+    renamed = {r["renamed_from"]: r["path"] for r in summary["renames"]}
+    assert set(renamed) == {"Home/a.md", "Home/b.md"}
+    folder = renamed["Home/a.md"].split("/")[0]
+    assert folder.startswith("Home ") and renamed["Home/b.md"] == folder + "/b.md"
+    assert tree == {"Home": b"file", f"{folder}/a.md": b"a", f"{folder}/b.md": b"b"}
+
+
+def test_file_and_folder_of_one_name_in_one_part_keep_the_folder_and_move_the_file(tmp_path):
+    parts = {1: {"Home": b"file", "Home/x.md": b"x"}}
+    summary = expand_export(unpack(tmp_path, notion_wrapper(parts)), tmp_path / "tree")
+    (moved,) = summary["renames"]
+    assert moved["renamed_from"] == "Home" and moved["reason"] == "the same name as another file"
+    assert files_of(tmp_path / "tree") == {"Home/x.md": b"x", moved["path"]: b"file"}
 
 
 def test_total_limit_counts_all_parts(tmp_path):
@@ -131,7 +145,8 @@ def test_renames_and_timestamps_survive_expansion(tmp_path):
     parts = {1: {"What? 0123456789abcdef0123456789abcdef.md": b"q"}}
     summary = expand_export(unpack(tmp_path, notion_wrapper(parts)), tmp_path / "tree")
     assert summary["renames"] == [{"path": "What_ 0123456789abcdef0123456789abcdef.md",
-                                   "renamed_from": "What? 0123456789abcdef0123456789abcdef.md"}]
+                                   "renamed_from": "What? 0123456789abcdef0123456789abcdef.md",
+                                   "reason": "characters Windows cannot store"}]
     mtime = os.stat(tmp_path / "tree" / "What_ 0123456789abcdef0123456789abcdef.md").st_mtime
     assert mtime == 1763461800  # 2025-11-18 10:30:00 UTC, as written in the archive
 
@@ -237,5 +252,19 @@ def test_unwrapped_renames_are_reported(tmp_path):
     # Given the unpacked dir, the unpack stage's extract_zip reported the rename; given the ZIP, the summary does.
     (tmp_path / "export.zip").write_bytes(zip_bytes({f"{EXPORT_ROOT}/Q: why?.md": b"q"}))
     summary = expand_export(tmp_path / "export.zip", tmp_path / "tree")
-    assert summary["renames"] == [{"path": "Q_ why_.md", "renamed_from": "Q: why?.md"}]
+    assert summary["renames"] == [{"path": "Q_ why_.md", "renamed_from": "Q: why?.md",
+                                   "reason": "characters Windows cannot store"}]
     assert files_of(tmp_path / "tree") == {"Q_ why_.md": b"q"}
+
+
+def test_names_renaming_made_equal_are_both_kept_and_the_unrenamed_one_keeps_its_name(tmp_path):
+    parts = {1: {"a?b.md": b"renamed", "a_b.md": b"natural"}, 2: {"CON": b"device", "_CON": b"mine"}}
+    summary = expand_export(unpack(tmp_path, notion_wrapper(parts)), tmp_path / "tree")
+    renamed = {r["renamed_from"]: r["path"] for r in summary["renames"]}
+    assert set(renamed) == {"a?b.md", "CON"}
+    assert renamed["a?b.md"].startswith("a_b ") and renamed["a?b.md"].endswith(".md")
+    assert renamed["CON"].startswith("_CON ")
+    assert files_of(tmp_path / "tree") == {"a_b.md": b"natural", renamed["a?b.md"]: b"renamed",
+                                           "_CON": b"mine", renamed["CON"]: b"device"}
+    reasons = {r["renamed_from"]: r["reason"] for r in summary["renames"]}
+    assert reasons["CON"] == "a Windows device name; the same name as another file"

@@ -212,3 +212,10 @@ def test_markdown_feeds_the_site_builder_without_broken_links(fake, tmp_path):
     manifest = build_site(tmp_path / "md", tmp_path / "site", workers=1)
     assert (manifest["pages"], manifest["databases"]) == (40, 2)
     assert manifest["broken_links"] == [] and manifest["missing_attachments"] == []
+
+
+def test_file_names_from_long_titles_fit_255_bytes():
+    from lib.public_api.markdown import safe_name
+    for title in ("😀" * 200, "会" * 300, "a" * 400):
+        assert len(safe_name(title).encode()) <= 200 and len(safe_name(title, 120).encode()) <= 200
+    assert safe_name("Café: menu?") == "Café  menu"

@@ -39,3 +39,10 @@ def test_tree_html_lists_every_page_without_javascript():
     idx = index_of(f"A {ident('a')}.md", f"A/B {ident('b')}.md")
     html = tree_html(nav_nodes(idx, {}))
     assert html.count("<li>") == 2 and f"A/B%20{ident('b')}.html" in html
+
+
+def test_titles_with_digits_int_refuses_still_sort():
+    from lib.site.nav import natural
+    titles = ["²", "Area 28", "Area ³", "Area 3", "٣ arabic"]
+    ordered = sorted(titles, key=natural)  # a page titled "²" crashed the render (int("²"))
+    assert ordered.index("Area 3") < ordered.index("Area 28") and ordered[0] == "٣ arabic"

@@ -26,10 +26,11 @@ def test_attachment_names_are_told_from_pages():
     assert not ATTACHMENT_RE.search("Page.md") and not ATTACHMENT_RE.search("db.csv")
 
 
-def test_scan_tree_lists_posix_paths_and_skips_hidden(tmp_path):
+def test_scan_tree_lists_posix_paths_hidden_ones_too(tmp_path):
+    # Unpack renames .git and its kin; what else starts with a dot is a page or file of the user's.
     (tmp_path / "Ünï 日本").mkdir()
     (tmp_path / "Ünï 日本" / "a b.md").write_text("x")
-    (tmp_path / ".git").mkdir()
-    (tmp_path / ".git" / "HEAD").write_text("x")
-    (tmp_path / ".hidden").write_text("x")
-    assert scan_tree(tmp_path) == ["Ünï 日本/a b.md"]
+    (tmp_path / ".config").mkdir()
+    (tmp_path / ".config" / "x.md").write_text("x")
+    (tmp_path / ".NET notes.md").write_text("x")
+    assert scan_tree(tmp_path) == [".NET notes.md", ".config/x.md", "Ünï 日本/a b.md"]
