@@ -66,10 +66,10 @@ def expected_files(remote, rev, page_id):
     return {p[base:]: files[p] for p in wanted if p.startswith(folder)}
 
 
-def check_recovered(project, remote, spec, label):
+def check_recovered(project, remote, spec, label, public=None):
     """Assert the recovered folder holds exactly the snapshot's files of that page, byte for byte."""
     rev = git("rev-parse", spec["rev"], cwd=remote).strip()
-    wanted = expected_files(remote, rev, spec["page_id"])
+    wanted = expected_files(remote, rev, expand(spec["page_id"], public).replace("-", ""))
     root = project / spec["dir"]
     got = {}
     for path in sorted(root.rglob("*")):
@@ -99,7 +99,26 @@ def check_public_tree(public, spec, label):
     root = public.empty_page_id if spec["root"] == "{empty_page}" else public_id(public, spec["root"])
     titles = restored_titles(public, root)
     assert titles == sorted(spec["titles"]), f"{label}: below the restore root: {titles}"
+    if "links_to" in spec:
+        targets = set(_links(public, root))
+        for title in spec["links_to"]:
+            assert public_id(public, title) in targets, f"{label}: nothing restored links to the live {title!r}"
     if "pages_created" in spec:
         created = sum(1 for r in public.requests if r["method"] == "POST" and r["path"] in ("/v1/pages", "/v1/databases")
                       and r["status"] == 200)
         assert created == spec["pages_created"], f"{label}: {created} pages and databases created in the stand-in"
+
+
+def _links(public, root):
+    """Yield the page ids that blocks below `root` link to (link_to_page blocks and page mentions)."""
+    store, todo = public.store, [root]
+    while todo:
+        container = todo.pop()
+        for child in store.live_children(container):
+            obj = store.objects[child]
+            todo.append(child)
+            if obj.get("type") == "link_to_page":
+                yield obj["link_to_page"].get("page_id")
+            for run in (obj.get(obj.get("type") or "") or {}).get("rich_text", []) if obj["object"] == "block" else []:
+                if run.get("type") == "mention" and run["mention"].get("type") == "page":
+                    yield run["mention"]["page"]["id"]

@@ -232,7 +232,7 @@ def run_scenario(path, tmp_path):
             for name, data in (unchanged if "kill" not in step else {}).items():
                 assert (project / name).read_bytes() == data, f"{label}: {name} changed"
             if "recovered" in expect:
-                history.check_recovered(project, remote, expect["recovered"], label)
+                history.check_recovered(project, remote, expect["recovered"], label, public)
             if "public_tree" in expect:
                 history.check_public_tree(public, expect["public_tree"], label)
             if "alerts" in expect:
