@@ -101,7 +101,7 @@ class HistoryBuild:
 
     def want(self, out, item):
         """Schedule one version or diff page unless the previous render wrote the same one."""
-        item["digest"] = digest(item["kind"], item["info"], item.get("snapshot"), item.get("blobs"))
+        item["digest"] = digest(item["kind"], item["info"], hp.snapshot_label(item["snapshot"]), item.get("blobs"))
         prev = self.old.get(out)
         if prev and prev.get("digest") == item["digest"] and os.path.exists(os.path.join(self.site, out)):
             if not self.relink or not prev.get("links") or link_sig(self.index, prev["links"], prev["src"]) == prev["sig"]:

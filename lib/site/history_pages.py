@@ -32,10 +32,12 @@ def href(target, from_out):
 
 
 def snapshot_label(snapshot):
-    """Return how a snapshot is named in the site: its date and time, and its run id."""
-    date = (snapshot.get("date") or "")[:16].replace("T", " ")
+    """Return how a snapshot is named in the site: its day (UTC) and its run id.
+
+    Not its time: the promoted snapshot is dated when it was promoted, its commit when it was published a
+    minute later, and the pages that name it must stay the same bytes once it is committed."""
     run = snapshot.get("run_id")
-    return date + (" (run %s)" % run if run else "") + (" (this snapshot)" if snapshot.get("commit") is None else "")
+    return (snapshot.get("date") or "")[:10] + (" (run %s)" % run if run else "")
 
 
 def cli_hint(key, snapshot=None):
@@ -58,8 +60,9 @@ def start_note(history):
                 % (E(first), E(history["deeper"])))
     if history.get("first"):
         return "History from %s, the first snapshot." % E(first)
-    return ("History from %s: the site keeps the last %d days (RENDER_HISTORY_DAYS); "
-            "<code>doit history</code> reads further back." % (E(first), history["days"]))
+    return ("History from %s: the site keeps the last %d day%s (RENDER_HISTORY_DAYS); "
+            "<code>doit history</code> reads further back." % (E(first), history["days"],
+                                                                "" if history["days"] == 1 else "s"))
 
 
 def rows_table(rows, from_out):

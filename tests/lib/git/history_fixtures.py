@@ -2,6 +2,7 @@
 import datetime
 import os
 import shutil
+from pathlib import Path
 
 from dulwich.index import commit_tree
 
@@ -9,6 +10,7 @@ from lib.fsutil import tree_manifest, write_json_atomic
 from lib.git.objects import LooseWriter, branch_ref, open_repo, read_ref, update_ref, write_commit
 from lib.git.snapshot import _hash_all, _list_files, format_message
 from tests.fakes.exports import FakeWorkspace
+from tests.lib.trees import write_workspace
 
 BRANCH = "notion-backups"
 DAY = 86400
@@ -23,15 +25,7 @@ def epoch(day):
 def write_export(workspace, official):
     """Write a fake workspace's export files into `official` (replacing what was there)."""
     shutil.rmtree(official, ignore_errors=True)
-    for rel, _size, data in workspace.entries():
-        path = os.path.join(official, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as handle:
-            if isinstance(data, bytes):
-                handle.write(data)
-            else:
-                for block in data:
-                    handle.write(block)
+    write_workspace(Path(official), workspace)
 
 
 def promote(backups, run_id, when):
