@@ -1,6 +1,4 @@
 """What each snapshot changed, page by page (lines added and removed), and one page's versions, from the branch."""
-import posixpath
-
 from dulwich.diff_tree import tree_changes
 from dulwich.errors import NotTreeError
 from dulwich.object_store import tree_lookup_path
@@ -133,9 +131,10 @@ def find_key(repo, chain, spec):
     for newer, older in zip(chain, chain[1:]):
         if hits:
             break
-        # A deleted page: look for it where it was removed, newest first.
-        gone = [e["path"] for e in tree_events(repo, official_tree(repo, older), official_tree(repo, newer))
-                if e["kind"] == "removed"]
+        # A deleted page: look for it where it was removed, newest first (names only: no content is read).
+        gone = [_side(c.old)[0] for c in tree_changes(repo.object_store, official_tree(repo, older),
+                                                      official_tree(repo, newer))
+                if _side(c.new) is None and _side(c.old) and kind_of(_side(c.old)[0])]
         hits = [p for p in gone if (page_key(p) == wanted if wanted else title_of(p) == spec.strip())]
     keys = sorted({page_key(p) for p in hits})
     if not keys:
@@ -166,8 +165,3 @@ def page_versions(repo_path, branch, spec):
     return {"key": key, "path": path, "title": title_of(path), "versions": versions, "cut": cut,
             "first": first, "deeper": DEEPER.format(branch=branch) if cut else None}
 
-
-def page_name(path):
-    """Return a page path as a person reads it: folders and title, without ids and extensions."""
-    parts = path.split("/")
-    return " / ".join([title_of(p + ".md") for p in parts[:-1]] + [title_of(parts[-1])]) or posixpath.basename(path)

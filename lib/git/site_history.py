@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 
+from dulwich.errors import NotTreeError
 from dulwich.object_store import tree_lookup_path
 
 from lib.git.objects import branch_ref, open_repo, read_ref
@@ -60,47 +61,73 @@ def _walk(repo, tip, since, known):
     return out
 
 
+def _tip_snapshot(repo, tip_commit):
+    """Return the tip's snapshot.json as a dict, or None when it has none."""
+    if tip_commit is None:
+        return None
+    try:
+        _, sha = tree_lookup_path(repo.__getitem__, tip_commit.tree, SNAPSHOT.encode())
+        return json.loads(repo[sha].as_raw_string())
+    except (KeyError, ValueError):
+        return None
+
+
 def _pending(repo, tip_commit, current):
-    """Return the events of the promoted snapshot against the branch tip, or None when the tip is it."""
+    """Return the events of the promoted snapshot against the branch tip, or None when the tip is it.
+
+    The two snapshot.json files say which files differ (sha256); only those are hashed and looked up."""
     snapshot, official = current["snapshot"], current["official"]
     tip_tree = official_tree(repo, tip_commit) if tip_commit is not None else None
-    tip_manifest = {}
-    if tip_commit is not None:
-        with contextlib.suppress(KeyError, ValueError):
-            _, sha = tree_lookup_path(repo.__getitem__, tip_commit.tree, SNAPSHOT.encode())
-            tip_snapshot = json.loads(repo[sha].as_raw_string())
-            if tip_snapshot.get("run_id") == snapshot.get("run_id") and tip_snapshot.get("time") == snapshot.get("time"):
-                return None
-            tip_manifest = {f["path"]: f.get("sha256") for f in tip_snapshot.get("files", [])}
+    tip_snapshot = _tip_snapshot(repo, tip_commit)
+    if tip_snapshot and (tip_snapshot.get("run_id"), tip_snapshot.get("time")) == (snapshot.get("run_id"),
+                                                                                  snapshot.get("time")):
+        return None
+    if tip_snapshot is not None and tip_tree is not None:
+        before = {f["path"]: f.get("sha256") for f in tip_snapshot.get("files", [])}
+        lookup = _holds_blob(repo, tip_tree)
+    else:   # no manifest to compare with: every file is hashed against the tree
+        blobs = tree_files(repo, tip_tree)
+        before, lookup = dict.fromkeys(blobs), blobs.get
     now = {f["path"]: f.get("sha256") for f in snapshot.get("files", [])}
-    blobs = tree_files(repo, tip_tree)
-    on_disk = {}
-    news = []
+    on_disk, news = {}, []
     for path, digest in now.items():
-        if path in blobs and tip_manifest.get(path) == digest:
+        if path in before and before[path] == digest:
             continue
         with open(os.path.join(official, path), "rb") as handle:
             blob = git_blob_id(handle.read())
-        if blobs.get(path) != blob:
+        if lookup(path) != blob:
             on_disk[blob] = os.path.join(official, path)
             news.append((path, blob))
-    olds = [(path, blob) for path, blob in blobs.items() if path not in now]
-    olds += [(path, blobs[path]) for path, _ in news if path in blobs]
+    olds = [(path, lookup(path)) for path in before if path not in now]
+    olds += [(path, lookup(path)) for path, _ in news if path in before]
 
     def read(blob):
         if blob in on_disk:
             with open(on_disk[blob], "rb") as handle:
                 return handle.read()
         return blob_text(repo, blob)
-    return group_events(olds, news, read, blobs.__contains__, now.__contains__)
+    return group_events([o for o in olds if o[1]], news, read, before.__contains__, now.__contains__)
+
+
+def _holds_blob(repo, tree):
+    """Return `blob_of(path)`: the blob id a path has in an official/ tree, or None."""
+    def blob_of(path):
+        try:
+            return tree_lookup_path(repo.__getitem__, tree, path.encode("utf-8", "surrogateescape"))[1].decode()
+        except (KeyError, NotTreeError):
+            return None
+    return blob_of
 
 
 def _iso(value):
-    """Return a snapshot.json time (ISO text) as an ISO UTC second, or now when it is missing."""
+    """Return a snapshot.json time (ISO text) as an ISO UTC second; other text as it is (never the clock:
+    the same snapshot must give the same history)."""
     try:
         moment = datetime.datetime.fromisoformat(str(value))
     except ValueError:
-        moment = datetime.datetime.now(datetime.timezone.utc)
+        return str(value or "")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
     return moment.astimezone(datetime.timezone.utc).isoformat(timespec="seconds")
 
 

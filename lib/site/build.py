@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 STATE = ".build-state.json"
 TOKENS = ".build-tokens.json"
 DIRTY = ".build-dirty.json"
+HISTORY = ".build-history.json"
 POOL_MIN_PAGES = 200
 ASSETS = Path(__file__).with_name("assets")
 
@@ -169,6 +170,8 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
         "assets": {rel: hashes[rel] for rel in plan["assets"]}, "outputs": outputs,
         "paths_digest": plan["paths_digest"], "history": hist["state"] if hist else {},
         "manifest": {k: v for k, v in manifest.items() if k != "files"}})
+    if history is not None:
+        write_atomic(os.path.join(site, HISTORY), json.dumps(history["cache"], separators=(",", ":")).encode())
     os.unlink(os.path.join(site, DIRTY))
     log.info("site: rendered %d pages, skipped %d, %d broken links, %d missing attachments in %.1f s",
              len(rendered), len(pages) - len(rendered), len(broken), len(missing), manifest["seconds"])
@@ -214,8 +217,10 @@ def _read_state(path):
 
 
 def history_cache(site_dir):
-    """Return what the last render recorded of the branch's history (for lib.git to reuse), or {}."""
-    return (_read_state(os.path.join(site_dir, STATE)).get("history") or {}).get("cache") or {}
+    """Return what the last render recorded of the branch's history (for lib.git to reuse), or {}.
+
+    A file of its own, read before the build: the build state is ten times its size."""
+    return _read_state(os.path.join(site_dir, HISTORY))
 
 
 def save_state(site, build):

@@ -4,7 +4,7 @@ import os
 
 from lib.pagefiles import page_key
 from lib.site import history_pages as hp
-from lib.site.paths import digest, title_from_path
+from lib.site.paths import title_from_path
 from lib.site.pool import chunked_map
 from lib.site.history_worker import init_history_worker, render_history_chunk
 from lib.site.state import link_sig
@@ -101,7 +101,10 @@ class HistoryBuild:
 
     def want(self, out, item):
         """Schedule one version or diff page unless the previous render wrote the same one."""
-        item["digest"] = digest(item["kind"], item["info"], hp.snapshot_label(item["snapshot"]), item.get("blobs"))
+        info = item["info"]
+        # A plain join: thousands of versions are looked at on every render, hashing JSON for each costs.
+        item["digest"] = "\0".join([item["kind"], info["title"], info.get("current") or "", info.get("deleted") or "",
+                                    hp.snapshot_label(item["snapshot"]), item["path"], *item["blobs"]])
         prev = self.old.get(out)
         if prev and prev.get("digest") == item["digest"] and os.path.exists(os.path.join(self.site, out)):
             if not self.relink or not prev.get("links") or link_sig(self.index, prev["links"], prev["src"]) == prev["sig"]:

@@ -8,6 +8,7 @@ import time
 from lib.site import history_pages as hp
 from lib.site.history import HistoryBuild, render_items, trail_of
 from lib.site.nav import page_shell
+from lib.site.paths import digest
 from lib.site.search import tokens
 from lib.site.worker import write_atomic
 from lib.textdiff import as_text
@@ -58,8 +59,15 @@ def build_history(index, titles, history, read_blob, site, official, old, relink
         deleted.append(item)
         search.append(entry)
     deleted.sort(key=lambda item: (item["deleted"], item["title"]), reverse=True)
+    pages, old_pages = {}, old.get("pages", {})
     for key, info in build.info.items():
         rel = hp.history_page(key)
+        # What the page says: only a page whose versions, title or place changed is written again.
+        pages[key] = digest(info, rows[key], hp.start_note(history)) if rows[key] else \
+            info["title"] + "\0" + (info.get("current") or "")
+        if old_pages.get(key) == pages[key] and rel in old_outputs and os.path.exists(os.path.join(site, rel)):
+            outputs[rel] = old_outputs[rel]
+            continue
         trail = [(info["title"], hp.href(info["current"], rel))] if info.get("current") else []
         article = hp.history_article(info, rows[key], history, rel)
         _write(site, rel, page_shell("History: " + info["title"], article, rel, trail, "history").encode("utf-8"),
@@ -74,9 +82,9 @@ def build_history(index, titles, history, read_blob, site, official, old, relink
            old_outputs, outputs)
     facts = {"pages": len(build.info), "deleted": len(deleted), "rendered": len(rendered), "reused": len(build.kept),
              "unavailable": len(build.missing), "snapshots": len(history["snapshots"]),
-             "start": hp.start_note(history)}
+             "start": hp.start_note(history), "seconds": round(time.monotonic() - started, 3)}
     log.info("site history: %d pages, %d deleted, %d snapshots; %d versions and diffs rendered, %d reused, "
              "%d not in this repository, %.1f s", facts["pages"], facts["deleted"], facts["snapshots"],
-             facts["rendered"], facts["reused"], facts["unavailable"], time.monotonic() - started)
-    state = {"outputs": state_outputs, "deleted": remembered, "cache": history.get("cache", {})}
+             facts["rendered"], facts["reused"], facts["unavailable"], facts["seconds"])
+    state = {"outputs": state_outputs, "deleted": remembered, "pages": pages}
     return {"outputs": outputs, "search": search, "state": state, "facts": facts, "deleted": deleted}

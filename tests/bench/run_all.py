@@ -6,10 +6,12 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ("bench_unpack", "bench_git", "bench_render", "bench_download", "bench_api_capture", "bench_api_restore")
+BENCHES = ("bench_unpack", "bench_git", "bench_render", "bench_page_history", "bench_download", "bench_api_capture",
+           "bench_api_restore")
 ROOT = Path(__file__).resolve().parent.parent.parent
 # The renderer is timed in memory where a tmpfs exists: file-system inode reuse is noise, not rendering.
-EXTRA = {"bench_render": ["--dir", "/dev/shm"] if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else []}
+SHM = ["--dir", "/dev/shm"] if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else []
+EXTRA = {"bench_render": SHM, "bench_page_history": SHM}
 
 
 def last_json(text):
