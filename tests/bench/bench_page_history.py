@@ -11,7 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from lib.fsutil import read_json
+from lib.fsutil import read_json, write_json_atomic
+from lib.report import now_iso
 from lib.git.snapshot import snapshot_directory
 from tests.bench.bench_render import arguments, snapshot as write_snapshot
 from tests.lib.site.site_fixtures import build_generated
@@ -26,12 +27,12 @@ def child(mode, work, workers):
     from lib.site import build_site, history_cache
     backups = os.path.join(work, "backups")
     snapshot = read_json(os.path.join(backups, "manifests", "snapshot.json"))
-    site = os.path.join(work, "site-plain" if mode == "plain" else "site")
+    site = os.path.join(work, "site-plain" if mode.startswith("plain") else "site")
     if mode == "plain":
         shutil.rmtree(site, ignore_errors=True)
     started = time.perf_counter()
     reading = 0.0
-    if mode == "plain":
+    if mode.startswith("plain"):
         manifest = build_site(os.path.join(backups, "official"), site, snapshot, None, workers)
     else:
         history = site_history(os.path.join(work, "repo.git"), BRANCH, 90, history_cache(site),
@@ -68,20 +69,28 @@ def one_day(official, rng, day):
             handle.write(f"Item day {day},Open,added\n")
 
 
+def promote_day(work, run_id):
+    """Promote a day without publishing it (snapshot.json with the time promote gives it): the render stage
+    then sees it as the newest version."""
+    backups = os.path.join(work, "backups")
+    write_snapshot(backups, run_id)
+    snapshot = read_json(os.path.join(backups, "snapshot.json"))
+    snapshot["time"] = now_iso()
+    os.makedirs(os.path.join(backups, "manifests"), exist_ok=True)
+    write_json_atomic(os.path.join(backups, "manifests", "snapshot.json"), snapshot)
+    os.unlink(os.path.join(backups, "snapshot.json"))
+
+
 def commit_day(work, run_id):
     """Promote and publish one day the way the stages do (snapshot.json, then a snapshot commit)."""
-    backups = os.path.join(work, "backups")
-    write_snapshot(backups, run_id)
-    os.makedirs(os.path.join(backups, "manifests"), exist_ok=True)
-    os.replace(os.path.join(backups, "snapshot.json"), os.path.join(backups, "manifests", "snapshot.json"))
-    snapshot_directory(os.path.join(work, "repo.git"), backups, BRANCH, f"Snapshot {run_id}: bench\n")
+    promote_day(work, run_id)
+    publish_day(work, run_id)
 
 
-def promote_day(work, run_id):
-    """Promote a day without publishing it: the render stage then sees it as the newest version."""
-    backups = os.path.join(work, "backups")
-    write_snapshot(backups, run_id)
-    os.replace(os.path.join(backups, "snapshot.json"), os.path.join(backups, "manifests", "snapshot.json"))
+def publish_day(work, run_id):
+    """Commit what backups/ holds as the branch's next snapshot."""
+    snapshot_directory(os.path.join(work, "repo.git"), os.path.join(work, "backups"), BRANCH,
+                       f"Snapshot {run_id}: bench\n")
 
 
 def main():
@@ -107,11 +116,12 @@ def main():
         full = run_child("history", work, args.workers)
         again = run_child("plain", work, args.workers)
         plain = plain if plain["seconds"] <= again["seconds"] else again
-        commit_day(work, f"day-{days}")
+        publish_day(work, f"day-{days}")
         noop_after_publish = run_child("history", work, args.workers)
         one_day(official, rng, days)
         promote_day(work, f"day-{days + 1}")
         incremental = run_child("history", work, args.workers)
+        incremental_plain = run_child("plain-next", work, args.workers)
         noop = run_child("history", work, args.workers)
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     history_seconds = full["history_seconds"]
@@ -127,6 +137,7 @@ def main():
         "after_publish_history_rendered": noop_after_publish["history"]["rendered"],
         "incremental_seconds": round(incremental["seconds"], 3), "incremental_rendered": incremental["rendered"],
         "incremental_history_rendered": incremental["history"]["rendered"],
+        "incremental_without_history_seconds": round(incremental_plain["seconds"], 3),
         "noop_seconds": round(noop["seconds"], 3), "noop_rendered": noop["rendered"],
         "peak_rss_mib": round(peak_kib / 1024, 1), "load_average": os.getloadavg()[0],
         "targets": {"ratio_history_to_full_render": 2.0, "noop_seconds": 1.0},
