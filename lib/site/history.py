@@ -104,7 +104,8 @@ class HistoryBuild:
         info = item["info"]
         # A plain join: thousands of versions are looked at on every render, hashing JSON for each costs.
         item["digest"] = "\0".join([item["kind"], info["title"], info.get("current") or "", info.get("deleted") or "",
-                                    hp.snapshot_label(item["snapshot"]), item["path"], *item["blobs"]])
+                                    hp.snapshot_label(item["snapshot"]), item["path"], item.get("version") or "",
+                                    *item["blobs"]])
         prev = self.old.get(out)
         if prev and prev.get("digest") == item["digest"] and os.path.exists(os.path.join(self.site, out)):
             if not self.relink or not prev.get("links") or link_sig(self.index, prev["links"], prev["src"]) == prev["sig"]:
