@@ -26,6 +26,9 @@ def restore(cfg, layout, snapshot, root, dry_run, page=""):
         source, which = GitTreeSource(repo, found["commit"]), found["commit"][:12]
     # The journal is the resolved snapshot's: the same command resumes it even after a newer snapshot landed.
     tag = re.sub(r"[^0-9A-Za-z]+", "-", "-".join(p for p in (which, root, page) if p))[-80:]
+    earlier = re.sub(r"[^0-9A-Za-z]+", "-", f"{snapshot or 'tip'}-{root}")[-80:]
+    if not page and layout.restore_journal(earlier).exists():
+        tag = earlier   # a restore begun before journals were named by commit: resumed, nothing created twice
     report = restore_snapshot(cfg, source, root, layout.restore_journal(tag), dry_run=dry_run, page=page or None)
     write_json_atomic(layout.restore_report(tag), report)
     log.info("restore report: %s (losses: %d)", layout.restore_report(tag),
