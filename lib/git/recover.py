@@ -127,6 +127,8 @@ def recover_page(repo_path, branch, spec, at, dest):
         # Names and modes are checked before anything is written (the branch may come from anywhere).
         entries = [(rel[strip:], mode, sha) for rel, mode, sha in iter_safe_entries(repo.object_store, tree)
                    if _decode(rel) in wanted]
+        if os.path.exists(dest) and not os.path.isdir(dest):
+            raise ConfigError([f"--to {dest}: a file is there; name a new or empty folder"])
         os.makedirs(dest, exist_ok=True)
         tmp = tempfile.mkdtemp(prefix=".recover-", dir=dest)
         try:

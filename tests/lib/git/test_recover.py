@@ -73,6 +73,9 @@ def test_nothing_is_replaced_and_other_files_stay(branch, tmp_path):
         recover_page(branch, BRANCH, "Date export beta table", "day-2", dest)
     assert written(dest) == before and (dest / "mine.txt").read_text() == "keep me"
     assert sorted(os.listdir(dest)) == sorted(n for n in os.listdir(dest) if not n.startswith(".recover-"))
+    with pytest.raises(ConfigError, match="a file is there"):
+        recover_page(branch, BRANCH, "Date export beta table", "day-1", dest / "mine.txt")
+    assert (dest / "mine.txt").read_text() == "keep me"
 
 
 def test_a_hostile_name_in_the_snapshot_writes_nothing(tmp_path):
