@@ -5,6 +5,7 @@ import datetime
 import hashlib
 import json
 import os
+import time
 
 from dulwich.errors import NotTreeError
 from dulwich.object_store import tree_lookup_path
@@ -34,10 +35,24 @@ def _record(repo, commit, parent, cut, wanted, cached):
             "events": events}
 
 
-def _walk(repo, tip, since, known):
+def _recorded(repo, commit, parent, known, promoted):
+    """Return what an earlier render recorded of a commit whose parent is not here (a shallow fetch): its own
+    record, or the events it computed for this snapshot while it was promoted and not yet committed."""
+    cached = known.get(commit.id.decode())
+    if cached and cached.get("parent") == parent and cached.get("events") is not None:
+        return cached
+    run_id = run_id_of(repo, commit) if promoted else None
+    if promoted and promoted.get("parent") == parent and run_id is not None and promoted.get("run_id") == run_id:
+        return {"parent": parent, "time": commit.commit_time, "run_id": run_id, "cut": False,
+                "events": promoted["events"]}
+    return None
+
+
+def _walk(repo, tip, since, known, promoted=None):
     """Return [(commit id, record)] newest first: the window's snapshots and the one it starts from.
 
-    Past a shallow boundary the walk goes on through what an earlier render recorded (`known`)."""
+    Past a shallow boundary the walk goes on through what an earlier render recorded (`known`, and `promoted`:
+    the events of the snapshot it rendered before that snapshot was committed)."""
     shallow, out, sha = repo.get_shallow(), [], tip
     while sha is not None:
         key = sha.decode()
@@ -45,11 +60,9 @@ def _walk(repo, tip, since, known):
             commit = repo[sha]
             parent = commit.parents[0].decode() if commit.parents else None
             cut = parent is not None and (sha in shallow or parent.encode() not in repo.object_store)
-            cached = known.get(key)
-            if cut and cached and cached.get("parent") == parent and cached.get("events") is not None:
-                cut, record = False, cached    # recorded while its parent was here: still true
-            else:
-                record = _record(repo, commit, parent, cut, commit.commit_time >= since, cached)
+            record = _recorded(repo, commit, parent, known, promoted) if cut else None
+            if record is None:
+                record = _record(repo, commit, parent, cut, commit.commit_time >= since, known.get(key))
         elif key in known:
             record = known[key]
         else:
@@ -135,11 +148,11 @@ def site_history(repo_path, branch, days, known=None, current=None, now=None):
     """Return the site's history: snapshots (oldest first; the promoted one last when it is not committed yet),
     page events tagged with the snapshot they belong to, where history starts and why, and the records a next
     render can reuse (`cache`)."""
-    since = (now if now is not None else datetime.datetime.now().timestamp()) - days * 86400
-    known = (known or {}).get("commits", {}) if (known or {}).get("format") == CACHE_FORMAT else {}
+    since = (now if now is not None else time.time()) - days * 86400
+    known = known if (known or {}).get("format") == CACHE_FORMAT else {}
     with open_repo(repo_path) as repo:
         tip = read_ref(repo, branch_ref(branch))
-        walked = _walk(repo, tip, since, known) if tip is not None else []
+        walked = _walk(repo, tip, since, known.get("commits", {}), known.get("promoted")) if tip is not None else []
         pending = _pending(repo, repo[tip] if tip is not None else None, current) if current else None
     walked.reverse()
     snapshots = [{"commit": sha, "date": iso_of(rec["time"]), "run_id": rec["run_id"]} for sha, rec in walked]
@@ -150,10 +163,12 @@ def site_history(repo_path, branch, days, known=None, current=None, now=None):
         if walked:
             events += [dict(event, snap=len(snapshots) - 1) for event in pending]
     base = walked[0][1] if walked else None
+    cache = {"format": CACHE_FORMAT, "commits": dict(walked)}
+    if pending is not None and tip is not None:
+        cache["promoted"] = {"parent": tip.decode(), "run_id": current["snapshot"].get("run_id"), "events": pending}
     return {"snapshots": snapshots, "events": events, "days": days,
             "first": base is None or base["parent"] is None,
-            "cut": bool(base and base.get("cut")), "deeper": DEEPER.format(branch=branch),
-            "cache": {"format": CACHE_FORMAT, "commits": dict(walked)}}
+            "cut": bool(base and base.get("cut")), "deeper": DEEPER.format(branch=branch), "cache": cache}
 
 
 def blob_reader(repo_path):

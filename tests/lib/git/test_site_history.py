@@ -7,7 +7,7 @@ import pytest
 from lib.git.site_history import site_history
 from tests.fakes.exports import FakeWorkspace
 from tests.lib.git.gitutil import git
-from tests.lib.git.history_fixtures import BRANCH, epoch, promote, snapshot_days, write_export
+from tests.lib.git.history_fixtures import BRANCH, commit_backups, epoch, promote, snapshot_days, write_export
 
 WORKSPACE = dict(seed=3, pages=120, databases=4)
 DAYS = [(0, "day-1", "2026-11-18"), (1, "day-2", "2026-11-19"), (2, "day-3", "2026-11-20"), (3, "day-4", "2026-11-21")]
@@ -72,3 +72,20 @@ def test_the_promoted_snapshot_is_compared_with_the_tip_from_disk(branch, tmp_pa
         if event["old_blob"]:
             assert git("--git-dir", str(base / "repo.git"), "rev-parse",
                        f"{commits[-1]}:official/{event['old_path'] or event['path']}").decode().strip() == event["old_blob"]
+
+
+def test_a_fresh_shallow_runner_keeps_the_history_its_last_render_recorded(tmp_path):
+    """Day 4 promoted and rendered, then published; the next runner fetches only the tip (depth 1)."""
+    repo, backups = tmp_path / "repo.git", tmp_path / "backups"
+    commits = snapshot_days(repo, backups, DAYS[:3], **WORKSPACE)
+    write_export(FakeWorkspace(day=3, **WORKSPACE), backups / "official")
+    day4 = promote(backups, "day-4", epoch("2026-11-21"))
+    rendered = site_history(repo, BRANCH, 90, None, {"snapshot": day4, "official": str(backups / "official")}, now=NOW)
+    commits.append(commit_backups(repo, backups, "day-4", epoch("2026-11-21")))
+    full = site_history(repo, BRANCH, 90, None, None, now=NOW)
+    clone = tmp_path / "fresh.git"
+    git("clone", "-q", "--bare", "--depth", "1", "--branch", BRANCH, f"file://{repo}", str(clone))
+    cache = json.loads(json.dumps(rendered["cache"]))      # as .build-history.json brings it back
+    fresh = site_history(clone, BRANCH, 90, cache, None, now=NOW)
+    assert strip(fresh) == strip(full) and not fresh["cut"] and fresh["first"]
+    assert site_history(clone, BRANCH, 90, None, None, now=NOW)["cut"]
