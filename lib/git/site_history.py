@@ -76,8 +76,6 @@ def _walk(repo, tip, since, known, promoted=None):
 
 def _tip_snapshot(repo, tip_commit):
     """Return the tip's snapshot.json as a dict, or None when it has none."""
-    if tip_commit is None:
-        return None
     try:
         _, sha = tree_lookup_path(repo.__getitem__, tip_commit.tree, SNAPSHOT.encode())
         return json.loads(repo[sha].as_raw_string())
@@ -90,7 +88,7 @@ def _pending(repo, tip_commit, current):
 
     The two snapshot.json files say which files differ (sha256); only those are hashed and looked up."""
     snapshot, official = current["snapshot"], current["official"]
-    tip_tree = official_tree(repo, tip_commit) if tip_commit is not None else None
+    tip_tree = official_tree(repo, tip_commit)
     tip_snapshot = _tip_snapshot(repo, tip_commit)
     if tip_snapshot and (tip_snapshot.get("run_id"), tip_snapshot.get("time")) == (snapshot.get("run_id"),
                                                                                   snapshot.get("time")):
@@ -153,15 +151,15 @@ def site_history(repo_path, branch, days, known=None, current=None, now=None):
     with open_repo(repo_path) as repo:
         tip = read_ref(repo, branch_ref(branch))
         walked = _walk(repo, tip, since, known.get("commits", {}), known.get("promoted")) if tip is not None else []
-        pending = _pending(repo, repo[tip] if tip is not None else None, current) if current else None
+        # The very first snapshot has nothing to be compared with: no file is hashed for it.
+        pending = None if not current else [] if tip is None else _pending(repo, repo[tip], current)
     walked.reverse()
     snapshots = [{"commit": sha, "date": iso_of(rec["time"]), "run_id": rec["run_id"]} for sha, rec in walked]
     events = [dict(event, snap=i) for i, (_, rec) in enumerate(walked) if i for event in rec["events"] or ()]
     if pending is not None:
         snapshots.append({"commit": None, "date": _iso(current["snapshot"].get("time")),
                           "run_id": current["snapshot"].get("run_id")})
-        if walked:
-            events += [dict(event, snap=len(snapshots) - 1) for event in pending]
+        events += [dict(event, snap=len(snapshots) - 1) for event in pending]
     base = walked[0][1] if walked else None
     cache = {"format": CACHE_FORMAT, "commits": dict(walked)}
     if pending is not None and tip is not None:
