@@ -2,8 +2,8 @@
 from pathlib import Path
 
 from lib.cli import prepare
-from tasks import (DAILY_RUN, api_capture, count, export, gate, promote, publish, pull, render, restore_notion,
-                   shard_expand, unpack, verify)
+from tasks import (DAILY_RUN, api_capture, count, export, gate, history, promote, publish, pull, render,
+                   restore_notion, shard_expand, unpack, verify)
 
 ROOT = Path(__file__).resolve().parent
 CFG, LAYOUT = prepare(ROOT)
@@ -83,5 +83,15 @@ def task_api_capture():
 
 
 def task_restore_notion():
-    """Recreate a captured snapshot under a Notion page (--snapshot REV --root PAGE)."""
+    """Recreate a captured snapshot, or one page's subtree, under a Notion page (--snapshot --page --root)."""
     return restore_notion.tasks(CFG, LAYOUT)
+
+
+def task_history():
+    """List the versions of one page or database (--page PAGE)."""
+    return history.history_tasks(CFG, LAYOUT)
+
+
+def task_recover():
+    """Write one page as a snapshot held it into a folder (--page PAGE --at DATE_OR_REV --to DIR)."""
+    return history.recover_tasks(CFG, LAYOUT)

@@ -119,6 +119,9 @@ SETTINGS = (
     Setting("publish.committer_email", "BACKUP_COMMITTER_EMAIL", "str", "notion-git-backup@localhost",
             "committer e-mail of snapshot commits", check=rules.email),
     Setting("render.workers", "RENDER_WORKERS", "int", 2, "processes used for a full render", minimum=1, maximum=64),
+    Setting("render.history_days", "RENDER_HISTORY_DAYS", "int", 90,
+            "days of snapshots the site shows as page history (earlier versions, diffs) and deleted pages; "
+            "0 = no history in the site (doit history reads every snapshot either way)", minimum=0, maximum=36500),
     Setting("capture.json_capture", "NOTION_JSON_CAPTURE", "choice", "auto",
             "public-API JSON capture in the daily run: off, daily, weekly; auto = weekly with a key",
             choices=("auto", "off", "daily", "weekly")),

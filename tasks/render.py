@@ -1,8 +1,10 @@
 """render: turn the promoted snapshot's Markdown into the static site under backups/site."""
+import contextlib
 import logging
 
+from lib import git
 from lib.fsutil import read_json, sha256_file, write_json_atomic
-from lib.site import build_site
+from lib.site import build_site, history_cache
 from tasks import stage_action
 
 log = logging.getLogger("render")
@@ -19,9 +21,17 @@ def render(cfg, layout):
     if snapshot is None:
         log.info("no promoted snapshot yet: nothing to render")
         return {"rendered": 0}
-    manifest = build_site(layout.official, layout.site, snapshot=snapshot,
-                          previous_snapshot=read_json(layout.previous_snapshot),
-                          workers=cfg["render.workers"])
+    history, reader = None, contextlib.nullcontext()
+    if cfg["render.history_days"]:
+        # Earlier versions come from the snapshot branch; the promoted snapshot is the newest version.
+        repo = git.open_backup_repo(layout)
+        history = git.site_history(repo, cfg["publish.branch"], cfg["render.history_days"], history_cache(layout.site),
+                                   {"snapshot": snapshot, "official": str(layout.official)})
+        reader = git.blob_reader(repo)
+    with reader as read_blob:
+        manifest = build_site(layout.official, layout.site, snapshot=snapshot,
+                              previous_snapshot=read_json(layout.previous_snapshot),
+                              workers=cfg["render.workers"], history=history, read_blob=read_blob)
     manifest["snapshot_sha256"] = snapshot_digest(layout)
     manifest["run_id"] = snapshot.get("run_id")
     write_json_atomic(layout.site_manifest, manifest)

@@ -15,6 +15,7 @@ from tests.fakes.notion_internal import FakeNotion
 from tests.fakes.receiver import AlertReceiver
 from tests.harness import branch_log, fake_env, git, make_project, run_doit, run_doit_and_kill
 from tests.scenario_workspaces import start_workspaces
+from tests import scenario_history as history
 
 SECRET_ENV = ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN", "NOTION_ADMIN_TOKEN")
 
@@ -243,6 +244,10 @@ def run_scenario(path, tmp_path):
             if "faults" in step:
                 fake.faults.update(step["faults"])
                 continue
+            if "public_edit" in step or "public_trash" in step:
+                history.public_edit(public, step["public_edit"]) if "public_edit" in step else \
+                    history.public_trash(public, step["public_trash"])
+                continue
             if "admin_faults" in step:
                 admin.faults.update(step["admin_faults"])
                 continue
@@ -257,13 +262,21 @@ def run_scenario(path, tmp_path):
                 assert killed, f"{label}: stage {step['kill']['stage']} never started\n{output[-3000:]}"
                 result = (code, output)
             else:
-                args = [a.replace("{empty_page}", public.empty_page_id) if public else a for a in step.get("doit", [])]
+                args = [history.expand(a.replace("{empty_page}", public.empty_page_id), public) if public else a
+                        for a in step.get("doit", [])]
+                unchanged = {name: (project / name).read_bytes() for name in step.get("expect", {}).get("unchanged", [])}
                 done = run_doit(project, step_env, *args)
                 result = (done.returncode, done.stdout + done.stderr)
             expect = step.get("expect", {})
             check_expectations(expect, project, remote, fake, result, label, admin)
             if "lfs_objects" in expect:
                 assert len(lfs.objects()) == expect["lfs_objects"], f"{label}: LFS store holds {lfs.objects()}"
+            for name, data in (unchanged if "kill" not in step else {}).items():
+                assert (project / name).read_bytes() == data, f"{label}: {name} changed"
+            if "recovered" in expect:
+                history.check_recovered(project, remote, expect["recovered"], label, public)
+            if "public_tree" in expect:
+                history.check_public_tree(public, expect["public_tree"], label)
             if "alerts" in expect:
                 assert len(receiver.messages) == expect["alerts"], f"{label}: alerts {receiver.messages}"
             for text in expect.get("alert_contains", []):

@@ -7,8 +7,12 @@ from lib.git.restore import restore_from_tip
 from lib.git.runlock import run_lock
 from lib.git.snapshot import format_message, snapshot_directory
 from lib.git.verify import list_snapshots, verify_branch
+from lib.git.page_history import page_versions
+from lib.git.recover import recover_page
+from lib.git.revs import snapshot_commit
+from lib.git.site_history import blob_reader, site_history
 
 __all__ = ["branch_problems", "push_lfs_objects", "backup_repo_path", "lfs_remote", "fetch_branch", "push_branch",
            "locked_repo", "open_backup_repo", "push_credentials", "tool_version", "restore_from_tip", "run_lock",
-           "format_message", "snapshot_directory",
-           "list_snapshots", "verify_branch"]
+           "format_message", "snapshot_directory", "list_snapshots", "verify_branch", "page_versions", "recover_page",
+           "blob_reader", "site_history", "snapshot_commit"]

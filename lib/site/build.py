@@ -5,8 +5,6 @@ import logging
 import os
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 import mistune
@@ -17,16 +15,19 @@ from lib.errors import BackupError
 from lib.filenames import temp_name
 from lib.fsutil import read_json, write_bytes_atomic
 from lib.log import Progress
+from lib.site.dbpages import render_databases
+from lib.site.history_build import build_history
 from lib.site.links import SiteIndex
-from lib.site.paths import SITE_DIR, scan_tree
-from lib.site.render import make_markdown, read_title
-from lib.site.tables import render_database, rows_elsewhere
+from lib.site.paths import SITE_DIR, digest as _h, scan_tree
+from lib.site.pool import chunked_map
+from lib.site.render import read_title
 from lib.site.worker import init_worker, render_chunk, write_atomic
 
 log = logging.getLogger(__name__)
 STATE = ".build-state.json"
 TOKENS = ".build-tokens.json"
 DIRTY = ".build-dirty.json"
+HISTORY = ".build-history.json"
 POOL_MIN_PAGES = 200
 ASSETS = Path(__file__).with_name("assets")
 
@@ -43,23 +44,8 @@ def code_version():
 
 def _render_pages(todo, ctx, workers):
     """Render `todo` pages, in a process pool when it pays, and return {src: info}."""
-    results = {}
-    # Forking a pool costs more than it saves below a few hundred pages (a typical daily change).
-    if workers <= 1 or len(todo) < POOL_MIN_PAGES:
-        init_worker(ctx)
-        return render_chunk(todo)
-    # Small chunks: the last one ends close to the others (a 200-page tail left one core idle for
-    # ~0.5 s), and one more task costs a worker well under a millisecond.
-    size = max(8, min(48, len(todo) // (workers * 16) or 1))
-    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
-    method = "fork" if "fork" in get_all_start_methods() else "spawn"
     progress = Progress(log, "site: rendering", len(todo), unit="pages", scale=1)
-    with ProcessPoolExecutor(workers, mp_context=get_context(method), initializer=init_worker,
-                             initargs=(ctx,)) as pool:
-        for part in pool.map(render_chunk, chunks):
-            results.update(part)
-            progress.update(len(results))
-    return results
+    return chunked_map(todo, render_chunk, init_worker, ctx, workers, POOL_MIN_PAGES, progress.update)
 
 
 def _copy_asset(src, dst):
@@ -78,8 +64,11 @@ def _copy_asset(src, dst):
         os.unlink(tmp)
 
 
-def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, workers=2):
-    """Render `official_dir` into `site_dir`; return the site manifest (see lib.site.state)."""
+def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, workers=2, history=None, read_blob=None):
+    """Render `official_dir` into `site_dir`; return the site manifest (see lib.site.state).
+
+    `history` (lib.git's site_history) adds each page's history; `read_blob(id)` returns an earlier version's bytes.
+    """
     started = time.monotonic()
     workers = workers if workers and workers > 0 else (os.cpu_count() or 1)
     official, site = os.fspath(official_dir), os.fspath(site_dir)
@@ -99,8 +88,10 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
         # A kill can land before the dirty marker (or anything else of ours) is written: always sweep
         # the hidden temporary files only our writers create.
         state.remove_partials(site)
-    version = code_version()
+    version = code_version() + ("+history" if history is not None else "")
     digest = state.input_digest(version, hashes, snapshot, previous_snapshot)
+    if history is not None:
+        digest = _h(digest, {k: v for k, v in history.items() if k != "cache"})
     present = old.get("input_digest") == digest and all(
         os.path.exists(os.path.join(site, p)) for p in old["outputs"])
     if present:
@@ -119,7 +110,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     known = old.get("outputs", {})
     write_bytes_atomic(os.path.join(site, DIRTY), json.dumps(
         {"outputs": {o: {} for o in plan["outputs"] if o not in known}}, ensure_ascii=False).encode("utf-8"))
-    ctx = {"index": index, "titles": plan["titles"], "official": official, "site": site}
+    ctx = {"index": index, "titles": plan["titles"], "official": official, "site": site, "history": history is not None}
     log.info("site: %d pages, %d databases, %d attachments; rendering %d pages", len(plan["pages"]),
              len(index.dbs), len(plan["assets"]), len(plan["render"]))
     rendered = _render_pages(plan["render"], ctx, workers)
@@ -128,7 +119,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     plan["db_keys"] = state.db_keys(index, hashes, plan["titles"], plan["paths_digest"])
     outputs = {index.out[src]: {"size": i["size"], "sha256": i["sha256"]} for src, i in pages.items()}
     ctx["props"] = {src: info.get("props", {}) for src, info in pages.items()}
-    dbs = _render_databases(index, plan, old, ctx, outputs)
+    dbs = render_databases(index, plan, old, ctx, outputs)
     tokens.update((main, state.get("tokens", "")) for main, state in dbs.items())
     _place_assets(plan["assets"], index.copies, hashes, old, official, site, outputs)
     broken = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["broken"]]
@@ -137,8 +128,13 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     missing += [{"page": s, "href": h} for s in sorted(dbs) for h in dbs[s].get("missing", ())]
     titles = plan["titles"]
     nodes = nav.nav_nodes(index, titles, {main: info.get("order", ()) for main, info in dbs.items()})
+    hist = None if history is None else build_history(
+        index, titles, history, read_blob, site, official, old.get("history", {}),
+        plan["paths_digest"] != old.get("paths_digest"),
+        old.get("outputs", {}), workers)
+    outputs.update(hist["outputs"] if hist else {})
     extra = state.site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot,
-                                  previous_snapshot, plan, ASSETS, state.workspace_name(official, files))
+                             previous_snapshot, plan, ASSETS, state.workspace_name(official, files), hist)
     for rel, data in extra.items():
         sha = hashlib.sha256(data).hexdigest()
         path = os.path.join(site, rel)
@@ -157,13 +153,17 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
         "files": [{"path": p, **outputs[p]} for p in sorted(outputs)],
         "seconds": round(time.monotonic() - started, 3),
     }
+    if hist:
+        manifest["history"] = hist["facts"]
     write_bytes = json.dumps(tokens, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     write_atomic(tokens_path, write_bytes)
     save_state(site, {
         "version": version, "input_digest": digest, "pages": pages, "dbs": dbs, "titles": titles,
         "assets": {rel: hashes[rel] for rel in plan["assets"]}, "outputs": outputs,
-        "paths_digest": plan["paths_digest"],
+        "paths_digest": plan["paths_digest"], "history": hist["state"] if hist else {},
         "manifest": {k: v for k, v in manifest.items() if k != "files"}})
+    if history is not None:
+        write_atomic(os.path.join(site, HISTORY), json.dumps(history["cache"], separators=(",", ":")).encode())
     os.unlink(os.path.join(site, DIRTY))
     log.info("site: rendered %d pages, skipped %d, %d broken links, %d missing attachments in %.1f s",
              len(rendered), len(pages) - len(rendered), len(broken), len(missing), manifest["seconds"])
@@ -208,36 +208,14 @@ def _read_state(path):
         return {}
 
 
+def history_cache(site_dir):
+    """Return what the last render recorded of the branch's history (for lib.git to reuse), or {}.
+
+    A file of its own, read before the build: the build state is ten times its size."""
+    return _read_state(os.path.join(site_dir, HISTORY))
+
+
 def save_state(site, build):
     """Write the build state compactly and durably (the C JSON encoder; indenting is 10x slower)."""
     data = json.dumps(build, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     write_bytes_atomic(os.path.join(site, STATE), data)
-
-
-def _render_databases(index, plan, old, ctx, outputs):
-    """Render every database whose CSV, rows or navigation changed; return their state."""
-    md, renderer = make_markdown()
-    renderer.titles, renderer.official = ctx["titles"], ctx["official"]
-    dbs, elsewhere = {}, None
-    plan["dbs_rendered"] = 0
-    for key, entry in sorted(index.dbs.items()):
-        main, out = entry["main"], entry["out"]
-        db_key = plan["db_keys"][main]
-        prev = old.get("dbs", {}).get(main)
-        path = os.path.join(ctx["site"], out)
-        if prev and prev["key"] == db_key and os.path.exists(path):
-            dbs[main] = prev
-        else:
-            if elsewhere is None:
-                elsewhere = rows_elsewhere(index, ctx["titles"])
-            article, info = render_database(entry, index, ctx["titles"], ctx["official"], renderer,
-                                            ctx["props"], elsewhere)
-            trail = nav.breadcrumbs(index, main, ctx["titles"], out)
-            data = nav.page_shell(plan["titles"][main], article, out, trail, "db").encode("utf-8")
-            write_atomic(path, data)
-            dbs[main] = {"key": db_key, "broken": info["broken"], "missing": info["missing"], "size": len(data),
-                         "order": info["order"], "sha256": hashlib.sha256(data).hexdigest(),
-                         "tokens": info["tokens"]}
-            plan["dbs_rendered"] += 1
-        outputs[out] = {"size": dbs[main]["size"], "sha256": dbs[main]["sha256"]}
-    return dbs

@@ -38,8 +38,8 @@ def breadcrumbs(index, node, titles, out_rel):
     return trail
 
 
-def page_shell(title, article, out_rel, trail, kind="page"):
-    """Return the complete HTML document of one site page."""
+def page_shell(title, article, out_rel, trail, kind="page", history=None):
+    """Return the complete HTML document of one site page (with a History link to site path `history`)."""
     root = root_prefix(out_rel)
     crumbs = ['<a href="%sindex.html">All pages</a>' % root]
     for name, href in trail:
@@ -57,7 +57,8 @@ def page_shell(title, article, out_rel, trail, kind="page"):
         '<div class="search"><input type="search" id="search" placeholder="Search pages" ',
         'aria-label="Search pages" autocomplete="off"><ol id="search-results"></ol></div></header>\n',
         '<nav id="sidebar" aria-label="Pages"></nav>\n<main>',
-        '<nav class="breadcrumbs" aria-label="Breadcrumbs">', " / ".join(crumbs), "</nav>\n",
+        '<nav class="breadcrumbs" aria-label="Breadcrumbs">', " / ".join(crumbs),
+        '<a class="history-link" href="%s%s">History</a>' % (root, html.escape(history)) if history else "", "</nav>\n",
         '<article><h1 class="page-title">', html.escape(title), "</h1>\n", article, "</article></main>\n",
         '<script src="', root, NAV_JS, '"></script><script src="', root, ASSET_JS, '"></script>\n',
         "</body></html>\n",
@@ -132,8 +133,8 @@ def tree_html(nodes):
     return _walk(-1, 0)
 
 
-def index_article(nodes, counts, snapshot, broken_count):
-    """Return the index page body: snapshot facts, counts and the full page tree."""
+def index_article(nodes, counts, snapshot, broken_count, history=None):
+    """Return the index page body: snapshot facts, counts, history (when kept) and the full page tree."""
     when = html.escape(str((snapshot or {}).get("time") or "unknown"))
     run = html.escape(str((snapshot or {}).get("run_id") or ""))
     facts = [("Snapshot", when + (" (run " + run + ")" if run else "")),
@@ -142,5 +143,8 @@ def index_article(nodes, counts, snapshot, broken_count):
              ("Broken links and missing files",
               '<a href="%s/broken-links.html">%d</a>' % (SITE_DIR, broken_count)),
              ("Changes", '<a href="%s/changes.html">since the previous snapshot</a>' % SITE_DIR)]
+    if history is not None:
+        facts += [("History", '<a href="%s/history.html">%d snapshots</a>' % (SITE_DIR, history["snapshots"])),
+                  ("Deleted pages", '<a href="%s/deleted.html">%d</a>' % (SITE_DIR, history["deleted"]))]
     rows = "".join("<tr><th>%s</th><td>%s</td></tr>" % pair for pair in facts)
     return '<table class="properties summary">' + rows + "</table>\n<h2>All pages</h2>\n" + tree_html(nodes)

@@ -214,9 +214,10 @@ def link_info(renderer):
     return {"links": links, "sig": digest([renderer.links[u] for u in links]), "broken": renderer.broken}
 
 
-def render_page(md, renderer, text, src, index, is_row=False):
-    """Return (title, article html, info dict) for one page's Markdown `text`."""
-    renderer.index, renderer.src, renderer.out = index, src, index.out[src]
+def render_page(md, renderer, text, src, index, is_row=False, out=None):
+    """Return (title, article html, info dict) for one page's Markdown `text` at export path `src`, written
+    to site path `out` (default: where the site puts that page; an earlier version goes elsewhere)."""
+    renderer.index, renderer.src, renderer.out = index, src, out or index.out[src]
     renderer.reset()
     title, body = split_page(text, title_from_path(src))
     props, body = split_properties(body, is_row)

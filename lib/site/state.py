@@ -110,8 +110,9 @@ def link_sig(index, links, src):
 
 
 def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, previous, plan, assets,
-               workspace=None):
-    """Return {output rel: bytes} for the shared files: assets, nav, search, index and reports."""
+               workspace=None, history=None):
+    """Return {output rel: bytes} for the shared files: assets, nav, search, index and reports; `history`
+    (the history build's result) adds its deleted pages to the search and its facts to the index page."""
     files = {}
     for path in sorted(assets.glob("*")):
         files[SITE_DIR + "/" + path.name] = path.read_bytes()
@@ -124,9 +125,9 @@ def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, p
         if trail is None:
             trail = trails[parent] = " / ".join(nav.node_title(a, titles) for a in index.ancestors(src))
         entries.append((titles[src], index.out[src], trail, tokens.get(src, "").split()))
-    files[nav.SEARCH_JS] = build_index(entries).encode("utf-8")
+    files[nav.SEARCH_JS] = build_index(entries + (history["search"] if history else [])).encode("utf-8")
     counts = {"pages": len(pages), "databases": len(index.dbs), "attachments": len(plan["assets"])}
-    article = nav.index_article(nodes, counts, snapshot, len(broken) + len(missing))
+    article = nav.index_article(nodes, counts, snapshot, len(broken) + len(missing), history and history["facts"])
     heading = "Notion backup" + (": " + workspace if workspace else "")
     files["index.html"] = nav.page_shell(heading, article, "index.html", [], "index").encode()
     out = SITE_DIR + "/broken-links.html"

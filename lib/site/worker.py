@@ -5,6 +5,8 @@ import os
 import signal
 
 from lib.filenames import temp_name
+from lib.pagefiles import page_key
+from lib.site.history_pages import history_page
 from lib.site.nav import breadcrumbs, page_shell
 from lib.site.render import make_markdown, render_page
 from lib.site.search import tokens
@@ -66,7 +68,8 @@ def render_chunk(srcs):
         trail = crumbs.get(key)
         if trail is None:
             trail = crumbs[key] = breadcrumbs(index, src, titles, out)
-        data = page_shell(title, article, out, trail).encode("utf-8")
+        history = history_page(page_key(src)) if _CTX.get("history") else None
+        data = page_shell(title, article, out, trail, "page", history).encode("utf-8")
         write_atomic(os.path.join(_CTX["site"], out), data)
         info["title"] = title
         info["tokens"] = " ".join(tokens(title + "\n" + text))

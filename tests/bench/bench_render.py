@@ -56,15 +56,21 @@ def snapshot(work, run):
                       {"run_id": run, "time": run, "files": manifest["files"], "counts": {}})
 
 
-def main():
-    """Parse arguments and run the benchmark (or one child build)."""
+def arguments(small):
+    """Parse the arguments the render benchmarks share: --small (what it means: `small`), --dir, --workers,
+    --child MODE WORK."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--small", action="store_true", help="1,000 pages instead of 10,000")
+    parser.add_argument("--small", action="store_true", help=small)
     parser.add_argument("--dir", default=None,
                         help="where to build (e.g. /dev/shm: the file system's inode reuse costs add noise)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--child", nargs=2, metavar=("MODE", "WORK"))
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main():
+    """Parse arguments and run the benchmark (or one child build)."""
+    args = arguments("1,000 pages instead of 10,000")
     if args.child:
         child(args.child[0], args.child[1], args.workers)
         return

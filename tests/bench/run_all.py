@@ -6,11 +6,12 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ("bench_unpack", "bench_git", "bench_history", "bench_render", "bench_download", "bench_api_capture",
-           "bench_api_restore", "bench_large")
+BENCHES = ("bench_unpack", "bench_git", "bench_history", "bench_render", "bench_page_history", "bench_download",
+           "bench_api_capture", "bench_api_restore", "bench_large")
 ROOT = Path(__file__).resolve().parent.parent.parent
 # The renderer is timed in memory where a tmpfs exists: file-system inode reuse is noise, not rendering.
-EXTRA = {"bench_render": ["--dir", "/dev/shm"] if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else [],
+SHM = ["--dir", "/dev/shm"] if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else []
+EXTRA = {"bench_render": SHM, "bench_page_history": SHM,
          # The large workspace: `make bench BENCH_LARGE=full` for the 50,000 pages and 5 GB (about an hour).
          "bench_large": ["--size", os.environ.get("BENCH_LARGE", "small")]}
 

@@ -47,6 +47,8 @@ def main():
         run("second backup (the workspace was edited)", project, env)
     site = project / "backups" / "site" / "index.html"
     print(f"\nSite:   {site.as_uri()}")
+    print(f"        every page links its History; the snapshots: {site.with_name('_site').as_uri()}/history.html, "
+          f"the deleted pages: _site/deleted.html")
     print(f"Remote: {remote} (branch notion-backups)\n")
     history = branch_history(remote)
     print("git log --oneline notion-backups:")

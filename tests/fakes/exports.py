@@ -73,14 +73,18 @@ class FakeWorkspace:
 
     def __init__(self, seed=0, pages=300, databases=8, rows_per_database=6, attachments=20,
                  attachment_bytes=4096, day=0, shrink=0.0, page_bytes=None, name="Fake Workspace", hostile=False,
-                 large_attachments=0, large_attachment_bytes=0, day_edits=None):
+                 large_attachments=0, large_attachment_bytes=0, day_edits=None, script=()):
         """`large_attachments` of the attachments weigh `large_attachment_bytes` (files over GitHub's limit);
-        `day_edits`, a fraction, makes each day edit that share of the pages and nothing else."""
+        `day_edits`, a fraction, makes each day edit that share of the pages and nothing else; `script` lists
+        scripted edits by day (below)."""
         self.seed, self.name = seed, name
+        # script: [{day: N, edit: title} or {day: N, delete: title}], a person's edits on that day besides the
+        # random ones (a page with that title edited, or deleted with everything below it).
+        self.script = list(script)
         self.params = dict(seed=seed, pages=pages, databases=databases, rows_per_database=rows_per_database,
                            attachments=attachments, attachment_bytes=attachment_bytes, day=day, shrink=shrink,
                            page_bytes=page_bytes, name=name, hostile=hostile, large_attachments=large_attachments,
-                           large_attachment_bytes=large_attachment_bytes, day_edits=day_edits)
+                           large_attachment_bytes=large_attachment_bytes, day_edits=day_edits, script=self.script)
         self.attachment_bytes, self.page_bytes = attachment_bytes, page_bytes
         self.large, self.day_edits = {"names": set(), "count": large_attachments, "bytes": large_attachment_bytes}, day_edits
         self.space_id = dashed(random.Random(f"space-{seed}").getrandbits(128).to_bytes(16, "big").hex())
@@ -237,6 +241,15 @@ class FakeWorkspace:
             db = self._rng.choice(dbs)
             row = self._new(f"{self._title()} {len(db.children) + 1}", "row", db.index)
             self._pick_links(row, self._rng, self._link_targets())
+        for step in (s for s in self.script if s["day"] == d):
+            node = next(n for n in self.nodes if n.title == (step.get("edit") or step.get("delete"))
+                        and self._visible(n))
+            if "edit" in step:
+                node.rev = d
+            else:
+                node.deleted = True
+                if node.parent is not None:
+                    self.nodes[node.parent].children.remove(node.index)
 
     def _shrink(self, fraction):
         if fraction <= 0:

@@ -22,16 +22,19 @@ def chunks(text, size):
 class Converter:
     """Converts captured objects to write shape using the old→new id map; notes losses."""
 
-    def __init__(self, ids, snapshot_ids, root_id, loss, uploader):
+    def __init__(self, ids, snapshot_ids, root_id, loss, uploader, live=None):
         self.ids, self.snapshot, self.root_id = ids, snapshot_ids, root_id
         self.loss, self.uploader = loss, uploader
+        # A restore of one page's subtree: `live(old)` says whether a captured object left out of it still
+        # exists in the workspace, so links to it point at it.
+        self.live = live
         self.unresolved = False
 
     def new_id(self, old):
         """Return the new id of an old one: mapped, unresolved (placeholder needed) or kept."""
         if old in self.ids:
             return self.ids[old]
-        if old in self.snapshot:
+        if old in self.snapshot or (self.live is not None and not self.live(old)):
             self.unresolved = True
             return None
         return old

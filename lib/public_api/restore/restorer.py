@@ -14,6 +14,7 @@ from lib.public_api.restore.blocks import Converter
 from lib.public_api.restore.comments import CommentRestorer
 from lib.public_api.restore.fixups import LinkFixups
 from lib.public_api.restore.journal import Journal
+from lib.public_api.restore.live import LiveCheck
 from lib.public_api.restore.pages import PageCreator
 from lib.public_api.restore.plan import PlanApi
 from lib.public_api.restore.relations import RelationPhase
@@ -29,13 +30,17 @@ __all__ = ["restore_snapshot", "DirSource", "GitTreeSource"]
 class Restorer:
     """Runs one restore: the roots and their page trees, then relations and link fixups."""
 
-    def __init__(self, api, source, root, journal):
+    def __init__(self, api, source, root, journal, page=None):
         self.api, self.root, self.journal = api, root, journal
         self.snapshot = Snapshot(source)
+        # One page's subtree: only what lies below it is created; links out of it go to the live pages.
+        self.page = self.snapshot.find(page) if page else None
+        chosen = self.snapshot.subtree(self.page) if self.page else set(self.snapshot.objects)
         self.report = RestoreReport()
         self.to_fill = deque()
         uploader = Uploader(api, source, self.report)
-        converter = Converter(journal.map, set(self.snapshot.objects), root, self.report.loss, uploader.placeholder)
+        converter = Converter(journal.map, chosen, root, self.report.loss, uploader.placeholder,
+                              LiveCheck(api, self.snapshot) if self.page else None)
         self.pages = PageCreator(api, journal, self.snapshot, converter, uploader, self.report, self.to_fill.append)
         self.appender = BlockAppender(api, journal, self.snapshot, converter, uploader, self.report, self.pages)
         self.comments = CommentRestorer(api, journal, self.snapshot, converter, self.report)
@@ -48,7 +53,7 @@ class Restorer:
         if self.journal.resumed:
             log.info("resuming restore from journal (%d objects already created)", len(self.journal.map))
             self.adopter.adopt()
-        for old in self.snapshot.roots():
+        for old in [self.page] if self.page else self.snapshot.roots():
             self.pages.create(old, self.root)
         filled = set()
         while self.to_fill:
@@ -75,8 +80,9 @@ class Restorer:
         self.journal.write({"op": "done", "key": key})
 
 
-def restore_snapshot(cfg, source, root_page_id, journal_path, dry_run=False):
-    """Recreate a captured snapshot under `root_page_id`; return a report (the plan when dry_run)."""
+def restore_snapshot(cfg, source, root_page_id, journal_path, dry_run=False, page=None):
+    """Recreate a captured snapshot (or only the subtree of `page`: id, URL or title) under `root_page_id`;
+    return a report (the plan when dry_run)."""
     root = extract_notion_id(str(root_page_id))
     if not root:
         raise ConfigError([f"restore root '{root_page_id}' is not a Notion page id or URL: pass --root with "
@@ -91,12 +97,13 @@ def restore_snapshot(cfg, source, root_page_id, journal_path, dry_run=False):
             except NotionSkipped:
                 raise ConfigError([f"restore root page {root} is not visible to the integration: share that "
                                    "page with it (page menu → Connections) or pass another --root"])
-        restorer = Restorer(api, source, root, journal)
+        restorer = Restorer(api, source, root, journal, page)
         restorer.run()
     finally:
         journal.close()
         api.close()
     report = {"dry_run": dry_run, "root": root, "source": source.describe(), "resumed": journal.resumed,
+              "page": restorer.snapshot.where(restorer.page) if restorer.page else None,
               "created": restorer.report.counts, "losses": restorer.report.losses, "requests": api.stats["requests"],
               "seconds": round(time.monotonic() - started, 2)}
     if dry_run:
@@ -110,7 +117,8 @@ def report_lines(report):
     """Return a restore report (or dry-run plan) as plain lines for a terminal or a CI log."""
     created = report["created"]
     verb = "would create" if report["dry_run"] else "created"
-    lines = [f"restore of {report['source']} under page {report['root']}"
+    what = f"{report['page']} and what lies below it, from " if report.get("page") else ""
+    lines = [f"restore of {what}{report['source']} under page {report['root']}"
              + (" (resumed)" if report.get("resumed") else ""),
              f"{verb}: {created['pages']} pages, {created['databases']} databases, {created['rows']} rows, "
              f"{created['blocks']} blocks, {created['comments']} comments, {created['uploads']} uploads "

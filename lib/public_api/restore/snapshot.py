@@ -2,7 +2,9 @@
 import json
 
 from lib.errors import ConfigError
+from lib.ids import find_id
 from lib.paths import CAPTURE_INDEX, CAPTURE_USERS
+from lib.public_api.restore.block_tree import STRUCTURAL, walk
 
 
 class Snapshot:
@@ -39,3 +41,39 @@ class Snapshot:
     def where(self, old_id):
         """Name an object for the report: title and old id."""
         return f"{self.objects.get(old_id, {}).get('title') or 'Untitled'} ({old_id})"
+
+    def find(self, spec):
+        """Return the old id of the page or database `spec` names (id, Notion URL or exact title)."""
+        found = find_id(spec or "")
+        if found:
+            if found in self.objects:
+                return found
+            hits = []
+        else:
+            hits = sorted(oid for oid, entry in self.objects.items() if (entry.get("title") or "") == spec.strip())
+        if len(hits) == 1:
+            return hits[0]
+        if not hits:
+            raise ConfigError([f"--page {spec}: no page or database with that id, URL or title in the capture of "
+                               f"{self.source.describe()}"])
+        raise ConfigError([f"--page {spec}: {len(hits)} objects of the capture have that title; name one by id: "
+                           + ", ".join(f"{self.where(h)}" for h in hits[:10])])
+
+    def subtree(self, old_id):
+        """Return the ids a restore of `old_id` creates: it, its sub-pages and databases, their rows, and below."""
+        todo, seen = [old_id], set()
+        children = {}
+        for oid, entry in self.objects.items():
+            children.setdefault((entry.get("parent") or {}).get("id"), []).append(oid)
+        while todo:
+            oid = todo.pop()
+            if oid in seen or oid not in self.objects:
+                continue
+            seen.add(oid)
+            doc = self.document(oid)
+            if self.objects[oid]["type"] == "page":
+                todo += [b["id"] for b in walk(doc.get("blocks", [])) if b.get("type") in STRUCTURAL]
+            else:
+                todo += [row for source in doc.get("data_sources", []) for row in source.get("rows", [])]
+            todo += children.get(oid, [])
+        return seen

@@ -1,12 +1,11 @@
 """Snapshot sources for a restore: a directory, or a git commit read with dulwich (no checkout)."""
-import re
 from pathlib import Path, PurePosixPath
 
 from dulwich.object_store import tree_lookup_path
-from dulwich.objectspec import parse_commit
 from dulwich.repo import Repo
 
 from lib.errors import ConfigError
+from lib.git.revs import parse_rev
 from lib.paths import CAPTURE_INDEX
 
 
@@ -39,7 +38,7 @@ class GitTreeSource:
         self.repo = Repo(str(repo_path))
         self.rev = rev
         try:
-            self.commit = resolve_rev(self.repo, rev)
+            self.commit = parse_rev(self.repo, rev)
         except (KeyError, IndexError):
             raise ConfigError([f"snapshot '{rev}' is not a commit, branch or tag of {repo_path}: "
                                "pass --snapshot with a revision of the notion-backups branch"])
@@ -92,16 +91,3 @@ class GitTreeSource:
         """Return a short description for logs and reports."""
         return f"commit {self.commit.id.decode()[:12]} ({self.rev}) of {self.repo.path}"
 
-
-def resolve_rev(repo, rev):
-    """Resolve a revision with optional `~N` / `^` suffixes (which dulwich's parser lacks)."""
-    base, suffix = re.match(r"^(.*?)((?:[~^]\d*)*)$", rev).groups()
-    commit = parse_commit(repo, base.encode())
-    for op, num in re.findall(r"([~^])(\d*)", suffix):
-        steps = int(num or 1)
-        if op == "^":
-            commit = repo[commit.parents[steps - 1]] if steps else commit
-            continue
-        for _ in range(steps):
-            commit = repo[commit.parents[0]]
-    return commit

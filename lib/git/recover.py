@@ -1,0 +1,140 @@
+"""Write one page (or database) as a snapshot holds it into a folder: its file, its own folder, what it links to."""
+import logging
+import os
+import posixpath
+import re
+import shutil
+import tempfile
+from urllib.parse import unquote
+
+from lib.errors import ConfigError
+from lib.git.objects import open_repo
+from lib.git.page_history import blob_text, official_tree
+from lib.git.restore import _materialize, iter_safe_entries
+from lib.git.revs import describe, resolve_snapshot
+from lib.pagefiles import folder_owners, kind_of, matching_files, stem_of, title_of
+
+log = logging.getLogger(__name__)
+
+LINK_RE = re.compile(rb"\]\(([^)\s]+)\)|<img [^>]*src=\"([^\"]+)\"")
+PROP_RE = re.compile(r"^[^:\n]{1,80}: (.+)$")
+
+
+def _decode(path):
+    return path.decode("utf-8", "surrogateescape")
+
+
+def _listing(entries):
+    """Return {folder: ({file names}, {subfolder names})} of a tree's files."""
+    dirs = {}
+    for path in entries:
+        folder, name = posixpath.split(path)
+        dirs.setdefault(folder, (set(), set()))[0].add(name)
+        while folder:
+            parent, sub = posixpath.split(folder)
+            dirs.setdefault(parent, (set(), set()))[1].add(sub)
+            folder = parent
+    return dirs
+
+
+def _by_heading(repo, files, spec):
+    """Pages whose first '# ' line is exactly `spec` (names are shortened; the heading keeps the title)."""
+    hits = []
+    for path, blob in files.items():
+        if kind_of(path) == "page":
+            first = (blob_text(repo, blob) or b"")[:4096].decode("utf-8-sig", "replace").lstrip("\n")
+            line = first.split("\n", 1)[0]
+            if line.startswith("# ") and line[2:].strip() == spec.strip():
+                hits.append(path)
+    return sorted(hits)
+
+
+def pick_page(repo, files, spec, where):
+    """Return the path of the page or database `spec` names in {path: blob}; ConfigError when none or several."""
+    hits = matching_files(list(files), spec) or _by_heading(repo, files, spec)
+    if not hits:
+        raise ConfigError([f"--page {spec}: no page or database with that id, URL or title in {where} "
+                           "(`doit history --page` finds the snapshots that hold it)"])
+    if len(hits) > 1:
+        raise ConfigError([f"--page {spec}: {len(hits)} pages have that title in {where}; name one by id: "
+                           + "; ".join(hits[:10])])
+    return hits[0]
+
+
+def _targets(data):
+    """Yield every relative address a page names: Markdown links, <img src>, and the values of the
+    property lines under its title (a row's Files & media: 'Files: a%20b.png, c.pdf')."""
+    for match in LINK_RE.finditer(data):
+        yield _decode(match.group(1) or match.group(2))
+    for line in data[:1 << 16].decode("utf-8", "replace").split("\n")[1:40]:
+        match = PROP_RE.match(line)
+        if match:
+            yield from match.group(1).split(", ")
+
+
+def _linked(data, folder, files):
+    """Return the attachments a page names that the snapshot holds (a row's files lie beside it, not below)."""
+    found = set()
+    for raw in _targets(data or b""):
+        if ":" in raw.split("/", 1)[0] or raw.startswith("#"):
+            continue
+        target = posixpath.normpath(posixpath.join(folder, unquote(raw.split("#", 1)[0].strip())))
+        if target in files and not kind_of(target):
+            found.add(target)
+    return found
+
+
+def page_files(repo, files, path):
+    """Return the sorted paths that make up a page in {path: blob}: its file (both CSVs of a database), every
+    file of the folder it owns, and the attachments it links to."""
+    folder, name = posixpath.split(path)
+    listing = _listing(files)
+    names, subs = listing.get(folder, (set(), set()))
+    chosen = {path}
+    if kind_of(path) == "db":
+        chosen |= {posixpath.join(folder, stem_of(path) + end) for end in (".csv", "_all.csv")} & set(files)
+    owned = [sub for sub, owner in folder_owners(names, subs).items() if posixpath.join(folder, owner) in chosen]
+    for sub in owned:
+        prefix = posixpath.join(folder, sub) + "/"
+        chosen |= {p for p in files if p.startswith(prefix)}
+    chosen |= _linked(blob_text(repo, files[path]), folder, files)
+    return sorted(chosen)
+
+
+def _place(tmp, dest):
+    """Move what was written under `tmp` into `dest`, refusing to replace anything already there."""
+    names = os.listdir(tmp)
+    clash = [n for n in names if os.path.lexists(os.path.join(dest, n))]
+    if clash:
+        raise ConfigError([f"--to {dest}: {clash[0]!r} is there already; nothing was written (pick an empty "
+                           "or new folder)"])
+    for name in names:
+        os.rename(os.path.join(tmp, name), os.path.join(dest, name))
+
+
+def recover_page(repo_path, branch, spec, at, dest):
+    """Write the page `spec` as snapshot `at` holds it into folder `dest`; return what was written."""
+    with open_repo(repo_path) as repo:
+        commit = resolve_snapshot(repo, branch, at)
+        snap = describe(repo, commit)
+        tree = official_tree(repo, commit)
+        files = {_decode(e.path): e.sha.decode() for e in repo.object_store.iter_tree_contents(tree)} if tree else {}
+        where = f"the snapshot {snap['commit'][:12]} of {snap['date'][:10]} (run {snap['run_id']})"
+        path = pick_page(repo, files, spec, where)
+        wanted = set(page_files(repo, files, path))
+        base = posixpath.dirname(path)
+        strip = len(base.encode("utf-8", "surrogateescape")) + 1 if base else 0
+        # Names and modes are checked before anything is written (the branch may come from anywhere).
+        entries = [(rel[strip:], mode, sha) for rel, mode, sha in iter_safe_entries(repo.object_store, tree)
+                   if _decode(rel) in wanted]
+        if os.path.exists(dest) and not os.path.isdir(dest):
+            raise ConfigError([f"--to {dest}: a file is there; name a new or empty folder"])
+        os.makedirs(dest, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=".recover-", dir=dest)
+        try:
+            _materialize(repo, entries, tmp)
+            _place(tmp, dest)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    log.info("recovered %s (%s) from %s into %s: %d files", title_of(path), path, where, dest, len(entries))
+    return dict(snap, path=path, files=sorted(_decode(rel) for rel, _, _ in entries), dest=str(dest))

@@ -1,0 +1,75 @@
+"""history and recover: one page's versions on the snapshot branch, and one page written back as a snapshot held it."""
+import logging
+
+from lib import git
+from lib.errors import BackupError, ConfigError
+from tasks import stage_action
+
+log = logging.getLogger("history")
+PAGE = {"name": "page", "long": "page", "default": "", "help": "page or database: its id, Notion URL or exact title"}
+WORDS = {"removed": "deleted", "present": "present"}   # as the site says it
+IMPORT_HINT = ("to bring it back into Notion: Settings → Import → Text & Markdown, and choose the files in {dest} "
+               "(or a .zip of that folder, which keeps the sub-pages and attachments together)")
+
+
+def repository(cfg, layout):
+    """Return the backup repository, its branch fetched first when a remote is set (offline: what is here)."""
+    repo = git.open_backup_repo(layout)
+    if cfg["publish.remote"]:
+        try:
+            git.fetch_branch(repo, cfg["publish.remote"], cfg["publish.branch"], git.push_credentials(cfg))
+        except BackupError as error:
+            log.warning("could not fetch %s (%s): reading the snapshots this repository holds",
+                        cfg["publish.branch"], error)
+    return repo
+
+
+def history(cfg, layout, page):
+    """Log one line per version of a page, newest first: date, run, commit, change, lines, path."""
+    if not page:
+        raise ConfigError(["history needs --page PAGE: the page's id, its Notion URL or its exact title"])
+    found = git.page_versions(repository(cfg, layout), cfg["publish.branch"], page)
+    log.info("%s (%s): %d versions on %s", found["title"], found["key"], len(found["versions"]), cfg["publish.branch"])
+    for version in found["versions"]:
+        lines = "" if version["kind"] == "present" else f"+{version['added']} -{version['removed']}"
+        was = f" (was {version['old_path']})" if version.get("old_path") else ""
+        log.info("%s  %-20s %s  %-8s %-10s %s%s", version["date"][:16].replace("T", " "), version["run_id"] or "?",
+                 version["commit"][:12], WORDS.get(version["kind"], version["kind"]), lines, version["path"], was)
+    first = found["first"]["date"][:10]
+    if found["cut"]:
+        log.info("history from %s: the older snapshots are not in this repository; %s", first, found["deeper"])
+    else:
+        log.info("history from %s, the first snapshot", first)
+    log.info("`doit recover --page %s --at RUN_ID_DATE_OR_COMMIT --to DIR` writes a version back", found["key"])
+    return {"key": found["key"], "versions": len(found["versions"]), "cut": found["cut"]}
+
+
+def recover(cfg, layout, page, at, to):
+    """Write a page (its file, sub-pages, attachments, database CSVs) as snapshot `at` held it into folder `to`."""
+    problems = [] if page else ["recover needs --page PAGE: the page's id, its Notion URL or its exact title"]
+    problems += [] if to else ["recover needs --to DIR: a new or empty folder to write the page into"]
+    if problems:
+        raise ConfigError(problems)
+    done = git.recover_page(repository(cfg, layout), cfg["publish.branch"], page, at, to)
+    for name in done["files"]:
+        log.info("  %s", name)
+    log.info(IMPORT_HINT.format(dest=to))
+    return {"commit": done["commit"], "run_id": done["run_id"], "path": done["path"], "files": len(done["files"])}
+
+
+def history_tasks(cfg, layout):
+    """Manual: `doit history --page PAGE` lists the versions of one page or database."""
+    return {"actions": [stage_action(layout, "history", lambda page="": history(cfg, layout, page))],
+            "params": [PAGE], "uptodate": [False], "verbosity": 2}
+
+
+def recover_tasks(cfg, layout):
+    """Manual: `doit recover --page PAGE --at DATE_OR_REV --to DIR` writes one page as it was."""
+    return {"actions": [stage_action(layout, "recover",
+                                     lambda page="", at="", to="": recover(cfg, layout, page, at, to))],
+            "params": [PAGE,
+                       {"name": "at", "long": "at", "default": "",
+                        "help": "which snapshot: a date (YYYY-MM-DD: the last one of that day), a run id or a "
+                                "commit (default: the newest)"},
+                       {"name": "to", "long": "to", "default": "", "help": "folder to write into (new or empty)"}],
+            "uptodate": [False], "verbosity": 2}

@@ -1,0 +1,97 @@
+"""Recovering one page: exactly the files a snapshot holds for it, byte for byte, and nothing else touched."""
+import hashlib
+import os
+
+import pytest
+from dulwich.objects import Blob, Tree
+
+from lib.errors import ConfigError, UnsafeArchive
+from lib.git.objects import open_repo, update_ref, write_commit
+from lib.git.recover import recover_page
+from tests.fakes.exports import FakeWorkspace
+from tests.lib.git.gitutil import ls_tree
+from tests.lib.git.history_fixtures import BRANCH, snapshot_days
+
+WORKSPACE = dict(seed=32, pages=150, databases=8)
+
+
+@pytest.fixture(scope="module")
+def branch(tmp_path_factory):
+    base = tmp_path_factory.mktemp("recover")
+    repo = base / "repo.git"
+    snapshot_days(repo, base / "backups", [(0, "day-1", "2026-11-18"), (1, "day-2", "2026-11-19")], **WORKSPACE)
+    return repo
+
+
+def written(dest):
+    """Return {relative path: git blob id} of every file under dest."""
+    out = {}
+    for folder, _, names in os.walk(dest):
+        for name in names:
+            data = open(os.path.join(folder, name), "rb").read()
+            rel = os.path.relpath(os.path.join(folder, name), dest)
+            out[rel] = hashlib.sha1(b"blob %d\x00" % len(data) + data).hexdigest()
+    return out
+
+
+def in_git(repo, rev, paths, base):
+    """Return {path below base: blob id} of those official/ paths, as git ls-tree lists them."""
+    tree = ls_tree(repo, rev)
+    return {p[len(base):]: tree[("official/" + p).encode()][1] for p in paths}
+
+
+def test_a_row_page_comes_with_the_files_beside_it(branch, tmp_path):
+    workspace = FakeWorkspace(**WORKSPACE)
+    row = next(n for n in workspace.live_nodes() if n.kind == "row" and len(n.files) == 2)
+    paths = workspace.paths()
+    page, folder = paths[row.index][0], paths[row.parent][1]
+    done = recover_page(branch, BRANCH, row.id, "day-1", tmp_path / "out")
+    expected = [page] + [folder + name for name, kind in row.files if kind != "url"]
+    assert written(tmp_path / "out") == in_git(branch, f"{BRANCH}~1", expected, folder)
+    assert done["run_id"] == "day-1" and done["path"] == page
+
+
+def test_a_database_comes_with_both_csvs_and_its_rows(branch, tmp_path):
+    workspace = FakeWorkspace(day=1, **WORKSPACE)
+    db = next(n for n in workspace.live_nodes() if n.kind == "db" and n.title == "Books")
+    csv = workspace.paths()[db.index][0]
+    base = csv.rsplit("/", 1)[0] + "/" if "/" in csv else ""
+    recover_page(branch, BRANCH, db.id, "", tmp_path / "out")
+    rows_folder = workspace.paths()[db.index][1]
+    expected = [p for p, _, _ in workspace.entries() if p in (csv, csv[:-4] + "_all.csv") or p.startswith(rows_folder)]
+    assert written(tmp_path / "out") == in_git(branch, BRANCH, expected, base)
+    assert any(p.endswith("_all.csv") for p in written(tmp_path / "out"))
+
+
+def test_nothing_is_replaced_and_other_files_stay(branch, tmp_path):
+    dest = tmp_path / "out"
+    dest.mkdir()
+    (dest / "mine.txt").write_text("keep me")
+    recover_page(branch, BRANCH, "Date export beta table", "day-1", dest)
+    before = written(dest)
+    with pytest.raises(ConfigError, match="is there already; nothing was written"):
+        recover_page(branch, BRANCH, "Date export beta table", "day-2", dest)
+    assert written(dest) == before and (dest / "mine.txt").read_text() == "keep me"
+    assert sorted(os.listdir(dest)) == sorted(n for n in os.listdir(dest) if not n.startswith(".recover-"))
+    with pytest.raises(ConfigError, match="a file is there"):
+        recover_page(branch, BRANCH, "Date export beta table", "day-1", dest / "mine.txt")
+    assert (dest / "mine.txt").read_text() == "keep me"
+
+
+def test_a_hostile_name_in_the_snapshot_writes_nothing(tmp_path):
+    repo = tmp_path / "repo.git"
+    with open_repo(repo) as handle:
+        blob = Blob.from_string(b"# Evil\n")
+        inner, page, official, root = Tree(), Tree(), Tree(), Tree()
+        inner.add(b"config", 0o100644, blob.id)
+        page.add(b".git", 0o040000, inner.id)
+        official.add(f"Evil {'e' * 32}.md".encode(), 0o100644, blob.id)
+        official.add(f"Evil {'e' * 32}".encode(), 0o040000, page.id)
+        root.add(b"official", 0o040000, official.id)
+        for obj in (blob, inner, page, official, root):
+            handle.object_store.add_object(obj)
+        commit = write_commit(handle, root.id, [], "Snapshot evil: 1 pages", None, when=1_800_000_000)
+        update_ref(handle, b"refs/heads/" + BRANCH.encode(), None, commit)
+    with pytest.raises(UnsafeArchive, match="unsafe"):
+        recover_page(repo, BRANCH, "Evil", "", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
