@@ -7,28 +7,33 @@ from tasks import stage_action
 
 log = logging.getLogger("history")
 PAGE = {"name": "page", "long": "page", "default": "", "help": "page or database: its id, Notion URL or exact title"}
+DEEP = {"name": "deep", "long": "deep", "type": bool, "default": False,
+        "help": "fetch the older snapshots first (a fresh runner holds only the newest)"}
 WORDS = {"removed": "deleted", "present": "present"}   # as the site says it
 IMPORT_HINT = ("to bring it back into Notion: Settings → Import → Text & Markdown, and choose the files in {dest} "
                "(or a .zip of that folder, which keeps the sub-pages and attachments together)")
 
 
-def repository(cfg, layout):
-    """Return the backup repository, its branch fetched first when a remote is set (offline: what is here)."""
+def repository(cfg, layout, deep=False):
+    """Return the backup repository, its branch fetched first when a remote is set (offline: what is here).
+
+    `deep` fetches the whole history: a fresh runner fetched only the newest snapshot."""
     repo = git.open_backup_repo(layout)
     if cfg["publish.remote"]:
         try:
-            git.fetch_branch(repo, cfg["publish.remote"], cfg["publish.branch"], git.push_credentials(cfg))
+            git.fetch_branch(repo, cfg["publish.remote"], cfg["publish.branch"], git.push_credentials(cfg),
+                             deepen=0 if deep else None)
         except BackupError as error:
             log.warning("could not fetch %s (%s): reading the snapshots this repository holds",
                         cfg["publish.branch"], error)
     return repo
 
 
-def history(cfg, layout, page):
+def history(cfg, layout, page, deep=False):
     """Log one line per version of a page, newest first: date, run, commit, change, lines, path."""
     if not page:
         raise ConfigError(["history needs --page PAGE: the page's id, its Notion URL or its exact title"])
-    found = git.page_versions(repository(cfg, layout), cfg["publish.branch"], page)
+    found = git.page_versions(repository(cfg, layout, deep), cfg["publish.branch"], page)
     log.info("%s (%s): %d versions on %s", found["title"], found["key"], len(found["versions"]), cfg["publish.branch"])
     for version in found["versions"]:
         lines = "" if version["kind"] == "present" else f"+{version['added']} -{version['removed']}"
@@ -44,13 +49,14 @@ def history(cfg, layout, page):
     return {"key": found["key"], "versions": len(found["versions"]), "cut": found["cut"]}
 
 
-def recover(cfg, layout, page, at, to):
+def recover(cfg, layout, page, at, to, deep=False):
     """Write a page (its file, sub-pages, attachments, database CSVs) as snapshot `at` held it into folder `to`."""
     problems = [] if page else ["recover needs --page PAGE: the page's id, its Notion URL or its exact title"]
     problems += [] if to else ["recover needs --to DIR: a new or empty folder to write the page into"]
     if problems:
         raise ConfigError(problems)
-    done = git.recover_page(repository(cfg, layout), cfg["publish.branch"], page, at, to)
+    repo = repository(cfg, layout, deep)
+    done = git.recover_page(repo, cfg["publish.branch"], page, at, to, lfs_remote=git.lfs_remote(cfg, repo))
     for name in done["files"]:
         log.info("  %s", name)
     log.info(IMPORT_HINT.format(dest=to))
@@ -59,15 +65,17 @@ def recover(cfg, layout, page, at, to):
 
 def history_tasks(cfg, layout):
     """Manual: `doit history --page PAGE` lists the versions of one page or database."""
-    return {"actions": [stage_action(layout, "history", lambda page="": history(cfg, layout, page))],
-            "params": [PAGE], "uptodate": [False], "verbosity": 2}
+    return {"actions": [stage_action(layout, "history",
+                                     lambda page="", deep=False: history(cfg, layout, page, deep))],
+            "params": [PAGE, DEEP], "uptodate": [False], "verbosity": 2}
 
 
 def recover_tasks(cfg, layout):
     """Manual: `doit recover --page PAGE --at DATE_OR_REV --to DIR` writes one page as it was."""
-    return {"actions": [stage_action(layout, "recover",
-                                     lambda page="", at="", to="": recover(cfg, layout, page, at, to))],
-            "params": [PAGE,
+    def work(page="", at="", to="", deep=False):
+        return recover(cfg, layout, page, at, to, deep)
+    return {"actions": [stage_action(layout, "recover", work)],
+            "params": [PAGE, DEEP,
                        {"name": "at", "long": "at", "default": "",
                         "help": "which snapshot: a date (YYYY-MM-DD: the last one of that day), a run id or a "
                                 "commit (default: the newest)"},

@@ -5,7 +5,8 @@ from dulwich.object_store import tree_lookup_path
 
 from lib.errors import ConfigError
 from lib.git.objects import branch_ref, open_repo, read_ref
-from lib.git.revs import DEEPER, describe, snapshot_line
+from lib.git.history import first_parent_chain
+from lib.git.revs import DEEPER, describe
 from lib.pagefiles import kind_of, matching_files, page_key, spec_id, title_of
 from lib.paths import OFFICIAL
 from lib.textdiff import line_stats
@@ -151,7 +152,7 @@ def page_versions(repo_path, branch, spec):
         tip = read_ref(repo, branch_ref(branch))
         if tip is None:
             raise ConfigError([f"--page: there is no snapshot yet (branch {branch} does not exist here)"])
-        chain, cut = snapshot_line(repo, tip)
+        chain, cut = first_parent_chain(repo, tip)
         key, path = find_key(repo, chain, spec)
         versions = []
         for newer, older in zip(chain, chain[1:] + [None]):

@@ -10,8 +10,9 @@ from urllib.parse import unquote
 from lib.errors import ConfigError
 from lib.git.objects import open_repo
 from lib.git.page_history import blob_text, official_tree
-from lib.git.restore import _materialize, iter_safe_entries
+from lib.git.restore import iter_safe_entries, lfs_files, materialize
 from lib.git.revs import describe, resolve_snapshot
+from lib.paths import OFFICIAL
 from lib.pagefiles import folder_owners, kind_of, matching_files, stem_of, title_of
 
 log = logging.getLogger(__name__)
@@ -112,8 +113,10 @@ def _place(tmp, dest):
         os.rename(os.path.join(tmp, name), os.path.join(dest, name))
 
 
-def recover_page(repo_path, branch, spec, at, dest):
-    """Write the page `spec` as snapshot `at` holds it into folder `dest`; return what was written."""
+def recover_page(repo_path, branch, spec, at, dest, lfs_remote=None):
+    """Write the page `spec` as snapshot `at` holds it into folder `dest`; return what was written.
+
+    Files the snapshot keeps in Git LFS come back as their content (the local LFS store, else `lfs_remote`)."""
     with open_repo(repo_path) as repo:
         commit = resolve_snapshot(repo, branch, at)
         snap = describe(repo, commit)
@@ -125,14 +128,17 @@ def recover_page(repo_path, branch, spec, at, dest):
         base = posixpath.dirname(path)
         strip = len(base.encode("utf-8", "surrogateescape")) + 1 if base else 0
         # Names and modes are checked before anything is written (the branch may come from anywhere).
-        entries = [(rel[strip:], mode, sha) for rel, mode, sha in iter_safe_entries(repo.object_store, tree)
-                   if _decode(rel) in wanted]
+        chosen = [(rel, mode, sha) for rel, mode, sha in iter_safe_entries(repo.object_store, tree)
+                  if _decode(rel) in wanted]
+        entries = [(rel[strip:], mode, sha) for rel, mode, sha in chosen]
+        large = lfs_files(repo, commit.tree, OFFICIAL, lfs_remote, only={rel for rel, _, _ in chosen})
+        large = {rel[strip:]: found for rel, found in large.items()}
         if os.path.exists(dest) and not os.path.isdir(dest):
             raise ConfigError([f"--to {dest}: a file is there; name a new or empty folder"])
         os.makedirs(dest, exist_ok=True)
         tmp = tempfile.mkdtemp(prefix=".recover-", dir=dest)
         try:
-            _materialize(repo, entries, tmp)
+            materialize(repo, entries, tmp, large)
             _place(tmp, dest)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -70,7 +70,7 @@ def _find_subtree(repo, tree_id, name):
     return None
 
 
-def _materialize(repo, entries, dest_tmp, large=None):
+def materialize(repo, entries, dest_tmp, large=None):
     """Write every validated (relpath, mode, sha) entry under `dest_tmp`; return the number of files.
 
     `large` maps the relpaths of Git LFS pointers to (oid, store): the object is placed instead of the pointer.
@@ -94,11 +94,13 @@ def _materialize(repo, entries, dest_tmp, large=None):
     return len(entries)
 
 
-def _fetch_large(repo, tree_id, part, lfs_remote):
-    """Return {relpath in part: (oid, local store)} for the part's LFS files, fetching those not here yet."""
+def lfs_files(repo, tree_id, part, lfs_remote, only=None):
+    """Return {relpath in part: (oid, local store)} for the part's LFS files, fetching those not here yet.
+
+    `only`, a set of relpaths in the part, limits it to those files (one page being recovered)."""
     prefix = part.encode() + b"/"
     pointers = [(path[len(prefix):], oid, size) for path, oid, size in pointers_in_tree(repo.object_store, tree_id)
-                if path.startswith(prefix)]
+                if path.startswith(prefix) and (only is None or path[len(prefix):] in only)]
     store = LocalStore(os.path.join(repo.controldir(), "lfs"))
     for rel, oid, size in pointers:
         if not store.has(oid, size):
@@ -143,7 +145,7 @@ def restore_from_tip(repo_path, branch, backups_dir, parts=(OFFICIAL, MANIFESTS)
                                 in iter_safe_entries(repo.object_store, subtree, prefix)]))
         for part, entries in todo:
             try:
-                large = _fetch_large(repo, tree_id, part, lfs_remote)
+                large = lfs_files(repo, tree_id, part, lfs_remote)
             except PublishError as exc:
                 summary["lfs_unavailable"][part] = str(exc)
                 log.warning("restore: %s/ not restored: %s", part, exc)
@@ -152,7 +154,7 @@ def restore_from_tip(repo_path, branch, backups_dir, parts=(OFFICIAL, MANIFESTS)
             tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{part}-", dir=backups_dir)
             try:
                 try:
-                    count = _materialize(repo, entries, tmp, large)
+                    count = materialize(repo, entries, tmp, large)
                 except (ValueError, KeyError) as exc:
                     raise PublishError(f"restore of {part}/ from {tip.decode()[:12]} failed: {exc}",
                                        hint="run `doit verify`; the local object store may be damaged") from None

@@ -7,6 +7,7 @@ from dulwich.object_store import tree_lookup_path
 from dulwich.objectspec import parse_commit
 
 from lib.errors import ConfigError
+from lib.git.history import first_parent_chain
 from lib.git.objects import branch_ref, open_repo, read_ref
 from lib.paths import SNAPSHOT
 from lib.report import iso_of
@@ -14,23 +15,7 @@ from lib.report import iso_of
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SUBJECT_RE = re.compile(rb"^Snapshot (.+?): ")
 # What a user runs when this repository holds only the newest snapshots (a shallow fetch).
-DEEPER = "fetch the whole branch (`git fetch --unshallow origin {branch}` in a checkout)"
-
-
-def snapshot_line(repo, tip, limit=None):
-    """Return (commits newest first, cut): the first-parent line from `tip` down to the first snapshot, or
-    `cut` True where this repository stops (a shallow fetch leaves the older commits out)."""
-    shallow = repo.get_shallow()
-    chain, sha = [], tip
-    while sha is not None and (limit is None or len(chain) < limit):
-        commit = repo[sha]
-        chain.append(commit)
-        if not commit.parents:
-            return chain, False
-        if sha in shallow or commit.parents[0] not in repo.object_store:
-            return chain, True
-        sha = commit.parents[0]
-    return chain, False
+DEEPER = "add --deep to fetch the older snapshots of {branch} (`doit history --deep`, `doit recover --deep`)"
 
 
 def run_id_of(repo, commit):
@@ -80,7 +65,7 @@ def resolve_snapshot(repo, branch, spec, option="--at"):
     spec = (spec or "").strip()
     if not spec:
         return repo[tip]
-    chain, cut = snapshot_line(repo, tip)
+    chain, cut = first_parent_chain(repo, tip)
     if DATE_RE.match(spec):
         try:
             last = _end_of_day(datetime.date.fromisoformat(spec))

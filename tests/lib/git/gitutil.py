@@ -150,7 +150,7 @@ class GitHTTPServer:
                     try:
                         for block in self._body_chunks() if self.command == "POST" else ():
                             proc.stdin.write(block)
-                    except OSError:   # the client hung up mid-body (a crash test), or git stopped reading
+                    except (OSError, ValueError):   # the client hung up mid-body (a crash test), git stopped reading, or the handler closed the stream
                         pass
                     finally:
                         proc.stdin.close()

@@ -100,9 +100,9 @@ def test_a_shallow_clone_says_where_its_history_stops(branch, tmp_path):
     clone = tmp_path / "shallow.git"
     git("clone", "-q", "--bare", "--depth", "2", "--branch", BRANCH, f"file://{repo}", str(clone))
     found = page_versions(clone, BRANCH, "Alpha")
-    assert found["cut"] and "git fetch --unshallow" in found["deeper"]
+    assert found["cut"] and "doit history --deep" in found["deeper"]
     assert [v["kind"] for v in found["versions"]] == ["changed", "present"]
     assert found["first"]["commit"] == commits[2]
     with open_repo(clone) as handle:
-        with pytest.raises(ConfigError, match="the first one here is of 2026-11-19 .*--unshallow"):
+        with pytest.raises(ConfigError, match="the first one here is of 2026-11-19 .*--deep"):
             resolve_snapshot(handle, BRANCH, "2026-11-18")

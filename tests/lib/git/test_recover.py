@@ -95,3 +95,25 @@ def test_a_hostile_name_in_the_snapshot_writes_nothing(tmp_path):
     with pytest.raises(UnsafeArchive, match="unsafe"):
         recover_page(repo, BRANCH, "Evil", "", tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_file_kept_in_git_lfs_comes_back_as_its_content_not_its_pointer(tmp_path):
+    from lib.git.snapshot import snapshot_directory
+    from tests.lib.git.history_fixtures import promote, write_export
+    workspace = FakeWorkspace(seed=33, pages=40, databases=2, attachments=6, attachment_bytes=300_000)
+    backups, repo = tmp_path / "backups", tmp_path / "repo.git"
+    write_export(workspace, str(backups / "official"))
+    promote(str(backups), "day-1", 1_800_000_000)
+    done = snapshot_directory(str(repo), str(backups), BRANCH, "Snapshot day-1: lfs", max_file_bytes=250_000,
+                              lfs=True)
+    assert done["lfs"], "the fixture must hold files over the limit"
+    stored = {item["path"].split("/", 1)[1] for item in done["lfs"]}  # "official/<path>"
+    host = next(n for n in workspace.live_nodes() if any(kind == "png" for _, kind in n.attachments)
+                and any(workspace.paths()[n.index][1] + name in stored for name, _ in n.attachments))
+    page_dir = workspace.paths()[host.index][0].rsplit("/", 1)[0] if "/" in workspace.paths()[host.index][0] else ""
+    done = recover_page(str(repo), BRANCH, host.id, "", tmp_path / "out")
+    big = [name for name in done["files"] if name in stored]
+    assert big, "the page holds a file kept in Git LFS"
+    for name in big:  # each comes back as the file itself, byte for byte, not as its pointer
+        rel = name[len(page_dir) + 1:] if page_dir else name
+        assert (tmp_path / "out" / rel).read_bytes() == (backups / "official" / name).read_bytes()

@@ -45,7 +45,7 @@ def test_a_shallow_clone_says_where_it_stops_or_goes_on_through_recorded_history
     git("clone", "-q", "--bare", "--depth", "2", "--branch", BRANCH, f"file://{base / 'repo.git'}", str(clone))
     alone = site_history(clone, BRANCH, 90, None, None, now=NOW)
     assert alone["cut"] and [s["commit"] for s in alone["snapshots"]] == commits[2:]
-    assert "--unshallow" in alone["deeper"]
+    assert "--deep" in alone["deeper"]
     recorded = site_history(clone, BRANCH, 90, json.loads(json.dumps(full["cache"])), None, now=NOW)
     assert strip(recorded) == strip(full)
 
