@@ -7,19 +7,20 @@ from lib.errors import ConfigError
 from lib.fsutil import write_json_atomic
 from lib.public_api.restore import DirSource, GitTreeSource, restore_snapshot
 from tasks import stage_action
+from tasks.history import DEEP, repository
 
 log = logging.getLogger("restore_notion")
 
 
-def restore(cfg, layout, snapshot, root, dry_run, page=""):
+def restore(cfg, layout, snapshot, root, dry_run, page="", deep=False):
     """Restore from `snapshot` (a date, run id or commit of the branch, or 'local' for backups/json) under
-    `root`; only the subtree of `page` when one is named."""
+    `root`; only the subtree of `page` when one is named; `deep` fetches the older snapshots first."""
     if not root:
         raise ConfigError(["restore_notion needs --root PAGE_ID_OR_URL: an existing page shared with the integration"])
     if snapshot == "local":
         source, which = DirSource(layout.json), "local"
     else:
-        repo = git.open_backup_repo(layout)
+        repo = repository(cfg, layout, deep)
         found = git.snapshot_commit(repo, cfg["publish.branch"], snapshot, option="--snapshot", strict=False)
         log.info("restoring from the snapshot %s of %s (run %s)", found["commit"][:12], found["date"][:10],
                  found["run_id"])
@@ -38,8 +39,8 @@ def restore(cfg, layout, snapshot, root, dry_run, page=""):
 
 def tasks(cfg, layout):
     """Manual: `doit restore_notion --snapshot DATE_OR_REV [--page PAGE] --root PAGE [--dry-run]`."""
-    def work(snapshot="", root="", dry_run=False, page=""):
-        return restore(cfg, layout, snapshot, root, dry_run, page)
+    def work(snapshot="", root="", dry_run=False, page="", deep=False):
+        return restore(cfg, layout, snapshot, root, dry_run, page, deep)
     return {"actions": [stage_action(layout, "restore_notion", work)],
             "params": [
                 {"name": "snapshot", "long": "snapshot", "default": "",
@@ -49,5 +50,6 @@ def tasks(cfg, layout):
                 {"name": "page", "long": "page", "default": "",
                  "help": "restore only this page (id, URL or exact title) and what lies below it"},
                 {"name": "dry_run", "long": "dry-run", "type": bool, "default": False, "help": "print the plan only"},
+                DEEP,
             ],
             "uptodate": [False], "verbosity": 2}
