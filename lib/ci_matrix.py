@@ -15,7 +15,7 @@ def main(root):
     except ConfigError as error:
         sys.stderr.write("bad configuration:\n  " + "\n  ".join(error.problems) + "\n")
         return ExitStatus.CONFIG
-    print(json.dumps(matrix(config.workspace_names), separators=(",", ":")))
+    sys.stdout.write(json.dumps(matrix(config.workspace_names), separators=(",", ":")) + "\n")
     return ExitStatus.OK
 
 

@@ -136,7 +136,8 @@ def page_text(ws, node, here):
     return text.encode("utf-8")
 
 
-def _csv_bytes(header, rows):
+def csv_bytes(header, rows):
+    """Return a table as Notion writes its CSV: UTF-8 with a byte-order mark, \\n line ends."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
@@ -159,7 +160,7 @@ def database_csv(ws, node, all_columns):
         values["Related"] = ", ".join(f"{ws.nodes[r].title} ({quote(relative(folder, paths[r][0]))})"
                                       for r in related_rows(ws, child))
         rows.append([values.get(column, "") for column in header])
-    return _csv_bytes(header, rows)
+    return csv_bytes(header, rows)
 
 
 def linked_view_csv(ws, view, all_columns):
@@ -172,7 +173,7 @@ def linked_view_csv(ws, view, all_columns):
         if i in paths and child.kind == "row" and row_values(ws, child)["Status"] == "Done":
             values = dict(row_values(ws, child), Name=child.title)
             rows.append([values.get(column, "") for column in header])
-    return _csv_bytes(header, rows)
+    return csv_bytes(header, rows)
 
 
 def _png_chunk(kind, data):
