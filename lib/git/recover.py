@@ -8,12 +8,13 @@ import tempfile
 from urllib.parse import unquote
 
 from lib.errors import ConfigError
-from lib.git.objects import open_repo
-from lib.git.page_history import blob_text, official_tree
+from lib.git.history import first_parent_chain
+from lib.git.objects import branch_ref, open_repo, read_ref
+from lib.git.page_history import blob_text, find_key, official_tree
 from lib.git.restore import iter_safe_entries, lfs_files, materialize
 from lib.git.revs import describe, resolve_snapshot
 from lib.paths import OFFICIAL
-from lib.pagefiles import folder_owners, kind_of, matching_files, stem_of, title_of
+from lib.pagefiles import folder_owners, kind_of, matching_files, spec_id, stem_of, title_of
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,22 @@ def pick_page(repo, files, spec, where):
         raise ConfigError([f"--page {spec}: {len(hits)} pages have that title in {where}; name one by id: "
                            + "; ".join(hits[:10])])
     return hits[0]
+
+
+def _pick_in_snapshot(repo, branch, files, spec, where):
+    """pick_page, and where a title names nothing in that snapshot, the page that title names now (or last
+    had): `doit history --page "New title"` lists the versions under older titles, so recover finds them too."""
+    try:
+        return pick_page(repo, files, spec, where)
+    except ConfigError:
+        if spec_id(spec):
+            raise
+        try:
+            key, _ = find_key(repo, first_parent_chain(repo, read_ref(repo, branch_ref(branch)))[0], spec)
+        except ConfigError:
+            raise ConfigError([f"--page {spec}: no page or database with that id, URL or title in {where} nor "
+                               "in the other snapshots here"]) from None
+        return pick_page(repo, files, key, where)
 
 
 def _targets(data):
@@ -123,7 +140,7 @@ def recover_page(repo_path, branch, spec, at, dest, lfs_remote=None):
         tree = official_tree(repo, commit)
         files = {_decode(e.path): e.sha.decode() for e in repo.object_store.iter_tree_contents(tree)} if tree else {}
         where = f"the snapshot {snap['commit'][:12]} of {snap['date'][:10]} (run {snap['run_id']})"
-        path = pick_page(repo, files, spec, where)
+        path = _pick_in_snapshot(repo, branch, files, spec, where)
         wanted = set(page_files(repo, files, path))
         base = posixpath.dirname(path)
         strip = len(base.encode("utf-8", "surrogateescape")) + 1 if base else 0

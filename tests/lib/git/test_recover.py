@@ -117,3 +117,18 @@ def test_a_file_kept_in_git_lfs_comes_back_as_its_content_not_its_pointer(tmp_pa
     for name in big:  # each comes back as the file itself, byte for byte, not as its pointer
         rel = name[len(page_dir) + 1:] if page_dir else name
         assert (tmp_path / "out" / rel).read_bytes() == (backups / "official" / name).read_bytes()
+
+
+def test_a_page_named_by_its_new_title_comes_back_as_it_was_under_its_old_one(branch, tmp_path):
+    """`doit history --page "New title"` lists the versions under the old title; recover finds them too."""
+    before, after = FakeWorkspace(**WORKSPACE), FakeWorkspace(day=1, **WORKSPACE)
+    old_titles = {n.id: n.title for n in before.live_nodes()}
+    renamed = next(n for n in after.live_nodes() if n.id in old_titles and old_titles[n.id] != n.title)
+    assert renamed.title.endswith(" v2")
+    with pytest.raises(ConfigError):   # the new title is not in day 1 by name
+        recover_page(branch, BRANCH, renamed.title + " nowhere", "day-1", tmp_path / "none")
+    done = recover_page(branch, BRANCH, renamed.title, "day-1", tmp_path / "out")
+    page = before.paths()[renamed.index][0]
+    assert done["path"] == page and old_titles[renamed.id] in page
+    assert written(tmp_path / "out")[os.path.basename(page)] == ls_tree(branch, f"{BRANCH}~1")[
+        ("official/" + page).encode()][1]
