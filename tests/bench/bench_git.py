@@ -41,7 +41,7 @@ elif action == 'fetch':
     result = fetch_branch(repo, src, 'notion-backups')
 else:
     from lib.git.restore import restore_from_tip
-    result = restore_from_tip(repo, 'notion-backups', src, parts=tuple(f'Workspace {i}' for i in range(37)))
+    result = restore_from_tip(repo, 'notion-backups', src)
 elapsed = time.perf_counter() - t
 peak = int([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])
 print(json.dumps({'seconds': elapsed, 'peak_mib': peak / 1024, 'anon_mib': anon[0] / 1024, 'result': result}))
@@ -58,12 +58,15 @@ def page_text(rng, i, edit=0):
 
 
 def generate(tree, files, edit_round=0):
-    """Write the tree: 99 % Markdown (~4.8 KB), 1 % binaries (1.5 MB); edit_round > 0 changes 1 %."""
+    """Write a snapshot tree as publish commits it (official/ and manifests/snapshot.json): 99 % Markdown
+    (~4.8 KB), 1 % binaries (1.5 MB); edit_round > 0 changes 1 %."""
     binaries = max(1, files // 100)
+    (tree / "manifests").mkdir(parents=True, exist_ok=True)
+    (tree / "manifests" / "snapshot.json").write_text(json.dumps({"round": edit_round}) + "\n")
     changed = set(random.Random(edit_round).sample(range(files), files // 100)) if edit_round else set()
     for i in range(files):
         rng = random.Random(i)
-        folder = tree / f"Workspace {i % 37}" / f"Section {i % 7}"
+        folder = tree / "official" / f"Workspace {i % 37}" / f"Section {i % 7}"
         folder.mkdir(parents=True, exist_ok=True)
         edit = edit_round if i in changed else 0
         if i < binaries:

@@ -1,6 +1,6 @@
 """Benchmark: the whole daily run on a very large workspace, day 1 and a day 2 with 1 % of the pages edited.
 
-Run: python -m tests.bench.bench_large [--size small|full] [--lfs] [--workdir DIR]
+Run: python -m tests.bench.bench_large [--size tiny|small|full] [--lfs] [--workdir DIR]
 full: 50,000 pages, ~5 GB of incompressible attachments, 10 of them over 95 MB (the issue's workload);
 small (the default, for a quick run): 5,000 pages, ~0.75 GB, 3 over 95 MB.
 Each stage runs as its own `doit <stage>` process in a throwaway project against the stand-in. Reported per
@@ -20,6 +20,8 @@ import sys
 import threading
 import time
 
+from lib.fsutil import read_json
+from lib.paths import Layout
 from tasks import STAGES
 from tests.bench.common import ANON_SAMPLER, scratch
 from tests.fakes.exports import FakeWorkspace
@@ -29,6 +31,9 @@ from tests.harness import base_env, fake_env, make_project
 from tests.lib.git.gitutil import GitHTTPServer
 
 SIZES = {
+    # tiny: only proves the benchmark still runs (tests/test_benchmarks.py); its figures mean nothing.
+    "tiny": dict(pages=150, databases=3, rows_per_database=4, attachments=5, attachment_bytes=50_000,
+                 large_attachments=0, large_attachment_bytes=0),
     "small": dict(pages=4800, databases=20, rows_per_database=10, attachments=300, attachment_bytes=1_500_000,
                   large_attachments=3, large_attachment_bytes=100_000_000),
     "full": dict(pages=48_000, databases=100, rows_per_database=20, attachments=2_000, attachment_bytes=2_000_000,
@@ -107,7 +112,9 @@ def run_day(project, env, label, memory_file):
               file=sys.stderr, flush=True)
     # A daily run is one doit process: a stage's time is its action's (stages.json), without the start-up of
     # the extra processes this benchmark needs to read each stage's memory; that start-up is reported aside.
-    recorded = json.loads((project / "backups/.staging" / env["BACKUP_RUN_ID"] / "stages.json").read_text())
+    # A stage run alone that is not part of a backup (render) reports as a manual task, in .doit/.
+    layout = Layout(project, project / "backups", env["BACKUP_RUN_ID"])
+    recorded = {**read_json(layout.manual_stages, {}), **read_json(layout.stages, {})}
     for stage, facts in stages.items():
         facts["process_seconds"], facts["seconds"] = facts["seconds"], recorded[stage]["seconds"]
     startup = sorted(s["process_seconds"] - s["seconds"] for s in stages.values())[len(stages) // 2]
