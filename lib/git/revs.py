@@ -15,7 +15,8 @@ from lib.report import iso_of
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SUBJECT_RE = re.compile(rb"^Snapshot (.+?): ")
 # What a user runs when this repository holds only the newest snapshots (a shallow fetch).
-DEEPER = "add --deep to fetch the older snapshots of {branch} (`doit history --deep`, `doit recover --deep`, `doit restore_notion --deep`)"
+DEEPER = ("add --deep to fetch the older snapshots of {branch} (`doit history --deep`, `doit recover --deep`, "
+          "`doit restore_notion --deep`)")
 
 
 def run_id_of(repo, commit):
