@@ -1,6 +1,7 @@
 """Search tokens of a page and the compact prebuilt index the browser loads from file://."""
 import json
 import re
+from array import array
 
 WORD_RE = re.compile(r"\w+")
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -50,9 +51,10 @@ _TABLE = [B36[n // 36] + B36[n % 36] if n >= 36 else B36[n] for n in range(SMALL
 
 
 def build_index(entries):
-    """Return the search-index.js text for entries [(title, site path, trail, tokens)].
+    """Return the search-index.js text for entries, an iterable of (title, site path, trail, tokens).
 
-    Postings are page numbers, delta-encoded in base 36 and joined by ',' to keep the file small.
+    Postings are page numbers, delta-encoded in base 36 and joined by ',' to keep the file small. Entries are
+    read one at a time and postings kept as machine integers: a 50,000-page site's index costs tens of MB.
     """
     postings = {}
     pages = []
@@ -61,7 +63,7 @@ def build_index(entries):
         for tok in toks:
             hit = postings.get(tok)
             if hit is None:
-                postings[tok] = [number]
+                postings[tok] = array("I", (number,))
             else:
                 hit.append(number)
     packed = {}

@@ -1,6 +1,7 @@
 """What a site build must redo: input keys, per-page plans, generated files and stale outputs."""
 import hashlib
 import html
+import itertools
 import os
 import re
 import posixpath
@@ -109,6 +110,19 @@ def link_sig(index, links, src):
     return _h([index.link_key(u, src) for u in links])
 
 
+def _search_entries(index, tokens, titles):
+    """Yield each page's search entry (title, site path, trail, tokens), one at a time: held all at once, the
+    token lists of a large workspace cost more than everything else the site keeps."""
+    trails = {}
+    for src in sorted(tokens):
+        # Siblings share their trail: build it once per parent.
+        parent = index.parent.get(src)
+        trail = trails.get(parent)
+        if trail is None:
+            trail = trails[parent] = " / ".join(nav.node_title(a, titles) for a in index.ancestors(src))
+        yield titles[src], index.out[src], trail, tokens[src].split()
+
+
 def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, previous, plan, assets,
                workspace=None, history=None):
     """Return {output rel: bytes} for the shared files: assets, nav, search, index and reports; `history`
@@ -117,15 +131,8 @@ def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, p
     for path in sorted(assets.glob("*")):
         files[SITE_DIR + "/" + path.name] = path.read_bytes()
     files[nav.NAV_JS] = nav.nav_js(nodes).encode("utf-8")
-    entries, trails = [], {}
-    for src in sorted(tokens):
-        # Siblings share their trail: build it once per parent.
-        parent = index.parent.get(src)
-        trail = trails.get(parent)
-        if trail is None:
-            trail = trails[parent] = " / ".join(nav.node_title(a, titles) for a in index.ancestors(src))
-        entries.append((titles[src], index.out[src], trail, tokens.get(src, "").split()))
-    files[nav.SEARCH_JS] = build_index(entries + (history["search"] if history else [])).encode("utf-8")
+    files[nav.SEARCH_JS] = build_index(itertools.chain(_search_entries(index, tokens, titles),
+                                                        history["search"] if history else ())).encode("utf-8")
     counts = {"pages": len(pages), "databases": len(index.dbs), "attachments": len(plan["assets"])}
     article = nav.index_article(nodes, counts, snapshot, len(broken) + len(missing), history and history["facts"])
     heading = "Notion backup" + (": " + workspace if workspace else "")
