@@ -14,7 +14,7 @@ WORDS = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x
 # Only values that keep an accepted run short (no hour-long waits) are drawn: a run takes seconds.
 POOLS = {
     "BACKUP_BRANCH": st.one_of(st.sampled_from(["notion-backups", "snapshots/daily", "main", "HEAD", "a..b",
-                                                "refs/heads/x", "x y", "", "-x", "日本"]), WORDS),
+                                                "refs/heads/x", "x y", "", "-x", "日本", "daily\r"]), WORDS),
     "BACKUP_DIR": st.one_of(st.sampled_from(["backups", "snapshots", ".", "..", "/tmp", ".git/b", "lib", "tasks/x",
                                              "backups/deeper", ".doit", ""]), WORDS),
     "BACKUP_RUN_ID": st.one_of(st.sampled_from(["", "day-1", "..", "../official", "/abs/victim", ".hidden",
@@ -68,7 +68,8 @@ def check_run(tmp_path_factory, fake, env):
     assert "refs/heads/main" not in refs(remote), "the user's branch was pushed"
     git("fsck", "--strict", cwd=remote)
     if done.returncode == ExitStatus.OK and env.get("BACKUP_GIT_REMOTE", "origin") == "origin":
-        branch = env.get("BACKUP_BRANCH") or "notion-backups"
+        # Values are read with surrounding whitespace removed (a .env saved with CRLF ends each value in \r).
+        branch = (env.get("BACKUP_BRANCH") or "").strip() or "notion-backups"
         assert branch_log(remote, branch), f"the snapshot is not on the remote's {branch}"
         git("clone", "-q", "-b", branch, str(remote), str(project.parent / "clone"))
 
