@@ -5,6 +5,7 @@ import time
 
 from doit.exceptions import TaskFailed
 
+from lib import git
 from lib.errors import BackupError, ConfigError, ExitStatus, GateRefused
 from lib.redact import redact
 from lib.report import record_failure, record_stage
@@ -13,6 +14,9 @@ from lib.summary import INVOCATION, stages_file
 STAGES = ("pull", "export", "unpack", "shard_expand", "count", "gate", "promote", "render", "publish")
 # A plain `doit`: the stages, with the scheduled public-API capture just before publish.
 DAILY_RUN = STAGES[:-1] + ("json_capture",) + STAGES[-1:]
+# The option of every command that reads older snapshots (verify, snapshots, history, recover, restore_notion).
+DEEP = {"name": "deep", "long": "deep", "type": bool, "default": False,
+        "help": "fetch the older snapshots first (a fresh runner holds only the newest)"}
 
 
 def stage_action(layout, stage, work, failure_facts=None):
@@ -52,3 +56,15 @@ def stage_action(layout, stage, work, failure_facts=None):
 
     action.__name__ = f"{stage}_action"
     return action
+
+
+def fetch_backup_repo(cfg, layout, deepen=None):
+    """Return the backup repository, its branch fetched first when a remote is set: `deepen` snapshots of
+    history deep (0 = all; None = the tip, or only what is new where the branch is already here)."""
+    repo = git.open_backup_repo(layout)
+    if cfg["publish.remote"]:
+        git.fetch_branch(repo, cfg["publish.remote"], cfg["publish.branch"], git.push_credentials(cfg), deepen=deepen)
+    elif deepen is not None:
+        logging.getLogger("git").info("--deep: no remote configured (publish.remote is empty), reading the local "
+                                      "history only")
+    return repo

@@ -3,30 +3,23 @@ import logging
 
 from lib import git
 from lib.errors import BackupError, ConfigError
-from tasks import stage_action
+from tasks import DEEP, fetch_backup_repo, stage_action
 
 log = logging.getLogger("history")
 PAGE = {"name": "page", "long": "page", "default": "", "help": "page or database: its id, Notion URL or exact title"}
-DEEP = {"name": "deep", "long": "deep", "type": bool, "default": False,
-        "help": "fetch the older snapshots first (a fresh runner holds only the newest)"}
 WORDS = {"removed": "deleted", "present": "present"}   # as the site says it
 IMPORT_HINT = ("to bring it back into Notion: Settings → Import → Text & Markdown, and choose the files in {dest} "
                "(or a .zip of that folder, which keeps the sub-pages and attachments together)")
 
 
 def repository(cfg, layout, deep=False):
-    """Return the backup repository, its branch fetched first when a remote is set (offline: what is here).
-
-    `deep` fetches the whole history: a fresh runner fetched only the newest snapshot."""
-    repo = git.open_backup_repo(layout)
-    if cfg["publish.remote"]:
-        try:
-            git.fetch_branch(repo, cfg["publish.remote"], cfg["publish.branch"], git.push_credentials(cfg),
-                             deepen=0 if deep else None)
-        except BackupError as error:
-            log.warning("could not fetch %s (%s): reading the snapshots this repository holds",
-                        cfg["publish.branch"], error)
-    return repo
+    """Return the backup repository, its branch fetched first (`deep`: all of it); offline, what is here."""
+    try:
+        return fetch_backup_repo(cfg, layout, 0 if deep else None)
+    except BackupError as error:
+        log.warning("could not fetch %s (%s): reading the snapshots this repository holds",
+                    cfg["publish.branch"], error)
+        return git.open_backup_repo(layout)
 
 
 def history(cfg, layout, page, deep=False):

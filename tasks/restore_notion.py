@@ -6,8 +6,8 @@ from lib import git
 from lib.errors import ConfigError
 from lib.fsutil import write_json_atomic
 from lib.public_api.restore import DirSource, GitTreeSource, restore_snapshot
-from tasks import stage_action
-from tasks.history import DEEP, repository
+from tasks import DEEP, stage_action
+from tasks.history import repository
 
 log = logging.getLogger("restore_notion")
 

@@ -3,26 +3,14 @@ import logging
 
 from lib import git
 from lib.errors import PublishError
-from tasks import stage_action
+from tasks import DEEP, fetch_backup_repo, stage_action
 
 log = logging.getLogger("verify")
-DEEP = {"name": "deep", "long": "deep", "type": bool, "default": False,
-        "help": "fetch the older history first (a fresh runner holds only the tip snapshot)"}
-
-
-def fetch(cfg, layout, deepen):
-    """Fetch the branch (when a remote is set), `deepen` snapshots of history deep (0 = all; None = the tip)."""
-    repo = git.open_backup_repo(layout)
-    if cfg["publish.remote"]:
-        git.fetch_branch(repo, cfg["publish.remote"], cfg["publish.branch"], git.push_credentials(cfg), deepen=deepen)
-    elif deepen is not None:
-        log.info("--deep: no remote configured (publish.remote is empty), checking the local history only")
-    return repo
 
 
 def verify(cfg, layout, deep=False):
     """Fetch the branch, then check tip tree vs snapshot.json, every object, and linear history."""
-    repo = fetch(cfg, layout, 0 if deep else None)
+    repo = fetch_backup_repo(cfg, layout, 0 if deep else None)
     result = git.verify_branch(repo, cfg["publish.branch"])
     if result["commit"] is None:
         where = f"here nor on {cfg['publish.remote']}" if cfg["publish.remote"] else "here (no remote configured)"
@@ -51,7 +39,7 @@ def verify(cfg, layout, deep=False):
 
 def snapshots(cfg, layout, limit=30, deep=False):
     """Log one line per snapshot, newest first: date, run id, pages, and pages added/removed/changed."""
-    repo = fetch(cfg, layout, limit + 1 if limit else 0) if deep else git.open_backup_repo(layout)
+    repo = fetch_backup_repo(cfg, layout, limit + 1 if limit else 0) if deep else git.open_backup_repo(layout)
     rows = git.list_snapshots(repo, cfg["publish.branch"], limit=limit or None)
     if not rows:
         log.info("no snapshots on %s yet", cfg["publish.branch"])
