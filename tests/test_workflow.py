@@ -37,7 +37,7 @@ def test_schedule_concurrency_permissions_and_artifacts():
 def test_one_job_per_workspace_from_the_configuration():
     flow = YAML(typ="safe").load(WORKFLOW)
     plan, job = flow["jobs"]["plan"], flow["jobs"]["backup"]
-    assert any("python -m lib.ci_matrix" in step.get("run", "") for step in plan["steps"])
+    assert any("python -m lib.config.ci_matrix" in step.get("run", "") for step in plan["steps"])
     assert job["needs"] == "plan" and job["strategy"]["fail-fast"] is False
     assert job["strategy"]["matrix"] == "${{ fromJSON(needs.plan.outputs.matrix) }}"
     # Each workspace its own concurrency group, its own name, its own secrets (falling back to the plain ones).
