@@ -1,14 +1,13 @@
 """Stage modules; each yields doit task dicts. STAGES is the canonical order of a backup run."""
 import logging
-import sys
 import time
 
 from doit.exceptions import TaskFailed
 
 from lib import git
-from lib.core.errors import BackupError, ConfigError, ExitStatus, GateRefused
+from lib.core.errors import BackupError, ConfigError, GateRefused
 from lib.core.redact import redact
-from lib.run import INVOCATION, record_failure, record_stage, stages_file
+from lib.run import INVOCATION, ConfigFailed, record_failure, record_stage, stages_file
 
 STAGES = ("pull", "export", "unpack", "shard_expand", "count", "gate", "promote", "render", "publish")
 # A plain `doit`: the stages, with the scheduled public-API capture just before publish.
@@ -21,7 +20,8 @@ DEEP = {"name": "deep", "long": "deep", "type": bool, "default": False,
 def stage_action(layout, stage, work, failure_facts=None):
     """Wrap `work(**task_options)` so a BackupError fails the task cleanly (exit 1) and every outcome is recorded.
 
-    A ConfigError (bad configuration or usage found only at run time) ends the run with exit 3.
+    A ConfigError (bad configuration or usage found only at run time) fails the task as ConfigFailed, which the
+    run's reporter notes and the entry point turns into exit 3.
     `failure_facts()`, when given, returns how hard the stage tried (retries, attempts) for failures.json.
     Manual tasks run alone record only their outcome, under .doit/: the last backup's manifests stay as they are.
     """
@@ -32,12 +32,13 @@ def stage_action(layout, stage, work, failure_facts=None):
         try:
             details = work(**options) or {}
         except ConfigError as error:
-            log.error("bad configuration:\n  %s", redact("\n  ".join(error.problems)))
+            problems = redact("\n  ".join(error.problems))
+            log.error("bad configuration:\n  %s", problems)
             if not backup or layout.backups.exists():  # on a fresh clone a refused configuration creates nothing
                 if backup:
                     record_failure(layout, stage, error)
                 record_stage(stages_file(layout), stage, started, "config", error=error)
-            sys.exit(ExitStatus.CONFIG)  # doit lets SystemExit through (its state is still saved)
+            return ConfigFailed(f"bad configuration:\n  {problems}")
         except BackupError as error:
             log.error("%s", redact(str(error)))
             if backup:
