@@ -1,9 +1,14 @@
 """Stage modules; each yields doit task dicts. STAGES is the canonical order of a backup run."""
+import functools
+import hashlib
 import logging
 import time
+from pathlib import Path
 
 from doit.exceptions import TaskFailed
+from doit.tools import config_changed
 
+import lib
 from lib import git
 from lib.core.errors import BackupError, ConfigError, GateRefused
 from lib.core.redact import redact
@@ -15,6 +20,38 @@ DAILY_RUN = STAGES[:-1] + ("json_capture",) + STAGES[-1:]
 # The option of every command that reads older snapshots (verify, snapshots, history, recover, restore_notion).
 DEEP = {"name": "deep", "long": "deep", "type": bool, "default": False,
         "help": "fetch the older snapshots first (a fresh runner holds only the newest)"}
+
+
+class setting_changed(config_changed):
+    """doit's config_changed under a key of its own (doit keeps one '_config_changed' per task; Nikola does the same)."""
+
+    def __init__(self, config, key):
+        super().__init__(config)
+        self.key = f"_config_changed:{key}"
+        self.config_digest = self._calc_digest()   # known before doit asks: a forced run (-a) saves it too
+
+    def configure_task(self, task):
+        task.value_savers.append(lambda: {self.key: self.config_digest})
+
+    def __call__(self, task, values):
+        return values.get(self.key) == self.config_digest
+
+
+@functools.lru_cache(maxsize=None)
+def code_digest(*packages):
+    """Return the sha256 of the source of these lib/ packages: the code that shapes a stage's output."""
+    digest = hashlib.sha256()
+    for package in packages:
+        folder = Path(lib.__file__).parent / package
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(path.relative_to(folder.parent).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def reads(cfg, stage, keys, code=()):
+    """Return the uptodate check of a stage that reads these settings and whose output this code shapes:
+    a changed setting among `keys`, or an upgrade of the `code` packages, redoes it; nothing else does."""
+    return setting_changed({"settings": {key: cfg[key] for key in keys}, "code": code_digest(*code)}, stage)
 
 
 def stage_action(layout, stage, work, failure_facts=None):
