@@ -135,7 +135,10 @@ class BackupLoader(TaskLoader2):
         return tasks
 
     def exit_status(self, doit_status):
-        """Map doit's result onto ExitStatus: a stage that found bad configuration or usage makes it 3."""
+        """Map doit's result onto ExitStatus: a stage that found bad configuration or usage makes it 3.
+
+        Some of doit's commands (forget, ignore) return None for success."""
+        doit_status = doit_status or ExitStatus.OK
         if doit_status in (ExitStatus.REFUSED, ExitStatus.OK) and self.record.config_failed:
             return ExitStatus.CONFIG
         return doit_status
