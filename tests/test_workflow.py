@@ -108,7 +108,7 @@ def test_schedule_concurrency_and_artifacts():
     assert "source" in on["workflow_dispatch"]["inputs"]
     job = flow()["jobs"]["backup"]
     assert job["concurrency"]["cancel-in-progress"] is False
-    assert step("backup", "Back up")["run"] == ".ci/backup"  # doit's exit code, not make's 2
+    assert step("backup", "Back up")["run"].endswith("exec .ci/backup\n")  # doit's exit code, not make's 2
     upload = next(one for one in job["steps"] if "upload-artifact" in one.get("uses", ""))
     assert upload["if"] == "${{ always() }}" and "backups/manifests/" in upload["with"]["path"]
 
@@ -144,6 +144,9 @@ def test_the_browser_is_the_runners_own_and_its_absence_only_warns(tmp_path):
 def test_the_free_disk_step_is_opt_in_per_workspace_and_keeps_what_a_backup_uses():
     free = step("backup", "Free disk on the runner")
     assert free["if"] == "${{ matrix.free_disk }}" and free["continue-on-error"] is True
+    names = [one.get("name") for one in flow()["jobs"]["backup"]["steps"]]   # the script comes with the checkout
+    checkout, python = names.index("Check out main (code and config only)"), names.index("Set up Python")
+    assert checkout < names.index(free["name"]) < python
     script, *folders = free["run"].split()
     assert script == ".ci/free-disk" and len(folders) >= 5
     assert not [(gone, kept) for gone in folders for kept in KEPT
@@ -156,8 +159,8 @@ def test_free_disk_removes_the_folders_and_reports_the_space_in_the_job_summary(
         (folder / "sdk").mkdir(parents=True)
         (folder / "sdk" / "blob").write_bytes(os.urandom(1 << 20))
     summary = tmp_path / "summary.md"
-    done = subprocess.run([str(ROOT / ".ci" / "free-disk"), *map(str, folders), str(tmp_path / "absent")],
-                          cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "GITHUB_STEP_SUMMARY": str(summary)})
+    done = subprocess.run([str(ROOT / ".ci" / "free-disk"), *map(str, folders), str(tmp_path / "absent")], cwd=tmp_path,
+                          capture_output=True, text=True, env={**os.environ, "GITHUB_STEP_SUMMARY": str(summary)})
     assert done.returncode == 0, done.stderr
     assert not any(folder.exists() for folder in folders)
     report = summary.read_text()
@@ -180,3 +183,23 @@ def test_the_readme_shows_the_environments_for_several_workspaces():
     for name in OWN_SECRETS:
         assert f"gh secret set {name} --env team" in section, name
     assert "_TEAM" in section and "`.env`" in section   # where the suffixed names go, and where they stay
+
+
+@pytest.mark.parametrize("workspace, secrets, code", [
+    ("", {}, 0),                                        # one workspace, nothing set: the setup notice, green
+    ("team", {}, 3),                                    # a workspace whose secrets were not moved: red
+    ("team", {"NATIVE_EXPORT_TOKEN_V2": "cookie"}, 0),
+    ("team", {"NOTION_ADMIN_TOKEN": "token"}, 0),
+    ("team", {"NOTION_API_KEY": "key"}, 0),
+])
+def test_a_workspace_without_any_credential_fails_instead_of_backing_up_nothing(tmp_path, workspace, secrets, code):
+    (tmp_path / ".ci").mkdir()
+    (tmp_path / ".ci" / "backup").write_text("#!/bin/sh\necho backed up\n")   # stands in for the real run
+    (tmp_path / ".ci" / "backup").chmod(0o755)
+    backup = step("backup", "Back up")
+    env = {name: "" for name in OWN_SECRETS} | secrets | {"BACKUP_WORKSPACE": workspace, "PATH": os.environ["PATH"]}
+    done = subprocess.run(["/bin/bash", "-e", "-c", backup["run"]], cwd=tmp_path, env=env, capture_output=True,
+                          text=True)
+    assert done.returncode == code, done.stdout + done.stderr
+    assert ("backed up" in done.stdout) == (code == 0)
+    assert ("::error::workspace team:" in done.stdout) == (code == 3)
