@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from lib.errors import ExitStatus
+from lib.core.errors import ExitStatus
 from tests.fakes.exports import FakeWorkspace
 from tests.fakes.notion_internal import FakeNotion
 from tests.fakes.receiver import AlertReceiver
@@ -61,11 +61,11 @@ def snapshot_files(project):
     return {f["path"]: f["sha256"] for f in json.loads(path.read_text())["files"]}
 
 
-SCHEMAS = Path(__file__).resolve().parent.parent / "lib" / "schemas"
+SCHEMAS = Path(__file__).resolve().parent.parent / "lib" / "core" / "schemas"
 
 
 def check_manifest_schemas(project, label):
-    """Validate every manifest the run left behind against its JSON schema in lib/schemas."""
+    """Validate every manifest the run left behind against its JSON schema in lib/core/schemas."""
     from jsonschema import Draft202012Validator
     for schema_path in sorted(SCHEMAS.glob("*.schema.json")):
         name = schema_path.name.replace(".schema", "")

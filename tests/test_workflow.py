@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from lib.workspaces import OWN_SECRETS
+from lib.config.workspaces import OWN_SECRETS
 
 ROOT = Path(__file__).resolve().parent.parent
 GITHUB = ROOT / ".github"
@@ -115,7 +115,7 @@ def test_schedule_concurrency_and_artifacts():
 
 def test_one_job_per_workspace_in_its_own_environment():
     plan, job = flow()["jobs"]["plan"], flow()["jobs"]["backup"]
-    assert any("python -m lib.ci_matrix" in one.get("run", "") for one in plan["steps"])
+    assert any("python -m lib.config.ci_matrix" in one.get("run", "") for one in plan["steps"])
     assert job["needs"] == "plan" and job["strategy"]["fail-fast"] is False
     assert job["strategy"]["matrix"] == "${{ fromJSON(needs.plan.outputs.matrix) }}"
     assert job["environment"] == "${{ matrix.environment }}"

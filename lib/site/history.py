@@ -2,13 +2,13 @@
 import hashlib
 import os
 
-from lib.pagefiles import page_key
+from lib.core.notion_names import page_key
 from lib.site import history_pages as hp
-from lib.site.paths import title_from_path
+from lib.site.site_paths import title_from_path
 from lib.site.pool import chunked_map
 from lib.site.history_worker import init_history_worker, render_history_chunk
 from lib.site.state import link_sig
-from lib.textdiff import as_text
+from lib.core.textdiff import as_text
 
 POOL_MIN = 100
 

@@ -6,11 +6,11 @@ import os
 from lib.site.diff_html import parse_csv, table_diff, text_diff
 from lib.site.history_pages import banner, history_page, href
 from lib.site.nav import page_shell
-from lib.site.paths import title_from_path
+from lib.site.site_paths import title_from_path
 from lib.site.props import render_value
 from lib.site.render import link_info, make_markdown, render_page
 from lib.site.worker import write_atomic
-from lib.textdiff import as_text
+from lib.core.textdiff import as_text
 
 _CTX = {}
 

@@ -4,7 +4,7 @@ import re
 from urllib.parse import quote, unquote, urlsplit
 
 from lib.site.outputs import Outputs
-from lib.site.paths import db_stem, pair_databases, relative, split_id, strip_ids
+from lib.site.site_paths import db_stem, pair_databases, relative, split_id, strip_ids
 
 UUID_RE = re.compile(r"([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})"
                      r"(?![0-9a-f])")

@@ -5,7 +5,7 @@ import posixpath
 import re
 from urllib.parse import quote
 
-from lib.site.paths import SITE_DIR, split_id, title_from_path
+from lib.site.site_paths import SITE_DIR, split_id, title_from_path
 
 ASSET_CSS = SITE_DIR + "/site.css"
 ASSET_JS = SITE_DIR + "/site.js"

@@ -7,7 +7,7 @@ import mistune
 from mistune.plugins import import_plugin
 
 from lib.site.fast_mistune import FastHTMLRenderer, FastInlineParser, FastMarkdown
-from lib.site.paths import ATTACHMENT_RE, digest, title_from_path
+from lib.site.site_paths import ATTACHMENT_RE, digest, title_from_path
 from lib.site.props import render_properties
 from lib.site.rawhtml import icon_label, open_html_blocks, sanitize_html
 

@@ -4,7 +4,7 @@ import posixpath
 
 from lib.site import nav
 from lib.site.links import SKIPPED_RE
-from lib.site.paths import db_stem, split_id, title_from_path
+from lib.site.site_paths import db_stem, split_id, title_from_path
 
 
 def _link(index, src, from_out):

@@ -6,9 +6,9 @@ import os
 import re
 import posixpath
 
-from lib.counting import snapshot_changes
+from lib.snapshot.counting import snapshot_changes
 from lib.site import nav, reports
-from lib.site.paths import SITE_DIR, digest, title_from_path
+from lib.site.site_paths import SITE_DIR, digest, title_from_path
 from lib.site.search import build_index
 
 

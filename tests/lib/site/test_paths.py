@@ -1,7 +1,7 @@
 """Path helpers: Notion ids in names, relative site paths, tree scans."""
 import pytest
 
-from lib.site.paths import ATTACHMENT_RE, relative, scan_tree, split_id, strip_ids, title_from_path
+from lib.site.site_paths import ATTACHMENT_RE, relative, scan_tree, split_id, strip_ids, title_from_path
 from tests.lib.site.site_fixtures import ident
 
 

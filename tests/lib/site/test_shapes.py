@@ -6,7 +6,7 @@ import re
 import pytest
 
 from lib.site.build import build_site
-from lib.site.paths import db_stem
+from lib.site.site_paths import db_stem
 from tests.lib.site import site_fixtures as F
 from tests.lib.site.linkcheck import check_site
 
