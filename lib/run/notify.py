@@ -1,7 +1,6 @@
 """Failure alerts through apprise; an unreachable alert target is a warning, never a failed backup."""
 import json
 import logging
-import os
 import subprocess
 from pathlib import Path
 import sys
