@@ -51,7 +51,8 @@ def test_setup_notice_exits_0_and_arguments_reach_doit(project):
     (["history", "--page", ""], "usage: doit history --page PAGE"),
     (["recover", "--page", "Some page", "--at", "", "--to", "never"], "usage: doit recover --page PAGE"),
     (["recover", "--page=", "--to", "never"], "usage: doit recover --page PAGE"),
-], ids=["history-page", "recover-at", "recover-page"])
+    (["--continue", "-v", "2", "history", "--page", ""], "usage: doit history --page PAGE"),
+], ids=["history-page", "recover-at", "recover-page", "after-doit-options"])
 def test_an_empty_value_is_a_usage_error_exit_3(project, words, usage):
     done = run(project, [".ci/backup", *words])
     output = done.stdout + done.stderr

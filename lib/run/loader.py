@@ -56,8 +56,8 @@ def bind(creator, cfg, layout):
 class BackupLoader(TaskLoader2):
     """Load the configuration once, stop early where the run must not start, and give doit dodo.py's tasks.
 
-    `command` and `words` (the command's arguments) are set by the entry point's DoitMain as it reads the
-    command line; doit parses the words itself (tasks and their options) through TaskControl.
+    `command` is set by the entry point's DoitMain as it reads the command line, and `words` (the tasks to run and
+    their options) by its run command once doit has taken its own options out; doit's TaskControl reads them.
     """
     cmd_options = DodoTaskLoader.cmd_options   # -f/--file, -d/--dir, -k/--seek-file, as plain doit has them
 

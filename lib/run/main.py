@@ -7,28 +7,39 @@ import signal
 import sys
 
 from doit import doit_cmd
+from doit.cmd_run import Run
 
 from lib.core.errors import ExitStatus
 from lib.core.log import setup_logging
 from lib.run import summary
 from lib.run.loader import TASKS_MODULE, BackupLoader, Stop
 
-__all__ = ["TASKS_MODULE", "BackupMain", "main", "hand_over", "run_from_command_line"]
+__all__ = ["TASKS_MODULE", "BackupMain", "BackupRun", "main", "hand_over", "run_from_command_line"]
+
+
+class BackupRun(Run):
+    """doit's run command, telling the loader the words it runs (task names and their options, its own taken out)."""
+
+    name = "run"
+
+    def execute(self, params, args):
+        """Hand the task words to the loader, then run as doit does."""
+        self.loader.words = list(args)
+        return super().execute(params, args)
 
 
 class BackupMain(doit_cmd.DoitMain):
     """doit's main, reading every word after the command as the command's own: the backup has no doit variables."""
 
     BIN_NAME = "doit"
+    DOIT_CMDS = tuple(BackupRun if command is Run else command for command in doit_cmd.DoitMain.DOIT_CMDS)
 
     def process_args(self, cmd_args):
         """Return the words unchanged (doit would take a pasted `https://...?pvs=4` for a `name=value` variable,
-        and stumble on an empty word); tell the loader which command runs and with which words."""
+        and stumble on an empty word); tell the loader which command runs, named as doit will choose it."""
         doit_cmd.reset_vars()
         words = list(cmd_args)
-        named = bool(words) and words[0] in self.get_cmds()
-        self.task_loader.command = words[0] if named else "run"
-        self.task_loader.words = words[1:] if named else words
+        self.task_loader.command = words[0] if words and words[0] in self.get_cmds() else "run"
         return words
 
 
