@@ -87,4 +87,5 @@ def build_history(index, titles, history, read_blob, site, official, old, relink
              "%d not in this repository, %.1f s", facts["pages"], facts["deleted"], facts["snapshots"],
              facts["rendered"], facts["reused"], facts["unavailable"], facts["seconds"])
     state = {"outputs": state_outputs, "deleted": remembered, "pages": pages}
-    return {"outputs": outputs, "search": search, "state": state, "facts": facts, "deleted": deleted}
+    return {"outputs": outputs, "search": search, "state": state, "facts": facts, "deleted": deleted,
+            "diffs": build.latest}

@@ -2,12 +2,15 @@
 import html
 from urllib.parse import quote
 
+from lib.site.rendered_diff import summary
 from lib.site.site_paths import SITE_DIR, relative
 
 E = html.escape
 HISTORY_DIR = SITE_DIR + "/history"
 OVERVIEW = SITE_DIR + "/history.html"
 DELETED = SITE_DIR + "/deleted.html"
+DIFF_CSS = SITE_DIR + "/diff.css"
+DIFF_FORMAT = "rendered-1"      # a diff page written in an older form is written again
 KINDS = {"added": "added", "changed": "changed", "renamed": "renamed", "moved": "moved", "removed": "deleted"}
 
 
@@ -116,6 +119,21 @@ def banner(info, snapshot, from_out, what="version", version=None):
     note = ("Links lead into the current snapshot; what is gone since shows as missing. " if what == "version" else "")
     return ('<aside class="history-banner"><p>%s. %s%s.</p><p>%s</p></aside>\n'
             % (text, note, cli_hint(info["key"], snapshot), " &middot; ".join(links)))
+
+
+def diff_article(rendered, counts, source, from_out):
+    """Return the body of a diff page: the page's changes as it renders (`counts` of its blocks; None for a
+    database, whose rows are compared instead), then the source's line diff behind a toggle."""
+    parts = ['<link rel="stylesheet" href="%s">\n' % E(href(DIFF_CSS, from_out))]
+    if counts is not None:
+        parts.append('<p class="diff-summary">%s</p>\n' % E(summary(counts)))
+        if not rendered:
+            parts.append('<p class="diff-none">The page reads the same in both versions: only its source changed '
+                         "(below).</p>\n")
+    parts.append(rendered)
+    parts.append('<details class="source-diff"><summary>Source diff (%s, line by line)</summary>\n%s</details>\n'
+                 % ("Markdown" if counts is not None else "CSV", source))
+    return "".join(parts)
 
 
 def overview_article(history, changed, from_out):
