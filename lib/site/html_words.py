@@ -156,12 +156,14 @@ class _Writer:
 
 
 def word_diff(old_html, new_html, floor=0.4):
-    """Return the new block with changed words marked, or None when under `floor` of its text stayed (the
-    reader then sees the old block and the new one whole)."""
+    """Return the block with the words that went marked <del> and those that came <ins>, in their places.
+
+    A block rewritten so much that under `floor` of its text stays is shown as the old block struck out then
+    the new one (a reader sees two sentences, not a mosaic of words)."""
     old, new = tokens_of(old_html, "o"), tokens_of(new_html, "n")
     ops = _opcodes(old, new)
     if kept_share(old, new, ops) < floor:
-        return None
+        ops = [("replace", 0, len(old), 0, len(new))]
     same, writer = _aligned(old, new, ops), _Writer()
     for tag, i1, i2, j1, j2 in ops:
         if tag == "equal":

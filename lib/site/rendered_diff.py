@@ -54,24 +54,33 @@ def block_changes(old, new):
         if tag == "equal":
             rows += [("same", old[i], new[j]) for i, j in zip(range(i1, i2), range(j1, j2))]
             continue
-        rest = []
-        for block in old[i1:i2]:
-            if _take(moved_from, block):
-                rows.append(("moved-from", block, None))
-            else:
-                rest.append(block)
-        arriving = [(block, _take(moved_to, block)) for block in new[j1:j2]]
-        paired = min(len(rest), sum(1 for _, moved in arriving if not moved))
-        rows += [("removed", block, None) for block in rest[paired:]]
-        k = 0
-        for block, moved in arriving:
-            if moved:
-                rows.append(("moved", None, block))
-            elif k < paired:
-                rows.append(("changed", rest[k], block))
-                k += 1
-            else:
-                rows.append(("added", None, block))
+        olds = [(block, _take(moved_from, block)) for block in old[i1:i2]]
+        news = [(block, _take(moved_to, block)) for block in new[j1:j2]]
+        paired = min(sum(1 for _, moved in olds if not moved), sum(1 for _, moved in news if not moved))
+        rows += _region(olds, news, paired)
+    return rows
+
+
+def _region(olds, news, paired):
+    """Return the rows of one changed region, both versions' blocks in their order: the first `paired` blocks
+    that stayed on each side are one block changed, the rest removed or added."""
+    rows, i, j, k = [], 0, 0, 0
+    while i < len(olds) or j < len(news):
+        if i < len(olds) and olds[i][1]:
+            rows.append(("moved-from", olds[i][0], None))
+            i += 1
+        elif j < len(news) and news[j][1]:
+            rows.append(("moved", None, news[j][0]))
+            j += 1
+        elif k < paired:
+            rows.append(("changed", olds[i][0], news[j][0]))
+            i, j, k = i + 1, j + 1, k + 1
+        elif i < len(olds):
+            rows.append(("removed", olds[i][0], None))
+            i += 1
+        else:
+            rows.append(("added", None, news[j][0]))
+            j += 1
     return rows
 
 
@@ -88,12 +97,11 @@ def _marked(status, body):
 
 
 def _shown(rows):
-    """Return [(status, html)] of the rows, a changed block's words marked (or the block replaced whole)."""
+    """Return [(status, html)] of the rows, a changed block's words marked."""
     out = []
     for status, old, new in rows:
         if status == "changed":
-            marked = word_diff(old, new)
-            out += [("changed", marked)] if marked is not None else [("removed", old), ("added", new)]
+            out.append((status, word_diff(old, new)))
         elif status == "moved-from":
             out.append((status, '<p class="diff-block diff-moved-from">A block moved from here.</p>\n'))
         else:
