@@ -75,7 +75,7 @@ def render_diff(item):
     sides = []
     for data, path in ((item["old"], item.get("old_path") or item["path"]), (item["new"], item["path"])):
         title, parts, info = _page_parts(data, path, out)
-        sides.append((['<h1 class="page-title">%s</h1>\n' % html.escape(title)] + parts, info["links"]))
+        sides.append((['<h1 class="diff-title">%s</h1>\n' % html.escape(title)] + parts, info["links"]))
     body, counts = rendered_diff(sides[0][0], sides[1][0])
     links = sorted(set(sides[0][1]) | set(sides[1][1]))
     # Checked later against the new version's place, as the history build checks every page it keeps.

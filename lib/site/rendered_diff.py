@@ -17,6 +17,7 @@ ATTRIBUTES = {"*": {"class", "id", "title", "role", "aria-label", "lang"},
               "a": {"href", "download"}, "img": {"src", "alt", "width", "height", "loading"},
               "input": {"type", "checked", "disabled"}, "td": {"align", "colspan", "rowspan"},
               "th": {"align", "colspan", "rowspan"}, "ol": {"start"}, "details": {"open"}}
+SCHEMES = set(nh3.ALLOWED_URL_SCHEMES) | {"data"}
 
 
 def units(blocks):
@@ -135,9 +136,17 @@ def rendered_diff(old_blocks, new_blocks, context=CONTEXT):
     return '<div class="rendered-diff">\n%s</div>\n' % clean("".join(parts)), dict(changed, same=counts["same"])
 
 
+def _inline_images_only(element, attribute, value):
+    """Keep a data: address only where the site writes one: an inline image's source."""
+    if value[:5].lower() != "data:" or (element == "img" and attribute == "src" and value.startswith("data:image/")):
+        return value
+    return None
+
+
 def clean(rendered):
     """Return HTML put back together from rendered pieces, cleaned by nh3 to the tags the site's pages hold."""
-    return nh3.clean(rendered, tags=TAGS, attributes=ATTRIBUTES, link_rel=None, strip_comments=True)
+    return nh3.clean(rendered, tags=TAGS, attributes=ATTRIBUTES, link_rel=None, strip_comments=True,
+                     url_schemes=SCHEMES, attribute_filter=_inline_images_only)
 
 
 def summary(counts):

@@ -128,10 +128,12 @@ def test_unchanged_stretches_fold_and_a_moved_block_is_marked_where_it_went():
 
 def test_a_callout_is_one_block_and_markup_outside_the_site_is_dropped():
     old = ["<aside>\n", "<p>note</p>\n", "</aside>\n", "<p>x</p>\n"]
-    new = ["<aside>\n", "<p>note changed</p>\n", "</aside>\n", '<p onclick="x()">x <script>y</script></p>\n']
+    new = ["<aside>\n", "<p>note changed</p>\n", "</aside>\n",
+           '<p onclick="x()">x <script>y</script><a href="data:text/html,z">z</a><img src="data:image/png;base64,AA" /></p>\n']
     body, counts = rendered_diff(old, new)
     assert counts["changed"] == 2
     assert "<aside>" in body and "onclick" not in body and "<script" not in body
+    assert 'src="data:image/png;base64,AA"' in body and "data:text" not in body
 
 
 def test_a_database_cell_shows_its_links_with_the_changed_words_marked():
