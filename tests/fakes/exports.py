@@ -221,6 +221,7 @@ class FakeWorkspace:
         for n in range(3):
             row = self._new(f"Task {n + 1}", "row", db.index, rng)
             row.files.append((f"DO01000357{n + 2}.jpeg", "png"))
+            row.related = [db.children[0]] if n else []
 
     def _title(self):
         return " ".join(self._rng.choice(WORDS).capitalize() if i == 0 else self._rng.choice(WORDS)

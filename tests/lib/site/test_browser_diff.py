@@ -113,13 +113,16 @@ def export_2024(tmp_path_factory):
     return base / "site"
 
 
-def test_a_files_and_media_cell_named_from_the_export_root_opens_its_image(visit, export_2024):  # noqa: F811
+def test_a_files_and_media_cell_named_from_the_export_root_opens_its_image_and_relations_link(visit, export_2024):  # noqa: F811
     table = next(export_2024.glob("Projects & Tasks */Projects & Tasks *.html"))
     page = visit.open(export_2024, str(table.relative_to(export_2024)))
     cell = page.locator("table.database tbody tr").first.locator("td").nth(3)
     thumb = cell.locator("a.attachment img.thumb")
     expect(thumb).to_be_visible()
     assert thumb.evaluate("e => e.complete && e.naturalWidth") > 0
+    related = page.locator("table.database tbody tr").nth(1).locator("td").nth(7).locator("a")
+    expect(related).to_have_text("Task 1")       # a relation named from the export's root is a link too
+    assert "broken-link" not in (related.get_attribute("class") or "")
     cell.locator("a.attachment").click()
     expect(page).to_have_url(re.compile(r"/DO010003572\.jpeg$"))
     assert page.evaluate("document.images.length && document.images[0].naturalWidth") > 0
