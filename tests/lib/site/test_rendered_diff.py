@@ -4,19 +4,22 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import quote
 
-from hypothesis import given
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib.site.diff_html import table_diff
 from lib.site.html_words import word_diff
 from lib.site.links import SiteIndex
-from lib.site.rendered_diff import block_changes, rendered_diff
+from lib.site.render import BlockRenderer, make_markdown, page_parts
+from lib.site.rendered_diff import block_changes, rendered_diff, units
 from tests.fakes.export_pages import csv_bytes
 
 WORDS = st.sampled_from(["alpha", "beta", "gamma", "delta", "Café", "<b>", "a&b", "x", "déjà", "1"])
 SEGMENTS = st.lists(st.tuples(st.sampled_from(["text", "strong", "link", "link2", "img"]),
                               st.lists(WORDS, min_size=1, max_size=3)), min_size=1, max_size=6)
 VOID = {"img", "br", "hr", "input"}
+INLINE = {"a", "strong", "em", "code", "del", "ins", "span", "sup", "sub", "s", "u", "mark", "b", "i", "kbd"}
 
 
 def paragraph(segments):
@@ -42,8 +45,10 @@ class Side(HTMLParser):
             if not self.depth:
                 self.text.append("[%s]" % dict(attrs).get("src"))
             return
+        if tag not in INLINE:
+            self.text.append(" ")       # a block's edge separates words as the browser shows them
         self.stack.append(tag)
-        if tag == self.skip or self.depth:
+        if (tag == self.skip and dict(attrs).get("class") == "diff-" + tag) or self.depth:
             self.depth += 1
 
     handle_startendtag = handle_starttag
@@ -51,6 +56,8 @@ class Side(HTMLParser):
     def handle_endtag(self, tag):
         assert self.stack and self.stack[-1] == tag, "tags nest"
         self.stack.pop()
+        if tag not in INLINE:
+            self.text.append(" ")
         if self.depth:
             self.depth -= 1
 
@@ -71,8 +78,8 @@ def side(marked, skip):
 def test_a_marked_block_holds_both_versions_word_for_word(old, new):
     old_html, new_html = paragraph(old), paragraph(new)
     marked = word_diff(old_html, new_html)
-    assert side(marked, "del") == side(new_html, None)
-    assert side(marked, "ins") == side(old_html, None)
+    assert words(side(marked, "del")) == words(side(new_html, None))
+    assert words(side(marked, "ins")) == words(side(old_html, None))
     if old_html == new_html:
         assert "diff-ins" not in marked and "diff-del" not in marked
 
@@ -160,3 +167,38 @@ def test_files_named_from_the_export_root_resolve_from_a_database_in_its_own_fol
     assert index.resolve(written, csv)[:2] == ("asset", image)
     beside = quote(image[len(folder) + 1:])               # and as older exports do: from the CSV's folder
     assert index.resolve(beside, csv)[:2] == ("asset", image)
+
+
+MARKDOWN = st.lists(st.sampled_from([
+    "plain words here", "**bold words** and *italic*", "`code & <tag>`", "[Page](Page%20one.md)", "[Page two](Page%20two.md)",
+    "- item one\n- item two", "- [x] done task\n- [ ] open task", "1. first\n2. second", "| a | b |\n|---|:-:|\n| 1 | 2 |",
+    "```py\nx = '<b>'\n```", "## A heading", "> quoted words", "<aside>\n💡 a callout\n</aside>", "line<br>break",
+    "![pic](image%201.png)", "footnote[^1]\n\n[^1]: the note", "~~struck~~ text", "---"]), min_size=1, max_size=5)
+
+
+def words(text):
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def blocks_of():
+    md, renderer = make_markdown(BlockRenderer)
+    index = SiteIndex(["Home.md", "Page one.md", "image 1.png"])
+
+    def render(chunks):
+        return page_parts(md, renderer, "# Home\n\n" + "\n\n".join(chunks) + "\n", "Home.md", index)[1]
+    return render
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(MARKDOWN, MARKDOWN)
+def test_blocks_the_site_renders_are_marked_word_for_word_and_nest(blocks_of, old, new):
+    old_blocks, new_blocks = blocks_of(old), blocks_of(new)
+    for status, before, after in block_changes(units(old_blocks), units(new_blocks)):
+        if status == "changed":
+            marked = word_diff(before, after)
+            # Line breaks between a list's items are layout, written once: compared as the browser shows text.
+            assert words(side(marked, "del")) == words(side(after, None))
+            assert words(side(marked, "ins")) == words(side(before, None))
+    body, _ = rendered_diff(old_blocks, new_blocks)
+    side(body, None)                                        # every tag closed where it was opened
