@@ -13,6 +13,7 @@ SIGNIFICANT = {"a": ("href", "class"), "img": ("src",), "input": ("checked",), "
                "span": ("class",), "td": ("align",), "th": ("align",), "ol": ("start",)}
 # A line break right inside these is layout between blocks, not text: never marked, never written twice.
 LAYOUT = {None, "ul", "ol", "table", "thead", "tbody", "tr", "dl", "section", "aside", "details", "blockquote"}
+LONG = 4_000_000       # tokens compared pairwise past which difflib's popular-token heuristic is on
 INS, DEL = '<ins class="diff-ins">', '<del class="diff-del">'
 
 
@@ -80,11 +81,31 @@ def tokens_of(rendered, side):
     return parser.tokens
 
 
+def _matched(a, b):
+    """Return difflib's opcodes turning key list `a` into `b`, the shared head and tail set aside first: one
+    edit in a long table compares a few tokens, not every cell with every other (quadratic in difflib)."""
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    mid_a, mid_b = a[head:len(a) - tail], b[head:len(b) - tail]
+    # A long middle lets difflib skip tokens found everywhere (spaces, empty cells) as anchors.
+    matcher = difflib.SequenceMatcher(None, mid_a, mid_b, autojunk=len(mid_a) * len(mid_b) > LONG)
+    ops = [("equal", 0, head, 0, head)] if head else []
+    ops += [(tag, i1 + head, i2 + head, j1 + head, j2 + head) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+            if i1 != i2 or j1 != j2]
+    if tail:
+        ops.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    # The middle starts and ends where the two differ: no two "equal" opcodes meet.
+    return ops
+
+
 def _opcodes(old, new):
-    """Return difflib's opcodes over two token lists, white space between two changes made part of them."""
-    matcher = difflib.SequenceMatcher(None, [t[0] for t in old], [t[0] for t in new], autojunk=False)
+    """Return the opcodes over two token lists, white space between two changes made part of them."""
     ops = []
-    for op in matcher.get_opcodes():
+    for op in _matched([t[0] for t in old], [t[0] for t in new]):
         if len(ops) > 1 and ops[-1][0] == "equal" and ops[-2][0] != "equal" and op[0] != "equal" and \
                 all(t[1] is not None and not t[1].strip() for t in old[ops[-1][1]:ops[-1][2]]):
             ops[-1] = ("replace",) + ops[-1][1:]
