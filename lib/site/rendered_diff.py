@@ -10,6 +10,9 @@ from lib.site.html_words import word_diff
 
 CONTEXT = 1     # unchanged blocks shown on each side of a change; the rest fold
 NEST_RE = re.compile(r"<(/?)(?:aside|details)\b", re.I)
+TAG_RE = re.compile(r"<[^>]*>")
+ALIKE = 0.5             # words two blocks share for one to be the other edited
+MAX_COMPARED = 400      # block pairs compared in one changed region; past that, blocks pair in order
 LABELS = {"changed": "changed", "added": "added", "removed": "removed", "moved": "moved here"}
 # What the site's pages are made of (the renderer's own output and Notion's tags it keeps), and the marks.
 TAGS = set(nh3.ALLOWED_TAGS) | {"input", "section", "aside", "details", "summary", "ins", "del"}
@@ -57,15 +60,46 @@ def block_changes(old, new):
             continue
         olds = [(block, _take(moved_from, block)) for block in old[i1:i2]]
         news = [(block, _take(moved_to, block)) for block in new[j1:j2]]
-        paired = min(sum(1 for _, moved in olds if not moved), sum(1 for _, moved in news if not moved))
-        rows += _region(olds, news, paired)
+        rows += _region(olds, news)
     return rows
 
 
-def _region(olds, news, paired):
-    """Return the rows of one changed region, both versions' blocks in their order: the first `paired` blocks
-    that stayed on each side are one block changed, the rest removed or added."""
-    rows, i, j, k = [], 0, 0, 0
+def _similar(a, b):
+    """Return how alike two blocks read, 0 to 1, by their words."""
+    return difflib.SequenceMatcher(None, TAG_RE.sub(" ", a).split(), TAG_RE.sub(" ", b).split()).ratio()
+
+
+def _pairs(olds, news):
+    """Return {old position: new position}: which block became which, in order on both sides.
+
+    A block pairs with the most alike block after the last pair (an edited paragraph finds itself past a new
+    one); those left between two pairs pair in order (a paragraph rewritten whole is still one block changed)."""
+    anchors, start = [], 0
+    if len(olds) * len(news) <= MAX_COMPARED:
+        for i, block in enumerate(olds):
+            scores = [(_similar(block, news[j]), -j) for j in range(start, len(news))]
+            best = max(scores, default=(0, 0))
+            if best[0] >= ALIKE:
+                anchors.append((i, -best[1]))
+                start = -best[1] + 1
+    pairs, i0, j0 = {}, 0, 0
+    for i, j in anchors + [(len(olds), len(news))]:
+        pairs.update((i0 + k, j0 + k) for k in range(min(i - i0, j - j0)))
+        if i < len(olds):
+            pairs[i] = j
+        i0, j0 = i + 1, j + 1
+    return pairs
+
+
+def _region(olds, news):
+    """Return the rows of one changed region, both versions' blocks in their order: a block that stayed (not
+    moved) and has a counterpart is one block changed, the rest removed or added."""
+    rest_old = [i for i, (_, moved) in enumerate(olds) if not moved]
+    rest_new = [j for j, (_, moved) in enumerate(news) if not moved]
+    pairs = {rest_old[a]: rest_new[b] for a, b in _pairs([olds[i][0] for i in rest_old],
+                                                         [news[j][0] for j in rest_new]).items()}
+    paired_new = set(pairs.values())
+    rows, i, j = [], 0, 0
     while i < len(olds) or j < len(news):
         if i < len(olds) and olds[i][1]:
             rows.append(("moved-from", olds[i][0], None))
@@ -73,15 +107,16 @@ def _region(olds, news, paired):
         elif j < len(news) and news[j][1]:
             rows.append(("moved", None, news[j][0]))
             j += 1
-        elif k < paired:
-            rows.append(("changed", olds[i][0], news[j][0]))
-            i, j, k = i + 1, j + 1, k + 1
-        elif i < len(olds):
+        elif i < len(olds) and i not in pairs:
             rows.append(("removed", olds[i][0], None))
             i += 1
-        else:
+        elif j < len(news) and j not in paired_new:
             rows.append(("added", None, news[j][0]))
             j += 1
+        else:
+            # Pairs keep both orders: the next old block with a counterpart meets it here.
+            rows.append(("changed", olds[i][0], news[j][0]))
+            i, j = i + 1, j + 1
     return rows
 
 

@@ -202,3 +202,12 @@ def test_blocks_the_site_renders_are_marked_word_for_word_and_nest(blocks_of, ol
             assert words(side(marked, "ins")) == words(side(before, None))
     body, _ = rendered_diff(old_blocks, new_blocks)
     side(body, None)                                        # every tag closed where it was opened
+
+
+def test_an_edited_block_past_a_new_one_is_found_as_itself():
+    old = ["<p>keep this</p>\n", "<p>the quick brown fox jumps over the dog</p>\n", "<p>end</p>\n"]
+    new = ["<p>keep this</p>\n", "<p>a brand new paragraph</p>\n", "<p>the quick brown fox leaps over the dog</p>\n",
+           "<p>end</p>\n"]
+    rows = block_changes(old, new)
+    assert [s for s, _, _ in rows] == ["same", "added", "changed", "same"]
+    assert rows[2][1] == old[1]
