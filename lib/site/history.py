@@ -70,6 +70,7 @@ class HistoryBuild:
         self.snaps = history["snapshots"]
         self.info, self.todo, self.kept, self.missing, self.texts = {}, [], {}, set(), {}
         self.latest = {}    # export path -> its diff page, for what the newest snapshot changed
+        self.diffs = {}     # (key, snapshot number) -> the page of that change
         # The promoted snapshot is not committed yet: its versions are the files of official/.
         self.on_disk = {e["blob"]: os.path.join(official, e["path"]) for e in history["events"]
                         if e.get("blob") and self.snaps[e["snap"]]["commit"] is None}
@@ -151,6 +152,8 @@ class HistoryBuild:
                         "blobs": [event["old_blob"], event["blob"]], "version": views.get(event["blob"]),
                         "path": event["path"], "old_path": event.get("old_path"), "format": hp.DIFF_FORMAT}
                 diff = diff if self.want(diff, item) else None
+                if diff:
+                    self.diffs[(key, event["snap"])] = diff
                 if diff and event["snap"] == len(self.snaps) - 1:
                     self.latest[event["path"]] = diff
             change = hp.KINDS[event["kind"]]

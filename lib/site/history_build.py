@@ -49,7 +49,8 @@ def build_history(index, titles, history, read_blob, site, official, old, relink
         info = build.info[key] = build.page_info(key)
         rows[key] = build.rows(key, info) if key in build.lines else []
         for event in build.lines.get(key, ()):
-            changed.setdefault(event["snap"], []).append((info["title"], event["kind"], hp.history_page(key)))
+            changed.setdefault(event["snap"], []).append((info["title"], event["kind"], hp.history_page(key),
+                                                          build.diffs.get((key, event["snap"]))))
     rendered = render_items(build.todo, {"index": index, "titles": titles, "site": site}, workers) if build.todo else {}
     state_outputs = dict(build.kept, **rendered)
     outputs = {rel: {"size": facts["size"], "sha256": facts["sha256"]} for rel, facts in state_outputs.items()}

@@ -137,7 +137,8 @@ def diff_article(rendered, counts, source, from_out):
 
 
 def overview_article(history, changed, from_out):
-    """Return the body of the snapshots overview: each snapshot, newest first, and the pages it changed."""
+    """Return the body of the snapshots overview: each snapshot, newest first, and the pages it changed (each
+    with its history, and the diff of that change when there is one)."""
     parts = ['<p>%s</p>\n' % start_note(history)]
     snaps = history["snapshots"]
     for number in range(len(snaps) - 1, -1, -1):
@@ -148,9 +149,10 @@ def overview_article(history, changed, from_out):
                                                         "No page or database changed."))
             continue
         parts.append('<ul class="changes">')
-        for title, kind, target in items:
-            parts.append('<li><a href="%s">%s</a> <span class="badge">%s</span></li>'
-                         % (E(href(target, from_out)), E(title), E(KINDS.get(kind, kind))))
+        for title, kind, target, diff in items:
+            link = ' <a class="diff-link" href="%s">diff</a>' % E(href(diff, from_out)) if diff else ""
+            parts.append('<li><a href="%s">%s</a> <span class="badge">%s</span>%s</li>'
+                         % (E(href(target, from_out)), E(title), E(KINDS.get(kind, kind)), link))
         parts.append("</ul>\n")
     return "".join(parts)
 

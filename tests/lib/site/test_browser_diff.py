@@ -49,6 +49,15 @@ def open_diff(visit, site, title):  # noqa: F811
     return page
 
 
+def test_the_snapshots_overview_links_each_change_to_its_diff(visit, demo):  # noqa: F811
+    site, facts = demo
+    page = visit.open(site, "_site/history.html")
+    item = page.locator("ul.changes").first.locator("li", has=page.locator("a:text-is(%r)" % facts["edited"].title))
+    item.locator("a.diff-link").click()
+    expect(page).to_have_title("%s (changes)" % facts["edited"].title)
+    expect(page.locator(".rendered-diff ins.diff-ins")).to_contain_text("Edited on day 1:")
+
+
 def background(page, locator):
     return locator.evaluate("e => getComputedStyle(e).backgroundColor")
 
