@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from lib.site.diff_html import table_diff
 from lib.site.html_words import word_diff
 from lib.site.links import SiteIndex
-from lib.site.render import BlockRenderer, make_markdown, page_parts
+from lib.site.render import BlockRenderer, make_markdown, page_parts, render_page
 from lib.site.rendered_diff import block_changes, rendered_diff, units
 from tests.fakes.export_pages import csv_bytes
 
@@ -211,3 +211,12 @@ def test_an_edited_block_past_a_new_one_is_found_as_itself():
     rows = block_changes(old, new)
     assert [s for s, _, _ in rows] == ["same", "added", "changed", "same"]
     assert rows[2][1] == old[1]
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(MARKDOWN)
+def test_blocks_joined_are_the_page_the_site_renders(blocks_of, chunks):
+    md, renderer = make_markdown()
+    index = SiteIndex(["Home.md", "Page one.md", "image 1.png"])
+    page = render_page(md, renderer, "# Home\n\n" + "\n\n".join(chunks) + "\n", "Home.md", index)[1]
+    assert "".join(blocks_of(chunks)) == page
