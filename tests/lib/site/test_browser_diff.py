@@ -122,7 +122,7 @@ def export_2024(tmp_path_factory):
     return base / "site"
 
 
-def test_a_files_and_media_cell_named_from_the_export_root_opens_its_image_and_relations_link(visit, export_2024):  # noqa: F811
+def test_a_files_and_media_cell_named_from_the_export_root_opens_its_image(visit, export_2024):  # noqa: F811
     table = next(export_2024.glob("Projects & Tasks */Projects & Tasks *.html"))
     page = visit.open(export_2024, str(table.relative_to(export_2024)))
     cell = page.locator("table.database tbody tr").first.locator("td").nth(3)

@@ -136,7 +136,8 @@ def test_unchanged_stretches_fold_and_a_moved_block_is_marked_where_it_went():
 def test_a_callout_is_one_block_and_markup_outside_the_site_is_dropped():
     old = ["<aside>\n", "<p>note</p>\n", "</aside>\n", "<p>x</p>\n"]
     new = ["<aside>\n", "<p>note changed</p>\n", "</aside>\n",
-           '<p onclick="x()">x <script>y</script><a href="data:text/html,z">z</a><img src="data:image/png;base64,AA" /></p>\n']
+           '<p onclick="x()">x <script>y</script><a href="data:text/html,z">z</a>'
+           '<img src="data:image/png;base64,AA" /></p>\n']
     body, counts = rendered_diff(old, new)
     assert counts["changed"] == 2
     assert "<aside>" in body and "onclick" not in body and "<script" not in body
@@ -170,8 +171,9 @@ def test_files_named_from_the_export_root_resolve_from_a_database_in_its_own_fol
 
 
 MARKDOWN = st.lists(st.sampled_from([
-    "plain words here", "**bold words** and *italic*", "`code & <tag>`", "[Page](Page%20one.md)", "[Page two](Page%20two.md)",
-    "- item one\n- item two", "- [x] done task\n- [ ] open task", "1. first\n2. second", "| a | b |\n|---|:-:|\n| 1 | 2 |",
+    "plain words here", "**bold words** and *italic*", "`code & <tag>`", "[Page](Page%20one.md)",
+    "[Page two](Page%20two.md)", "- item one\n- item two", "- [x] done task\n- [ ] open task", "1. first\n2. second",
+    "| a | b |\n|---|:-:|\n| 1 | 2 |",
     "```py\nx = '<b>'\n```", "## A heading", "> quoted words", "<aside>\n💡 a callout\n</aside>", "line<br>break",
     "![pic](image%201.png)", "footnote[^1]\n\n[^1]: the note", "~~struck~~ text", "---"]), min_size=1, max_size=5)
 
