@@ -1,7 +1,6 @@
 """HTTP session for Notion's internal /api/v3: cookie scoping, bounded retries, lenient JSON."""
 import json
 import logging
-import time
 from http.cookiejar import DefaultCookiePolicy
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
@@ -9,13 +8,13 @@ from urllib.parse import urlsplit
 import requests
 
 from lib.core.errors import AuthError, ExportError
-from lib.snapshot.reachability import HostUnreachable, Reachability  # noqa: F401 (HostUnreachable: the face of a refusal here)
 from lib.core.redact import redact, register_secret
+from lib.http.reachability import HostUnreachable  # noqa: F401 (the face of a refusal here)
+from lib.http.retry import TRANSIENT, TRANSIENT_STATUSES, Retrier, RetryPolicy, export_policy, response_retry_after
 
 log = logging.getLogger(__name__)
 AUTH_HINT = "refresh NATIVE_EXPORT_TOKEN_V2 (README: Refreshing cookies)"
-RETRY_STATUSES = {429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 525, 526, 527, 530}
-TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+RETRY_STATUSES = TRANSIENT_STATUSES | {520, 521, 522, 523, 524, 525, 526, 527, 530}  # Cloudflare's own, in front
 CONNECT_TIMEOUT = 10.0  # a host that never accepts the connection costs this much per attempt, not the read timeout
 NETWORK_HINT = "check the network, DNS and NOTION_BASE_URL / NOTION_NOTIFICATION_BASE_URLS; the run resumes when re-run"
 
@@ -82,18 +81,17 @@ def describe(response):
 class NotionHTTP:
     """A requests.Session wrapper that knows which Notion host gets which cookie."""
 
-    def __init__(self, token_v2, file_token, space_id, api_urls, file_hosts, timeout=60.0, max_retries=8,
-                 backoff=1.0, backoff_max=60.0, connect_budget=30.0):
+    def __init__(self, token_v2, file_token, space_id, api_urls, file_hosts, timeout=60.0, policy=RetryPolicy(),
+                 connect_budget=30.0):
         for secret in (token_v2, file_token):
             register_secret(secret)
         self.token_v2, self.space_id = token_v2, space_id
         self.configured_file_token, self.harvested_file_token = file_token or "", ""
         self.api_hosts = [netloc(u) for u in api_urls]
         self.file_hosts = [h.strip() for h in file_hosts if h.strip()]
-        self.timeout, self.max_retries = timeout, max_retries
-        self.backoff, self.backoff_max = backoff, backoff_max
-        self.retries_used = 0
-        self.reach = Reachability(connect_budget)
+        self.timeout = timeout
+        self.retry = Retrier(policy, connect_budget=connect_budget,
+                             hint="Notion or the network kept failing; re-run later (the run resumes)")
         self.session = requests.Session()
         self.session.cookies.set_policy(_BlockAll())
         self.session.headers["User-Agent"] = "notion-git-backup (+https://github.com/)"
@@ -103,9 +101,13 @@ class NotionHTTP:
         """The session the export and the browser fallback use, as the configuration says."""
         return cls(cfg.secret("NATIVE_EXPORT_TOKEN_V2"), cfg.secret("NATIVE_EXPORT_FILE_TOKEN"), cfg.space_id,
                    [cfg["notion.base_url"], *cfg["notion.notification_base_urls"]], cfg["notion.file_hosts"],
-                   timeout=cfg["export.http_timeout_seconds"], max_retries=cfg["export.http_retries"],
-                   backoff=cfg["export.retry_backoff_seconds"], backoff_max=cfg["export.retry_backoff_max_seconds"],
+                   timeout=cfg["export.http_timeout_seconds"], policy=export_policy(cfg),
                    connect_budget=cfg["notion.connect_budget_seconds"])
+
+    @property
+    def retries_used(self):
+        """Retries of this session so far (failures.json counts them)."""
+        return self.retry.count
 
     @property
     def file_token(self):
@@ -133,19 +135,9 @@ class NotionHTTP:
                 self.harvested_file_token = jar["file_token"].value
                 log.info("file_token received from Notion (Set-Cookie); it will be sent to the file host")
 
-    def wait(self, what, attempt, reason, retry_after=None, cap=None):
-        """Sleep before retry `attempt` of `what`, saying why; raise ExportError when retries are spent."""
-        if attempt > self.max_retries:
-            raise ExportError(f"{what}: gave up after {self.max_retries} retries, last answer: {reason}",
-                              hint="Notion or the network kept failing; re-run later (the run resumes)")
-        delay = min(self.backoff_max, self.backoff * 2 ** min(attempt - 1, 60))
-        if cap is not None:
-            delay = min(delay, cap)
-        if retry_after is not None:
-            delay = min(max(retry_after, 0.0), max(self.backoff_max, 300.0))
-        log.warning("%s: %s; retry %d/%d in %.1f s", what, redact(reason), attempt, self.max_retries, delay)
-        self.retries_used += 1
-        time.sleep(delay)
+    def wait(self, what, attempt, reason):
+        """Sleep before retry `attempt` of `what` (the shared download's call); raise once retries are spent."""
+        self.retry.wait(what, attempt, reason)
 
     def post(self, base_url, endpoint, body):
         """POST /api/v3/<endpoint> and return the parsed JSON, retrying transient failures."""
@@ -165,7 +157,7 @@ class NotionHTTP:
             except requests.RequestException as exc:
                 raise ExportError(f"Notion {endpoint}: {type(exc).__name__}: {redact(str(exc))}",
                                   hint="check NOTION_BASE_URL / NOTION_NOTIFICATION_BASE_URLS") from None
-            self.reach.answered(host)
+            self.retry.answered(host)
             self._harvest(response)
             status, data = response.status_code, parse_json(response)
             if status == 401 or (status == 400 and isinstance(data, dict) and data.get("name") == "DecryptionError"):
@@ -173,7 +165,7 @@ class NotionHTTP:
                                 f"to {endpoint}", hint="")
             if status in RETRY_STATUSES:
                 why = "rate limited (429)" if status == 429 else f"server error {describe(response)}"
-                self.wait(f"Notion {endpoint}", attempt, why, _retry_after(response))
+                self.retry.wait(f"Notion {endpoint}", attempt, why, response_retry_after(response.headers))
                 continue
             if status != 200:
                 raise ExportError(f"Notion {endpoint} refused the request: {describe(response)}",
@@ -186,8 +178,7 @@ class NotionHTTP:
 
     def retry_after_failure(self, what, host, attempt, exc):
         """Wait before retrying a failed request; a host that cannot be connected to gets only the connect budget."""
-        reason, cap = self.reach.judge((what, "Notion", host, exc), attempt, self.max_retries, NETWORK_HINT)
-        self.wait(f"Notion {what}", attempt, reason, cap=cap)
+        self.retry.after_failure((f"Notion {what}", "Notion", host, exc), attempt, NETWORK_HINT)
 
     def get(self, url, headers=None, stream=True):
         """GET with the cookies this host may receive; redirects are returned, not followed."""
@@ -197,13 +188,5 @@ class NotionHTTP:
             headers["Cookie"] = cookie
         response = self.session.get(url, headers=headers, timeout=(min(self.timeout, CONNECT_TIMEOUT), self.timeout),
                                     stream=stream, allow_redirects=False)
-        self.reach.answered(netloc(url))
+        self.retry.answered(netloc(url))
         return response
-
-
-def _retry_after(response):
-    value = response.headers.get("Retry-After")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
