@@ -68,8 +68,8 @@ def check_fields(answer, shapes, what):
             continue
         wanted = f"a list of {shape[1].__name__}" if shape[0] is list else " or ".join(
             t.__name__ for t in (shape if isinstance(shape, tuple) else (shape,)))
-        raise AnswerRefused(f"{what}: Notion sent `{field}` as {type(value).__name__}, not {wanted}; the answer "
-                            f"was {excerpt(json.dumps(answer))!r}", hint="re-run later, and report it if it persists")
+        raise AnswerRefused(f"{what}: Notion sent `{field}` as {type(value).__name__}, not {wanted}: "
+                            f"{excerpt(json.dumps(value))}", hint="re-run later, and report it if it persists")
 
 
 def _fits(value, shape):
