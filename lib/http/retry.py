@@ -1,4 +1,4 @@
-"""The one retry policy of every HTTP client: Retry-After, capped exponential backoff with jitter, a deadline, counts."""
+"""The one retry policy of every HTTP client: Retry-After, capped exponential backoff with jitter, deadline, counts."""
 import logging
 import random
 import re

@@ -9,13 +9,16 @@ import requests
 
 from lib.core.errors import AuthError, ExportError
 from lib.core.redact import redact, register_secret
+from lib.http.answers import WINDOW, excerpt, json_of, read_capped
 from lib.http.reachability import HostUnreachable  # noqa: F401 (the face of a refusal here)
+from lib.http.resumable import describe_body
 from lib.http.retry import TRANSIENT, TRANSIENT_STATUSES, Retrier, RetryPolicy, export_policy, response_retry_after
 
 log = logging.getLogger(__name__)
 AUTH_HINT = "refresh NATIVE_EXPORT_TOKEN_V2 (README: Refreshing cookies)"
 RETRY_STATUSES = TRANSIENT_STATUSES | {520, 521, 522, 523, 524, 525, 526, 527, 530}  # Cloudflare's own, in front
 CONNECT_TIMEOUT = 10.0  # a host that never accepts the connection costs this much per attempt, not the read timeout
+MAX_ANSWER_BYTES = 64 << 20  # task and notification answers: kilobytes to a few megabytes; more is refused unread
 NETWORK_HINT = "check the network, DNS and NOTION_BASE_URL / NOTION_NOTIFICATION_BASE_URLS; the run resumes when re-run"
 
 
@@ -55,27 +58,17 @@ def unwrap(record):
     return record
 
 
-def parse_json(response):
-    """Return the JSON body (a BOM or stray whitespace tolerated), or None when it is not JSON."""
-    text = response.content.decode("utf-8", "replace").lstrip("\ufeff").strip()
-    if not text or text[0] not in "{[":
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
+def describe(response, body=None):
+    """A short, secret-free description of an HTTP answer for messages (Notion's error name and message if any).
 
-
-def describe(response):
-    """A short, secret-free description of an HTTP answer for messages."""
-    body = parse_json(response)
-    if isinstance(body, dict) and (body.get("name") or body.get("message")):
-        detail = " ".join(str(body[k]) for k in ("name", "message", "debugMessage") if body.get(k))
-    else:
-        kind = response.headers.get("Content-Type", "?").split(";")[0]
-        snippet = " ".join(response.content[:120].decode("utf-8", "replace").split())
-        detail = f"{kind} body: {snippet!r}"
-    return redact(f"HTTP {response.status_code} {detail}")
+    `body` is the body when the caller has read it already; else only its first few kilobytes are read.
+    """
+    body = next(response.iter_content(WINDOW), b"") if body is None else body
+    data = json_of(body)
+    if isinstance(data, dict) and (data.get("name") or data.get("message")):
+        detail = " ".join(str(data[k]) for k in ("name", "message", "debugMessage") if data.get(k))
+        return excerpt(f"HTTP {response.status_code} {detail}")
+    return describe_body(response, body)
 
 
 class NotionHTTP:
@@ -150,28 +143,30 @@ class NotionHTTP:
             attempt += 1
             try:
                 response = self.session.post(url, data=json.dumps(body), headers=headers, allow_redirects=False,
-                                             timeout=(min(self.timeout, CONNECT_TIMEOUT), self.timeout))
+                                             timeout=(min(self.timeout, CONNECT_TIMEOUT), self.timeout), stream=True)
+                self.retry.answered(host)
+                with response:
+                    raw = read_capped(response, MAX_ANSWER_BYTES, f"Notion {endpoint}")
             except TRANSIENT as exc:
                 self.retry_after_failure(endpoint, host, attempt, exc)
                 continue
             except requests.RequestException as exc:
                 raise ExportError(f"Notion {endpoint}: {type(exc).__name__}: {redact(str(exc))}",
                                   hint="check NOTION_BASE_URL / NOTION_NOTIFICATION_BASE_URLS") from None
-            self.retry.answered(host)
             self._harvest(response)
-            status, data = response.status_code, parse_json(response)
+            status, data = response.status_code, json_of(raw)
             if status == 401 or (status == 400 and isinstance(data, dict) and data.get("name") == "DecryptionError"):
-                raise AuthError(f"token_v2 expired or invalid: {AUTH_HINT}; Notion answered {describe(response)} "
+                raise AuthError(f"token_v2 expired or invalid: {AUTH_HINT}; Notion answered {describe(response, raw)} "
                                 f"to {endpoint}", hint="")
             if status in RETRY_STATUSES:
-                why = "rate limited (429)" if status == 429 else f"server error {describe(response)}"
+                why = "rate limited (429)" if status == 429 else f"server error {describe(response, raw)}"
                 self.retry.wait(f"Notion {endpoint}", attempt, why, response_retry_after(response.headers))
                 continue
             if status != 200:
-                raise ExportError(f"Notion {endpoint} refused the request: {describe(response)}",
+                raise ExportError(f"Notion {endpoint} refused the request: {describe(response, raw)}",
                                   hint="check NOTION_SPACE_ID and the export settings")
             if not isinstance(data, dict):
-                self.wait(f"Notion {endpoint}", attempt, f"answer is not JSON ({describe(response)}), "
+                self.wait(f"Notion {endpoint}", attempt, f"answer is not JSON ({describe(response, raw)}), "
                           "likely a Cloudflare or bot-check page")
                 continue
             return data
