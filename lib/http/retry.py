@@ -104,7 +104,7 @@ class Retrier:
             raise self.exhausted(what, reason, attempt, f" in {spent:.0f} s (a wait of {delay:.0f} s more would "
                                                         f"pass the {policy.deadline:.0f} s deadline)")
         log.log(max(self.level, logging.WARNING) if delay > LONG_WAIT else self.level,
-                "retrying %s in %.1f s after %s (retry %d/%d)", what, delay, redact(reason), attempt, policy.retries)
+                "retrying %s: %s; retry %d/%d in %.1f s", what, redact(reason), attempt, policy.retries, delay)
         self.count += 1
         for hook in self.hooks:
             hook(what, attempt, delay, reason)

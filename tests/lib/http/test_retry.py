@@ -118,6 +118,6 @@ def test_an_own_error_for_spent_retries(caplog):
 
     retrier = Retrier(RetryPolicy(retries=1, base=0), exhausted=spent, sleep=lambda _: None)
     retrier.wait("GET /v1/users/me", 1, "HTTP 502 bad_gateway")
-    assert "retrying GET /v1/users/me in 0.0 s after HTTP 502 bad_gateway (retry 1/1)" in caplog.text
+    assert "retrying GET /v1/users/me: HTTP 502 bad_gateway; retry 1/1 in 0.0 s" in caplog.text
     with pytest.raises(LookupError, match=r"still failing after 2 attempts \(last: HTTP 502"):
         retrier.wait("GET /v1/users/me", 2, "HTTP 502 bad_gateway")
