@@ -54,26 +54,37 @@ def json_of(body):
         return None
 
 
+class ListOf:
+    """A field's shape: a list whose items are all of one type."""
+
+    def __init__(self, kind):
+        self.kind = kind
+
+    def fits(self, value):
+        """True for a list of `kind` only."""
+        return isinstance(value, list) and all(isinstance(item, self.kind) for item in value)
+
+    def __str__(self):
+        return f"a list of {self.kind.__name__}"
+
+
 def check_fields(answer, shapes, what):
     """Raise AnswerRefused when a field of a JSON object has another type than `shapes` says (null is allowed).
 
-    `shapes` maps a field to a type or a tuple of types; `(list, str)` means a list of strings. A bool is not
-    taken for a number.
+    `shapes` maps a field to a type, a tuple of types or a ListOf. A bool is not taken for a number.
     """
     for field, shape in shapes.items():
         value = answer.get(field)
-        if value is None:
+        if value is None or _fits(value, shape):
             continue
-        if _fits(value, shape):
-            continue
-        wanted = f"a list of {shape[1].__name__}" if shape[0] is list else " or ".join(
-            t.__name__ for t in (shape if isinstance(shape, tuple) else (shape,)))
+        wanted = str(shape) if isinstance(shape, ListOf) else " or ".join(
+            kind.__name__ for kind in (shape if isinstance(shape, tuple) else (shape,)))
         raise AnswerRefused(f"{what}: Notion sent `{field}` as {type(value).__name__}, not {wanted}: "
                             f"{excerpt(json.dumps(value))}", hint="re-run later, and report it if it persists")
 
 
 def _fits(value, shape):
-    if isinstance(shape, tuple) and shape and shape[0] is list:
-        return isinstance(value, list) and all(isinstance(item, shape[1]) for item in value)
+    if isinstance(shape, ListOf):
+        return shape.fits(value)
     kinds = shape if isinstance(shape, tuple) else (shape,)
     return isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)

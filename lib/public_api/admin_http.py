@@ -5,7 +5,7 @@ import requests
 
 from lib.core.errors import ExportError
 from lib.core.redact import redact, register_secret
-from lib.http.answers import check_fields, excerpt, json_of, read_capped
+from lib.http.answers import ListOf, check_fields, excerpt, json_of, read_capped
 from lib.http.resumable import LinkExpired, describe_body, host_of
 from lib.http.retry import TRANSIENT, TRANSIENT_STATUSES, Retrier, RetryPolicy, export_policy, response_retry_after
 
@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 ADMIN_API_VERSION = "2026-06-01"
 NETWORK_HINT = "check the network, DNS and NOTION_ADMIN_API_BASE_URL; the run resumes the same job when re-run"
 MAX_ANSWER_BYTES = 8 << 20  # a status answer lists URLs: kilobytes; a larger one is refused before it fills memory
-SHAPES = {"status": str, "task_id": str, "export_job_id": str, "download_urls": (list, str), "pages_exported": int,
+SHAPES = {"status": str, "task_id": str, "export_job_id": str, "download_urls": ListOf(str), "pages_exported": int,
           "url_expires_at": (int, float), "final_zip_file_size_bytes": int, "error_type": str, "error_message": str}
 TOKEN_HINT = ("check NOTION_ADMIN_TOKEN: an organization bot token with the scope workspace:export, on an "
               "Enterprise workspace")
