@@ -6,8 +6,8 @@ import os
 from lib.site.diff_html import parse_csv, table_diff, text_diff
 from lib.site.history_pages import banner, diff_article, history_page, href
 from lib.site.nav import page_shell
+from lib.core.notion_names import title_of
 from lib.site.rendered_diff import clean, rendered_diff
-from lib.site.site_paths import title_from_path
 from lib.site.props import render_value
 from lib.site.render import BlockRenderer, link_info, make_markdown, page_parts
 from lib.site.state import link_sig
@@ -47,7 +47,7 @@ def render_version(item):
         renderer.index, renderer.src, renderer.out = index, path, out
         renderer.reset()
         article, info = csv_table(item["text"], renderer), link_info(renderer)
-        return title_from_path(path), article, info
+        return title_of(path), article, info
     title, parts, info = _page_parts(item["text"], path, out)
     return title, "".join(parts), info
 
