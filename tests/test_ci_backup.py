@@ -45,3 +45,9 @@ def test_setup_notice_exits_0_and_arguments_reach_doit(project):
     done = run(project, [".ci/backup", "verify"])
     assert done.returncode == ExitStatus.REFUSED and "there is no snapshot yet" in done.stdout + done.stderr
     assert os.path.exists(project / ".venv" / ".installed")
+
+
+def test_make_backup_passes_workspace_to_doit_as_one_value_never_through_the_shell(project):
+    done = run(project, ["make", "--no-print-directory", "backup", "WORKSPACE=a; touch PWNED"])
+    assert not (project / "PWNED").exists(), "the value was run by the shell"
+    assert done.returncode == 2 and "'a; touch PWNED' names a workspace" in done.stdout + done.stderr

@@ -178,6 +178,7 @@ def load_config(root, environ=None, config_name="backup.config.yaml"):
     problems += [problem] if problem else []
     problems += _rules(values, root, origin) if not named else [
         f"workspace {name}: {rule}" for name, (own, _) in named.items() for rule in _rules({**values, **own}, root, origin, name)]
+    problems += [f"{path.name}: {problem}" for problem in workspaces.shared(named, values)]
     secrets = workspaces.secrets(chosen, named[chosen][1] if chosen else "", environ, SECRETS, problems)
     for name, value in secrets.items():
         problem = secret_value(name, value) if name != "NOTION_SPACE_ID" else None  # parsed by its own rule
