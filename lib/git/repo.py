@@ -3,10 +3,12 @@ import contextlib
 import os
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dulwich.repo import Repo
 
 from lib import __version__
+from lib.config.rules import is_loopback, remote_host
 from lib.git.lfs_remote import endpoint, open_remote
 from lib.git.objects import open_repo
 from lib.git.remote import resolve_remote
@@ -34,6 +36,20 @@ def push_credentials(cfg):
     return ("x-access-token", token) if token else None
 
 
+def lfs_credentials(cfg, url, location):
+    """Return the credentials the LFS endpoint `url` gets: BACKUP_LFS_TOKEN when set; else the push token, but
+    only when the endpoint is the remote's own host over https (loopback http aside); else none."""
+    own = cfg.secret("BACKUP_LFS_TOKEN")
+    if url.startswith("file://"):
+        return None
+    if own:
+        return ("x-access-token", own)
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    secure = parts.scheme == "https" or is_loopback(host)
+    return push_credentials(cfg) if secure and host and host == remote_host(location) else None
+
+
 def lfs_remote(cfg, repo_path):
     """Return the remote's Git LFS store (BACKUP_LFS_URL, else beside the remote), or None without either."""
     remote, url = cfg["publish.remote"], cfg["publish.lfs_url"]
@@ -41,7 +57,8 @@ def lfs_remote(cfg, repo_path):
         return None
     with open_repo(repo_path) as repo:
         location = resolve_remote(repo, remote) if remote else ""
-    return open_remote(endpoint(url, location), push_credentials(cfg))
+    target = endpoint(url, location)
+    return open_remote(target, lfs_credentials(cfg, target, location))
 
 
 def tool_version():
