@@ -15,7 +15,7 @@ from lib.git.objects import LooseWriter, branch_ref, clean_temp_files, open_repo
 from lib.git.statcache import StatCache, stat_key
 from lib.git.store import PACK_THRESHOLD, pack_loose_objects
 from lib.core.log import Progress
-from lib.core.layout import GIT_STAT_CACHE, RUN_SUMMARY, SKIPPED_LARGE, STAGING
+from lib.core.layout import GIT_STAT_CACHE, MANIFESTS, RUN_SUMMARY, SKIPPED_LARGE, STAGING
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,8 @@ WORKERS = 2                     # hashing threads; CI runners have 2-4 cores
 BATCH = 32                      # files per thread task
 MESSAGE_PAGES = 20              # pages named per kind of change in a commit message
 NOTION_ID_RE = re.compile(r" [0-9a-f]{32}$")
+# The manifests are committed whole whatever their size: every run and `doit verify` read them back (issue 22).
+ALWAYS_WHOLE = MANIFESTS.encode() + b"/"
 
 
 def format_message(run_id, counts, verdict, version, changes=None):
@@ -103,7 +105,7 @@ def _list_files(source, exclude, max_file_bytes):
             if stat.S_ISLNK(st.st_mode):
                 items.append((rel, 0, 0o120000, None))
             elif stat.S_ISREG(st.st_mode):
-                if max_file_bytes is not None and st.st_size > max_file_bytes:
+                if max_file_bytes is not None and st.st_size > max_file_bytes and not rel.startswith(ALWAYS_WHOLE):
                     large.append((rel, full, st.st_size))
                     continue
                 items.append((rel, st.st_size, 0o100755 if st.st_mode & 0o111 else 0o100644, stat_key(st)))
