@@ -21,14 +21,15 @@ def commit_message(layout):
                               gate.get("verdict", "passed"), git.tool_version(), changes)
 
 
-def commit_snapshot(cfg, layout, repo, branch):
-    """Write the snapshot commit on top of the branch tip; return snapshot_directory's result."""
+def commit_snapshot(cfg, layout, repo, branch, replace=None):
+    """Write the snapshot commit on top of the branch tip (`replace`: see git.snapshot_directory); return its
+    result."""
     message = commit_message(layout)
     write_summary(layout, current_summary(layout, final=False))  # committed with the snapshot
     identity = f"{cfg['publish.committer_name']} <{cfg['publish.committer_email']}>"
     result = git.snapshot_directory(repo, layout.backups, branch, message, identity,
                                     max_file_bytes=int(cfg["publish.max_file_mb"] * 1024 * 1024),
-                                    lfs=cfg["publish.lfs"])
+                                    lfs=cfg["publish.lfs"], replace=replace)
     for skipped in result.get("skipped_large", []):
         log.warning("left out of the commit (over %g MB): %s (%d bytes)", cfg["publish.max_file_mb"],
                     skipped["path"], skipped["size"])
@@ -49,7 +50,8 @@ def publish(cfg, layout):
     with git.locked_repo(cfg, layout) as repo:
         remote_tip = git.fetch_branch(repo, remote, branch, credentials) if remote else None
         clear_failures(layout)  # this run succeeded up to here: yesterday's failures are history
-        result = commit_snapshot(cfg, layout, repo, branch)
+        replace = (run_id, remote_tip and remote_tip.encode()) if remote else None   # one run, one snapshot
+        result = commit_snapshot(cfg, layout, repo, branch, replace)
         commit = result["commit"].decode() if isinstance(result["commit"], bytes) else result["commit"]
         if remote and remote_tip != commit:
             git.push_lfs_objects(repo, branch, git.lfs_remote(cfg, repo))   # objects first, then the commit

@@ -12,6 +12,7 @@ from dulwich.object_store import MemoryObjectStore, tree_lookup_path
 
 from lib.git.lfs import ATTRIBUTES, LocalStore, attributes, pointer_bytes
 from lib.git.objects import LooseWriter, branch_ref, clean_temp_files, open_repo, read_ref, update_ref, write_commit
+from lib.git.revs import unpushed_base
 from lib.git.statcache import StatCache, stat_key
 from lib.git.store import PACK_THRESHOLD, pack_loose_objects
 from lib.core.log import Progress
@@ -181,12 +182,13 @@ def _same_snapshot(repo, parent_tree, entries, volatile):
 
 def snapshot_directory(repo_path, source_dir, branch, message, identity=None, max_file_bytes=None,
                        exclude=(STAGING,), pack_threshold=PACK_THRESHOLD, workers=WORKERS, lfs=False,
-                       volatile=(RUN_SUMMARY.encode(),)):
+                       volatile=(RUN_SUMMARY.encode(),), replace=None):
     """Commit `source_dir` as the new tip of `branch` unless its tree equals the tip's; return a summary dict.
 
     A change to `volatile` files alone (the run summary, rewritten by every run) makes no new snapshot.
     With `lfs`, files over `max_file_bytes` are committed as Git LFS pointers (objects in the repository's
     lfs/ store, hard-linked), listed in a root .gitattributes; without, they are left out and listed.
+    `replace` (run id, the remote's tip): the snapshots of that run the remote does not hold are replaced.
     """
     started = time.monotonic()
     with open_repo(repo_path) as repo:
@@ -204,15 +206,24 @@ def snapshot_directory(repo_path, source_dir, branch, message, identity=None, ma
         tree_id = commit_tree(repo.object_store, entries)
         ref = branch_ref(branch)
         parent = read_ref(repo, ref)
-        result = {"tree": tree_id.decode(), "parent": parent.decode() if parent else None,
+        # One run, one snapshot (issue 22): a re-run after a failed or killed push replaces its own unpushed commit.
+        base = unpushed_base(repo, parent, *replace) if replace and parent else parent
+        result = {"tree": tree_id.decode(), "parent": base.decode() if base else None,
                   "files": len(entries) - (1 if skipped else 0) - (1 if stored else 0), "bytes": total,
                   "skipped_large": skipped, "lfs": stored, "new_objects": writer.written}
         cache.save()
-        if parent is not None and (repo[parent].tree == tree_id or
-                                   _same_snapshot(repo, repo[parent].tree, entries, set(volatile))):
-            log.info("snapshot unchanged: tree %s equals the tip of %s; no commit", tree_id.decode(), branch)
-            return dict(result, commit=parent.decode(), changed=False)
-        commit_id = write_commit(repo, tree_id, [parent] if parent else [], message, identity)
+        for tip in dict.fromkeys([parent, base]):   # the tip itself, else the line below what is replaced
+            if tip is not None and (repo[tip].tree == tree_id or
+                                    _same_snapshot(repo, repo[tip].tree, entries, set(volatile))):
+                if tip != parent:
+                    update_ref(repo, ref, parent, tip)
+                log.info("snapshot unchanged: tree %s equals %s of %s; no commit", tree_id.decode(),
+                         tip.decode()[:12], branch)
+                return dict(result, commit=tip.decode(), changed=False)
+        if base != parent:
+            log.warning("replacing the snapshot(s) of run %s the remote never received (tip %s): one run, one "
+                        "snapshot", replace[0], parent.decode()[:12])
+        commit_id = write_commit(repo, tree_id, [base] if base else [], message, identity)
         update_ref(repo, ref, parent, commit_id)
         if pack_threshold:
             # The run that wrote the loose objects packs them, so the next snapshot starts from a packed store.
