@@ -16,7 +16,7 @@ from lib.git.revs import unpushed_base
 from lib.git.statcache import StatCache, stat_key
 from lib.git.store import PACK_THRESHOLD, pack_loose_objects
 from lib.core.log import Progress
-from lib.core.layout import GIT_STAT_CACHE, MANIFESTS, RUN_SUMMARY, SKIPPED_LARGE, STAGING
+from lib.core.layout import GIT_STAT_CACHE, MANIFESTS, REMOTE_CHECK, RUN_SUMMARY, SKIPPED_LARGE, STAGING
 
 log = logging.getLogger(__name__)
 
@@ -182,10 +182,11 @@ def _same_snapshot(repo, parent_tree, entries, volatile):
 
 def snapshot_directory(repo_path, source_dir, branch, message, identity=None, max_file_bytes=None,
                        exclude=(STAGING,), pack_threshold=PACK_THRESHOLD, workers=WORKERS, lfs=False,
-                       volatile=(RUN_SUMMARY.encode(),), replace=None):
+                       volatile=(RUN_SUMMARY.encode(), REMOTE_CHECK.encode()), replace=None):
     """Commit `source_dir` as the new tip of `branch` unless its tree equals the tip's; return a summary dict.
 
-    A change to `volatile` files alone (the run summary, rewritten by every run) makes no new snapshot.
+    A change to `volatile` files alone (the run summary and the remote check, rewritten by runs) makes no new
+    snapshot.
     With `lfs`, files over `max_file_bytes` are committed as Git LFS pointers (objects in the repository's
     lfs/ store, hard-linked), listed in a root .gitattributes; without, they are left out and listed.
     `replace` (run id, the remote's tip): the snapshots of that run the remote does not hold are replaced.
