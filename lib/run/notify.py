@@ -1,8 +1,8 @@
 """Failure alerts through apprise; an unreachable alert target is a warning, never a failed backup."""
 import json
 import logging
-import os
 import subprocess
+from pathlib import Path
 import sys
 
 from lib.core.redact import redact, register_secret
@@ -52,7 +52,7 @@ def send_alert_at_exit(urls, title, body, timeout=60):
 
 
 def _project_root():
-    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return str(Path(__file__).resolve().parents[2])  # lib/run/notify.py: the folder that holds lib/
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ import posixpath
 
 from lib.site import nav
 from lib.site.links import SKIPPED_RE
-from lib.site.site_paths import db_stem, split_id, title_from_path
+from lib.core.notion_names import db_stem, split_stem, title_of
 
 
 def _link(index, src, from_out):
@@ -38,7 +38,7 @@ def _trail(index, rel, titles, from_out):
         # An attachment belongs to its folder's page; a removed file to whatever is left of its folders.
         folder, rest = posixpath.dirname(rel), []
         while folder and folder not in index.dir_owner:
-            rest.insert(0, split_id(posixpath.basename(folder))[0])
+            rest.insert(0, split_stem(posixpath.basename(folder))[0])
             folder = posixpath.dirname(folder)
         owner = index.dir_owner.get(folder) if folder else None
         chain = index.ancestors(owner) + [owner] if owner else []
@@ -72,12 +72,12 @@ def _items(index, paths, titles, from_out, strip, present):
             name = posixpath.basename(rel)
         else:
             name = titles.get(index.node_of(rel)) if rel in index.kind else None
-            name = name or title_from_path(rel)
+            name = name or title_of(rel)
         label = html.escape(name)
         if present and rel in index.out:
             label = '<a href="%s">%s</a>' % (html.escape(index.href(index.out[rel], from_out)), label)
-        if before is not None and title_from_path(before) != name:
-            label += " (was %s)" % html.escape(title_from_path(before))
+        if before is not None and title_of(before) != name:
+            label += " (was %s)" % html.escape(title_of(before))
         items.append((label, kind, _trail(index, rel, titles, from_out)))
     return items
 

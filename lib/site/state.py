@@ -8,7 +8,8 @@ import posixpath
 
 from lib.snapshot.counting import snapshot_changes
 from lib.site import nav, reports
-from lib.site.site_paths import SITE_DIR, digest, title_from_path
+from lib.core.notion_names import title_of
+from lib.site.site_paths import SITE_DIR, digest
 from lib.site.search import build_index
 
 
@@ -68,7 +69,7 @@ def plan(index, hashes, old, official, site, read_title):
         elif src in parents:
             titles[src] = read_title(os.path.join(official, src), src)
     for entry in index.dbs.values():
-        titles[entry["main"]] = title_from_path(entry["main"])
+        titles[entry["main"]] = title_of(entry["main"])
     paths_digest = _h(sorted(hashes))
     nav_keys, sig, render = {}, {}, []
     relink = paths_digest != old.get("paths_digest")
