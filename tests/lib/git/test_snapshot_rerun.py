@@ -7,18 +7,9 @@ import pytest
 from lib.core.errors import PublishError
 from lib.git.commit_snapshot import snapshot_directory
 from lib.git.remote import fetch_branch, push_branch
-from tests.lib.git.gitutil import BRANCH, GitHTTPServer, git, log
+from tests.lib.git.gitutil import BRANCH, git, log
+from tests.lib.git.test_remote_http import TOKEN, server  # noqa: F401 - the fixture: git http-backend on 127.0.0.1
 from tests.lib.git.test_snapshot import make_backups
-
-TOKEN = "ghs_HookTestPushToken1234567890"
-
-
-@pytest.fixture
-def server(tmp_path):
-    root = tmp_path / "srv"
-    git("init", "-q", "--bare", "-b", "main", str(root / "backup.git"))
-    with GitHTTPServer(root, password=TOKEN) as srv:
-        yield srv
 
 
 def publish(cache, backups, url, run_id):
