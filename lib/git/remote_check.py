@@ -29,6 +29,7 @@ SAMPLE = 64             # files read back whole and re-hashed per check
 SHOWN = 20              # problems kept in the record
 # A ref of our own under which the tip's objects are sent again (the branch itself tells the remote it has them).
 RESEND_REF = b"refs/notion-backup/resend"
+SCRATCH_PREFIX = "remote-check-"
 
 
 def is_due(schedule, last, now=None):
@@ -48,7 +49,7 @@ def is_due(schedule, last, now=None):
 
 def _read_back(location, ref, credentials, folder):
     """Fetch the remote's tip alone (depth 1) into a new store in `folder`; return (store, remote tip, problem)."""
-    scratch = Repo.init_bare(tempfile.mkdtemp(prefix="remote-check-", dir=folder))
+    scratch = Repo.init_bare(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=folder))
     seen = {}
 
     def wants(refs, depth=None):
@@ -147,6 +148,9 @@ def check_remote(repo_path, remote, branch, credentials, lfs_store, scratch_dir)
     with open_repo(repo_path) as repo:
         location = resolve_remote(repo, remote)
     result = {"time": now_iso(), "remote": describe_location(location), "branch": branch, "resent_git": False}
+    for name in os.listdir(scratch_dir):   # left by a check that was killed
+        if name.startswith(SCRATCH_PREFIX):
+            shutil.rmtree(os.path.join(scratch_dir, name), ignore_errors=True)
     stores = []
     try:
         scratch, tip, problem = _read_back(location, ref, credentials, scratch_dir)

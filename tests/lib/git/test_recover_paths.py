@@ -3,12 +3,13 @@ recovered page to a file the snapshot holds finds that file (issue 22: a link `.
 /tmp/x/PWNED.txt; `../Home/pic x.png` came back where the link no longer found it)."""
 import os
 import posixpath
+import shutil
 import tempfile
 from urllib.parse import quote
 
 from dulwich.index import commit_tree
 from dulwich.objects import Blob
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from lib.git.objects import open_repo, update_ref, write_commit
@@ -45,6 +46,8 @@ def all_files(folder):
     return sorted(os.path.join(d, n) for d, _, names in os.walk(folder) for n in names)
 
 
+@example(page_folder="a", files=["xy/tmp/x/PWNED.txt"], picks=[0], hostile=[])   # the report: /tmp/x/PWNED.txt
+@example(page_folder="me", files=["Home/pic x.png"], picks=[0], hostile=[])        # came back as me/pic x.png
 @given(page_folder=FOLDER, files=st.lists(FILE, max_size=6, unique=True),
        picks=st.lists(st.integers(0, 5), max_size=6),
        hostile=st.lists(st.tuples(st.integers(1, 6), FILE, st.booleans()), max_size=4))
@@ -59,9 +62,17 @@ def test_any_page_tree_and_any_links_write_inside_to_only_and_links_resolve(page
               for up, target, absolute in hostile]
     body = ("# Victim\n\n" + "\n".join(f"[l{n}]({link})" for n, link in enumerate(links)) + "\n").encode()
     repo, dest = os.path.join(box, "repo.git"), os.path.join(box, "to")
-    build(repo, page, files, body)
-    before = set(all_files(box))
-    done = recover_page(repo, BRANCH, PAGE_ID, "", dest)
+    try:
+        build(repo, page, files, body)
+        before = set(all_files(box))
+        done = recover_page(repo, BRANCH, PAGE_ID, "", dest)
+        check_written(box, before, dest, done, page, linked)
+    finally:
+        shutil.rmtree(box)
+
+
+def check_written(box, before, dest, done, page, linked):
+    """Every new file is inside `dest`, and each link the page made to a held file finds that very file."""
     new = set(all_files(box)) - before
     assert all(os.path.realpath(p).startswith(os.path.realpath(dest) + os.sep) for p in new), sorted(new)
     assert len(new) == len(done["files"])
