@@ -3,12 +3,11 @@ import contextlib
 import os
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from dulwich.repo import Repo
 
 from lib import __version__
-from lib.config.rules import is_loopback, remote_host
+from lib.config.rules import credential_problem
 from lib.git.lfs_remote import endpoint, open_remote
 from lib.git.objects import open_repo
 from lib.git.remote import resolve_remote
@@ -37,17 +36,12 @@ def push_credentials(cfg):
 
 
 def lfs_credentials(cfg, url, location):
-    """Return the credentials the LFS endpoint `url` gets: BACKUP_LFS_TOKEN when set; else the push token, but
-    only when the endpoint is the remote's own host over https (loopback http aside); else none."""
+    """Return the credentials the LFS endpoint `url` gets, by the rule the configuration was checked with:
+    BACKUP_LFS_TOKEN when set; else the push token, only to the remote's own host over https; else none."""
     own = cfg.secret("BACKUP_LFS_TOKEN")
-    if url.startswith("file://"):
+    if url.startswith("file://") or credential_problem(url, location, own) is not None:
         return None
-    if own:
-        return ("x-access-token", own)
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    secure = parts.scheme == "https" or is_loopback(host)
-    return push_credentials(cfg) if secure and host and host == remote_host(location) else None
+    return ("x-access-token", own) if own else push_credentials(cfg)
 
 
 def lfs_remote(cfg, repo_path):
