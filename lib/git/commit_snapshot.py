@@ -203,7 +203,7 @@ def snapshot_directory(repo_path, source_dir, branch, message, identity=None, ma
         ref = branch_ref(branch)
         parent = read_ref(repo, ref)
         # One run, one snapshot (issue 22): a re-run after a failed or killed push replaces its own unpushed commit.
-        base = unpushed_base(repo, parent, *replace) if replace and parent else parent
+        base = unpushed_base(repo, parent, *replace) if replace and replace[0] and parent else parent
         result = {"tree": tree_id.decode(), "parent": base.decode() if base else None,
                   "files": len(entries) - (1 if skipped else 0) - (1 if stored else 0), "bytes": total,
                   "skipped_large": skipped, "lfs": stored, "new_objects": writer.written}
