@@ -26,7 +26,7 @@ ifneq ($(value WORKSPACE),)
 backup: export BACKUP_WORKSPACE := $(value WORKSPACE)
 endif
 backup: $(STAMP)  ## one backup run (reads .env / the environment; WORKSPACE=name: that workspace only); exits 0 or 2 (GNU make's own codes; .ci/backup gives doit's)
-	$(PY) -m doit
+	$(PY) -m lib.run
 
 test: $(STAMP) browser  ## the test suite, on every core
 	$(PY) -m pytest -c tests/pytest.ini -q -n auto

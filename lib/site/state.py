@@ -144,7 +144,8 @@ def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, p
     out = SITE_DIR + "/changes.html"
     changes = snapshot_changes(snapshot, previous)
     strip = snapshot_prefix(snapshot, index.files) if snapshot else ""
-    article = reports.changes_article(index, changes, titles, snapshot, previous, out, strip)
+    article = reports.changes_article(index, changes, titles, snapshot, previous, out, strip,
+                                      history and history.get("diffs"))
     files[out] = nav.page_shell("Changes", article, out, [], "report").encode("utf-8")
     return files
 
