@@ -125,8 +125,8 @@ SETTINGS = (
     Setting("capture.json_capture", "NOTION_JSON_CAPTURE", "choice", "auto",
             "public-API JSON capture in the daily run: off, daily, weekly; auto = weekly with a key",
             choices=("auto", "off", "daily", "weekly")),
-    Setting("capture.notion_version", "NOTION_API_VERSION", "str", "2025-09-03",
-            "Notion-Version header of the public API (2025-09-03 or later: databases are read as data sources)",
+    Setting("capture.notion_version", "NOTION_API_VERSION", "str", "2026-12-01",
+            "Notion-Version header of the public API; tested: 2025-09-03, 2026-03-11, 2026-12-01 (older refused)",
             check=rules.api_version),
     Setting("capture.requests_per_second", "NOTION_API_REQUESTS_PER_SECOND", "float", 3.0,
             "average request rate towards the public API", minimum=0.1, maximum=10000),
@@ -238,6 +238,6 @@ def render_env_example():
 
 if __name__ == "__main__":  # python -m lib.config.settings: rewrite the two documents after changing a setting
     from pathlib import Path
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]  # the project, above lib/config/
     (root / "backup.config.yaml").write_text(render_config_yaml())
     (root / ".env.example").write_text(render_env_example())

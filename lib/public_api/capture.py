@@ -4,6 +4,7 @@ import os
 import time
 from collections import deque
 from pathlib import Path
+from urllib.parse import unquote
 
 from lib.core.fsutil import read_json, write_json_atomic
 from lib.core.layout import CAPTURE_INDEX, CAPTURE_USERS
@@ -15,6 +16,10 @@ from lib.core.clock import now_iso
 
 log = logging.getLogger(__name__)
 FORMAT = 1
+# From this Notion-Version on, list answers hold the title only unless filter_properties names the rest; a
+# format-1 capture taken on it before the capture asked for them has rows without their properties.
+TITLE_ONLY_LISTS = "2026-12-01"
+ROW_PARENTS = ("data_source_id", "database_id")
 
 
 def page_title(page):
@@ -28,6 +33,11 @@ def page_title(page):
 def plain(rich):
     """Return the plain text of a rich-text array."""
     return "".join(t.get("plain_text", "") for t in rich or [])
+
+
+def is_row(page):
+    """Tell whether a page object is a database row."""
+    return (page.get("parent") or {}).get("type") in ROW_PARENTS
 
 
 def parent_ref(obj):
@@ -72,9 +82,13 @@ class Capture:
             self.queue.append((item["kind"], item["id"], None))
 
     def do_page(self, page_id, page):
-        """Capture one page (reusing the previous document when unchanged) and queue what it holds."""
+        """Capture one page (reusing the previous document when unchanged) and queue what it holds.
+
+        A search hit stands for a page only outside databases: a row's properties come from its data source's
+        query (with filter_properties) or from Retrieve a page, never from search (title only on 2026-12-01)."""
         if page is None:
-            page = self.search_hits.get(page_id) or self.api.request("GET", f"pages/{page_id}", skip_missing=True)
+            hit = self.search_hits.get(page_id)
+            page = hit if hit and not is_row(hit) else self.api.request("GET", f"pages/{page_id}", skip_missing=True)
         found = []
         path = f"pages/{page_id}.json"
         doc = self.reusable(page_id, page.get("last_edited_time"))
@@ -115,7 +129,9 @@ class Capture:
         entries = []
         for source in containers:
             rows = []
-            for row in self.api.paginate("POST", f"data_sources/{source['id']}/query", skip_missing=True):
+            wanted = {"filter_properties": [unquote(p["id"]) for p in (source.get("properties") or {}).values()]}
+            for row in self.api.paginate("POST", f"data_sources/{source['id']}/query", query=wanted,
+                                         skip_missing=True):
                 rows.append(row["id"])
                 self.owner.setdefault(row["id"], db_id)
                 self.queue.append(("page", row["id"], row))
@@ -134,11 +150,23 @@ class Capture:
         for hit in self.api.paginate("POST", "search", body={}):
             self.search_hits[hit["id"]] = hit
         log.info("search found %d pages and data sources", len(self.search_hits))
+        rows = []
         for hit in self.search_hits.values():
             if hit["object"] == "page":
-                self.queue.append(("page", hit["id"], hit))
+                # A row found by search waits for its data source's query, which gives all its properties.
+                if is_row(hit):
+                    rows.append(hit["id"])
+                else:
+                    self.queue.append(("page", hit["id"], hit))
             else:
                 self.queue.append(("database", hit["parent"].get("database_id"), None))
+        self.drain()
+        self.queue.extend(("page", row, None) for row in rows if row not in self.objects)
+        self.drain()
+        self.fix_parents()
+
+    def drain(self):
+        """Capture what the queue holds, and what each capture adds to it."""
         while self.queue:
             kind, object_id, obj = self.queue.popleft()
             if object_id in self.objects or not object_id:
@@ -149,7 +177,6 @@ class Capture:
                 continue
             if len(self.objects) % 25 == 0:
                 self.api.progress(force=True, label=f"capture: {len(self.objects)} objects, queue {len(self.queue)}")
-        self.fix_parents()
 
     def fix_parents(self):
         """Use the walk's knowledge of which page holds a block-parented page; mark roots."""
@@ -170,6 +197,11 @@ def capture_workspace(cfg, json_dir, markdown_dir=None, previous_index=None):
         log.info("previous capture has format %s, not %s: capturing everything again",
                  previous_index.get("format"), FORMAT)
         previous_index = None
+    if previous_index and (previous_index.get("notion_version") or "") >= TITLE_ONLY_LISTS \
+            and not previous_index.get("filter_properties"):
+        log.warning("previous capture was taken on Notion-Version %s without filter_properties: its rows may lack "
+                    "their properties, capturing everything again", previous_index.get("notion_version"))
+        previous_index = None
     api = NotionApi(cfg)
     comments = cfg["capture.comments"]
     try:
@@ -185,7 +217,7 @@ def capture_workspace(cfg, json_dir, markdown_dir=None, previous_index=None):
     finally:
         api.close()
     dropped = prune(json_dir, run.objects, (previous_index or {}).get("objects", {}))
-    index = {"format": FORMAT, "notion_version": api.version,
+    index = {"format": FORMAT, "notion_version": api.version, "filter_properties": True,
              "captured_at": now_iso(),
              "objects": run.objects, "roots": sorted(i for i, e in run.objects.items() if e["root"]),
              "skipped": api.skipped}

@@ -10,9 +10,12 @@ from tests.fakes.notion_public import FakeNotionPublic, api_settings
 from tests.fakes.public_workspace import PNG
 
 
-@pytest.fixture
-def fake():
-    with FakeNotionPublic() as server:
+VERSIONS = ["2025-09-03", "2026-12-01"]  # the oldest tested and the default
+
+
+@pytest.fixture(params=VERSIONS)
+def fake(request):
+    with FakeNotionPublic(client_version=request.param) as server:
         yield server
 
 
