@@ -13,6 +13,9 @@ settings.register_profile("long", settings.get_profile("bounded"), max_examples=
 settings.load_profile("bounded")
 
 
+PUBLIC_API_VERSIONS = ("2025-09-03", "2026-12-01")
+
+
 def pytest_collect_file(parent, file_path):
     """Collect scenario files as test items."""
     if file_path.suffix == ".yaml" and file_path.parent.name == "scenarios":
@@ -25,10 +28,15 @@ class ScenarioFile(pytest.File):
 
     def collect(self):
         spec = YAML(typ="safe").load(self.path)
-        item = ScenarioItem.from_parent(self, name=self.path.stem)
-        if spec.get("long"):
-            item.add_marker(pytest.mark.long)
-        yield item
+        # A scenario with the public-API stand-in runs on the oldest Notion-Version tested and on the default.
+        versions = PUBLIC_API_VERSIONS if "public_api" in spec else (None,)
+        for version in versions:
+            name = f"{self.path.stem}[{version}]" if version else self.path.stem
+            item = ScenarioItem.from_parent(self, name=name)
+            item.api_version = version
+            if spec.get("long"):
+                item.add_marker(pytest.mark.long)
+            yield item
 
 
 class ScenarioItem(pytest.Item):
@@ -37,7 +45,7 @@ class ScenarioItem(pytest.Item):
     def runtest(self):
         from tests.scenario_runner import run_scenario  # the stand-in loads only when scenarios run
         tmp = self.config._tmp_path_factory.mktemp(self.name)
-        run_scenario(self.path, tmp)
+        run_scenario(self.path, tmp, api_version=self.api_version)
 
     def reportinfo(self):
         return self.path, 0, f"scenario: {self.name}"

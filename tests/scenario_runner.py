@@ -174,8 +174,8 @@ def expand_dates(value):
     return re.sub(r"\{today([+-]\d+)\}", date, value)
 
 
-def run_scenario(path, tmp_path):
-    """Execute a scenario file end to end in `tmp_path`."""
+def run_scenario(path, tmp_path, api_version=None):
+    """Execute a scenario file end to end in `tmp_path` (the public API at `api_version` when given)."""
     spec = load_scenario(path)
     workspace = FakeWorkspace(**spec.get("workspace", {}))
     with contextlib.ExitStack() as stack:
@@ -200,7 +200,7 @@ def run_scenario(path, tmp_path):
             for name, value in spec.get("public_api_faults", {}).items():
                 setattr(public.faults, name, value)
             env.update(NOTION_API_KEY=public.token, NOTION_API_BASE_URL=public.base_url,
-                       NOTION_API_REQUESTS_PER_SECOND="1000")
+                       NOTION_API_REQUESTS_PER_SECOND="1000", **({"NOTION_API_VERSION": api_version} if api_version else {}))
         lfs = None
         if "lfs" in spec:
             from tests.fakes.lfs_server import FakeLFS

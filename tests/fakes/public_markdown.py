@@ -15,12 +15,12 @@ LIST_MARKS = {"bulleted_list_item": "- ", "numbered_list_item": "1. ", "quote": 
 MEDIA = ("image", "file", "pdf", "video", "audio")
 
 
-def escape(text):
-    """Backslash the characters enhanced Markdown reserves."""
-    return "".join(ESCAPE.get(c, c) for c in text)
+def escape(text, braces=True):
+    """Backslash the characters enhanced Markdown reserves (v2 keeps braces as they are: text there)."""
+    return "".join(c if c in "{}" and not braces else ESCAPE.get(c, c) for c in text)
 
 
-def rich(store, items):
+def rich(store, items, braces=True):
     """Rich text (read shape) as enhanced Markdown."""
     out = []
     for item in items or []:
@@ -40,7 +40,7 @@ def rich(store, items):
                 out.append(escape(item["plain_text"]))
             continue
         notes = item.get("annotations") or {}
-        text = item["plain_text"] if notes.get("code") else escape(item["plain_text"])  # code spans are literal
+        text = item["plain_text"] if notes.get("code") else escape(item["plain_text"], braces)  # code is literal
         for key, mark in (("code", "`"), ("bold", "**"), ("italic", "*"), ("strikethrough", "~~")):
             if notes.get(key) and text.strip():
                 text = f"{mark}{text}{mark}"
@@ -143,16 +143,19 @@ class _Renderer:
 
 @route("GET", "pages/([^/]+)/markdown")
 def page_markdown(fake, match, params, body):
+    from tests.fakes.public_markdown_v2 import RendererV2
+    from tests.fakes.public_versions import markdown_version
     if fake.faults.markdown_unavailable:
         raise ApiError(400, "invalid_request_url", "Invalid request URL.")
+    version = markdown_version(fake, params.get("markdown_version"))
     object_id = visible(fake, match[1], ("page", "block"))
     if object_id in fake.faults.markdown_broken:
         raise ApiError(400, "validation_error", "The page could not be rendered as markdown.")
     owner = fake.store.owner_page(object_id)
-    renderer = _Renderer(fake, owner)
+    renderer = (RendererV2 if version == "v2" else _Renderer)(fake, owner)
     if fake.store.objects[object_id]["object"] == "page":
         renderer.children(object_id, 0)
     else:  # a subtree named in an earlier answer's unknown_block_ids
         renderer.block(object_id, 0)
-    return {"object": "page_markdown", "id": object_id, "markdown": "\n".join(renderer.lines),
-            "truncated": bool(renderer.unknown), "unknown_block_ids": renderer.unknown}
+    return {"object": "page_markdown", "id": object_id, "markdown": "\n".join(renderer.lines).strip("\n"),
+            "markdown_version": version, "truncated": bool(renderer.unknown), "unknown_block_ids": renderer.unknown}
