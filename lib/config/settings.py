@@ -140,9 +140,13 @@ SETTINGS = (
             "public API: longest wait between two retries", minimum=0, maximum=3600),
     Setting("capture.progress_seconds", "NOTION_API_PROGRESS_SECONDS", "float", 15.0,
             "public API: seconds between progress lines", minimum=1, maximum=86400),
-    Setting("capture.comments", "NOTION_CAPTURE_COMMENTS", "choice", "blocks",
-            "comments to capture: off, pages (one request per page) or blocks (one per block)",
-            choices=("off", "pages", "blocks")),
+    Setting("capture.comments", "NOTION_CAPTURE_COMMENTS", "choice", "pages",
+            "comments to capture: off, pages (one request per page) or blocks (one per block: about twice the "
+            "requests)", choices=("off", "pages", "blocks")),
+    Setting("capture.budget_minutes", "NOTION_JSON_CAPTURE_BUDGET_MINUTES", "float", 300.0,
+            "minutes one run may spend on the JSON capture; when they run out it stops, keeps what it fetched and "
+            "the next run continues (the last complete capture stays the published one)", minimum=0.01,
+            maximum=100000),
     Setting("run.run_id", "BACKUP_RUN_ID", "str", "",
             "run id (letters, digits, - _ . ; no leading dot); empty = today's UTC date", check=rules.run_id),
     Setting("run.backups_dir", "BACKUP_DIR", "str", "backups",
