@@ -33,7 +33,7 @@ def capture_is_due(cfg, layout):
         if policy == "off":
             return True
         last = read_json(layout.api_capture)
-        if not last:
+        if not last or last.get("complete") is False:  # an unfinished capture continues at the next run
             return False
         if policy == "daily":
             return last.get("run_id") == layout.run_id
