@@ -147,6 +147,9 @@ SETTINGS = (
             "minutes one run may spend on the JSON capture; when they run out it stops, keeps what it fetched and "
             "the next run continues (the last complete capture stays the published one)", minimum=0.01,
             maximum=100000),
+    Setting("capture.restore_markdown_bodies", "NOTION_RESTORE_MARKDOWN_BODIES", "bool", True,
+            "restore: send a page's body with the page as Notion-flavored Markdown where nothing in it needs a block "
+            "id afterwards (about half the requests); false = append every body block by block"),
     Setting("run.run_id", "BACKUP_RUN_ID", "str", "",
             "run id (letters, digits, - _ . ; no leading dot); empty = today's UTC date", check=rules.run_id),
     Setting("run.backups_dir", "BACKUP_DIR", "str", "backups",

@@ -47,6 +47,7 @@ class Faults:
     markdown_record_limit: int = None  # GET /v1/pages/{id}/markdown renders this many blocks, the rest <unknown>
     markdown_unavailable: bool = False  # the Markdown endpoint answers 400 invalid_request_url (an API without it)
     markdown_broken: set = field(default_factory=set)  # page ids whose Markdown answers 400 validation_error
+    refuse_markdown_bodies: bool = False  # POST /v1/pages with `markdown` answers 400 validation_error
 
 
 class FakeNotionPublic:

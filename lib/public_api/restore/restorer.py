@@ -30,7 +30,7 @@ __all__ = ["restore_snapshot", "DirSource", "GitTreeSource"]
 class Restorer:
     """Runs one restore: the roots and their page trees, then relations and link fixups."""
 
-    def __init__(self, api, source, root, journal, page=None):
+    def __init__(self, api, source, root, journal, page=None, markdown_bodies=True):
         self.api, self.root, self.journal = api, root, journal
         self.snapshot = Snapshot(source)
         # One page's subtree: only what lies below it is created; links out of it go to the live pages.
@@ -41,7 +41,8 @@ class Restorer:
         uploader = Uploader(api, source, self.report)
         converter = Converter(journal.map, chosen, root, self.report.loss, uploader.placeholder,
                               LiveCheck(api, self.snapshot) if self.page else None)
-        self.pages = PageCreator(api, journal, self.snapshot, converter, uploader, self.report, self.to_fill.append)
+        self.pages = PageCreator(api, journal, self.snapshot, converter, uploader, self.report, self.to_fill.append,
+                                 markdown_bodies)
         self.appender = BlockAppender(api, journal, self.snapshot, converter, uploader, self.report, self.pages)
         self.comments = CommentRestorer(api, journal, self.snapshot, converter, self.report)
         self.relations = RelationPhase(api, journal, self.snapshot, converter, self.report)
@@ -75,7 +76,12 @@ class Restorer:
                 if block.get("type") in STRUCTURAL:
                     self.pages.create_child(block, old)
             return
-        self.appender.append_page(old, self.journal.map[old], doc["blocks"])
+        if self.pages.body_sent(old):  # the body went with the page: its trailing sub-pages remain
+            for block in doc["blocks"]:
+                if block.get("type") in STRUCTURAL:
+                    self.pages.create_child(block, old)
+        else:
+            self.appender.append_page(old, self.journal.map[old], doc["blocks"])
         self.comments.restore(old, doc)
         self.journal.write({"op": "done", "key": key})
 
@@ -97,7 +103,7 @@ def restore_snapshot(cfg, source, root_page_id, journal_path, dry_run=False, pag
             except NotionSkipped:
                 raise ConfigError([f"restore root page {root} is not visible to the integration: share that "
                                    "page with it (page menu → Connections) or pass another --root"])
-        restorer = Restorer(api, source, root, journal, page)
+        restorer = Restorer(api, source, root, journal, page, cfg["capture.restore_markdown_bodies"])
         restorer.run()
     finally:
         journal.close()
