@@ -10,7 +10,7 @@ from lib.core.clock import now_iso
 from lib.core.fsutil import read_json, write_json_atomic
 from lib.core.layout import CAPTURE_INDEX, CAPTURE_USERS
 from lib.core.log import Progress
-from lib.public_api.capture_page import PageFetcher, document_files, tree_links
+from lib.public_api.capture_page import PageFetcher, database_views, document_files, tree_links
 from lib.public_api.capture_state import (FORMAT, Budget, finish, is_row, page_title, parent_ref, plain, prune,
                                           save_progress, starting_point)
 from lib.public_api.client import NotionApi, NotionSkipped
@@ -92,11 +92,13 @@ class Capture:
         fresh = doc is not None and sources and len(sources) == len(doc["data_sources"]) and all(
             any(d["data_source"]["id"] == s["id"] and d["data_source"].get("last_edited_time") == s["last_edited_time"]
                 for d in doc["data_sources"]) for s in sources)
+        views = doc.get("views") if doc else None
         if fresh:
             self.counts["databases_reused"] += 1
             containers = [d["data_source"] for d in doc["data_sources"]]
             database = doc["database"]
         else:
+            views = None
             self.counts["databases_fetched"] += 1
             database = self.api.request("GET", f"databases/{db_id}", skip_missing=True)
             containers = [self.search_hits.get(ref["id"]) or self.api.request("GET", f"data_sources/{ref['id']}",
@@ -112,7 +114,9 @@ class Capture:
                 self.owner.setdefault(row["id"], db_id)
                 self.queue.append(("page", row["id"], row))
             entries.append({"data_source": source, "rows": rows})
-        doc = {"object": "database", "database": database, "data_sources": entries}
+        if views is None:
+            views = database_views(self.api, db_id)
+        doc = {"object": "database", "database": database, "data_sources": entries, "views": views}
         path = f"databases/{db_id}.json"
         write_json_atomic(self.json_dir / path, doc)
         self.objects[db_id] = {"type": "database", "path": path, "title": plain(database.get("title")),

@@ -232,6 +232,6 @@ def dispatch(fake, method, path, params, body):
 
 
 # Comments, users, file uploads and the Markdown endpoint live in their own modules; importing them registers them.
-from tests.fakes import public_markdown, public_routes_more  # noqa: E402,F401
+from tests.fakes import public_markdown, public_routes_more, public_views  # noqa: E402,F401
 
 __all__ = ["dispatch", "property_value", "visible", "not_found", "paginate"]

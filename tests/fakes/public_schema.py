@@ -174,8 +174,10 @@ def create_database(fake, body):
     store.objects[dbid] = db
     store.add_child(container, dbid)
     initial = body.get("initial_data_source") or {}
-    create_data_source(fake, {"parent": {"type": "database_id", "database_id": dbid},
-                              "title": body.get("title"), "properties": initial.get("properties")})
+    first = create_data_source(fake, {"parent": {"type": "database_id", "database_id": dbid},
+                                      "title": body.get("title"), "properties": initial.get("properties")})
+    from tests.fakes.public_views import add_view
+    add_view(store, dbid, first)  # Notion gives every new database a default table view
     return dbid
 
 

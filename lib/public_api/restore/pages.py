@@ -115,7 +115,6 @@ class PageCreator:
         where, key = self.snapshot.where(old), f"database:{old}"
         sources = doc["data_sources"]
         schemas = [self.converter.schema(s["data_source"].get("properties", {}), where) for s in sources]
-        self.report.loss("database", where, "views, filters and sorts are not restorable through the API")
         if any(p["type"] in ("formula", "rollup") for s in sources for p in s["data_source"]["properties"].values()):
             self.report.loss("database", where, "formula and rollup values are recomputed by Notion, not copied")
         if key not in self.journal.done and sources:

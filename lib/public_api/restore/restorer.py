@@ -22,6 +22,7 @@ from lib.public_api.restore.report import RestoreReport
 from lib.public_api.restore.captured import Snapshot
 from lib.public_api.restore.sources import DirSource, GitTreeSource
 from lib.public_api.restore.uploads import Uploader
+from lib.public_api.restore.views import ViewPhase
 
 log = logging.getLogger(__name__)
 __all__ = ["restore_snapshot", "DirSource", "GitTreeSource"]
@@ -47,6 +48,7 @@ class Restorer:
         self.comments = CommentRestorer(api, journal, self.snapshot, converter, self.report)
         self.relations = RelationPhase(api, journal, self.snapshot, converter, self.report)
         self.fixups = LinkFixups(api, journal, self.snapshot, converter, self.report)
+        self.views = ViewPhase(api, journal, self.snapshot, self.report)
         self.adopter = Adopter(api, journal)
 
     def run(self):
@@ -65,6 +67,7 @@ class Restorer:
                 self.api.progress(label=f"restore: {len(filled)} pages filled, {len(self.to_fill)} queued")
         self.relations.run()
         self.fixups.run()
+        self.views.run()  # last: a view may name a relation or rollup only the relation phase creates
 
     def fill_page(self, old):
         """Append a page's blocks (creating its sub-pages in place) and its comments."""
@@ -127,7 +130,8 @@ def report_lines(report):
     lines = [f"restore of {what}{report['source']} under page {report['root']}"
              + (" (resumed)" if report.get("resumed") else ""),
              f"{verb}: {created['pages']} pages, {created['databases']} databases, {created['rows']} rows, "
-             f"{created['blocks']} blocks, {created['comments']} comments, {created['uploads']} uploads "
+             f"{created['blocks']} blocks, {created['comments']} comments, {created['uploads']} uploads, "
+             f"{created.get('views', 0)} views "
              f"in {report['requests']} requests"]
     for step in report.get("plan", []):
         detail = ", ".join(f"{k}={v}" for k, v in step.items() if k != "action")
