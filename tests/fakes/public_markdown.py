@@ -64,16 +64,23 @@ class _Renderer:
         for child in self.store.live_children(container):
             self.block(child, depth)
 
+    def cut_off(self, object_id):
+        """Past the record limit: the `<unknown>` placeholder of a block (listed in unknown_block_ids), else None."""
+        if self.left > 0:
+            self.left -= 1
+            return None
+        self.unknown.append(object_id)
+        obj = self.store.objects[object_id]
+        return (f'<unknown url="{self.store.url_of(self.page_id)}#{object_id.replace("-", "")}" '
+                f'alt="{obj.get("type") or obj["object"]}"/>')
+
     def block(self, object_id, depth):
         store, pad = self.store, "\t" * depth
         obj = store.objects[object_id]
-        if self.left <= 0:
-            self.unknown.append(object_id)
-            alt = obj.get("type") or obj["object"]
-            self.lines.append(f'{pad}<unknown url="{store.url_of(self.page_id)}#{object_id.replace("-", "")}" '
-                              f'alt="{alt}"/>')
+        placeholder = self.cut_off(object_id)
+        if placeholder:
+            self.lines.append(pad + placeholder)
             return
-        self.left -= 1
         if obj["object"] in ("page", "database"):
             tag = obj["object"]
             self.lines.append(f'{pad}<{tag} url="{store.url_of(object_id)}">{escape(store.title_of(object_id))}</{tag}>')

@@ -23,13 +23,10 @@ class RendererV2(_Renderer):
     def block(self, object_id, depth):
         store, pad = self.store, "\t" * depth
         obj = store.objects[object_id]
-        if self.left <= 0:
-            self.unknown.append(object_id)
-            alt = obj.get("type") or obj["object"]
-            self.add_block(pad, [f'<unknown url="{store.url_of(self.page_id)}#{object_id.replace("-", "")}" '
-                                 f'alt="{alt}"/>'])
+        placeholder = self.cut_off(object_id)
+        if placeholder:
+            self.add_block(pad, [placeholder])
             return
-        self.left -= 1
         if obj["object"] in ("page", "database"):
             tag = obj["object"]
             title = rich(store, [{"type": "text", "plain_text": store.title_of(object_id)}], braces=False)
