@@ -144,8 +144,9 @@ SETTINGS = (
             "comments to capture: off, pages (one request per page) or blocks (one per block: about twice the "
             "requests)", choices=("off", "pages", "blocks")),
     Setting("capture.budget_minutes", "NOTION_JSON_CAPTURE_BUDGET_MINUTES", "float", 300.0,
-            "minutes one run may spend on the JSON capture; when they run out it stops, keeps what it fetched and "
-            "the next run continues (the last complete capture stays the published one)", minimum=0.01,
+            "minutes a run may last before the JSON capture stops (the daily run's counted from its start, so the "
+            "snapshot is published within them); it keeps what it fetched, the next run continues, the last complete "
+            "capture stays the published one", minimum=0.01,
             maximum=100000),
     Setting("capture.restore_markdown_bodies", "NOTION_RESTORE_MARKDOWN_BODIES", "bool", True,
             "restore: send a page's body with the page as Notion-flavored Markdown where nothing in it needs a block "

@@ -183,16 +183,18 @@ class Capture:
             entry["root"] = entry["parent"]["id"] not in self.objects
 
 
-def capture_workspace(cfg, json_dir, markdown_dir=None, previous_index=None):
+def capture_workspace(cfg, json_dir, markdown_dir=None, previous_index=None, budget_from=None):
     """Capture every shared page and database into `json_dir` (and Markdown); return a summary.
 
     The JSON capture alone (no `markdown_dir`) stops at NOTION_JSON_CAPTURE_BUDGET_MINUTES: it then records its
     progress, leaves index.json (the last complete capture) as it is and says `complete: false`; the next run
-    reuses what this one fetched. A Markdown export is the day's backup and runs to its end."""
+    reuses what this one fetched. `budget_from` (a time.monotonic() value) is when the budget started: the daily
+    run's start, so that its snapshot is published within the budget. A Markdown export is the day's backup and
+    runs to its end."""
     started = time.monotonic()
     json_dir = Path(json_dir)
     previous, progress = starting_point(json_dir, previous_index)
-    budget = Budget(cfg["capture.budget_minutes"]) if markdown_dir is None else None
+    budget = Budget(cfg["capture.budget_minutes"], budget_from) if markdown_dir is None else None
     api = NotionApi(cfg)
     try:
         pages_markdown = PageMarkdown(api) if markdown_dir is not None else None

@@ -91,8 +91,8 @@ def finish(json_dir):
 class Budget:
     """The time one run may spend capturing (NOTION_JSON_CAPTURE_BUDGET_MINUTES)."""
 
-    def __init__(self, minutes):
-        self.seconds, self.started = minutes * 60, time.monotonic()
+    def __init__(self, minutes, started=None):
+        self.seconds, self.started = minutes * 60, time.monotonic() if started is None else started
 
     def spent(self):
         """Tell whether the run's time is up."""
