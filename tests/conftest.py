@@ -2,7 +2,6 @@
 import pytest
 from hypothesis import HealthCheck, settings
 
-from ruamel.yaml import YAML
 
 # Generated-input tests: a bounded number of examples in `make test`; `make test-long` runs every
 # @given test (pytest marks them `hypothesis`) with `--hypothesis-profile=long`. No example database
@@ -13,9 +12,6 @@ settings.register_profile("long", settings.get_profile("bounded"), max_examples=
 settings.load_profile("bounded")
 
 
-PUBLIC_API_VERSIONS = ("2025-09-03", "2026-12-01")
-
-
 def pytest_collect_file(parent, file_path):
     """Collect scenario files as test items."""
     if file_path.suffix == ".yaml" and file_path.parent.name == "scenarios":
@@ -24,16 +20,12 @@ def pytest_collect_file(parent, file_path):
 
 
 class ScenarioFile(pytest.File):
-    """A YAML scenario: one test item."""
+    """A YAML scenario: one test item, or one per value of its `parameters`."""
 
     def collect(self):
-        spec = YAML(typ="safe").load(self.path)
-        # A scenario with the public-API stand-in runs on the oldest Notion-Version tested and on the default.
-        versions = PUBLIC_API_VERSIONS if "public_api" in spec else (None,)
-        for version in versions:
-            name = f"{self.path.stem}[{version}]" if version else self.path.stem
-            item = ScenarioItem.from_parent(self, name=name)
-            item.api_version = version
+        from tests.scenarios.runner import load_scenarios  # checked against the schema: an unknown key fails
+        for name, spec in load_scenarios(self.path):
+            item = ScenarioItem.from_parent(self, name=name, spec=spec)
             if spec.get("long"):
                 item.add_marker(pytest.mark.long)
             yield item
@@ -42,10 +34,14 @@ class ScenarioFile(pytest.File):
 class ScenarioItem(pytest.Item):
     """Runs the scenario in a fresh temporary directory."""
 
+    def __init__(self, *, spec, **kwargs):
+        super().__init__(**kwargs)
+        self.spec = spec
+
     def runtest(self):
-        from tests.scenario_runner import run_scenario  # the stand-in loads only when scenarios run
-        tmp = self.config._tmp_path_factory.mktemp(self.name)
-        run_scenario(self.path, tmp, api_version=self.api_version)
+        from tests.scenarios.runner import run_scenario
+        tmp = self.config._tmp_path_factory.mktemp(self.name.replace("[", "-").replace("]", ""))
+        run_scenario(self.spec, tmp)
 
     def reportinfo(self):
         return self.path, 0, f"scenario: {self.name}"

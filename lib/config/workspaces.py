@@ -1,4 +1,4 @@
-"""Several workspaces from one repository: names, their secrets, branches and folders, and the CI matrix.
+"""Several workspaces from one repository: names, their secrets, branches and folders.
 
 `workspaces:` in backup.config.yaml maps a short name to that workspace's settings: `space_id` and any key of
 the settings table, nested as at the top. A named workspace backs up to `backups/<name>/` on the branch
@@ -65,12 +65,6 @@ def branch_of(base, name):
     """The snapshot branch of a named workspace (`notion-backups-team`: git cannot hold both
     `notion-backups` and `notion-backups/team`)."""
     return f"{base}-{name}" if name else base
-
-
-def matrix(names):
-    """The GitHub Actions matrix: one entry per workspace, or one unnamed entry when none are configured."""
-    return {"include": [{"workspace": name, "suffix": suffix(name)} for name in names]
-            or [{"workspace": "", "suffix": ""}]}
 
 
 def sections(mapping, path, problems, apply):

@@ -15,6 +15,7 @@ from lib.git.objects import LooseWriter, branch_ref, clean_temp_files, open_repo
 from lib.git.statcache import StatCache, stat_key
 from lib.git.store import PACK_THRESHOLD, pack_loose_objects
 from lib.core.log import Progress
+from lib.core.notion_names import reader_path
 from lib.core.layout import GIT_STAT_CACHE, RUN_SUMMARY, SKIPPED_LARGE, STAGING
 
 log = logging.getLogger(__name__)
@@ -24,16 +25,15 @@ SKIPPED_ENTRY = SKIPPED_LARGE.encode()
 WORKERS = 2                     # hashing threads; CI runners have 2-4 cores
 BATCH = 32                      # files per thread task
 MESSAGE_PAGES = 20              # pages named per kind of change in a commit message
-NOTION_ID_RE = re.compile(r" [0-9a-f]{32}$")
 
 
 def format_message(run_id, counts, verdict, version, changes=None):
     """Return the commit message a person reads in `git log`: what the snapshot holds and which pages
     were added, removed or changed (`changes`: lists of paths); the machine data stays in manifests/."""
     counts = dict(counts or {})
-    pages = {what: [_page_name(p) for p in (changes or {}).get(what, ()) if p.lower().endswith(".md")]
+    pages = {what: [reader_path(p) for p in (changes or {}).get(what, ()) if p.lower().endswith(".md")]
              for what in ("added", "removed", "changed")}
-    pages["renamed or moved"] = [f"{_page_name(old)} → {_page_name(new)}"
+    pages["renamed or moved"] = [f"{reader_path(old)} → {reader_path(new)}"
                                  for old, new in (changes or {}).get("moved", ()) if new.lower().endswith(".md")]
     subject = (f"Snapshot {run_id}: {counts.get('md', 0)} pages, {counts.get('csv', 0)} databases, "
                f"{counts.get('attachments', 0)} attachments")
@@ -56,11 +56,6 @@ def format_message(run_id, counts, verdict, version, changes=None):
     tool = str(version) if str(version).startswith("notion-git-backup") else f"notion-git-backup {version}"
     lines += ["", tool, ""]
     return "\n".join(lines)
-
-
-def _page_name(path):
-    """Return a page path as a reader names it: folders and title without Notion's ids or '.md'."""
-    return " / ".join(NOTION_ID_RE.sub("", part) or part for part in path[:-3].split("/"))
 
 
 def _size(size):

@@ -1,13 +1,8 @@
-"""Several workspaces from one backup.config.yaml: selection, per-workspace settings and secrets, errors, CI matrix."""
-import io
-import json
-from contextlib import redirect_stdout
-
+"""Several workspaces from one backup.config.yaml: selection, per-workspace settings and secrets, errors."""
 import pytest
 
-from lib.config.ci_matrix import main as print_matrix
 from lib.config import load_config
-from lib.core.errors import ConfigError, ExitStatus
+from lib.core.errors import ConfigError
 from lib.core.layout import Layout
 
 TEAM = "1f2e3d4c5b6a47988a7b6c5d4e3f2a1b"
@@ -102,17 +97,3 @@ def test_every_workspace_is_checked_at_load_and_problems_name_it(tmp_path):
 def test_choosing_a_workspace_without_workspaces_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="has no workspaces: section"):
         load_config(tmp_path, {"BACKUP_WORKSPACE": "team"})
-
-
-def test_the_ci_matrix_lists_the_workspaces_or_one_unnamed_entry(tmp_path):
-    def matrix(text):
-        (tmp_path / "backup.config.yaml").write_text(text)
-        out = io.StringIO()
-        with redirect_stdout(out):
-            assert print_matrix(tmp_path) == ExitStatus.OK
-        return json.loads(out.getvalue())
-    assert matrix(TWO) == {"include": [{"workspace": "team", "suffix": "TEAM"},
-                                       {"workspace": "home-notes", "suffix": "HOME_NOTES"}]}
-    assert matrix("quality:\n  min_md_count: 5\n") == {"include": [{"workspace": "", "suffix": ""}]}
-    (tmp_path / "backup.config.yaml").write_text("workspaces: [a]\n")
-    assert print_matrix(tmp_path) == ExitStatus.CONFIG
