@@ -4,16 +4,16 @@ import logging
 
 from lib.core.fsutil import read_json, write_json_atomic
 from lib.public_api import capture_workspace
-from lib.run import record_failure
+from lib.run import INVOCATION, record_failure
 from lib.core.redact import redact
 from tasks import stage_action
 
 log = logging.getLogger("api_capture")
 
 
-def capture(cfg, layout):
+def capture(cfg, layout, budget_from=None):
     """Capture (incrementally) into backups/json and record the summary."""
-    summary = capture_workspace(cfg, layout.json)
+    summary = capture_workspace(cfg, layout.json, budget_from=budget_from)
     write_json_atomic(layout.api_capture, dict(summary, run_id=layout.run_id))
     return summary
 
@@ -33,7 +33,7 @@ def capture_is_due(cfg, layout):
         if policy == "off":
             return True
         last = read_json(layout.api_capture)
-        if not last:
+        if not last or last.get("complete") is False:  # an unfinished capture continues at the next run
             return False
         if policy == "daily":
             return last.get("run_id") == layout.run_id
@@ -49,7 +49,8 @@ def capture_is_due(cfg, layout):
 def scheduled_capture(cfg, layout):
     """The daily run's capture: a failure is reported but never costs the day's snapshot."""
     try:
-        return capture(cfg, layout)
+        # The budget counts from the run's start: the day's snapshot is published within it, never later.
+        return capture(cfg, layout, budget_from=INVOCATION["started_monotonic"])
     except Exception as error:  # the official export is the backup; the JSON is a bonus
         log.error("public-API capture failed, the snapshot is published without new JSON: %s", redact(str(error)))
         record_failure(layout, "json_capture", error)

@@ -183,7 +183,8 @@ def api_version(value):
     except ValueError:
         return f"must be a date like {API_VERSION_MIN}, not {value!r}"
     if value < API_VERSION_MIN:
-        return f"must be {API_VERSION_MIN} or later (the capture reads databases as data sources)"
+        return (f"must be {API_VERSION_MIN} or later: the oldest version tested, the first that reads databases as "
+                "data sources")
     return None
 
 

@@ -130,8 +130,8 @@ SETTINGS = (
     Setting("capture.json_capture", "NOTION_JSON_CAPTURE", "choice", "auto",
             "public-API JSON capture in the daily run: off, daily, weekly; auto = weekly with a key",
             choices=("auto", "off", "daily", "weekly")),
-    Setting("capture.notion_version", "NOTION_API_VERSION", "str", "2025-09-03",
-            "Notion-Version header of the public API (2025-09-03 or later: databases are read as data sources)",
+    Setting("capture.notion_version", "NOTION_API_VERSION", "str", "2026-12-01",
+            "Notion-Version header of the public API; tested: 2025-09-03, 2026-03-11, 2026-12-01 (older refused)",
             check=rules.api_version),
     Setting("capture.requests_per_second", "NOTION_API_REQUESTS_PER_SECOND", "float", 3.0,
             "average request rate towards the public API", minimum=0.1, maximum=10000),
@@ -145,9 +145,17 @@ SETTINGS = (
             "public API: longest wait between two retries", minimum=0, maximum=3600),
     Setting("capture.progress_seconds", "NOTION_API_PROGRESS_SECONDS", "float", 15.0,
             "public API: seconds between progress lines", minimum=1, maximum=86400),
-    Setting("capture.comments", "NOTION_CAPTURE_COMMENTS", "choice", "blocks",
-            "comments to capture: off, pages (one request per page) or blocks (one per block)",
-            choices=("off", "pages", "blocks")),
+    Setting("capture.comments", "NOTION_CAPTURE_COMMENTS", "choice", "pages",
+            "comments to capture: off, pages (one request per page) or blocks (one per block: about twice the "
+            "requests)", choices=("off", "pages", "blocks")),
+    Setting("capture.budget_minutes", "NOTION_JSON_CAPTURE_BUDGET_MINUTES", "float", 300.0,
+            "minutes a run may last before the JSON capture stops (the daily run's counted from its start, so the "
+            "snapshot is published within them); it keeps what it fetched, the next run continues, the last complete "
+            "capture stays the published one", minimum=0.01,
+            maximum=100000),
+    Setting("capture.restore_markdown_bodies", "NOTION_RESTORE_MARKDOWN_BODIES", "bool", True,
+            "restore: send a page's body with the page as Notion-flavored Markdown where nothing in it needs a block "
+            "id afterwards (about half the requests); false = append every body block by block"),
     Setting("run.run_id", "BACKUP_RUN_ID", "str", "",
             "run id (letters, digits, - _ . ; no leading dot); empty = today's UTC date", check=rules.run_id),
     Setting("run.backups_dir", "BACKUP_DIR", "str", "backups",

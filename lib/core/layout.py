@@ -19,6 +19,8 @@ GIT_STAT_CACHE = "notion-backup-stat-cache.json"
 # Inside json/: the public-API capture's index of every object, and the workspace's users.
 CAPTURE_INDEX = "index.json"
 CAPTURE_USERS = "users.json"
+# Inside json/: how far an unfinished capture got (its time budget ran out); gone once a capture completes.
+CAPTURE_PROGRESS = "capture_progress.json"
 
 
 def _at(*parts):

@@ -1,62 +1,48 @@
-"""Public-API capture of a workspace into JSON (one document per page/database), incremental."""
+"""Public-API capture of a workspace into JSON (one document per page/database), incremental, within a time
+budget: a run that runs out keeps what it fetched and the next one continues until one capture is complete."""
 import logging
-import os
 import time
 from collections import deque
 from pathlib import Path
+from urllib.parse import unquote
 
+from lib.core.clock import now_iso
 from lib.core.fsutil import read_json, write_json_atomic
 from lib.core.layout import CAPTURE_INDEX, CAPTURE_USERS
-from lib.public_api.capture_page import PageFetcher, document_files, tree_links
+from lib.core.log import Progress
+from lib.public_api.capture_page import PageFetcher, database_views, document_files, tree_links
+from lib.public_api.capture_state import (FORMAT, Budget, finish, is_row, page_title, parent_ref, plain, prune,
+                                          save_progress, starting_point)
 from lib.public_api.client import NotionApi, NotionSkipped
 from lib.public_api.markdown import write_markdown
 from lib.public_api.page_markdown import PageMarkdown
-from lib.core.clock import now_iso
 
 log = logging.getLogger(__name__)
-FORMAT = 1
 
 
-def page_title(page):
-    """Return the plain title of a page object."""
-    for prop in (page.get("properties") or {}).values():
-        if prop.get("type") == "title":
-            return "".join(t.get("plain_text", "") for t in prop.get("title") or [])
-    return ""
-
-
-def plain(rich):
-    """Return the plain text of a rich-text array."""
-    return "".join(t.get("plain_text", "") for t in rich or [])
-
-
-def parent_ref(obj):
-    """Return {type, id} for an object's parent as the index records it."""
-    parent = obj.get("parent") or {}
-    kind = parent.get("type")
-    if kind == "page_id":
-        return {"type": "page", "id": parent["page_id"]}
-    if kind in ("data_source_id", "database_id"):
-        return {"type": "database", "id": parent.get("database_id") or parent.get(kind)}
-    if kind == "block_id":
-        return {"type": "block", "id": parent["block_id"]}
-    return {"type": "workspace", "id": None}
+class OutOfTime(Exception):
+    """The run's capture budget is spent: stop here, keep what was fetched."""
 
 
 class Capture:
     """One capture run: discovery, tree walk, incremental reuse, index."""
 
-    def __init__(self, api, json_dir, previous, comments, markdown=None):
+    def __init__(self, api, json_dir, previous, comments, markdown=None, budget=None, expected=0):
         self.api = api
         self.markdown = markdown  # a PageMarkdown when page bodies should come from Notion's Markdown endpoint
         self.json_dir = Path(json_dir)
-        self.previous = (previous or {}).get("objects", {})
+        self.previous = previous or {}
+        self.budget = budget
+        self.expected = expected  # objects the last complete capture held: the first guess of the total
+        self.progress = Progress(log, "capture", unit="objects", scale=1, every=api.cfg["capture.progress_seconds"],
+                                 estimate=True)
         self.fetcher = PageFetcher(api, self.json_dir / "files", comments)
         self.objects = {}
         self.queue = deque()
         self.search_hits = {}
         self.owner = {}
         self.counts = {"pages_fetched": 0, "pages_reused": 0, "databases_fetched": 0, "databases_reused": 0}
+        self.waiting = 0
 
     def reusable(self, object_id, edited):
         """Return the previous document of an object when its last_edited_time is unchanged."""
@@ -72,9 +58,13 @@ class Capture:
             self.queue.append((item["kind"], item["id"], None))
 
     def do_page(self, page_id, page):
-        """Capture one page (reusing the previous document when unchanged) and queue what it holds."""
+        """Capture one page (reusing the previous document when unchanged) and queue what it holds.
+
+        A search hit stands for a page only outside databases: a row's properties come from its data source's
+        query (with filter_properties) or from Retrieve a page, never from search (title only on 2026-12-01)."""
         if page is None:
-            page = self.search_hits.get(page_id) or self.api.request("GET", f"pages/{page_id}", skip_missing=True)
+            hit = self.search_hits.get(page_id)
+            page = hit if hit and not is_row(hit) else self.api.request("GET", f"pages/{page_id}", skip_missing=True)
         found = []
         path = f"pages/{page_id}.json"
         doc = self.reusable(page_id, page.get("last_edited_time"))
@@ -102,11 +92,13 @@ class Capture:
         fresh = doc is not None and sources and len(sources) == len(doc["data_sources"]) and all(
             any(d["data_source"]["id"] == s["id"] and d["data_source"].get("last_edited_time") == s["last_edited_time"]
                 for d in doc["data_sources"]) for s in sources)
+        views = doc.get("views") if doc else None
         if fresh:
             self.counts["databases_reused"] += 1
             containers = [d["data_source"] for d in doc["data_sources"]]
             database = doc["database"]
         else:
+            views = None
             self.counts["databases_fetched"] += 1
             database = self.api.request("GET", f"databases/{db_id}", skip_missing=True)
             containers = [self.search_hits.get(ref["id"]) or self.api.request("GET", f"data_sources/{ref['id']}",
@@ -115,12 +107,16 @@ class Capture:
         entries = []
         for source in containers:
             rows = []
-            for row in self.api.paginate("POST", f"data_sources/{source['id']}/query", skip_missing=True):
+            wanted = {"filter_properties": [unquote(p["id"]) for p in (source.get("properties") or {}).values()]}
+            for row in self.api.paginate("POST", f"data_sources/{source['id']}/query", query=wanted,
+                                         skip_missing=True):
                 rows.append(row["id"])
                 self.owner.setdefault(row["id"], db_id)
                 self.queue.append(("page", row["id"], row))
             entries.append({"data_source": source, "rows": rows})
-        doc = {"object": "database", "database": database, "data_sources": entries}
+        if views is None:
+            views = database_views(self.api, db_id)
+        doc = {"object": "database", "database": database, "data_sources": entries, "views": views}
         path = f"databases/{db_id}.json"
         write_json_atomic(self.json_dir / path, doc)
         self.objects[db_id] = {"type": "database", "path": path, "title": plain(database.get("title")),
@@ -134,22 +130,49 @@ class Capture:
         for hit in self.api.paginate("POST", "search", body={}):
             self.search_hits[hit["id"]] = hit
         log.info("search found %d pages and data sources", len(self.search_hits))
+        rows = []
         for hit in self.search_hits.values():
             if hit["object"] == "page":
-                self.queue.append(("page", hit["id"], hit))
+                # A row found by search waits for its data source's query, which gives all its properties.
+                if is_row(hit):
+                    rows.append(hit["id"])
+                else:
+                    self.queue.append(("page", hit["id"], hit))
             else:
                 self.queue.append(("database", hit["parent"].get("database_id"), None))
+        self.waiting = len(rows)
+        self.drain()
+        self.queue.extend(("page", row, None) for row in rows if row not in self.objects)
+        self.waiting = 0
+        self.drain()
+        self.fix_parents()
+
+    def drain(self):
+        """Capture what the queue holds, and what each capture adds to it."""
         while self.queue:
             kind, object_id, obj = self.queue.popleft()
             if object_id in self.objects or not object_id:
                 continue
+            fetched = self.fetched()
             try:
                 self.do_page(object_id, obj) if kind == "page" else self.do_database(object_id)
             except NotionSkipped:
                 continue
-            if len(self.objects) % 25 == 0:
-                self.api.progress(force=True, label=f"capture: {len(self.objects)} objects, queue {len(self.queue)}")
-        self.fix_parents()
+            # Only after new work: every run, however short its budget, moves the capture forward.
+            out = self.budget is not None and self.fetched() > fetched and self.budget.spent()
+            self.report(force=out or len(self.objects) % 25 == 0)
+            if out:
+                raise OutOfTime()
+
+    def report(self, force=False):
+        """A progress line: objects done of the estimated total, the estimated time left."""
+        total = max(self.expected, len(self.objects) + len(self.queue) + self.waiting)
+        self.progress.update(len(self.objects), total, force=force,
+                             note=f"{self.fetched()} fetched in this run, {self.api.stats['requests']} requests")
+
+    def fetched(self):
+        """Objects fetched (not reused) in this run."""
+        return self.counts["pages_fetched"] + self.counts["databases_fetched"]
 
     def fix_parents(self):
         """Use the walk's knowledge of which page holds a block-parented page; mark roots."""
@@ -160,22 +183,26 @@ class Capture:
             entry["root"] = entry["parent"]["id"] not in self.objects
 
 
-def capture_workspace(cfg, json_dir, markdown_dir=None, previous_index=None):
-    """Capture every shared page and database into `json_dir` (and Markdown); return a summary."""
+def capture_workspace(cfg, json_dir, markdown_dir=None, previous_index=None, budget_from=None):
+    """Capture every shared page and database into `json_dir` (and Markdown); return a summary.
+
+    The JSON capture alone (no `markdown_dir`) stops at NOTION_JSON_CAPTURE_BUDGET_MINUTES: it then records its
+    progress, leaves index.json (the last complete capture) as it is and says `complete: false`; the next run
+    reuses what this one fetched. `budget_from` (a time.monotonic() value) is when the budget started: the daily
+    run's start, so that its snapshot is published within the budget. A Markdown export is the day's backup and
+    runs to its end."""
     started = time.monotonic()
     json_dir = Path(json_dir)
-    if previous_index is None:
-        previous_index = read_json(json_dir / CAPTURE_INDEX)
-    if previous_index and previous_index.get("format") != FORMAT:
-        log.info("previous capture has format %s, not %s: capturing everything again",
-                 previous_index.get("format"), FORMAT)
-        previous_index = None
+    previous, progress = starting_point(json_dir, previous_index)
+    budget = Budget(cfg["capture.budget_minutes"], budget_from) if markdown_dir is None else None
     api = NotionApi(cfg)
-    comments = cfg["capture.comments"]
     try:
         pages_markdown = PageMarkdown(api) if markdown_dir is not None else None
-        run = Capture(api, json_dir, previous_index, comments, pages_markdown)
-        run.run()
+        run = Capture(api, json_dir, previous, cfg["capture.comments"], pages_markdown, budget, len(previous))
+        try:
+            run.run()
+        except OutOfTime:
+            return stopped(run, api, json_dir, progress, started)
         users, user_skip = [], None
         try:
             users = list(api.paginate("GET", "users", skip_missing=True))
@@ -184,15 +211,16 @@ def capture_workspace(cfg, json_dir, markdown_dir=None, previous_index=None):
         write_json_atomic(json_dir / CAPTURE_USERS, {"users": users, "skipped": user_skip})
     finally:
         api.close()
-    dropped = prune(json_dir, run.objects, (previous_index or {}).get("objects", {}))
-    index = {"format": FORMAT, "notion_version": api.version,
+    dropped = prune(json_dir, run.objects, previous)
+    index = {"format": FORMAT, "notion_version": api.version, "filter_properties": True,
              "captured_at": now_iso(),
              "objects": run.objects, "roots": sorted(i for i, e in run.objects.items() if e["root"]),
              "skipped": api.skipped}
     write_json_atomic(json_dir / CAPTURE_INDEX, index)
-    summary = dict(run.counts, objects=len(run.objects), dropped=len(dropped), users=len(users),
-                   requests=api.stats["requests"], retries=api.stats["retries"],
-                   rate_limited=api.stats["rate_limited"], skipped=len(api.skipped),
+    finish(json_dir)
+    summary = dict(run.counts, complete=True, runs=progress.get("runs", 0) + 1, objects=len(run.objects),
+                   dropped=len(dropped), users=len(users), requests=api.stats["requests"],
+                   retries=api.stats["retries"], rate_limited=api.stats["rate_limited"], skipped=len(api.skipped),
                    files=len({f for e in run.objects.values() for f in e["files"]}),
                    seconds=round(time.monotonic() - started, 2))
     if markdown_dir is not None:
@@ -203,18 +231,17 @@ def capture_workspace(cfg, json_dir, markdown_dir=None, previous_index=None):
     return summary
 
 
-def prune(json_dir, objects, previous):
-    """Delete documents of objects that disappeared and files nothing references any more."""
-    dropped = [i for i in previous if i not in objects]
-    for object_id in dropped:
-        target = json_dir / previous[object_id]["path"]
-        if target.exists():
-            os.unlink(target)
-        log.info("dropped %s %s (deleted or no longer shared)", previous[object_id]["type"], object_id)
-    keep = {f for e in objects.values() for f in e["files"]}
-    files_dir = json_dir / "files"
-    if files_dir.is_dir():
-        for entry in files_dir.iterdir():
-            if f"files/{entry.name}" not in keep:
-                entry.unlink()
-    return dropped
+def stopped(run, api, json_dir, progress, started):
+    """The budget ran out: record the progress (not an index) and say how far the capture got."""
+    objects = dict(progress.get("objects", {}))
+    objects.update(run.objects)
+    state = save_progress(json_dir, api.version, objects, progress, run.counts)
+    left = len(run.queue) + run.waiting
+    summary = dict(run.counts, complete=False, runs=state["runs"], objects=len(run.objects), queued=left,
+                   expected=max(run.expected, len(run.objects) + left), requests=api.stats["requests"],
+                   retries=api.stats["retries"], rate_limited=api.stats["rate_limited"], skipped=len(api.skipped),
+                   seconds=round(time.monotonic() - started, 2))
+    log.warning("capture: the time budget (NOTION_JSON_CAPTURE_BUDGET_MINUTES) ran out after %d of ~%d objects; "
+                "what was fetched is kept and the next run continues (the last complete capture stays the one "
+                "published)", summary["objects"], summary["expected"])
+    return summary

@@ -2,7 +2,7 @@
 import logging
 from urllib.parse import urlsplit, urlunsplit
 
-from lib.public_api.client import FileExpired, NotionSkipped
+from lib.public_api.client import FileExpired, NotionApiError, NotionSkipped
 
 log = logging.getLogger(__name__)
 MEDIA = {"image", "file", "pdf", "video", "audio"}
@@ -113,6 +113,16 @@ class PageFetcher:
         page = self.full_properties(page)
         blocks = self.children(page["id"], page["id"], found)
         return {"object": "page", "page": page, "blocks": blocks, "comments": self.list_comments(page["id"])}
+
+
+def database_views(api, database_id):
+    """Every view of a database (name, type, filter, sorts, configuration), or None when they cannot be read."""
+    try:
+        refs = list(api.paginate("GET", "views", query={"database_id": database_id}, skip_missing=True))
+        return [api.request("GET", f"views/{ref['id']}", skip_missing=True) for ref in refs]
+    except (NotionSkipped, NotionApiError) as error:
+        log.warning("views of database %s not captured (%s)", database_id, getattr(error, "code", error))
+        return None
 
 
 def tree_links(blocks, owner, found):

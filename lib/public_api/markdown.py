@@ -135,14 +135,16 @@ def write_page(build, json_dir, layout, page_id, document, users, counts):
             if value:
                 lines.append(f"{name}: {value}")
         lines.append("")
-    notion = (document.get("markdown") or {}).get("text")
+    stored_markdown = document.get("markdown") or {}
+    notion = stored_markdown.get("text")
     if notion is not None:  # Notion's own Markdown, with links and files pointed at the export layout
         stored = {unsigned(fobj["file"].get("url")): fobj["backup_file"] for fobj in hosted_files(document)
                   if isinstance(fobj.get("file"), dict)}
         links = Links(lambda url: layout.link(page_id, layout.target(url)),
                       lambda url: attach(stored[unsigned(url)]) if unsigned(url) in stored else None,
                       lambda user_id: users.get(user_id, ""))
-        body = convert(notion, links).strip("\n")
+        # Snapshots from before markdown_version was sent hold v1, Notion's default then.
+        body = convert(notion, links, stored_markdown.get("markdown_version", "v1")).strip("\n")
         counts["from_endpoint"] += 1
     else:
         renderer = BlockRenderer(lambda target: layout.link(page_id, target), attach, users, layout.title)

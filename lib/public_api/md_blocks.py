@@ -74,7 +74,8 @@ def cell_text(prop, users, link, title=None, csv=False):
     if kind == "number":
         return "" if value is None else (str(int(value)) if float(value).is_integer() else str(value))
     if kind == "people":
-        return ", ".join(users.get(p.get("id"), p.get("name", "")) for p in value or [])
+        # From 2026-12-01 a person's name may be null: the workspace's user list names them where it can.
+        return ", ".join(users.get(p.get("id")) or p.get("name") or "" for p in value or [])
     if kind == "relation":
         names = [(title(r["id"]) if title else "") or r["id"] for r in value or []]
         return ", ".join(f"{n} ({link(r['id'])})" if link(r["id"]) else n for n, r in zip(names, value or []))

@@ -1,4 +1,4 @@
-"""Notion's enhanced Markdown (GET /v1/pages/{id}/markdown) as the Markdown of Notion's export, for the site.
+"""Notion's Markdown (GET /v1/pages/{id}/markdown, v1 or v2) as the Markdown of Notion's export, for the site.
 
 What changes, and why (the rest of Notion's text is kept as it comes):
 - links to pages and databases (`<page url>`, `<database url>`, `<mention-page url>`, ...) become relative links to
@@ -9,6 +9,8 @@ What changes, and why (the rest of Notion's text is kept as it comes):
 - one block per line becomes blocks separated by blank lines, tabs become four spaces, as CommonMark needs.
 """
 import re
+
+from lib.public_api.nfm_v2 import to_v1
 
 FENCE = re.compile(r"^(`{3,}|~{3,}|\$\$)")
 ATTRS = re.compile(r'\s*(?<!\\)\{(?:\s*[a-z_-]+="[^"]*")+\s*\}\s*$')
@@ -34,8 +36,11 @@ class Links:
         self.page, self.file, self.user = page, file, user
 
 
-def convert(text, links):
-    """Return Notion's enhanced Markdown `text` as export-style Markdown (see the module docstring)."""
+def convert(text, links, markdown_version="v1"):
+    """Return Notion's Markdown `text` (v1 enhanced Markdown or v2 Notion-flavored Markdown) as export-style
+    Markdown (see the module docstring); v2 is read back into v1's shapes first, so both render alike."""
+    if markdown_version == "v2":
+        text = to_v1(text)
     lines, scopes, fence, table = [], [], None, None
     for raw in text.replace("\r\n", "\n").split("\n"):
         depth = len(raw) - len(raw.lstrip("\t"))

@@ -8,6 +8,9 @@ from lib.public_api.client import NotionApiError
 log = logging.getLogger(__name__)
 # The endpoint arrived with this Notion-Version; the capture keeps NOTION_API_VERSION for everything else.
 MARKDOWN_VERSION = "2026-03-11"
+# Notion-flavored Markdown v2, asked for on every request: v1 ("enhanced markdown") is deprecated and the version
+# after 2026-12-01 refuses it. A page's stored Markdown names its version; another version is fetched again.
+MARKDOWN_FORMAT = "v2"
 GIVE_UP_AFTER = 3  # failures without one success before the endpoint counts as unavailable for the run
 MAX_SUBTREES = 2000  # extra requests one page may cost (Notion truncates by record count)
 HEX = re.compile(r"[0-9a-f]{32}")
@@ -38,7 +41,8 @@ class PageMarkdown:
         """Give a page document Notion's Markdown of its current edit (kept when already there); True if it changed."""
         edited = doc["page"].get("last_edited_time")
         current = doc.get("markdown") or {}
-        if current.get("last_edited_time") == edited and current.get("text") is not None:
+        if current.get("last_edited_time") == edited and current.get("text") is not None \
+                and current.get("markdown_version", "v1") == MARKDOWN_FORMAT:
             return False
         found = []
         tree_links(doc.get("blocks") or [], doc["page"]["id"], found)
@@ -50,7 +54,7 @@ class PageMarkdown:
         return True
 
     def fetch(self, page_id, children=None):
-        """Return {text, notion_version, subtrees} for a page, or None with the reason logged.
+        """Return {text, notion_version, markdown_version, subtrees} for a page, or None with the reason logged.
 
         `children` maps the 32-hex ids of the child pages and databases the capture found in the page to
         {kind, title}: when Notion cuts one off, its reference is written from these, never fetched (asking
@@ -73,10 +77,12 @@ class PageMarkdown:
         self.successes += 1
         self.stats["pages"] += 1
         self.stats["subtrees"] += subtrees
-        return {"text": text, "notion_version": self.version, "subtrees": subtrees}
+        return {"text": text, "notion_version": self.version, "markdown_version": MARKDOWN_FORMAT,
+                "subtrees": subtrees}
 
     def _get(self, block_id):
-        return self.api.request("GET", f"pages/{block_id}/markdown", version=self.version)
+        return self.api.request("GET", f"pages/{block_id}/markdown", query={"markdown_version": MARKDOWN_FORMAT},
+                                version=self.version)
 
     def _whole(self, page_id, children):
         """The page's Markdown with every `<unknown>` subtree Notion named fetched and put in its place."""

@@ -84,6 +84,7 @@ def build_summary(layout, started_iso, started_monotonic, interrupted=False, fin
     this_run = lambda data: data if data.get("run_id") == layout.run_id else {}  # noqa: E731
     export = this_run(read_json(layout.workspace_export, {}))
     gate = this_run(read_json(layout.coverage_report, {}))
+    capture = this_run(read_json(layout.api_capture, {}))
     site = read_json(layout.site_manifest, {})
     published = this_run(read_json(layout.published, {})) if final else {}
     problem = next((rec["error"] for rec in stages.values() if "error" in rec), None)
@@ -99,6 +100,9 @@ def build_summary(layout, started_iso, started_monotonic, interrupted=False, fin
         "export": {"strategy": export.get("strategy"), "attempts": export.get("attempts"),
                    "retries": export.get("http_retries"),
                    "fallbacks": [f["strategy"] for f in export.get("fallbacks", [])]} if export else None,
+        # How far the public-API capture got: an unfinished one continues at the next run.
+        "json_capture": {key: capture.get(key) for key in ("complete", "objects", "expected", "runs")}
+        if capture else None,
         "gate": gate.get("verdict"),
         "accepted_drop": bool(gate.get("accepted_drop")),
         "commit": published.get("commit"),

@@ -1,5 +1,8 @@
-"""Loopback stand-in for Notion's public REST API (/v1/, Notion-Version 2025-09-03; the Markdown endpoint
-GET /v1/pages/{id}/markdown from 2026-03-11 on, see public_markdown.py) with faults."""
+"""Loopback stand-in for Notion's public REST API (/v1/) with faults, answering as each Notion-Version does.
+
+2025-09-03: databases as data sources; 2026-03-11: the Markdown endpoint (public_markdown.py); 2026-12-01:
+Search and Query a data source give only the title unless `filter_properties` names more, a person's `name`
+may be null. NEXT_VERSION stands for the version Notion announced after it (v2 Markdown by default, v1 refused)."""
 import json
 import threading
 import time
@@ -15,8 +18,10 @@ from tests.fakes.public_writes import ApiError
 from tests.harness import config_for
 
 TOKEN = "ntn_fake_integration_token_0123456789abcdef"
-VERSIONS = {"2022-06-28", "2025-09-03", "2026-03-11"}
+NEXT_VERSION = "2099-01-01"  # Notion has not named it yet; its behaviour is documented
+VERSIONS = {"2022-06-28", "2025-09-03", "2026-03-11", "2026-12-01", NEXT_VERSION}
 MARKDOWN_VERSION = "2026-03-11"
+TITLE_ONLY_LISTS = "2026-12-01"
 
 
 @dataclass
@@ -42,13 +47,16 @@ class Faults:
     markdown_record_limit: int = None  # GET /v1/pages/{id}/markdown renders this many blocks, the rest <unknown>
     markdown_unavailable: bool = False  # the Markdown endpoint answers 400 invalid_request_url (an API without it)
     markdown_broken: set = field(default_factory=set)  # page ids whose Markdown answers 400 validation_error
+    refuse_markdown_bodies: bool = False  # POST /v1/pages with `markdown` answers 400 validation_error
 
 
 class FakeNotionPublic:
     """Context manager: a real HTTP server on 127.0.0.1:0 with a seeded workspace."""
 
-    def __init__(self, token=TOKEN, workspace=True, seed="notion-public", **workspace_options):
+    def __init__(self, token=TOKEN, workspace=True, seed="notion-public", client_version=None, **workspace_options):
         self.token = token
+        self.client_version = client_version  # the NOTION_API_VERSION api_env gives the product (None: its default)
+        self.local = threading.local()
         self.store = Store(seed=seed)
         self.faults = self.store.faults = Faults()
         self.requests = []
@@ -73,6 +81,11 @@ class FakeNotionPublic:
     def empty_page_id(self):
         """The shared, empty page a restore can target."""
         return self.ids["restore_target"]
+
+    @property
+    def version(self):
+        """The Notion-Version of the request this thread serves."""
+        return getattr(self.local, "version", MARKDOWN_VERSION)
 
     def count(self, method=None, prefix="/v1/"):
         """Return how many recorded requests match a method and a path prefix."""
@@ -105,6 +118,7 @@ class FakeNotionPublic:
             raise ApiError(400, "missing_version", "Notion-Version header failed validation.")
         if headers.get("Notion-Version") not in VERSIONS:
             raise ApiError(400, "validation_error", "Notion-Version should be a supported version.")
+        self.local.version = headers.get("Notion-Version")
         if path.endswith("/markdown") and headers.get("Notion-Version") < MARKDOWN_VERSION:
             raise ApiError(400, "invalid_request_url", "Invalid request URL.")  # the endpoint came with 2026-03-11
         if faults.storm > 0 or self._throttled():
@@ -162,6 +176,9 @@ def _handler(fake):
         def _serve(self, method):
             split = urlsplit(self.path)
             params = {k: v[-1] for k, v in parse_qs(split.query).items()}
+            listed = parse_qs(split.query)
+            if "filter_properties" in listed or "filter_properties[]" in listed:
+                params["filter_properties"] = listed.get("filter_properties", []) + listed.get("filter_properties[]", [])
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             record = {"method": method, "path": split.path, "url": self.path, "time": time.monotonic(), "status": None,
@@ -223,6 +240,8 @@ def api_env(fake, **extra):
     """The environment that points the product at the stand-in, with a fast limiter and short backoff."""
     env = {"NOTION_API_KEY": fake.token, "NOTION_API_BASE_URL": fake.base_url,
            "NOTION_API_REQUESTS_PER_SECOND": 1000, "NOTION_API_BACKOFF_SECONDS": 0.01, "NOTION_API_MAX_RETRIES": 4}
+    if fake.client_version:
+        env["NOTION_API_VERSION"] = fake.client_version
     env.update(extra)
     return env
 

@@ -15,12 +15,12 @@ LIST_MARKS = {"bulleted_list_item": "- ", "numbered_list_item": "1. ", "quote": 
 MEDIA = ("image", "file", "pdf", "video", "audio")
 
 
-def escape(text):
-    """Backslash the characters enhanced Markdown reserves."""
-    return "".join(ESCAPE.get(c, c) for c in text)
+def escape(text, braces=True):
+    """Backslash the characters enhanced Markdown reserves (v2 keeps braces as they are: text there)."""
+    return "".join(c if c in "{}" and not braces else ESCAPE.get(c, c) for c in text)
 
 
-def rich(store, items):
+def rich(store, items, braces=True):
     """Rich text (read shape) as enhanced Markdown."""
     out = []
     for item in items or []:
@@ -40,7 +40,7 @@ def rich(store, items):
                 out.append(escape(item["plain_text"]))
             continue
         notes = item.get("annotations") or {}
-        text = item["plain_text"] if notes.get("code") else escape(item["plain_text"])  # code spans are literal
+        text = item["plain_text"] if notes.get("code") else escape(item["plain_text"], braces)  # code is literal
         for key, mark in (("code", "`"), ("bold", "**"), ("italic", "*"), ("strikethrough", "~~")):
             if notes.get(key) and text.strip():
                 text = f"{mark}{text}{mark}"
@@ -64,16 +64,23 @@ class _Renderer:
         for child in self.store.live_children(container):
             self.block(child, depth)
 
+    def cut_off(self, object_id):
+        """Past the record limit: the `<unknown>` placeholder of a block (listed in unknown_block_ids), else None."""
+        if self.left > 0:
+            self.left -= 1
+            return None
+        self.unknown.append(object_id)
+        obj = self.store.objects[object_id]
+        return (f'<unknown url="{self.store.url_of(self.page_id)}#{object_id.replace("-", "")}" '
+                f'alt="{obj.get("type") or obj["object"]}"/>')
+
     def block(self, object_id, depth):
         store, pad = self.store, "\t" * depth
         obj = store.objects[object_id]
-        if self.left <= 0:
-            self.unknown.append(object_id)
-            alt = obj.get("type") or obj["object"]
-            self.lines.append(f'{pad}<unknown url="{store.url_of(self.page_id)}#{object_id.replace("-", "")}" '
-                              f'alt="{alt}"/>')
+        placeholder = self.cut_off(object_id)
+        if placeholder:
+            self.lines.append(pad + placeholder)
             return
-        self.left -= 1
         if obj["object"] in ("page", "database"):
             tag = obj["object"]
             self.lines.append(f'{pad}<{tag} url="{store.url_of(object_id)}">{escape(store.title_of(object_id))}</{tag}>')
@@ -143,16 +150,19 @@ class _Renderer:
 
 @route("GET", "pages/([^/]+)/markdown")
 def page_markdown(fake, match, params, body):
+    from tests.fakes.public_markdown_v2 import RendererV2
+    from tests.fakes.public_versions import markdown_version
     if fake.faults.markdown_unavailable:
         raise ApiError(400, "invalid_request_url", "Invalid request URL.")
+    version = markdown_version(fake, params.get("markdown_version"))
     object_id = visible(fake, match[1], ("page", "block"))
     if object_id in fake.faults.markdown_broken:
         raise ApiError(400, "validation_error", "The page could not be rendered as markdown.")
     owner = fake.store.owner_page(object_id)
-    renderer = _Renderer(fake, owner)
+    renderer = (RendererV2 if version == "v2" else _Renderer)(fake, owner)
     if fake.store.objects[object_id]["object"] == "page":
         renderer.children(object_id, 0)
     else:  # a subtree named in an earlier answer's unknown_block_ids
         renderer.block(object_id, 0)
-    return {"object": "page_markdown", "id": object_id, "markdown": "\n".join(renderer.lines),
-            "truncated": bool(renderer.unknown), "unknown_block_ids": renderer.unknown}
+    return {"object": "page_markdown", "id": object_id, "markdown": "\n".join(renderer.lines).strip("\n"),
+            "markdown_version": version, "truncated": bool(renderer.unknown), "unknown_block_ids": renderer.unknown}

@@ -5,6 +5,7 @@ import uuid
 from tests.fakes.public_store import dashed, read_rich_text
 from tests.fakes.public_writes import ApiError, insert_blocks, invalid, property_value, validate_append
 from tests.fakes.public_schema import create_data_source, create_page, update_data_source, update_page
+from tests.fakes.public_versions import person_value, shape_page
 
 ROUTES = []
 
@@ -86,13 +87,14 @@ def search(fake, match, params, body):
             continue
         if not store.accessible(oid) or (query and query not in store.title_of(oid).lower()):
             continue
-        results.append(store.render(oid, fake.faults.file_ttl))
+        results.append(shape_page(fake, store.render(oid, fake.faults.file_ttl), params, listed=True))
     return paginate(fake, results, body, "page_or_data_source")
 
 
 @route("GET", "pages/([^/]+)")
 def get_page(fake, match, params, body):
-    return fake.store.render(visible(fake, match[1], ("page",)), fake.faults.file_ttl)
+    page = fake.store.render(visible(fake, match[1], ("page",)), fake.faults.file_ttl)
+    return shape_page(fake, page, params, listed=False)
 
 
 @route("POST", "pages")
@@ -119,7 +121,8 @@ def get_property(fake, match, params, body):
     if kind not in ("title", "rich_text", "relation", "people"):
         return dict(fake.store.render(page["id"], fake.faults.file_ttl, cap=False)["properties"][
             next(n for n, p in page["properties"].items() if p["id"] == prop_id)], object="property_item")
-    items = [{"object": "property_item", "id": prop_id, "type": kind, kind: value} for value in prop[kind]]
+    values = [person_value(fake, v) for v in prop[kind]] if kind == "people" else prop[kind]
+    items = [{"object": "property_item", "id": prop_id, "type": kind, kind: value} for value in values]
     out = paginate(fake, items, params, "property_item")
     out["property_item"] = {"id": prop_id, "next_url": None, "type": kind, kind: {}}
     return out
@@ -213,7 +216,8 @@ def patch_data_source(fake, match, params, body):
 @route("POST", "data_sources/([^/]+)/query")
 def query_data_source(fake, match, params, body):
     dsid = visible(fake, match[1], ("data_source",))
-    rows = [fake.store.render(r, fake.faults.file_ttl) for r in fake.store.live_children(dsid)]
+    rows = [shape_page(fake, fake.store.render(r, fake.faults.file_ttl), params, listed=True)
+            for r in fake.store.live_children(dsid)]
     return paginate(fake, rows, body, "page_or_data_source")
 
 
@@ -228,6 +232,6 @@ def dispatch(fake, method, path, params, body):
 
 
 # Comments, users, file uploads and the Markdown endpoint live in their own modules; importing them registers them.
-from tests.fakes import public_markdown, public_routes_more  # noqa: E402,F401
+from tests.fakes import public_markdown, public_routes_more, public_views  # noqa: E402,F401
 
 __all__ = ["dispatch", "property_value", "visible", "not_found", "paginate"]

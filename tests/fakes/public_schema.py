@@ -4,7 +4,7 @@ from tests.fakes.public_store import dashed, read_rich_text
 from tests.fakes.public_writes import (ApiError, READ_ONLY_PROPS, check_rich_text, insert_blocks,
                                        invalid, property_value, validate_append)
 
-PAGE_KEYS = {"parent", "properties", "children", "icon", "cover"}
+PAGE_KEYS = {"parent", "properties", "children", "icon", "cover", "markdown", "markdown_version"}
 EMPTY = {"title": [], "rich_text": [], "number": None, "select": None, "multi_select": [], "date": None,
          "checkbox": False, "url": None, "email": None, "phone_number": None, "relation": [],
          "people": [], "files": [], "status": None}
@@ -65,6 +65,8 @@ def create_page(fake, body):
         schema = store.objects[container]["properties"]
     children = body.get("children") or []
     validate_append(children, store)
+    if "markdown" in body or "markdown_version" in body:
+        children = page_body_markdown(fake, body)
     for key in ("icon", "cover"):
         if key in body and body[key] is None:
             invalid(f"body.{key}", "an object or undefined", "null")
@@ -80,6 +82,21 @@ def create_page(fake, body):
     if children:
         insert_blocks(store, pid, {"type": "page_id", "page_id": pid}, children)
     return pid
+
+
+def page_body_markdown(fake, body):
+    """The blocks of a page body sent as Markdown: never with `children`, `markdown_version` only with it."""
+    from tests.fakes.public_markdown_parse import blocks_of
+    from tests.fakes.public_versions import markdown_version
+    if "children" in body:
+        invalid("body.children", "absent when `markdown` is present", "present")
+    if fake.faults.refuse_markdown_bodies:
+        invalid("body.markdown", "Markdown Notion can parse", "unparsable")
+    if not isinstance(body.get("markdown"), str):
+        invalid("body.markdown", "a string (sent with `markdown_version`)", body.get("markdown"))
+    if markdown_version(fake, body.get("markdown_version")) != "v2":
+        invalid("body.markdown_version", "`v2` (the stand-in reads Notion-flavored Markdown v2)", "v1")
+    return blocks_of(body["markdown"])
 
 
 def update_page(fake, pid, body):
@@ -157,8 +174,10 @@ def create_database(fake, body):
     store.objects[dbid] = db
     store.add_child(container, dbid)
     initial = body.get("initial_data_source") or {}
-    create_data_source(fake, {"parent": {"type": "database_id", "database_id": dbid},
-                              "title": body.get("title"), "properties": initial.get("properties")})
+    first = create_data_source(fake, {"parent": {"type": "database_id", "database_id": dbid},
+                                      "title": body.get("title"), "properties": initial.get("properties")})
+    from tests.fakes.public_views import add_view
+    add_view(store, dbid, first)  # Notion gives every new database a default table view
     return dbid
 
 

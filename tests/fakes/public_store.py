@@ -71,6 +71,7 @@ class Store:
         self.users = {}
         self.files = {}
         self.uploads = {}
+        self.views = {}
         self.bot_id = None
         self.file_secret = token_secret
         self.base_url = "http://127.0.0.1"

@@ -194,4 +194,13 @@ def build_workspace(store, extra_pages=0, tasks=30, big_page=False):
                       + [block("toggle", "Many", children=[block("paragraph", f"Item {n}") for n in range(120)]),
                          deep_list, block("paragraph", *[text(f"run {n} ", bold=n % 2 == 0) for n in range(130)])])
     ids["restore_target"] = root_page(store, "Restore here")
+    from tests.fakes.public_views import add_view
+    schema = store.objects[projects_ds]["properties"]
+    status, budget = schema["Status"]["id"], schema["Budget"]["id"]
+    ids["board_view"] = add_view(store, projects_db, projects_ds, "Active by status", "board",
+                                 {"property": status, "select": {"equals": "Active"}},
+                                 [{"property": "Name", "direction": "ascending"}],
+                                 {"type": "board", "group_by": {"property_id": status},
+                                  "properties": [{"property_id": status, "visible": True},
+                                                 {"property_id": budget, "visible": False}]})
     return ids

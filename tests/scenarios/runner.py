@@ -27,6 +27,9 @@ class ScenarioInvalid(Exception):
     """A scenario file says something the harness does not understand: a misspelled key checks nothing."""
 
 
+PUBLIC_API_VERSIONS = ("2025-09-03", "2026-12-01")
+
+
 def load_scenarios(path):
     """Return [(name, spec)] of a scenario file, checked against its schema, one per parameter value.
 
@@ -41,10 +44,22 @@ def load_scenarios(path):
         raise ScenarioInvalid(f"{Path(path).name}: " + "; ".join(problems))
     stem = Path(path).stem
     if "parameters" not in raw:
-        return [(stem, raw)]
+        return _on_each_version([(stem, raw)])
     (name, values), = raw["parameters"].items()
     body = {key: value for key, value in raw.items() if key != "parameters"}
-    return [(f"{stem}[{value}]", _substitute(body, "{" + name + "}", value)) for value in values]
+    return _on_each_version([(f"{stem}[{value}]", _substitute(body, "{" + name + "}", value)) for value in values])
+
+
+def _on_each_version(scenarios):
+    """A scenario with the public-API stand-in runs on the oldest Notion-Version tested and on the default."""
+    out = []
+    for name, spec in scenarios:
+        if "public_api" not in spec:
+            out.append((name, spec))
+            continue
+        for version in PUBLIC_API_VERSIONS:
+            out.append((f"{name}[{version}]", dict(spec, env=dict(spec.get("env") or {}, NOTION_API_VERSION=version))))
+    return out
 
 
 def _substitute(node, placeholder, value):

@@ -52,5 +52,5 @@ class Adopter:
         if key.startswith("database:"):
             database = self.api.request("GET", f"databases/{match[0]}")
             ids[intent["first_source"]] = database["data_sources"][0]["id"]
-        self.journal.mapped(ids, key)
+        self.journal.mapped(ids, key, **({"value": "markdown"} if intent.get("markdown") else {}))
         log.info("resume: adopted %s created just before the interruption", key)

@@ -1,5 +1,9 @@
 """Pages, database rows and databases of a restore: each created once under its new parent, journaled."""
 from lib.public_api.client import NotionApiError
+from lib.public_api.restore.block_tree import walk
+from lib.public_api.restore.md_body import page_markdown
+
+BODY_SENT = "markdown"  # the journal's note that a page's body went with the page
 
 
 def write_icon(obj):
@@ -15,9 +19,10 @@ def write_icon(obj):
 class PageCreator:
     """Creates pages, rows and databases (with their data sources); hands each page on to be filled."""
 
-    def __init__(self, api, journal, snapshot, converter, uploader, report, fill_later):
+    def __init__(self, api, journal, snapshot, converter, uploader, report, fill_later, markdown_bodies=True):
         self.api, self.journal, self.snapshot, self.converter = api, journal, snapshot, converter
         self.uploader, self.report, self.fill_later = uploader, report, fill_later
+        self.markdown_bodies = markdown_bodies
 
     def create(self, old, parent_new):
         """Create a captured page or database under a new page."""
@@ -41,12 +46,23 @@ class PageCreator:
         doc = self.snapshot.document(old)
         if key not in self.journal.done:
             body = self._page_body(old, doc["page"], parent_new, data_source, writable)
-            self.journal.write({"op": "intent", "key": key, "old": old, "parent": parent_new,
-                                "data_source": data_source, "title": self.snapshot.objects[old]["title"]})
-            created = self._post_page(old, body)
-            self.journal.mapped({old: created["id"]}, key)
+            # The body in the same request, where nothing in it needs a block id afterwards.
+            markdown = page_markdown(doc["blocks"]) if self.markdown_bodies else None
+            if markdown is not None:
+                body.update(markdown=markdown, markdown_version="v2")
+            created = self._post_page(old, body, {"op": "intent", "key": key, "old": old, "parent": parent_new,
+                                                  "data_source": data_source,
+                                                  "title": self.snapshot.objects[old]["title"]})
+            sent = {"value": BODY_SENT} if "markdown" in body else {}
+            self.journal.mapped({old: created["id"]}, key, **sent)
+            if sent:
+                self.report.count("blocks", sum(1 for _ in walk(doc["blocks"])))
             self.report.count("rows" if data_source else "pages")
         self.fill_later(old)
+
+    def body_sent(self, old):
+        """Tell whether a page's body went with the page (only its sub-pages and comments are left to do)."""
+        return self.journal.extra.get(f"page:{old}") == BODY_SENT
 
     def _page_body(self, old, page, parent_new, data_source, writable):
         if data_source:
@@ -62,7 +78,20 @@ class PageCreator:
             body["cover"] = {"type": "external", "external": {"url": page["cover"]["external"]["url"]}}
         return body
 
-    def _post_page(self, old, body):
+    def _post_page(self, old, body, intent):
+        """POST a page, its intent journaled first; a body Notion cannot parse goes by block appends instead."""
+        self.journal.write(dict(intent, markdown="markdown" in body))
+        if "markdown" in body:
+            try:
+                return self.api.request("POST", "pages", body=body)
+            except NotionApiError as err:
+                if err.status != 400:
+                    raise
+                del body["markdown"], body["markdown_version"]
+                self.journal.write(dict(intent, markdown=False))
+        return self._post_plain(old, body)
+
+    def _post_plain(self, old, body):
         where = self.snapshot.where(old)
         try:
             body = self.uploader.resolve(body)
@@ -86,7 +115,6 @@ class PageCreator:
         where, key = self.snapshot.where(old), f"database:{old}"
         sources = doc["data_sources"]
         schemas = [self.converter.schema(s["data_source"].get("properties", {}), where) for s in sources]
-        self.report.loss("database", where, "views, filters and sorts are not restorable through the API")
         if any(p["type"] in ("formula", "rollup") for s in sources for p in s["data_source"]["properties"].values()):
             self.report.loss("database", where, "formula and rollup values are recomputed by Notion, not copied")
         if key not in self.journal.done and sources:

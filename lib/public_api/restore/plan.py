@@ -37,6 +37,9 @@ class PlanApi:
             self.plan.append({"action": f"create_{path[:-1]}", "title": title,
                               "under": parent.get(parent.get("type")), "id": new})
             return {"id": new, "data_sources": [{"id": self._id()}], "discussion_id": new}
+        if method == "POST" and path == "views":
+            self.plan.append({"action": "create_view", "name": body.get("name"), "type": body.get("type")})
+            return {"id": self._id()}
         if method == "POST" and path == "comments":
             self.plan.append({"action": "create_comment"})
             return {"id": self._id(), "discussion_id": body.get("discussion_id") or self._id()}

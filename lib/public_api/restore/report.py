@@ -1,6 +1,6 @@
 """What a restore created and what it could not recreate faithfully, gathered for its report."""
 
-CREATED_KINDS = ("pages", "databases", "rows", "blocks", "comments", "uploads")
+CREATED_KINDS = ("pages", "databases", "rows", "blocks", "comments", "uploads", "views")
 
 
 class RestoreReport:

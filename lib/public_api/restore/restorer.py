@@ -22,6 +22,7 @@ from lib.public_api.restore.report import RestoreReport
 from lib.public_api.restore.captured import Snapshot
 from lib.public_api.restore.sources import DirSource, GitTreeSource
 from lib.public_api.restore.uploads import Uploader
+from lib.public_api.restore.views import ViewPhase
 
 log = logging.getLogger(__name__)
 __all__ = ["restore_snapshot", "DirSource", "GitTreeSource"]
@@ -30,7 +31,7 @@ __all__ = ["restore_snapshot", "DirSource", "GitTreeSource"]
 class Restorer:
     """Runs one restore: the roots and their page trees, then relations and link fixups."""
 
-    def __init__(self, api, source, root, journal, page=None):
+    def __init__(self, api, source, root, journal, page=None, markdown_bodies=True):
         self.api, self.root, self.journal = api, root, journal
         self.snapshot = Snapshot(source)
         # One page's subtree: only what lies below it is created; links out of it go to the live pages.
@@ -41,11 +42,13 @@ class Restorer:
         uploader = Uploader(api, source, self.report)
         converter = Converter(journal.map, chosen, root, self.report.loss, uploader.placeholder,
                               LiveCheck(api, self.snapshot) if self.page else None)
-        self.pages = PageCreator(api, journal, self.snapshot, converter, uploader, self.report, self.to_fill.append)
+        self.pages = PageCreator(api, journal, self.snapshot, converter, uploader, self.report, self.to_fill.append,
+                                 markdown_bodies)
         self.appender = BlockAppender(api, journal, self.snapshot, converter, uploader, self.report, self.pages)
         self.comments = CommentRestorer(api, journal, self.snapshot, converter, self.report)
         self.relations = RelationPhase(api, journal, self.snapshot, converter, self.report)
         self.fixups = LinkFixups(api, journal, self.snapshot, converter, self.report)
+        self.views = ViewPhase(api, journal, self.snapshot, self.report)
         self.adopter = Adopter(api, journal)
 
     def run(self):
@@ -64,6 +67,7 @@ class Restorer:
                 self.api.progress(label=f"restore: {len(filled)} pages filled, {len(self.to_fill)} queued")
         self.relations.run()
         self.fixups.run()
+        self.views.run()  # last: a view may name a relation or rollup only the relation phase creates
 
     def fill_page(self, old):
         """Append a page's blocks (creating its sub-pages in place) and its comments."""
@@ -75,7 +79,12 @@ class Restorer:
                 if block.get("type") in STRUCTURAL:
                     self.pages.create_child(block, old)
             return
-        self.appender.append_page(old, self.journal.map[old], doc["blocks"])
+        if self.pages.body_sent(old):  # the body went with the page: its trailing sub-pages remain
+            for block in doc["blocks"]:
+                if block.get("type") in STRUCTURAL:
+                    self.pages.create_child(block, old)
+        else:
+            self.appender.append_page(old, self.journal.map[old], doc["blocks"])
         self.comments.restore(old, doc)
         self.journal.write({"op": "done", "key": key})
 
@@ -97,7 +106,7 @@ def restore_snapshot(cfg, source, root_page_id, journal_path, dry_run=False, pag
             except NotionSkipped:
                 raise ConfigError([f"restore root page {root} is not visible to the integration: share that "
                                    "page with it (page menu → Connections) or pass another --root"])
-        restorer = Restorer(api, source, root, journal, page)
+        restorer = Restorer(api, source, root, journal, page, cfg["capture.restore_markdown_bodies"])
         restorer.run()
     finally:
         journal.close()
@@ -121,7 +130,8 @@ def report_lines(report):
     lines = [f"restore of {what}{report['source']} under page {report['root']}"
              + (" (resumed)" if report.get("resumed") else ""),
              f"{verb}: {created['pages']} pages, {created['databases']} databases, {created['rows']} rows, "
-             f"{created['blocks']} blocks, {created['comments']} comments, {created['uploads']} uploads "
+             f"{created['blocks']} blocks, {created['comments']} comments, {created['uploads']} uploads, "
+             f"{created.get('views', 0)} views "
              f"in {report['requests']} requests"]
     for step in report.get("plan", []):
         detail = ", ".join(f"{k}={v}" for k, v in step.items() if k != "action")

@@ -10,9 +10,12 @@ from tests.fakes.notion_public import FakeNotionPublic, api_settings
 from tests.fakes.public_workspace import PNG
 
 
-@pytest.fixture
-def fake():
-    with FakeNotionPublic() as server:
+VERSIONS = ["2025-09-03", "2026-12-01"]  # the oldest tested and the default
+
+
+@pytest.fixture(params=VERSIONS)
+def fake(request):
+    with FakeNotionPublic(client_version=request.param) as server:
         yield server
 
 
@@ -87,11 +90,19 @@ def test_hosted_files_are_stored_once_and_links_lose_their_signature(fake, tmp_p
 
 
 def test_comments_on_pages_and_blocks_are_captured(fake, tmp_path):
-    capture_workspace(api_settings(fake), tmp_path / "json")
+    capture_workspace(api_settings(fake, NOTION_CAPTURE_COMMENTS="blocks"), tmp_path / "json")
     home = doc(tmp_path / "json", fake.ids["home"])
     assert [c["rich_text"][0]["plain_text"] for c in home["comments"]] == ["A page comment"]
     commented = [b for b in walk(home["blocks"]) if b.get("comments")]
     assert [c["rich_text"][0]["plain_text"] for b in commented for c in b["comments"]] == ["A comment on a block"]
+
+
+def test_by_default_comments_are_read_once_per_page(fake, tmp_path):
+    summary = capture_workspace(api_settings(fake), tmp_path / "json")
+    home = doc(tmp_path / "json", fake.ids["home"])
+    assert [c["rich_text"][0]["plain_text"] for c in home["comments"]] == ["A page comment"]
+    assert not [b for b in walk(home["blocks"]) if b.get("comments")]
+    assert fake.count("GET", "/v1/comments") == summary["pages_fetched"]
 
 
 def test_incremental_capture_with_one_edit_is_cheap(tmp_path):

@@ -112,5 +112,5 @@ def test_settings_come_from_the_project_config_and_environment(fake):
                              "NOTION_API_REQUESTS_PER_SECOND": "50"})
     api = NotionApi(cfg)
     assert cfg["capture.requests_per_second"] == 50.0
-    assert api.version == "2025-09-03" and api.max_retries == 8
+    assert api.version == "2026-12-01" and api.max_retries == 8
     assert api.request("GET", "users/me")["type"] == "bot"

@@ -15,9 +15,9 @@ from tests.fakes.public_workspace import block, root_page, text
 from tests.fakes.public_writes import insert_blocks
 
 
-@pytest.fixture
-def fake():
-    with FakeNotionPublic() as server:
+@pytest.fixture(params=["2025-09-03", "2026-12-01"])
+def fake(request):
+    with FakeNotionPublic(client_version=request.param) as server:
         yield server
 
 
@@ -33,10 +33,14 @@ def markdown_requests(fake):
 def test_pages_come_from_the_endpoint_with_its_own_version_and_no_signature_is_kept(fake, tmp_path):
     summary = capture_workspace(api_settings(fake), tmp_path / "json", tmp_path / "md")
     calls = markdown_requests(fake)
-    assert len(calls) == 40 and {r["version"] for r in calls} == {MARKDOWN_VERSION}
-    assert {r["version"] for r in fake.requests if r not in calls and r["path"].startswith("/v1/")} == {"2025-09-03"}
+    endpoint_version = max(fake.client_version, MARKDOWN_VERSION)
+    assert len(calls) == 40 and {r["version"] for r in calls} == {endpoint_version}
+    assert all(r["url"].endswith("?markdown_version=v2") for r in calls)
+    assert {r["version"] for r in fake.requests if r not in calls and r["path"].startswith("/v1/")} == \
+        {fake.client_version}
     home = json.loads((tmp_path / "json" / "pages" / f"{fake.ids['home']}.json").read_text())
-    assert home["markdown"]["notion_version"] == MARKDOWN_VERSION and "<details>" in home["markdown"]["text"]
+    assert home["markdown"]["notion_version"] == endpoint_version and home["markdown"]["markdown_version"] == "v2"
+    assert "<toggle>" in home["markdown"]["text"]
     assert "/files/" in home["markdown"]["text"]
     for path in (tmp_path / "json").rglob("*.json"):
         assert "signature=" not in path.read_text(), path

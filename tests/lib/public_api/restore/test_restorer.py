@@ -24,7 +24,7 @@ def snapshot(tmp_path_factory):
     """One capture of the seeded workspace; every test restores it into a fresh, identical stand-in."""
     where = tmp_path_factory.mktemp("snapshot") / "one"
     with FakeNotionPublic(big_page=True) as fake:
-        capture_workspace(api_settings(fake), where)
+        capture_workspace(api_settings(fake, NOTION_CAPTURE_COMMENTS="blocks"), where)
     return where
 
 
@@ -237,7 +237,8 @@ def test_stand_in_two_way_relation_gains_a_synced_side_and_mirrors_values():
         api.request("PATCH", f"pages/{task}", body={"properties": {"Blocks": {"relation": [{"id": apollo}, {"id": gemini}]}}})
         assert api.request("GET", f"pages/{apollo}")["properties"]["Related to Tasks (Blocks)"]["relation"] == [{"id": task}]
         api.request("PATCH", f"pages/{task}", body={"properties": {"Blocks": {"relation": [{"id": gemini}]}}})
-        rows = {r["id"]: r for r in api.request("POST", f"data_sources/{projects}/query")["results"]}
+        rows = {r["id"]: r for r in api.request("POST", f"data_sources/{projects}/query",
+                                                 query={"filter_properties": [synced["id"]]})["results"]}
         assert rows[apollo]["properties"]["Related to Tasks (Blocks)"]["relation"] == []
         assert rows[gemini]["properties"]["Related to Tasks (Blocks)"]["relation"] == [{"id": task}]
         api.request("PATCH", f"data_sources/{projects}", body={"properties": {synced["id"]: {"name": "Blocked by"}}})
