@@ -21,9 +21,9 @@ def test_every_setting_is_in_backup_config_yaml_and_env_example():
 
 
 def test_config_documents_are_generated_from_the_settings():
-    from lib.config.settings import render_config_yaml, render_env_example
-    assert (ROOT / "backup.config.yaml").read_text() == render_config_yaml(), "run: python -m lib.config.settings"
-    assert (ROOT / ".env.example").read_text() == render_env_example(), "run: python -m lib.config.settings"
+    from lib.config.documents import render_config_yaml, render_env_example
+    assert (ROOT / "backup.config.yaml").read_text() == render_config_yaml(), "run: python -m lib.config.documents"
+    assert (ROOT / ".env.example").read_text() == render_env_example(), "run: python -m lib.config.documents"
 
 
 def test_backup_config_yaml_loads_to_the_defaults(tmp_path):
