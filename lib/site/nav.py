@@ -6,11 +6,12 @@ import re
 from urllib.parse import quote
 
 from lib.site.paths import SITE_DIR, split_id, title_from_path
+from lib.site.words import count, when_html
 
 ASSET_CSS = SITE_DIR + "/site.css"
 ASSET_JS = SITE_DIR + "/site.js"
 NAV_JS = SITE_DIR + "/nav.js"
-SEARCH_JS = SITE_DIR + "/search-index.js"
+SITE_NAME = "Notion backup"
 
 
 def root_prefix(out_rel):
@@ -38,6 +39,11 @@ def breadcrumbs(index, node, titles, out_rel):
     return trail
 
 
+def tab_title(title):
+    """Return a page's <title>: its own name, then the site's, so browser tabs tell pages and sites apart."""
+    return title if title.startswith(SITE_NAME) else title + " \u00b7 " + SITE_NAME
+
+
 def page_shell(title, article, out_rel, trail, kind="page", history=None):
     """Return the complete HTML document of one site page (with a History link to site path `history`)."""
     root = root_prefix(out_rel)
@@ -48,15 +54,15 @@ def page_shell(title, article, out_rel, trail, kind="page", history=None):
     return "".join([
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>", html.escape(title), "</title>",
+        "<title>", html.escape(tab_title(title)), "</title>",
         '<link rel="stylesheet" href="', root, ASSET_CSS, '"></head>\n',
         '<body data-root="', root, '" data-page="', html.escape(out_rel), '" class="kind-', kind, '">\n',
-        '<header class="top">',
-        '<button type="button" class="nav-toggle" aria-label="Show pages">&#9776;</button>',
-        '<a class="home" href="', root, 'index.html">Notion backup</a>',
-        '<div class="search"><input type="search" id="search" placeholder="Search pages" ',
-        'aria-label="Search pages" autocomplete="off"><ol id="search-results"></ol></div></header>\n',
-        '<nav id="sidebar" aria-label="Pages"></nav>\n<main>',
+        '<a class="skip" href="#content">Skip to content</a><header class="top">',
+        '<button type="button" class="nav-toggle" aria-label="Pages" aria-controls="sidebar" aria-expanded="false">',
+        '&#9776;</button><a class="home" href="', root, 'index.html">', SITE_NAME, '</a>',
+        '<div class="search"><input type="search" id="search" placeholder="Search pages" aria-label="Search pages" ',
+        'autocomplete="off" aria-controls="search-results" aria-expanded="false"><ol id="search-results"></ol></div>',
+        '</header>\n<nav id="sidebar" aria-label="Pages"></nav>\n<main id="content" tabindex="-1">',
         '<nav class="breadcrumbs" aria-label="Breadcrumbs">', " / ".join(crumbs),
         '<a class="history-link" href="%s%s">History</a>' % (root, html.escape(history)) if history else "", "</nav>\n",
         '<article><h1 class="page-title">', html.escape(title), "</h1>\n", article, "</article></main>\n",
@@ -71,14 +77,16 @@ def natural(text):
     return [(0, int(p), "") if p.isdecimal() else (1, 0, p) for p in re.split(r"(\d+)", text.lower()) if p]
 
 
-def nav_nodes(index, titles, rows=None):
+def nav_nodes(index, titles):
     """Return the sidebar tree as a list of [title, output path, parent position, kind].
 
-    Pages sort by natural title order; a database's rows keep `rows[database]`, its table's order.
+    Pages sort by natural title order. A database's rows (and their sub-pages) are left out: they belong in
+    its table, and a habit tracker's hundreds of rows would bury the pages around it.
     """
     children = {}
     for node, parent in index.parent.items():
-        children.setdefault(parent, []).append(node)
+        if parent is None or index.kind.get(parent) != "db":
+            children.setdefault(parent, []).append(node)
     # Depth first, each node's children sorted once: one sort per folder instead of comparing whole
     # ancestor chains.
     order, stack = [], [None]
@@ -88,8 +96,7 @@ def nav_nodes(index, titles, rows=None):
             order.append(node)
         kids = children.get(node)
         if kids:
-            place = {row: i for i, row in enumerate((rows or {}).get(node, ()))}
-            kids.sort(key=lambda n: (place.get(n, len(place)), natural(node_title(n, titles)), n), reverse=True)
+            kids.sort(key=lambda n: (natural(node_title(n, titles)), n), reverse=True)
             stack.extend(kids)
     pos = {node: i for i, node in enumerate(order)}
     out = []
@@ -135,16 +142,16 @@ def tree_html(nodes):
 
 def index_article(nodes, counts, snapshot, broken_count, history=None):
     """Return the index page body: snapshot facts, counts, history (when kept) and the full page tree."""
-    when = html.escape(str((snapshot or {}).get("time") or "unknown"))
+    when = when_html((snapshot or {}).get("time"))
     run = html.escape(str((snapshot or {}).get("run_id") or ""))
-    facts = [("Snapshot", when + (" (run " + run + ")" if run else "")),
-             ("Pages", str(counts["pages"])), ("Databases", str(counts["databases"])),
-             ("Attachments", str(counts["attachments"])),
+    facts = [("Snapshot", when + (' <span class="run">(run ' + run + ")</span>" if run else "")),
+             ("Pages", "{:,}".format(counts["pages"])), ("Databases", "{:,}".format(counts["databases"])),
+             ("Attachments", "{:,}".format(counts["attachments"])),
              ("Broken links and missing files",
-              '<a href="%s/broken-links.html">%d</a>' % (SITE_DIR, broken_count)),
+              '<a href="%s/broken-links.html">%s</a>' % (SITE_DIR, "{:,}".format(broken_count))),
              ("Changes", '<a href="%s/changes.html">since the previous snapshot</a>' % SITE_DIR)]
     if history is not None:
-        facts += [("History", '<a href="%s/history.html">%d snapshots</a>' % (SITE_DIR, history["snapshots"])),
+        facts += [("History", '<a href="%s/history.html">%s</a>' % (SITE_DIR, count(history["snapshots"], "snapshot"))),
                   ("Deleted pages", '<a href="%s/deleted.html">%d</a>' % (SITE_DIR, history["deleted"]))]
     rows = "".join("<tr><th>%s</th><td>%s</td></tr>" % pair for pair in facts)
     return '<table class="properties summary">' + rows + "</table>\n<h2>All pages</h2>\n" + tree_html(nodes)

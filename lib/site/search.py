@@ -1,20 +1,36 @@
-"""Search tokens of a page and the compact prebuilt index the browser loads from file://."""
+"""Search tokens of a page and the sharded prebuilt index the browser loads from file://, a part at a time."""
 import json
 import re
+import unicodedata
 from array import array
 
 WORD_RE = re.compile(r"\w+")
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 MARKUP_RE = re.compile(r"\]\([^)]*\)|<[^>]{0,200}>")
+ACCENT_RE = re.compile(r"[\u0300-\u036f]")
+# Markdown punctuation that reads as noise in a snippet.
+NOISE_RE = re.compile(r"(?m)^\s*(?:#{1,6}|[-*+>]|\d+\.|\|?-{3,}.*)\s+|[*_`|\[\]]+|!\[|\s+")
 B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+EXCERPT = 400       # characters of a page's text kept for its search snippet
+PER_SHARD = 50      # pages per part of the page list: a result list loads only the parts it shows
+SEARCH_JS = "_site/search-index.js"
+SHARD_DIR = "_site/search/"
+
+
+def fold(text):
+    """Return `text` with accents and case folded (NFKD, combining accents dropped): "Ñandú" -> "nandu".
+
+    Recomposed afterwards so Hangul and kana (whose marks are not accents) stay whole; site.js folds alike."""
+    text = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", ACCENT_RE.sub("", text)).lower()
 
 
 def tokens(text):
-    """Return the sorted distinct search tokens of `text`; CJK runs become character bigrams."""
+    """Return the sorted distinct folded search tokens of `text`; CJK runs become character bigrams."""
     words = set()
     # Whitespace never sits inside a word: split on it (in C), look for words only in the distinct
     # pieces, and run the word pattern only on the pieces that are not one word already.
-    for piece in set(MARKUP_RE.sub(" ", text).lower().split()):
+    for piece in set(fold(MARKUP_RE.sub(" ", text)).split()):
         if piece.isalnum():  # what \w+ matches, without the underscore
             words.add(piece)
         else:
@@ -34,11 +50,28 @@ def tokens(text):
     return sorted(out)
 
 
+def excerpt(text):
+    """Return the start of a page's Markdown `text` as plain words, for a search result's snippet."""
+    plain = NOISE_RE.sub(" ", MARKUP_RE.sub(" ", text[: EXCERPT * 4]))
+    return " ".join(plain.split())[:EXCERPT]
+
+
+def pack(text, toks):
+    """Return what the build keeps of a page for search: its snippet text and its tokens, in one string."""
+    return excerpt(text).replace("\t", " ") + "\t" + " ".join(toks)
+
+
+def unpack(packed):
+    """Return (snippet text, [token]) of `pack`'s string, or of a bare token list (a deleted page's)."""
+    if not isinstance(packed, str):
+        return "", list(packed)
+    text, tab, toks = packed.partition("\t")
+    return (text, toks.split()) if tab else ("", packed.split())
+
+
 def _b36(n):
     if n < SMALL:
         return _TABLE[n]
-    if n == 0:
-        return "0"
     digits = []
     while n:
         n, r = divmod(n, 36)
@@ -50,27 +83,54 @@ SMALL = 36 * 36
 _TABLE = [B36[n // 36] + B36[n % 36] if n >= 36 else B36[n] for n in range(SMALL)]
 
 
-def build_index(entries):
-    """Return the search-index.js text for entries, an iterable of (title, site path, trail, tokens).
+def shard_of(tok):
+    """Return the name of the token part holding `tok`: its first two characters, as hex code points."""
+    return "-".join("%x" % ord(c) for c in tok[:2])
 
-    Postings are page numbers, delta-encoded in base 36 and joined by ',' to keep the file small. Entries are
-    read one at a time and postings kept as machine integers: a 50,000-page site's index costs tens of MB.
+
+def _script(name, data):
+    return ("window.SITE_SEARCH_PART(" + json.dumps(name) + ","
+            + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ");\n")
+
+
+def search_files(entries):
+    """Return {site path: text} of the search index for entries, an iterable of (title, site path, trail, packed)
+    with `packed` from `pack` (or a token list).
+
+    search-index.js names the parts; a page list part holds PER_SHARD pages' [title, path, trail, snippet]; a token
+    part the postings of the tokens sharing two first characters: page numbers delta-encoded in base 36, a
+    trailing '!' where the token is in the page's title. Postings are kept as machine integers (number * 2 +
+    in title) while building: a 50,000-page site's index costs tens of MB.
     """
-    postings = {}
-    pages = []
-    for number, (title, href, trail, toks) in enumerate(entries):
-        pages.append([title, href, trail])
+    postings, files, pages, count = {}, {}, [], 0
+    for number, (title, href, trail, packed) in enumerate(entries):
+        text, toks = unpack(packed)
+        pages.append([title, href, trail, text])
+        if len(pages) == PER_SHARD:
+            files[SHARD_DIR + "p-%d.js" % (number // PER_SHARD)] = _script("p-%d" % (number // PER_SHARD), pages)
+            pages = []
+        in_title = set(tokens(title))
         for tok in toks:
+            value = number * 2 + (tok in in_title)
             hit = postings.get(tok)
             if hit is None:
-                postings[tok] = array("I", (number,))
+                postings[tok] = array("I", (value,))
             else:
-                hit.append(number)
-    packed = {}
-    table = _TABLE
+                hit.append(value)
+        count = number + 1
+    if pages:
+        files[SHARD_DIR + "p-%d.js" % ((count - 1) // PER_SHARD)] = _script("p-%d" % ((count - 1) // PER_SHARD), pages)
+    parts = {}
     for tok in sorted(postings):
-        ids = postings[tok]
-        deltas = [ids[0]] + [b - a for a, b in zip(ids, ids[1:])]
-        packed[tok] = ",".join([table[d] if d < SMALL else _b36(d) for d in deltas])
-    data = {"pages": pages, "tokens": packed}
-    return "window.SITE_SEARCH=" + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ";\n"
+        values, prev, out = postings.pop(tok), 0, []
+        for value in values:
+            number = value >> 1
+            delta = number - prev
+            prev = number
+            out.append((_TABLE[delta] if delta < SMALL else _b36(delta)) + ("!" if value & 1 else ""))
+        parts.setdefault(shard_of(tok), {})[tok] = ",".join(out)
+    for name, part in parts.items():
+        files[SHARD_DIR + "t-" + name + ".js"] = _script("t-" + name, part)
+    head = {"pages": count, "per": PER_SHARD, "parts": sorted(parts)}
+    files[SEARCH_JS] = "window.SITE_SEARCH=" + json.dumps(head, separators=(",", ":")) + ";\n"
+    return files

@@ -6,7 +6,8 @@ import posixpath
 
 from lib.site.props import render_value
 from lib.site.render import link_info
-from lib.site.search import tokens
+from lib.site.search import pack, tokens
+from lib.site.words import count
 
 
 def read_csv(path):
@@ -70,7 +71,7 @@ def render_database(entry, index, titles, official_dir, renderer, props=None, el
     matched = match_rows(header, rows, row_pages, titles, props or {}, elsewhere)
     renderer.index, renderer.src, renderer.out = index, main, out
     renderer.reset()
-    parts = ['<p class="db-meta">%d rows' % len(rows)]
+    parts = ['<p class="db-meta">%s' % count(len(rows), "row")]
     for label, rel in (("all rows", entry["all"]), ("current view", entry["csv"])):
         if rel:
             parts.append(' &middot; <a class="attachment" href="%s" download>CSV (%s)</a>'
@@ -102,5 +103,5 @@ def render_database(entry, index, titles, official_dir, renderer, props=None, el
     own = set(row_pages)
     info["order"] = [matched[i] for i in sorted(matched) if matched[i] in own]
     text = " ".join([titles.get(main, "")] + header + [cell for row in rows for cell in row])
-    info["tokens"] = " ".join(tokens(text))
+    info["tokens"] = pack(" ".join(" ".join(row) for row in rows[:20]), tokens(text))
     return "".join(parts), info

@@ -8,8 +8,8 @@ from lib.filenames import temp_name
 from lib.pagefiles import page_key
 from lib.site.history_pages import history_page
 from lib.site.nav import breadcrumbs, page_shell
-from lib.site.render import make_markdown, render_page
-from lib.site.search import tokens
+from lib.site.render import make_markdown, render_page, split_page
+from lib.site.search import pack, tokens
 
 _CTX = {}
 
@@ -72,7 +72,7 @@ def render_chunk(srcs):
         data = page_shell(title, article, out, trail, "page", history).encode("utf-8")
         write_atomic(os.path.join(_CTX["site"], out), data)
         info["title"] = title
-        info["tokens"] = " ".join(tokens(title + "\n" + text))
+        info["tokens"] = pack(split_page(text, "")[1], tokens(title + "\n" + text))
         info["size"] = len(data)
         info["sha256"] = hashlib.sha256(data).hexdigest()
         results[src] = info

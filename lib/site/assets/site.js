@@ -48,12 +48,53 @@
     if (cur && cur.scrollIntoView) { cur.scrollIntoView({ block: "center" }); }
   }
   var toggle = document.querySelector(".nav-toggle");
+  function small() { return window.matchMedia("(max-width: 800px)").matches; }
+  function shown() { return small() ? body.classList.contains("nav-open") : !body.classList.contains("nav-hidden"); }
   if (toggle) {
+    toggle.setAttribute("aria-expanded", String(shown()));
     toggle.addEventListener("click", function () {
-      var small = window.matchMedia("(max-width: 800px)").matches;
-      body.classList.toggle(small ? "nav-open" : "nav-hidden");
+      body.classList.toggle(small() ? "nav-open" : "nav-hidden");
+      toggle.setAttribute("aria-expanded", String(shown()));
+    });
+    window.matchMedia("(max-width: 800px)").addEventListener("change", function () {
+      toggle.setAttribute("aria-expanded", String(shown()));
     });
   }
+
+  // Every table of a page scrolls in its own box (never the page), and sorts by a column on a click.
+  var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+  function sortBy(table, col, th) {
+    var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending", sign = dir === "ascending" ? 1 : -1;
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) { if (c.classList.contains("sortable")) { c.setAttribute("aria-sort", "none"); } });
+    th.setAttribute("aria-sort", dir);
+    var tb = table.tBodies[0], rows = Array.prototype.slice.call(tb.rows);
+    function key(r) { var c = r.cells[col]; return c ? c.textContent.trim() : ""; }
+    rows.sort(function (a, b) {
+      var x = key(a), y = key(b);
+      if (!x !== !y) { return x ? -1 : 1; }    // empty cells last either way
+      return sign * collator.compare(x, y);
+    });
+    rows.forEach(function (r) { tb.appendChild(r); });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("article table"), function (table) {
+    if (!table.parentNode.classList.contains("table-wrap")) {
+      var wrap = document.createElement("div");
+      wrap.className = "table-wrap";
+      table.parentNode.insertBefore(wrap, table);
+      wrap.appendChild(table);
+    }
+    if (!table.tHead || !table.tBodies[0] || table.tBodies[0].rows.length < 2 || table.closest(".diff") || table.classList.contains("diff")) { return; }
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
+      var b = document.createElement("button");
+      b.type = "button";
+      while (th.firstChild) { b.appendChild(th.firstChild); }
+      b.title = "Sort by this column";
+      th.appendChild(b);
+      th.classList.add("sortable");
+      th.setAttribute("aria-sort", "none");
+      b.addEventListener("click", function () { sortBy(table, col, th); });
+    });
+  });
 
   window.addEventListener("beforeprint", function () {
     // Closed toggles would print as a bare summary line.
@@ -62,72 +103,166 @@
 
   var input = document.getElementById("search"), out = document.getElementById("search-results");
   if (!input || !out) { return; }
-  var loading = false, pending = null;
-  function load(then) {
-    if (window.SITE_SEARCH) { then(); return; }
-    pending = then;
-    if (loading) { return; }
-    loading = true;
+  // The index comes in parts (lib/site/search.py): a head naming them, token parts by first two
+  // characters, page list parts of `per` pages; each part is a script that calls SITE_SEARCH_PART.
+  var parts = {}, waiting = {};
+  window.SITE_SEARCH_PART = function (name, data) {
+    parts[name] = data;
+    (waiting[name] || []).forEach(function (f) { f(); });
+    delete waiting[name];
+  };
+  function script(src, name, then) {
+    if (parts[name] !== undefined) { then(); return; }
+    if (waiting[name]) { waiting[name].push(then); return; }
+    waiting[name] = [then];
     var s = document.createElement("script");
-    s.src = root + "_site/search-index.js";
-    s.onload = function () { if (pending) { pending(); } };
+    s.src = root + src;
+    s.onerror = function () { window.SITE_SEARCH_PART(name, null); };
     document.head.appendChild(s);
   }
+  function loadAll(names, then) {
+    var left = names.length;
+    if (!left) { then(); return; }
+    names.forEach(function (n) { script("_site/search/" + n + ".js", n, function () { if (--left === 0) { then(); } }); });
+  }
+  function head(then) {
+    if (window.SITE_SEARCH) { then(); return; }
+    var s = document.createElement("script");
+    s.src = root + "_site/search-index.js";
+    s.onload = then;
+    document.head.appendChild(s);
+  }
+  // Folding as lib/site/search.py's fold(): accents dropped (NFKD), recomposed, lower case.
+  function fold(s) { return s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").normalize("NFC").toLowerCase(); }
   var CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]/;
   function terms(q) {
-    var out = [], words = q.toLowerCase().match(/[\p{L}\p{N}_]+/gu) || [];
+    var found = [], words = fold(q).match(/[\p{L}\p{N}_]+/gu) || [];
     words.forEach(function (w) {
       if (CJK.test(w)) {
         var chars = Array.from(w).filter(function (ch) { return CJK.test(ch); });
-        if (chars.length === 1) { out.push([chars[0], false]); }
-        for (var i = 0; i + 1 < chars.length; i++) { out.push([chars[i] + chars[i + 1], false]); }
-      } else if (w.length > 1) { out.push([w, true]); }
+        if (chars.length === 1) { found.push([chars[0], false]); }
+        for (var i = 0; i + 1 < chars.length; i++) { found.push([chars[i] + chars[i + 1], false]); }
+      } else if (w.length > 1) { found.push([w, true]); }
     });
-    return out;
+    return found;
   }
-  function decode(s) {
-    var ids = [], prev = 0;
-    s.split(",").forEach(function (d) { prev += parseInt(d, 36); ids.push(prev); });
-    return ids;
-  }
-  var keys = null;
-  function postings(term, prefix) {
-    var idx = window.SITE_SEARCH.tokens, hit = {};
-    if (!prefix) { return idx[term] ? decode(idx[term]) : []; }
-    keys = keys || Object.keys(idx);
-    var seen = 0;
-    for (var k = 0; k < keys.length && seen < 200; k++) {
-      if (keys[k].lastIndexOf(term, 0) === 0) { seen++; decode(idx[keys[k]]).forEach(function (n) { hit[n] = 1; }); }
+  function shard(tok) { return "t-" + Array.from(tok).slice(0, 2).map(function (c) { return c.codePointAt(0).toString(16); }).join("-"); }
+  // A term's score on each page: in the title counts most, a whole word more than a word's start.
+  function scores(term, prefix) {
+    var idx = parts[shard(term)] || {}, hit = {}, seen = 0;
+    function add(tok, exact) {
+      var prev = 0;
+      idx[tok].split(",").forEach(function (d) {
+        var title = d.charAt(d.length - 1) === "!";
+        prev += parseInt(title ? d.slice(0, -1) : d, 36);
+        var s = (title ? 10 : 1) * (exact ? 3 : 1);
+        if (!(hit[prev] >= s)) { hit[prev] = s; }
+      });
     }
-    return Object.keys(hit).map(Number);
+    if (idx[term]) { add(term, true); }
+    if (prefix) {
+      for (var k in idx) {
+        if (k !== term && k.lastIndexOf(term, 0) === 0) { add(k, false); if (++seen >= 300) { break; } }
+      }
+    }
+    return hit;
   }
+  var PAGE = 50, ranked = [], shown = 0, query = [], asked = "";
+  function close() { out.innerHTML = ""; active = -1; input.setAttribute("aria-expanded", "false"); }
   function search() {
     var q = input.value.trim(), ts = terms(q);
-    out.innerHTML = "";
-    active = -1;
-    if (!ts.length) { return; }
-    var result = null;
-    ts.forEach(function (t) {
-      var set = {};
-      postings(t[0], t[1]).forEach(function (n) { set[n] = 1; });
-      result = result === null ? set : Object.keys(result).reduce(function (acc, n) { if (set[n]) { acc[n] = 1; } return acc; }, {});
+    asked = q;
+    if (!ts.length) { close(); return; }
+    var needed = {};
+    ts.forEach(function (t) { var n = shard(t[0]); if (window.SITE_SEARCH.parts.indexOf(n.slice(2)) >= 0) { needed[n] = 1; } });
+    loadAll(Object.keys(needed), function () {
+      if (asked !== q) { return; }
+      var total = null;
+      ts.forEach(function (t) {
+        var s = scores(t[0], t[1]);
+        if (total === null) { total = s; return; }
+        var both = {};
+        for (var n in total) { if (s[n]) { both[n] = total[n] + s[n]; } }
+        total = both;
+      });
+      ranked = Object.keys(total || {}).map(Number);
+      ranked.sort(function (a, b) { return total[b] - total[a] || a - b; });
+      query = ts.map(function (t) { return t[0]; });
+      shown = 0;
+      out.innerHTML = "";
+      active = -1;
+      if (!ranked.length) { note("No page contains all of: " + q); return; }
+      more();
     });
-    var pages = window.SITE_SEARCH.pages, ql = q.toLowerCase();
-    var ids = Object.keys(result || {}).map(Number);
-    ids.sort(function (a, b) {
-      var ta = pages[a][0].toLowerCase().indexOf(ql) >= 0 ? 0 : 1, tb = pages[b][0].toLowerCase().indexOf(ql) >= 0 ? 0 : 1;
-      return ta - tb || pages[a][0].localeCompare(pages[b][0]);
+  }
+  function note(text) {
+    var li = document.createElement("li"); li.className = "note"; li.textContent = text; out.appendChild(li);
+    input.setAttribute("aria-expanded", "true");
+  }
+  function more() {
+    var per = window.SITE_SEARCH.per, batch = ranked.slice(shown, shown + PAGE), need = {};
+    batch.forEach(function (n) { need["p-" + Math.floor(n / per)] = 1; });
+    var q = asked;
+    loadAll(Object.keys(need), function () {
+      if (asked !== q) { return; }
+      var old = out.querySelector(".note, .more");
+      while (old) { old.remove(); old = out.querySelector(".note, .more"); }
+      batch.forEach(function (n) { out.appendChild(result(parts["p-" + Math.floor(n / per)][n % per])); });
+      shown += batch.length;
+      var count = document.createElement("li");
+      count.className = "note";
+      count.setAttribute("role", "status");
+      count.textContent = shown + " of " + ranked.length + (ranked.length === 1 ? " page" : " pages");
+      out.insertBefore(count, out.firstChild);
+      if (shown < ranked.length) {
+        var li = document.createElement("li"), b = document.createElement("button");
+        li.className = "more"; b.type = "button"; b.textContent = "Show " + Math.min(PAGE, ranked.length - shown) + " more";
+        b.addEventListener("click", function (e) { e.stopPropagation(); more(); });
+        li.appendChild(b); out.appendChild(li);
+      }
+      input.setAttribute("aria-expanded", "true");
     });
-    ids.slice(0, 50).forEach(function (n) {
-      var li = document.createElement("li"), a = document.createElement("a"), small = document.createElement("small");
-      a.href = root + enc(pages[n][1]); a.textContent = pages[n][0]; small.textContent = pages[n][2];
-      a.appendChild(small); li.appendChild(a); out.appendChild(li);
+  }
+  // Appends `text` to `el` with every query term marked (<mark>), matched on folded text.
+  function marked(el, text) {
+    var chars = Array.from(text), folded = "", at = [];
+    chars.forEach(function (c, i) { var f = fold(c); for (var k = 0; k < f.length; k++) { at.push(i); } folded += f; });
+    var marks = [];
+    query.forEach(function (t) {
+      var re = new RegExp(t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "g"), m;
+      while ((m = re.exec(folded))) { marks.push([at[m.index], at[m.index + t.length - 1] + 1]); }
     });
-    if (!ids.length) { var li = document.createElement("li"); li.textContent = "No page contains all of: " + q; out.appendChild(li); }
+    marks.sort(function (a, b) { return a[0] - b[0]; });
+    var pos = 0;
+    marks.forEach(function (m) {
+      if (m[0] < pos) { return; }
+      el.appendChild(document.createTextNode(chars.slice(pos, m[0]).join("")));
+      var mk = document.createElement("mark"); mk.textContent = chars.slice(m[0], m[1]).join(""); el.appendChild(mk);
+      pos = m[1];
+    });
+    el.appendChild(document.createTextNode(chars.slice(pos).join("")));
+    return marks.length ? marks[0][0] : -1;
+  }
+  function snippet(text) {
+    var f = fold(text), first = -1;
+    query.forEach(function (t) { var i = f.indexOf(t); if (i >= 0 && (first < 0 || i < first)) { first = i; } });
+    if (first < 0) { return text.slice(0, 140) + (text.length > 140 ? "…" : ""); }
+    var start = Math.max(0, first - 50), end = Math.min(text.length, first + 110);
+    return (start ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
+  }
+  function result(p) {
+    var li = document.createElement("li"), a = document.createElement("a"), t = document.createElement("span");
+    a.href = root + enc(p[1]); t.className = "title"; marked(t, p[0]); a.appendChild(t);
+    if (/^deleted /.test(p[2])) { a.classList.add("deleted"); }
+    var small = document.createElement("small"); small.textContent = p[2]; a.appendChild(small);
+    if (p[3]) { var s = document.createElement("span"); s.className = "snippet"; marked(s, snippet(p[3])); a.appendChild(s); }
+    li.appendChild(a);
+    return li;
   }
   var timer = null;
-  input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(function () { load(search); }, 120); });
-  input.addEventListener("focus", function () { load(function () {}); });
+  input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(function () { head(search); }, 120); });
+  input.addEventListener("focus", function () { head(function () { if (input.value.trim() && !out.firstChild) { search(); } }); });
+  document.addEventListener("click", function (e) { if (!e.target.closest || !e.target.closest(".search")) { close(); } });
   var active = -1;
   function mark(step) {
     var links = out.querySelectorAll("a");
@@ -143,6 +278,6 @@
     else if (e.key === "Enter") {
       var pick = out.querySelector("a.active") || out.querySelector("a");
       if (pick) { window.location.href = pick.href; }
-    } else if (e.key === "Escape") { input.value = ""; out.innerHTML = ""; }
+    } else if (e.key === "Escape") { close(); }
   });
 })();
