@@ -49,15 +49,15 @@
   }
   var toggle = document.querySelector(".nav-toggle");
   function small() { return window.matchMedia("(max-width: 800px)").matches; }
-  function shown() { return small() ? body.classList.contains("nav-open") : !body.classList.contains("nav-hidden"); }
+  function navShown() { return small() ? body.classList.contains("nav-open") : !body.classList.contains("nav-hidden"); }
   if (toggle) {
-    toggle.setAttribute("aria-expanded", String(shown()));
+    toggle.setAttribute("aria-expanded", String(navShown()));
     toggle.addEventListener("click", function () {
       body.classList.toggle(small() ? "nav-open" : "nav-hidden");
-      toggle.setAttribute("aria-expanded", String(shown()));
+      toggle.setAttribute("aria-expanded", String(navShown()));
     });
     window.matchMedia("(max-width: 800px)").addEventListener("change", function () {
-      toggle.setAttribute("aria-expanded", String(shown()));
+      toggle.setAttribute("aria-expanded", String(navShown()));
     });
   }
 
@@ -76,7 +76,7 @@
     });
     rows.forEach(function (r) { tb.appendChild(r); });
   }
-  Array.prototype.forEach.call(document.querySelectorAll("article table"), function (table) {
+  function enhance(table) {
     if (!table.parentNode.classList.contains("table-wrap")) {
       var wrap = document.createElement("div");
       wrap.className = "table-wrap";
@@ -94,6 +94,35 @@
       th.setAttribute("aria-sort", "none");
       b.addEventListener("click", function () { sortBy(table, col, th); });
     });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("article table"), enhance);
+
+  // A database linked alone on its line is shown there: its first rows (lib/site/inline_db.py).
+  var previews = {};
+  window.SITE_DB_PREVIEW = function (name, out, html) {
+    var base = new URL(root + enc(out), window.location.href);
+    (previews[name] || []).forEach(function (p) {
+      var box = document.createElement("div");
+      box.className = "inline-db";
+      box.innerHTML = html;
+      Array.prototype.forEach.call(box.querySelectorAll("[href], [src]"), function (el) {
+        var attr = el.hasAttribute("href") ? "href" : "src";
+        el.setAttribute(attr, new URL(el.getAttribute(attr), base).href);
+      });
+      p.parentNode.insertBefore(box, p.nextSibling);
+      Array.prototype.forEach.call(box.querySelectorAll("table"), enhance);
+    });
+  };
+  Array.prototype.forEach.call(document.querySelectorAll("article p > a[data-db]"), function (a) {
+    var p = a.parentNode, name = a.getAttribute("data-db");
+    if (p.textContent.trim() !== a.textContent.trim()) { return; }
+    if (!previews[name]) {
+      previews[name] = [];
+      var s = document.createElement("script");
+      s.src = root + "_site/db/" + name + ".js";
+      document.head.appendChild(s);
+    }
+    previews[name].push(p);
   });
 
   window.addEventListener("beforeprint", function () {

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from lib.site.build import build_site
+from lib.site.inline_db import preview_name
 from lib.site.paths import db_stem
 from tests.lib.site import site_fixtures as F
 from tests.lib.site.linkcheck import check_site
@@ -54,7 +55,9 @@ def test_an_uploaded_icon_is_an_image_of_the_site(shapes):
 def test_links_without_text_show_the_targets_name(shapes):
     _, site, _ = shapes
     body = page(site, F.SH_HOME)
-    assert f'Mention: <a href="Home/Inline%20DB%20{F.ident("sh-db")}.html">Inline DB</a>' in body
+    db = f"Home/Inline DB {F.ident('sh-db')}.html"
+    assert (f'Mention: <a href="Home/Inline%20DB%20{F.ident("sh-db")}.html" data-db="{preview_name(db)}">Inline DB</a>'
+            in body)
     assert f'Page without text: <a href="Projects%20{F.ident("sh-projects")}.html">Projects</a>' in body
     assert 'Web: <a href="https://www.notion.so">https://www.notion.so</a>' in body
 

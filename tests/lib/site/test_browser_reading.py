@@ -1,0 +1,136 @@
+"""Reading the site in Chromium as a person would: wide tables, phones, dark mode, search, plain words."""
+import re
+
+import pytest
+
+from lib.site.build import build_site
+from tests.lib.site import reading_fixtures as R
+from tests.lib.site.test_browser import Visit, browser  # noqa: F401  (the module's browser fixture)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+SNAPSHOT = {"run_id": "run-2", "time": "2026-12-07T01:20:00Z", "files": []}
+PREVIOUS = {"run_id": "run-1", "time": "2026-12-06T01:20:00Z", "files": []}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("reading")
+    R.build_reading(root / "official")
+    build_site(root / "official", root / "site", SNAPSHOT, PREVIOUS, workers=1)
+    return root / "site"
+
+
+def html(src):
+    return src.rsplit(".", 1)[0] + ".html"
+
+
+def open_page(browser, site, rel, width=1400, height=900, **options):
+    visit = Visit(browser)
+    visit.context.close()
+    visit.context = browser.new_context(viewport={"width": width, "height": height}, **options)
+    visit.context.route("**/*", visit._route)
+    visit.page = visit.context.new_page()
+    visit.page.on("console", lambda m: m.type == "error" and visit.errors.append(m.text))
+    visit.page.on("pageerror", lambda e: visit.errors.append(str(e)))
+    visit.page.goto((site / rel).as_uri())
+    return visit
+
+
+def test_a_wide_database_gets_the_window_with_a_sticky_sortable_header(browser, site):
+    visit = open_page(browser, site, html(R.WIDE))
+    page = visit.page
+    box = page.locator(".table-wrap").bounding_box()
+    assert box["width"] >= 1000, box
+    page.eval_on_selector(".table-wrap", "w => { w.scrollTop = 400; }")
+    wrap_top = page.locator(".table-wrap").bounding_box()["y"]
+    assert abs(page.locator("table.database thead th >> nth=0").bounding_box()["y"] - wrap_top) < 2
+    scores = lambda: [int(t) for t in page.locator("table.database tbody td:nth-child(2)").all_inner_texts()]
+    original = scores()
+    page.click("table.database th >> text=Score")
+    assert scores() == sorted(original) and scores() != original
+    page.click("table.database th >> text=Score")
+    assert scores() == sorted(original, reverse=True)
+    expect(page.locator("table.database th >> nth=1")).to_have_attribute("aria-sort", "descending")
+    assert page.locator("table.database tbody td:nth-child(3)").all_inner_texts()[:3] != ["Yes"] * 3
+    assert set(page.locator("table.database tbody td:nth-child(3)").all_inner_texts()) == {"☑", "☐"}
+    page.emulate_media(media="print")
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert page.locator("table.database").bounding_box()["width"] <= width + 1     # no column cut off on paper
+    visit.close()
+
+
+def test_no_page_scrolls_sideways_on_a_phone(browser, site):
+    pages = ["index.html", "_site/broken-links.html", "_site/changes.html", html(R.WIDE), html(R.HOST), html(R.BROKEN)]
+    visit = open_page(browser, site, pages[0], width=400, height=800, is_mobile=True)
+    for rel in pages:
+        visit.page.goto((site / rel).as_uri())
+        visit.page.wait_for_load_state("load")
+        assert visit.page.evaluate("document.documentElement.scrollWidth") <= 400, rel
+    # A wide table scrolls inside its own box instead.
+    visit.page.goto((site / html(R.WIDE)).as_uri())
+    assert visit.page.eval_on_selector(".table-wrap", "w => w.scrollWidth > w.clientWidth")
+    toggle = visit.page.locator(".nav-toggle")
+    assert toggle.bounding_box()["height"] >= 44 and toggle.bounding_box()["width"] >= 44
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    visit.close()
+
+
+def test_dark_mode_follows_the_system(browser, site):
+    for scheme, dark in (("dark", True), ("light", False)):
+        visit = open_page(browser, site, html(R.WIDE), color_scheme=scheme)
+        rgb = visit.page.evaluate("getComputedStyle(document.body).backgroundColor")
+        level = sum(int(n) for n in re.findall(r"\d+", rgb)[:3]) / 3
+        assert (level < 60) if dark else (level > 200), (scheme, rgb)
+        visit.close()
+
+
+def test_search_folds_accents_ranks_titles_first_and_says_how_many(browser, site):
+    visit = open_page(browser, site, "index.html")
+    page = visit.page
+    page.fill("#search", "nandu")
+    first = page.locator("#search-results a >> nth=0")
+    expect(first.locator(".title")).to_have_text("Ñandú facts")
+    expect(first.locator(".snippet mark")).to_have_text("ñandú")
+    page.fill("#search", "LINKWORD")
+    expect(page.locator("#search-results li.note")).to_have_text(f"50 of {R.MANY + 1} pages")
+    expect(first.locator(".title")).to_have_text("Linkword in the title")     # a title hit first
+    page.click("#search-results li.more button")
+    expect(page.locator("#search-results li.note")).to_have_text(f"100 of {R.MANY + 1} pages")
+    expect(page.locator("#search-results a")).to_have_count(100)
+    page.click("article h1")                     # a click elsewhere closes the list
+    expect(page.locator("#search-results li")).to_have_count(0)
+    page.fill("#search", "flightless")
+    expect(page.locator("#search-results li.note")).to_have_text("1 of 1 page")
+    page.press("#search", "Escape")
+    expect(page.locator("#search-results li")).to_have_count(0)
+    visit.close()
+
+
+def test_an_inline_database_shows_its_first_rows_in_the_page(browser, site):
+    visit = open_page(browser, site, html(R.HOST))
+    page = visit.page
+    rows = page.locator("article .inline-db table.database tbody tr")
+    expect(rows).to_have_count(10)
+    expect(page.locator("article .inline-db .db-meta a")).to_have_text("All 25 rows of Habits")
+    with page.expect_navigation():
+        page.click("article .inline-db .db-meta a")
+    expect(page).to_have_title("Habits · Notion backup")
+    visit.close()
+
+
+def test_plain_words_dates_counts_and_broken_links_by_title(browser, site):
+    visit = open_page(browser, site, "index.html")
+    page = visit.page
+    assert "7 Dec 2026, 01:20 UTC" in page.inner_text("table.summary")
+    expect(page).to_have_title(re.compile("Notion backup"))
+    page.goto((site / "_site/broken-links.html").as_uri())
+    report = page.inner_text("article")
+    assert "New Project" in report and "in Projects & Tasks" in report
+    assert "Another very long page name that is gone" in report and "%20" not in report
+    for path in site.rglob("*.html"):
+        text = re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))
+        assert not re.search(r"(?<![\d,.])1 (pages|rows|links|snapshots|attachments|files)\b", text), path
+    visit.close()
