@@ -9,6 +9,7 @@ import posixpath
 from lib.counting import snapshot_changes
 from lib.site import nav, reports
 from lib.site.paths import SITE_DIR, digest, title_from_path
+from lib.site.nav_parts import nav_files
 from lib.site.search import search_files
 
 
@@ -130,7 +131,7 @@ def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, p
     files = {}
     for path in sorted(assets.glob("*")):
         files[SITE_DIR + "/" + path.name] = path.read_bytes()
-    files[nav.NAV_JS] = nav.nav_js(nodes).encode("utf-8")
+    files.update((rel, text.encode("utf-8")) for rel, text in nav_files(nodes).items())
     files.update((rel, text.encode("utf-8")) for rel, text in search_files(itertools.chain(
         _search_entries(index, tokens, titles), history["search"] if history else ())).items())
     counts = {"pages": len(pages), "databases": len(index.dbs), "attachments": len(plan["assets"])}

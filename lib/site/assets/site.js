@@ -2,50 +2,111 @@
 (function () {
   "use strict";
   var body = document.body, root = body.getAttribute("data-root") || "", here = body.getAttribute("data-page");
-  var nav = window.SITE_NAV || { dirs: [], nodes: [] }, kids = {}, current = -1;
-  // Each node: [title, path, parent, kind]; the file stores [title, folder, name, parent, kind].
-  var nodes = nav.nodes.map(function (n) {
-    var dir = nav.dirs[n[1]], path = n[2] ? (dir ? dir + "/" : "") + n[2] : "";
-    return [n[0], path, n[3], n[4]];
-  });
+  var nav = window.SITE_NAV || { parts: 1, root: "", top: { d: "", n: [] } };
   function enc(path) { return path.split("/").map(encodeURIComponent).join("/"); }
-  nodes.forEach(function (n, i) {
-    (kids[n[2]] = kids[n[2]] || []).push(i);
-    if (n[1] === here) { current = i; }
+  // The sidebar's lists come in parts (lib/site/nav_parts.py): nav.js holds the top level; the list with key
+  // k (piece p) is in part (k's first 8 hex digits + p) mod parts. The page names the lists above it: the
+  // data-nav keys of its breadcrumbs and its own.
+  var navParts = {}, navWaiting = {};
+  window.SITE_NAV_PART = function (n, data) {
+    navParts[n] = data;
+    (navWaiting[n] || []).forEach(function (f) { f(); });
+    delete navWaiting[n];
+  };
+  function navList(key, piece, then) {
+    if (key === nav.root && !piece) { then(nav.top); return; }
+    var n = (parseInt(key.slice(0, 8), 16) + piece) % nav.parts, name = piece ? key + "~" + piece : key;
+    if (navParts[n]) { then(navParts[n][name] || null); return; }
+    if (!navWaiting[n]) {
+      navWaiting[n] = [];
+      var s = document.createElement("script");
+      s.src = root + "_site/nav/" + n + ".js";
+      document.head.appendChild(s);
+    }
+    navWaiting[n].push(function () { then(navParts[n][name] || null); });
+  }
+  // The chain from the top to this page, from the breadcrumbs: [key, title, site path or ""].
+  var chain = [], base = new URL(root || "./", window.location.href).href;
+  Array.prototype.forEach.call(document.querySelectorAll(".breadcrumbs [data-nav]"), function (el) {
+    var path = el.href ? decodeURIComponent(el.href.slice(base.length)) : "";
+    chain.push([el.getAttribute("data-nav"), el.textContent, path]);
   });
-  var open = {};
-  for (var c = current; c >= 0; c = nodes[c][2]) { open[c] = true; }
-  function label(i) {
-    var n = nodes[i], el;
-    if (n[1]) { el = document.createElement("a"); el.href = root + enc(n[1]); if (i === current) { el.className = "current"; el.setAttribute("aria-current", "page"); } }
-    else { el = document.createElement("span"); }
-    el.textContent = n[0];
+  var ownKey = body.getAttribute("data-nav") || "", titleEl = document.querySelector("h1.page-title");
+  var me = [ownKey, titleEl ? titleEl.textContent : "", here || ""];
+  var wanted = {};
+  chain.concat([me]).forEach(function (c) { if (c[0]) { wanted[c[0]] = true; } });
+  // The path shown as current: this page, or (a database row) the deepest ancestor the sidebar lists.
+  var currentPath = here, drawn = 0;
+  function label(title, path) {
+    var el;
+    if (path) {
+      el = document.createElement("a"); el.href = root + enc(path);
+      if (path === currentPath) { el.className = "current"; el.setAttribute("aria-current", "page"); }
+    } else { el = document.createElement("span"); }
+    el.textContent = title;
     return el;
   }
-  function list(parent) {
-    var ul = document.createElement("ul");
-    (kids[parent] || []).forEach(function (i) {
-      var li = document.createElement("li");
-      if (kids[i]) {
-        var d = document.createElement("details"), s = document.createElement("summary");
-        s.appendChild(label(i)); d.appendChild(s);
-        var filled = false;
-        var fill = function () { if (!filled && d.open) { filled = true; d.appendChild(list(i)); } };
-        d.addEventListener("toggle", fill);
-        if (open[i]) { d.open = true; fill(); }
-        li.appendChild(d);
-      } else {
-        var a = label(i); a.classList.add("leaf"); li.appendChild(a);
+  function entryPath(list, e) { return e[1].charAt(0) === "/" ? e[1].slice(1) : (list.d ? list.d + "/" : "") + e[1]; }
+  function fillList(ul, key, piece, level) {
+    drawn++;
+    navList(key, piece, function (list) {
+      drawn--;
+      var entries = list ? list.n : [], next = level < chain.length ? chain[level] : (level === chain.length ? me : null);
+      var found = false;
+      entries.forEach(function (e) {
+        var path = entryPath(list, e);
+        if (next && ((next[0] && e[3] === next[0]) || (next[2] && path === next[2]))) { found = true; }
+        ul.appendChild(item(e[0], path, e[3], level));
+      });
+      // A list in pieces: the piece holding the way to this page may not be loaded yet; show it anyway.
+      if (next && !found && piece === 0 && list && (next[2] || next[0])) {
+        ul.appendChild(item(next[1], next[2], next === me ? "" : next[0], level));
       }
-      ul.appendChild(li);
+      if (list && list.c && piece + 1 < list.c) {
+        var li = document.createElement("li"), b = document.createElement("button");
+        b.type = "button"; b.className = "more"; b.textContent = "More…";
+        b.addEventListener("click", function () { li.remove(); fillList(ul, key, piece + 1, level); });
+        li.appendChild(b); ul.appendChild(li);
+      }
+      // Lists already loaded draw at once, inside this loop: settle only after the loop has run.
+      if (!drawn) { setTimeout(function () { if (!drawn) { done(); } }, 0); }
     });
-    return ul;
+  }
+  function item(title, path, key, level) {
+    var li = document.createElement("li");
+    if (key) {
+      var d = document.createElement("details"), s = document.createElement("summary"), filled = false;
+      s.appendChild(label(title, path)); d.appendChild(s);
+      var fill = function () {
+        if (!filled && d.open) { filled = true; var ul = document.createElement("ul"); d.appendChild(ul); fillList(ul, key, 0, level + 1); }
+      };
+      d.addEventListener("toggle", fill);
+      if (wanted[key]) { d.open = true; fill(); }
+      li.appendChild(d);
+    } else {
+      var a = label(title, path); a.classList.add("leaf"); li.appendChild(a);
+    }
+    return li;
   }
   var side = document.getElementById("sidebar");
-  if (side) {
-    side.appendChild(list(-1));
+  var settled = false;
+  function done() {
+    if (settled) { return; }
+    settled = true;
+    if (!side.querySelector("a.current")) {
+      // A database row: its table is what the sidebar lists.
+      for (var k = chain.length - 1; k >= 0; k--) {
+        var hit = chain[k][2] && side.querySelector('a[href="' + root + enc(chain[k][2]).replace(/"/g, '\\"') + '"]');
+        if (hit) { hit.classList.add("current"); break; }
+      }
+    }
     var cur = side.querySelector("a.current");
     if (cur && cur.scrollIntoView) { cur.scrollIntoView({ block: "center" }); }
+  }
+  if (side) {
+    var top = document.createElement("ul");
+    side.appendChild(top);
+    fillList(top, nav.root, 0, 0);
   }
   var toggle = document.querySelector(".nav-toggle");
   function small() { return window.matchMedia("(max-width: 800px)").matches; }

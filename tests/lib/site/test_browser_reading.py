@@ -4,6 +4,7 @@ import re
 import pytest
 
 from lib.site.build import build_site
+from tests.bench.view_bytes import site_path, view_files
 from tests.lib.site import reading_fixtures as R
 from tests.lib.site.test_browser import Visit, browser  # noqa: F401  (the module's browser fixture)
 
@@ -133,4 +134,21 @@ def test_plain_words_dates_counts_and_broken_links_by_title(browser, site):
     for path in site.rglob("*.html"):
         text = re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))
         assert not re.search(r"(?<![\d,.])1 (pages|rows|links|snapshots|attachments|files)\b", text), path
+    visit.close()
+
+
+def test_a_page_view_loads_the_sidebar_parts_it_names_and_rows_stay_in_their_table(browser, site):
+    note = next(p for p in R.build_reading(site.parent / "again") if p.startswith("Notes ") and "/Note 7 " in p)
+    visit = open_page(browser, site, html(R.WIDE))
+    loaded = []
+    visit.page.on("requestfinished", lambda r: loaded.append(site_path(site, r.url)))
+    visit.page.goto((site / html(note)).as_uri())
+    expect(visit.page.locator("#sidebar a.current")).to_have_text("Note 7")
+    visit.page.wait_for_load_state("networkidle")
+    assert set(loaded) == view_files(site, html(note))          # the benchmark's model of a page view
+    assert any(p.startswith("_site/nav/") for p in loaded) and len(loaded) <= 6
+    # A database's rows are in its table, not in the sidebar; the database is shown as where a row belongs.
+    visit.page.goto((site / html(R.HOST)).as_uri())
+    expect(visit.page.locator("#sidebar >> text=Habits")).to_be_visible()
+    assert visit.page.locator("#sidebar >> text=Day 3").count() == 0
     visit.close()

@@ -7,9 +7,11 @@ import pytest
 
 from lib.site.build import build_site
 from lib.site.inline_db import preview_name
+from lib.site.nav_parts import NAV_JS
 from lib.site.paths import db_stem
 from tests.lib.site import site_fixtures as F
 from tests.lib.site.linkcheck import check_site
+from tests.lib.site.test_nav import read_lists
 
 
 @pytest.fixture(scope="module")
@@ -107,13 +109,14 @@ def test_linked_view_rows_open_the_source_databases_pages(shapes):
 
 def test_sidebar_leaves_rows_to_their_table_and_names_folders_without_their_page(shapes):
     _, site, _ = shapes
-    data = json.loads((site / "_site/nav.js").read_text(encoding="utf-8")[len("window.SITE_NAV="):-2])
-    titles = [node[0] for node in data["nodes"]]
+    files = {str(p.relative_to(site)): p.read_text(encoding="utf-8") for p in (site / "_site").rglob("nav*/**/*.js")}
+    files[NAV_JS] = (site / NAV_JS).read_text(encoding="utf-8")
+    titles = [entry[0] for entries in read_lists(files)[1].values() for entry in entries["n"]]
     assert "Inline DB" in titles and not {"Row A", "Row B", "Row C"} & set(titles)
     assert "My Links" in titles and not any(F.ident("sh-links") in t for t in titles)
     text = (site / (F.SH_BOOKMARKS[:-3] + ".html")).read_text(encoding="utf-8")
     crumbs = re.search(r'<nav class="breadcrumbs"[^>]*>(.*?)</nav>', text).group(1)
-    assert crumbs.endswith(" / <span>My Links</span>")
+    assert re.search(r' / <span data-nav="[0-9a-f]{12}">My Links</span>$', crumbs)
 
 
 def test_every_link_opens_a_file_has_text_and_every_attachment_is_linked(shapes):
