@@ -13,6 +13,7 @@ NOISE_RE = re.compile(r"(?m)^\s*(?:#{1,6}|[-*+>]|\d+\.|\|?-{3,}.*)\s+|[*_`|\[\]]
 B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 EXCERPT = 400       # characters of a page's text kept for its search snippet
 PER_SHARD = 50      # pages per part of the page list: a result list loads only the parts it shows
+SHARD_BYTES = 48000  # a token part larger than this is split by one more character
 SEARCH_JS = "_site/search-index.js"
 SHARD_DIR = "_site/search/"
 
@@ -83,9 +84,25 @@ SMALL = 36 * 36
 _TABLE = [B36[n // 36] + B36[n % 36] if n >= 36 else B36[n] for n in range(SMALL)]
 
 
-def shard_of(tok):
-    """Return the name of the token part holding `tok`: its first two characters, as hex code points."""
-    return "-".join("%x" % ord(c) for c in tok[:2])
+def shard_of(tok, depth=2):
+    """Return the name of the token part for `tok`'s first `depth` characters: their hex code points."""
+    return "-".join("%x" % ord(c) for c in tok[:depth])
+
+
+def _split(part, depth):
+    """Yield (name, tokens) parts of `part` (tokens sharing `depth` first characters), a crowded one split
+    again by one more character (its shorter tokens stay under the shorter name)."""
+    size = sum(len(tok) + len(packed) + 6 for tok, packed in part.items())      # as JSON: "tok":"packed",
+    if size <= SHARD_BYTES or depth >= 6:
+        yield shard_of(next(iter(part)), depth), part
+        return
+    short, longer = {}, {}
+    for tok, packed in part.items():
+        (short if len(tok) <= depth else longer.setdefault(tok[:depth + 1], {}))[tok] = packed
+    if short:
+        yield shard_of(next(iter(short)), depth), short
+    for sub in longer.values():
+        yield from _split(sub, depth + 1)
 
 
 def _script(name, data):
@@ -98,9 +115,9 @@ def search_files(entries):
     with `packed` from `pack` (or a token list).
 
     search-index.js names the parts; a page list part holds PER_SHARD pages' [title, path, trail, snippet]; a token
-    part the postings of the tokens sharing two first characters: page numbers delta-encoded in base 36, a
-    trailing '!' where the token is in the page's title. Postings are kept as machine integers (number * 2 +
-    in title) while building: a 50,000-page site's index costs tens of MB.
+    part the postings of the tokens sharing two first characters (or more, see _split): page numbers
+    delta-encoded in base 36, a trailing '!' where the token is in the page's title. Postings are kept as
+    machine integers (number * 2 + in title) while building: a 50,000-page site's index costs tens of MB.
     """
     postings, files, pages, count = {}, {}, [], 0
     for number, (title, href, trail, packed) in enumerate(entries):
@@ -128,9 +145,12 @@ def search_files(entries):
             delta = number - prev
             prev = number
             out.append((_TABLE[delta] if delta < SMALL else _b36(delta)) + ("!" if value & 1 else ""))
-        parts.setdefault(shard_of(tok), {})[tok] = ",".join(out)
-    for name, part in parts.items():
-        files[SHARD_DIR + "t-" + name + ".js"] = _script("t-" + name, part)
-    head = {"pages": count, "per": PER_SHARD, "parts": sorted(parts)}
+        parts.setdefault(tok[:2], {})[tok] = ",".join(out)
+    names = []
+    for part in parts.values():
+        for name, tokens_of in _split(part, 2):
+            files[SHARD_DIR + "t-" + name + ".js"] = _script("t-" + name, tokens_of)
+            names.append(name)
+    head = {"pages": count, "per": PER_SHARD, "parts": sorted(names)}
     files[SEARCH_JS] = "window.SITE_SEARCH=" + json.dumps(head, separators=(",", ":")) + ";\n"
     return files

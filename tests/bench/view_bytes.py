@@ -47,24 +47,26 @@ def view_bytes(site, pages):
 
 
 def search_files(site, word, shown=50):
-    """Return the site paths a search for `word` loads: the head, the token part and the page list parts of the
-    first `shown` results (the most it can be, in page order)."""
+    """Return the site paths a search for `word` (a word's start, as site.js searches) loads: the head, the
+    token parts of the word's starts and of the parts split below it, and the page list parts of the first
+    `shown` results (the most it can be, in page order)."""
     head = _head(site, SEARCH_JS, "window.SITE_SEARCH=")
     tok = fold(word)
-    files = {SEARCH_JS}
-    part = SHARD_DIR + "t-" + shard_of(tok) + ".js"
-    if shard_of(tok) not in head["parts"]:
-        return files
-    files.add(part)
-    text = (Path(site) / part).read_text(encoding="utf-8")
-    data = json.loads(text[text.index(",") + 1:-3])
-    hits = set()
-    for key, packed in data.items():
-        if key.startswith(tok):
-            number = 0
-            for item in packed.split(","):
-                number += int(item.rstrip("!"), 36)
-                hits.add(number)
+    codes = shard_of(tok, len(tok)).split("-")
+    files, hits = {SEARCH_JS}, set()
+    for name in head["parts"]:
+        pc = name.split("-")
+        if pc[:len(codes)] != codes[:len(pc)]:
+            continue
+        part = SHARD_DIR + "t-" + name + ".js"
+        files.add(part)
+        text = (Path(site) / part).read_text(encoding="utf-8")
+        for key, packed in json.loads(text[text.index(",") + 1:-3]).items():
+            if key.startswith(tok):
+                number = 0
+                for item in packed.split(","):
+                    number += int(item.rstrip("!"), 36)
+                    hits.add(number)
     files.update(SHARD_DIR + "p-%d.js" % (n // head["per"]) for n in sorted(hits)[:shown])
     return files
 

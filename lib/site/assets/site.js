@@ -236,10 +236,24 @@
     });
     return found;
   }
-  function shard(tok) { return "t-" + Array.from(tok).slice(0, 2).map(function (c) { return c.codePointAt(0).toString(16); }).join("-"); }
+  // The token parts a term needs: the part of each of its starts, and (a word's start) the parts split below it.
+  function partsFor(term, prefix) {
+    var tc = Array.from(term).map(function (c) { return c.codePointAt(0).toString(16); });
+    return window.SITE_SEARCH.parts.filter(function (p) {
+      var pc = p.split("-");
+      if (pc.length > tc.length && !prefix) { return false; }
+      for (var i = 0; i < Math.min(pc.length, tc.length); i++) { if (pc[i] !== tc[i]) { return false; } }
+      return true;
+    }).map(function (p) { return "t-" + p; });
+  }
   // A term's score on each page: in the title counts most, a whole word more than a word's start.
   function scores(term, prefix) {
-    var idx = parts[shard(term)] || {}, hit = {}, seen = 0;
+    var hit = {};
+    partsFor(term, prefix).forEach(function (name) { scorePart(parts[name] || {}, term, prefix, hit); });
+    return hit;
+  }
+  function scorePart(idx, term, prefix, hit) {
+    var seen = 0;
     function add(tok, exact) {
       var prev = 0;
       idx[tok].split(",").forEach(function (d) {
@@ -255,7 +269,6 @@
         if (k !== term && k.lastIndexOf(term, 0) === 0) { add(k, false); if (++seen >= 300) { break; } }
       }
     }
-    return hit;
   }
   var PAGE = 50, ranked = [], shown = 0, query = [], asked = "";
   function close() { out.innerHTML = ""; active = -1; input.setAttribute("aria-expanded", "false"); }
@@ -264,7 +277,7 @@
     asked = q;
     if (!ts.length) { close(); return; }
     var needed = {};
-    ts.forEach(function (t) { var n = shard(t[0]); if (window.SITE_SEARCH.parts.indexOf(n.slice(2)) >= 0) { needed[n] = 1; } });
+    ts.forEach(function (t) { partsFor(t[0], t[1]).forEach(function (n) { needed[n] = 1; }); });
     loadAll(Object.keys(needed), function () {
       if (asked !== q) { return; }
       var total = null;

@@ -3,7 +3,9 @@ import json
 
 from hypothesis import given, strategies as st
 
-from lib.site.search import PER_SHARD, SEARCH_JS, SHARD_DIR, excerpt, fold, pack, search_files, shard_of, tokens, unpack
+from lib.site.search import (PER_SHARD, SEARCH_JS, SHARD_BYTES, SHARD_DIR, excerpt, fold, pack, search_files, shard_of,
+                             tokens, unpack)
+from tests.lib.site.searchindex import read_index
 
 
 def decode(packed):
@@ -66,3 +68,18 @@ def test_index_shards_postings_and_pages_and_marks_title_hits():
     shard = part(files, "p-%d" % (1500 // PER_SHARD))
     assert shard[1500 % PER_SHARD] == ["Page 1500 rare", "p1500.html", "", "text 1500"]
     assert len([f for f in files if f.startswith(SHARD_DIR + "p-")]) == 2000 // PER_SHARD
+
+
+def test_a_crowded_token_part_is_split_by_one_more_character(tmp_path):
+    entries = [(f"Page {n}", f"p{n}.html", "", pack("", ["uniq%dx%d" % (n, k) for k in range(3)] + ["un"]))
+               for n in range(3000)]
+    files = search_files(entries)
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    head = json.loads(files[SEARCH_JS][len("window.SITE_SEARCH="):-2])
+    names = [n for n in head["parts"] if n.startswith(shard_of("un"))]
+    assert shard_of("un") in names and shard_of("uniq2", 5) not in names and shard_of("uniq27", 6) in names
+    assert all(len(files[SHARD_DIR + "t-" + n + ".js"]) <= SHARD_BYTES for n in names)
+    pages, postings = read_index(tmp_path)
+    assert len(postings) == 9001 and postings["uniq2999x2"] == [(2999, False)] and len(postings["un"]) == 3000
