@@ -59,7 +59,7 @@
         ul.appendChild(item(e[0], path, e[3], level));
       });
       // A list in pieces: the piece holding the way to this page may not be loaded yet; show it anyway.
-      if (next && !found && piece === 0 && list && (next[2] || next[0])) {
+      if (next && !found && piece === 0 && list && (next[2] || next[0]) && (chain.length || ownKey)) {
         ul.appendChild(item(next[1], next[2], next === me ? "" : next[0], level));
       }
       if (list && list.c && piece + 1 < list.c) {
@@ -315,7 +315,7 @@
       var count = document.createElement("li");
       count.className = "note";
       count.setAttribute("role", "status");
-      count.textContent = shown + " of " + ranked.length + (ranked.length === 1 ? " page" : " pages");
+      count.textContent = (shown < ranked.length ? shown + " of " : "") + ranked.length + (ranked.length === 1 ? " page" : " pages");
       out.insertBefore(count, out.firstChild);
       if (shown < ranked.length) {
         var li = document.createElement("li"), b = document.createElement("button");
