@@ -33,9 +33,11 @@ test-long: $(STAMP) browser  ## the soak, the wide kill matrix, every generated-
 bench: $(STAMP)  ## benchmarks against unzip, git, raw mistune and curl (slow; BENCH_LARGE=full: the 5 GB workspace)
 	$(PY) -m tests.bench.run_all
 
-lint: $(STAMP)  ## syntax checks and the layout's import contracts
+lint: $(STAMP)  ## syntax checks, the layout's import contracts, the workflow's security review (zizmor, actionlint)
 	$(PY) -m compileall -q dodo.py lib tasks tests
 	$(VENV)/bin/lint-imports tests/import_contracts.ini --no-cache --no-logo
+	$(VENV)/bin/zizmor --offline --quiet --min-severity medium .github/
+	$(VENV)/bin/actionlint .github/workflows/*.yml
 
 clean:  ## remove the virtualenv, doit state and demo output (never backups/)
 	rm -rf $(VENV) .doit demo

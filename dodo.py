@@ -1,7 +1,7 @@
 """notion-git-backup: the doit task graph. Run `doit list` for the stages, plain `doit` for a backup."""
 from pathlib import Path
 
-from lib.cli import prepare
+from lib.run.cli import prepare
 from tasks import (DAILY_RUN, api_capture, count, export, gate, history, promote, publish, pull, render,
                    restore_notion, shard_expand, unpack, verify)
 

@@ -6,10 +6,9 @@ import time
 from doit.exceptions import TaskFailed
 
 from lib import git
-from lib.errors import BackupError, ConfigError, ExitStatus, GateRefused
-from lib.redact import redact
-from lib.report import record_failure, record_stage
-from lib.summary import INVOCATION, stages_file
+from lib.core.errors import BackupError, ConfigError, ExitStatus, GateRefused
+from lib.core.redact import redact
+from lib.run import INVOCATION, record_failure, record_stage, stages_file
 
 STAGES = ("pull", "export", "unpack", "shard_expand", "count", "gate", "promote", "render", "publish")
 # A plain `doit`: the stages, with the scheduled public-API capture just before publish.

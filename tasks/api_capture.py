@@ -2,10 +2,10 @@
 import datetime
 import logging
 
-from lib.fsutil import read_json, write_json_atomic
+from lib.core.fsutil import read_json, write_json_atomic
 from lib.public_api import capture_workspace
-from lib.report import record_failure
-from lib.redact import redact
+from lib.run import record_failure
+from lib.core.redact import redact
 from tasks import stage_action
 
 log = logging.getLogger("api_capture")

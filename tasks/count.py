@@ -1,8 +1,8 @@
 """count: count pages, databases, attachments and bytes of the expanded tree."""
 import logging
 
-from lib.counting import count_tree
-from lib.fsutil import write_json_atomic
+from lib.snapshot import count_tree
+from lib.core.fsutil import write_json_atomic
 from tasks import stage_action
 
 log = logging.getLogger("count")

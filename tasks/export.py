@@ -4,11 +4,11 @@ import logging
 from doit.tools import config_changed, run_once
 
 from lib.archive import zip_tree_as_export
-from lib.errors import ExportError
-from lib.fsutil import remove_tree, write_json_atomic
+from lib.core.errors import ExportError
+from lib.core.fsutil import remove_tree, write_json_atomic
 from lib.notion import attempt_facts, export_via_browser, run_export
 from lib.public_api import admin_attempt_facts, capture_workspace, run_admin_export
-from lib.redact import redact
+from lib.core.redact import redact
 from tasks import stage_action
 
 log = logging.getLogger("export")

@@ -3,10 +3,10 @@ import logging
 
 from doit.tools import config_changed
 
-from lib import gate
-from lib.errors import GateRefused
-from lib.fsutil import read_json, write_json_atomic
-from lib.report import now_iso
+from lib.snapshot import evaluate_gate, measure
+from lib.core.errors import GateRefused
+from lib.core.fsutil import read_json, write_json_atomic
+from lib.core.clock import now_iso
 from tasks import stage_action
 
 log = logging.getLogger("gate")
@@ -20,7 +20,7 @@ def run_gate(cfg, layout, accept_drop=False):
         # This run was promoted already (a re-run after a kill): judge it against the snapshot before it.
         previous_snapshot = read_json(layout.previous_snapshot)
     previous = previous_snapshot.get("counts") if previous_snapshot else None
-    result = gate.evaluate(current, previous, cfg["quality.min_md_count"], cfg["quality.min_csv_count"],
+    result = evaluate_gate(current, previous, cfg["quality.min_md_count"], cfg["quality.min_csv_count"],
                            cfg["quality.max_drop_percent"], accept_drop or cfg["quality.accept_drop"])
     result.update(run_id=layout.run_id, time=now_iso(),
                   previous_run_id=previous_snapshot.get("run_id") if previous_snapshot else None)
@@ -30,7 +30,7 @@ def run_gate(cfg, layout, accept_drop=False):
                           + "; ".join(result["reasons"]))
     if result["accepted_drop"]:
         log.warning("accepted a large drop once: %s", "; ".join(result["accepted_reasons"]))
-    log.info("gate passed: %d pages, %d CSV files%s", gate.measure(current, "md"), gate.measure(current, "csv"),
+    log.info("gate passed: %d pages, %d CSV files%s", measure(current, "md"), measure(current, "csv"),
              "" if previous else " (first snapshot: minimums only)")
     write_json_atomic(layout.gate, result)
     return {"verdict": result["verdict"], "accepted_drop": result["accepted_drop"]}

@@ -2,9 +2,9 @@
 import logging
 import shutil
 
-from lib import promote as promoting
-from lib.fsutil import read_json, remove_tree, write_json_atomic
-from lib.report import now_iso
+from lib.snapshot import promote_tree, prune_staging, repair
+from lib.core.fsutil import read_json, remove_tree, write_json_atomic
+from lib.core.clock import now_iso
 from tasks import stage_action
 
 log = logging.getLogger("promote")
@@ -32,7 +32,7 @@ def promote(cfg, layout):
     gate = read_json(layout.gate)
     counts = read_json(layout.counts)
     tree = read_json(layout.tree_manifest)
-    promoting.repair(layout)  # a crash mid-swap leaves a half state: settle it before judging
+    repair(layout)  # a crash mid-swap leaves a half state: settle it before judging
     if already_promoted(layout, tree):
         log.info("run %s is already promoted (a re-run after an interruption): nothing to swap", layout.run_id)
         write_json_atomic(layout.promoted, {"run_id": layout.run_id, "time": now_iso()})
@@ -46,10 +46,10 @@ def promote(cfg, layout):
     info = {"run_id": layout.run_id, "counts": counts, "gate": gate["verdict"],
             "accepted_drop": gate.get("accepted_drop", False), "renames": renames, "time": now_iso()}
     manifest = {key: tree[key] for key in ("files", "count", "bytes")} if tree else None
-    result = promoting.promote_tree(layout, info, manifest=manifest)
+    result = promote_tree(layout, info, manifest=manifest)
     write_json_atomic(layout.promoted, {"run_id": layout.run_id, "time": now_iso()})
     drop_work(layout)
-    removed = promoting.prune_staging(layout.staging, cfg["retention.zip_keep_days"],
+    removed = prune_staging(layout.staging, cfg["retention.zip_keep_days"],
                                       current_run=layout.run_id, last_good_run=layout.run_id)
     if removed:
         log.info("retention: removed %d old staging runs", len(removed))

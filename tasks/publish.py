@@ -2,10 +2,10 @@
 import logging
 
 from lib import git
-from lib.counting import snapshot_changes
-from lib.fsutil import read_json, write_json_atomic
-from lib.report import clear_failures, now_iso
-from lib.summary import current_summary, write_summary
+from lib.snapshot import snapshot_changes
+from lib.core.fsutil import read_json, write_json_atomic
+from lib.core.clock import now_iso
+from lib.run import clear_failures, current_summary, write_summary
 from tasks import stage_action
 
 log = logging.getLogger("publish")

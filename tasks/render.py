@@ -3,7 +3,7 @@ import contextlib
 import logging
 
 from lib import git
-from lib.fsutil import read_json, sha256_file, write_json_atomic
+from lib.core.fsutil import read_json, sha256_file, write_json_atomic
 from lib.site import build_site, history_cache
 from tasks import stage_action
 

@@ -3,8 +3,8 @@ import logging
 import re
 
 from lib import git
-from lib.errors import ConfigError
-from lib.fsutil import write_json_atomic
+from lib.core.errors import ConfigError
+from lib.core.fsutil import write_json_atomic
 from lib.public_api.restore import DirSource, GitTreeSource, restore_snapshot
 from tasks import DEEP, stage_action
 from tasks.history import repository

@@ -2,7 +2,7 @@
 import logging
 
 from lib import archive
-from lib.fsutil import read_json, remove_tree, tree_manifest, write_json_atomic
+from lib.core.fsutil import read_json, remove_tree, tree_manifest, write_json_atomic
 from tasks import stage_action
 from tasks.unpack import unpack, unpack_limits
 

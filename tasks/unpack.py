@@ -1,6 +1,6 @@
 """unpack: extract the outer wrapper of the export ZIP safely."""
 from lib import archive
-from lib.fsutil import remove_tree, write_json_atomic
+from lib.core.fsutil import remove_tree, write_json_atomic
 from tasks import stage_action
 
 

@@ -2,7 +2,7 @@
 import logging
 
 from lib import git
-from lib.errors import PublishError
+from lib.core.errors import PublishError
 from tasks import DEEP, fetch_backup_repo, stage_action
 
 log = logging.getLogger("verify")

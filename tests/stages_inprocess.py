@@ -13,8 +13,8 @@ from pathlib import Path
 from doit.exceptions import TaskFailed
 from dulwich.index import validate_path_element_hfs, validate_path_element_ntfs
 
-from lib import summary
-from lib.paths import Layout
+from lib.run import summary
+from lib.core.layout import Layout
 from tasks import count, gate, promote, publish, pull, render, shard_expand, unpack
 from tests.harness import GIT_ENV, config_for
 
@@ -56,7 +56,7 @@ class Runner:
     def backup(self, export_zip, run_id):
         """Run every stage from `export_zip` to the push; raise Refused when one refuses."""
         layout = self.layout(run_id)
-        summary.begin_invocation()  # as lib.cli does for every doit invocation
+        summary.begin_invocation()  # as lib.run.cli does for every doit invocation
         _act(pull, self.cfg, layout)
         layout.run_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(export_zip, layout.export_zip)

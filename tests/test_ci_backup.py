@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from lib.errors import ExitStatus
+from lib.core.errors import ExitStatus
 from tests.harness import REPO, base_env, make_project
 
 

@@ -2,7 +2,7 @@
 import ast
 from pathlib import Path
 
-from lib.settings import SECRETS, SETTINGS
+from lib.config.settings import SECRETS, SETTINGS
 from tasks import STAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,9 +21,9 @@ def test_every_setting_is_in_backup_config_yaml_and_env_example():
 
 
 def test_config_documents_are_generated_from_the_settings():
-    from lib.settings import render_config_yaml, render_env_example
-    assert (ROOT / "backup.config.yaml").read_text() == render_config_yaml(), "run: python -m lib.settings"
-    assert (ROOT / ".env.example").read_text() == render_env_example(), "run: python -m lib.settings"
+    from lib.config.settings import render_config_yaml, render_env_example
+    assert (ROOT / "backup.config.yaml").read_text() == render_config_yaml(), "run: python -m lib.config.settings"
+    assert (ROOT / ".env.example").read_text() == render_env_example(), "run: python -m lib.config.settings"
 
 
 def test_backup_config_yaml_loads_to_the_defaults(tmp_path):

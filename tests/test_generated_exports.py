@@ -17,7 +17,7 @@ import pytest
 from hypothesis import event, given, settings, strategies as st
 
 from lib.archive.names import CLASH
-from lib.filenames import NAME_MAX
+from lib.core.filenames import NAME_MAX
 from lib.site.links import SiteIndex
 from tests.lib.archive.hostile_zips import EXPORT_ROOT, notion_wrapper, zip_bytes
 from tests.lib.git.gitutil import git

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from lib.errors import ExitStatus
+from lib.core.errors import ExitStatus
 from tests.fakes.exports import FakeWorkspace
 from tests.fakes.notion_internal import FakeNotion
 from tests.harness import base_env, branch_log, doit_command, fake_env, git, make_project, run_doit, run_doit_and_kill

@@ -3,7 +3,7 @@ the setting with nothing created; never 2, never a branch git cannot read, never
 import pytest
 from hypothesis import strategies as st
 
-from lib.errors import ExitStatus
+from lib.core.errors import ExitStatus
 from tests.fakes.exports import FakeWorkspace
 from tests.fakes.notion_internal import FakeNotion
 from tests.harness import branch_log, fake_env, git, make_project, run_doit

@@ -6,7 +6,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from lib.errors import UnsafeArchive
+from lib.core.errors import UnsafeArchive
 from lib.archive.claims import Claims
 from lib.archive.names import HINT, clean_name, decode_name
 

@@ -1,8 +1,8 @@
 """The names one extracted tree holds, and where a newcomer goes when its portable name is already taken."""
 import itertools
 
-from lib.errors import UnsafeArchive
-from lib.filenames import digest_tag, fit_name
+from lib.core.errors import UnsafeArchive
+from lib.core.filenames import digest_tag, fit_name
 from lib.archive.names import CLASH, HINT, fold_key
 
 

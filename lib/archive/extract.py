@@ -7,9 +7,9 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from lib.log import Progress
-from lib.errors import ExportError, UnsafeArchive
-from lib.fsutil import remove_tree
+from lib.core.log import Progress
+from lib.core.errors import ExportError, UnsafeArchive
+from lib.core.fsutil import remove_tree
 from lib.archive.checks import Budget, Limits, plan_archive  # noqa: F401  (Limits is public here too)
 
 log = logging.getLogger(__name__)

@@ -3,8 +3,8 @@ import functools
 import re
 import unicodedata
 
-from lib.errors import UnsafeArchive
-from lib.filenames import NAME_MAX, fit_name
+from lib.core.errors import UnsafeArchive
+from lib.core.filenames import NAME_MAX, fit_name
 from lib.archive.gitnames import hfs_fold, is_git_name
 
 PATH_MAX = 4096  # bytes, Linux limit for a whole path handed to open()

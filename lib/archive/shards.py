@@ -15,8 +15,8 @@ import os
 import time
 from pathlib import Path
 
-from lib.errors import ExportError, UnsafeArchive
-from lib.fsutil import remove_tree
+from lib.core.errors import ExportError, UnsafeArchive
+from lib.core.fsutil import remove_tree
 from lib.archive.checks import Budget, plan_archive
 from lib.archive.claims import Claims
 from lib.archive.names import HINT, clean_name, decode_name

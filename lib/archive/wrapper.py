@@ -4,7 +4,7 @@ import re
 import shutil
 from pathlib import Path
 
-from lib.errors import ExportError, UnsafeArchive
+from lib.core.errors import ExportError, UnsafeArchive
 from lib.archive.names import HINT
 
 PART_RE = re.compile(r"^(?P<prefix>.+)-Part-(?P<n>\d+)\.zip$", re.IGNORECASE)

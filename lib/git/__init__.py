@@ -5,7 +5,7 @@ from lib.git.remote import fetch_branch, push_branch
 from lib.git.repo import backup_repo_path, lfs_remote, locked_repo, open_backup_repo, push_credentials, tool_version
 from lib.git.restore import restore_from_tip
 from lib.git.runlock import run_lock
-from lib.git.snapshot import format_message, snapshot_directory
+from lib.git.commit_snapshot import format_message, snapshot_directory
 from lib.git.verify import list_snapshots, verify_branch
 from lib.git.page_history import page_versions
 from lib.git.recover import recover_page

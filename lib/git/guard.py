@@ -5,10 +5,10 @@ import stat
 from dulwich.errors import NotGitRepository
 from dulwich.repo import Repo
 
-from lib.errors import ConfigError
+from lib.core.errors import ConfigError
 from lib.git.lfs import ATTRIBUTES
 from lib.git.objects import branch_ref, read_ref
-from lib.paths import JSON, MANIFESTS, OFFICIAL, SITE, SNAPSHOT
+from lib.core.layout import JSON, MANIFESTS, OFFICIAL, SITE, SNAPSHOT
 
 # What a snapshot's root holds: our folders, and the .gitattributes naming its Git LFS files (BACKUP_LFS).
 SNAPSHOT_TOP = {name.encode() for name in (OFFICIAL, SITE, MANIFESTS, JSON)} | {ATTRIBUTES}

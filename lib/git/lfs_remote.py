@@ -5,11 +5,11 @@ from urllib.parse import urlsplit
 
 import requests
 
-from lib.errors import PublishError
+from lib.core.errors import PublishError
 from lib.git.lfs import LocalStore, pointers_in_tree
 from lib.git.objects import branch_ref, open_repo, read_ref
-from lib.log import Progress
-from lib.redact import redact, register_secret
+from lib.core.log import Progress
+from lib.core.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
 MEDIA = "application/vnd.git-lfs+json"

@@ -12,8 +12,8 @@ from dulwich.file import FileLocked
 from dulwich.objects import Commit
 from dulwich.repo import Repo
 
-from lib.errors import PublishError
-from lib.fsutil import write_bytes_atomic
+from lib.core.errors import PublishError
+from lib.core.fsutil import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 

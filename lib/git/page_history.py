@@ -3,13 +3,13 @@ from dulwich.diff_tree import tree_changes
 from dulwich.errors import NotTreeError
 from dulwich.object_store import tree_lookup_path
 
-from lib.errors import ConfigError
+from lib.core.errors import ConfigError
 from lib.git.objects import branch_ref, open_repo, read_ref
 from lib.git.history import first_parent_chain
 from lib.git.revs import DEEPER, describe
-from lib.pagefiles import kind_of, matching_files, page_key, spec_id, title_of
-from lib.paths import OFFICIAL
-from lib.textdiff import line_stats
+from lib.core.notion_names import kind_of, matching_files, page_key, spec_id, title_of
+from lib.core.layout import OFFICIAL
+from lib.core.textdiff import line_stats
 
 
 def official_tree(repo, commit):

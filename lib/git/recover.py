@@ -7,14 +7,14 @@ import shutil
 import tempfile
 from urllib.parse import unquote
 
-from lib.errors import ConfigError
+from lib.core.errors import ConfigError
 from lib.git.history import first_parent_chain
 from lib.git.objects import branch_ref, open_repo, read_ref
 from lib.git.page_history import blob_text, find_key, official_tree
 from lib.git.restore import iter_safe_entries, lfs_files, materialize
 from lib.git.revs import describe, resolve_snapshot
-from lib.paths import OFFICIAL
-from lib.pagefiles import folder_owners, kind_of, matching_files, spec_id, stem_of, title_of
+from lib.core.layout import OFFICIAL
+from lib.core.notion_names import folder_owners, kind_of, matching_files, spec_id, stem_of, title_of
 
 log = logging.getLogger(__name__)
 

@@ -8,12 +8,12 @@ from dulwich.client import HTTPProxyUnauthorized, HTTPUnauthorized, get_transpor
 from dulwich.errors import GitProtocolError, HangupException, NotGitRepository
 from dulwich.file import FileLocked
 
-from lib.errors import PublishError
+from lib.core.errors import PublishError
 from lib.git.guard import refuse_foreign
 from lib.git.history import ALL_HISTORY, fetch_depth, is_ancestor, reparent
 from lib.git.objects import branch_ref, open_repo, read_ref, update_ref
-from lib.log import Progress
-from lib.redact import redact, register_secret
+from lib.core.log import Progress
+from lib.core.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
 

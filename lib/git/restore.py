@@ -8,11 +8,11 @@ import tempfile
 from dulwich.index import validate_path_element_default
 from dulwich.objects import Tree
 
-from lib.errors import PublishError, UnsafeArchive
+from lib.core.errors import PublishError, UnsafeArchive
 from lib.git.lfs import LocalStore, pointers_in_tree
 from lib.git.objects import branch_ref, open_repo, read_ref
 from lib.git.store import iter_blob
-from lib.paths import MANIFESTS, OFFICIAL, SNAPSHOT
+from lib.core.layout import MANIFESTS, OFFICIAL, SNAPSHOT
 
 log = logging.getLogger(__name__)
 

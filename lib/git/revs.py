@@ -6,11 +6,11 @@ import re
 from dulwich.object_store import tree_lookup_path
 from dulwich.objectspec import parse_commit
 
-from lib.errors import ConfigError
+from lib.core.errors import ConfigError
 from lib.git.history import first_parent_chain
 from lib.git.objects import branch_ref, open_repo, read_ref
-from lib.paths import SNAPSHOT
-from lib.report import iso_of
+from lib.core.layout import SNAPSHOT
+from lib.core.clock import iso_of
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SUBJECT_RE = re.compile(rb"^Snapshot (.+?): ")

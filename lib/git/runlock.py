@@ -8,8 +8,8 @@ import time
 
 from dulwich.repo import Repo
 
-from lib.errors import PublishError
-from lib.report import now_iso
+from lib.core.errors import PublishError
+from lib.core.clock import now_iso
 
 log = logging.getLogger(__name__)
 

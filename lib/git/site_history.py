@@ -13,8 +13,8 @@ from dulwich.object_store import tree_lookup_path
 from lib.git.objects import branch_ref, open_repo, read_ref
 from lib.git.page_history import blob_text, group_events, official_tree, tree_events, tree_files
 from lib.git.revs import DEEPER, run_id_of
-from lib.paths import SNAPSHOT
-from lib.report import iso_of
+from lib.core.layout import SNAPSHOT
+from lib.core.clock import iso_of
 
 CACHE_FORMAT = 1
 

@@ -13,10 +13,10 @@ from dulwich.objects import S_ISGITLINK, Tree
 from lib.git.history import first_parent_chain
 from lib.git.lfs import pointers_in_tree
 from lib.git.objects import branch_ref, open_repo, read_ref
-from lib.git.snapshot import SKIPPED_ENTRY
+from lib.git.commit_snapshot import SKIPPED_ENTRY
 from lib.git.store import content_sha, iter_blob
-from lib.paths import OFFICIAL, SNAPSHOT, STAGING
-from lib.report import iso_of
+from lib.core.layout import OFFICIAL, SNAPSHOT, STAGING
+from lib.core.clock import iso_of
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ import logging
 import os
 from urllib.parse import urlsplit
 
-from lib.errors import ExportError
-from lib.fsutil import write_bytes_atomic
-from lib.redact import redact
+from lib.core.errors import ExportError
+from lib.core.fsutil import write_bytes_atomic
+from lib.core.redact import redact
 
 log = logging.getLogger(__name__)
 DEBIAN_CHROMIUM = "/usr/bin/chromium"

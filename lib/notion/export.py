@@ -4,15 +4,15 @@ import logging
 import time
 
 from lib.archive import write_stored_wrapper
-from lib.counting import previous_pages
-from lib.errors import ConfigError, ExportError
-from lib.fsutil import read_json, remove_tree, write_json_atomic
-from lib.ids import parse_page_ids
-from lib.notion.download import LinkExpired, download, partial_of
+from lib.snapshot.counting import previous_pages
+from lib.core.errors import ConfigError, ExportError
+from lib.core.fsutil import read_json, remove_tree, write_json_atomic
+from lib.core.ids import parse_page_ids
+from lib.notion.file_download import LinkExpired, download, partial_of
 from lib.notion.export_tasks import (ExportStalled, RetryableFailure, enqueue, existing_export_activities, mark_read,
                                      poll_for_link)
 from lib.notion.http import NotionHTTP, netloc
-from lib.report import now_iso
+from lib.core.clock import now_iso
 
 log = logging.getLogger(__name__)
 STATE_VERSION = 1

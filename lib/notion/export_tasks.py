@@ -3,10 +3,10 @@ import logging
 import time
 import uuid
 
-from lib.errors import ExportError
-from lib.log import Progress
+from lib.core.errors import ExportError
+from lib.core.log import Progress
 from lib.notion.http import HostUnreachable, netloc, unwrap
-from lib.redact import redact
+from lib.core.redact import redact
 
 log = logging.getLogger(__name__)
 URL_KEYS = ("exportURL", "exportUrl", "export_url", "url", "signedUrl")

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from lib.errors import AuthError, ExportError
-from lib.reachability import HostUnreachable, Reachability  # noqa: F401 (HostUnreachable: the face of a refusal here)
-from lib.redact import redact, register_secret
+from lib.core.errors import AuthError, ExportError
+from lib.snapshot.reachability import HostUnreachable, Reachability  # noqa: F401 (HostUnreachable: the face of a refusal here)
+from lib.core.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
 AUTH_HINT = "refresh NATIVE_EXPORT_TOKEN_V2 (README: Refreshing cookies)"

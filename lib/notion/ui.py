@@ -5,13 +5,13 @@ import time
 from pathlib import Path
 
 from lib.notion import ui_flow as flow
-from lib.errors import ExportError
-from lib.notion.download import download, partial_of, verify_zip
+from lib.core.errors import ExportError
+from lib.notion.file_download import download, partial_of, verify_zip
 from lib.notion.http import NotionHTTP, netloc
 from lib.notion.export_tasks import existing_export_activities, mark_read, notification_link
 from lib.notion.browser import PAGE_HTML, SCREENSHOT, browser_cookies, browser_path, launch, with_evidence
-from lib.redact import redact
-from lib.report import now_iso
+from lib.core.redact import redact
+from lib.core.clock import now_iso
 
 log = logging.getLogger(__name__)
 __all__ = ["export_via_browser", "browser_cookies", "browser_path", "PageSaid", "SCREENSHOT", "PAGE_HTML"]

@@ -4,14 +4,14 @@ import time
 import zipfile
 
 from lib.archive import assemble_parts
-from lib.counting import previous_pages
-from lib.download import LinkExpired, download
-from lib.errors import ExportError
-from lib.fsutil import read_json, remove_tree, write_json_atomic
-from lib.log import Progress
+from lib.snapshot.counting import previous_pages
+from lib.http.resumable import LinkExpired, download
+from lib.core.errors import ExportError
+from lib.core.fsutil import read_json, remove_tree, write_json_atomic
+from lib.core.log import Progress
 from lib.public_api.admin_http import AdminApiError, AdminHTTP, download_refusal
-from lib.redact import redact
-from lib.report import now_iso
+from lib.core.redact import redact
+from lib.core.clock import now_iso
 
 log = logging.getLogger(__name__)
 STATE_VERSION = 1

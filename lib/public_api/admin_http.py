@@ -6,10 +6,10 @@ from email.utils import parsedate_to_datetime
 
 import requests
 
-from lib.download import TRANSIENT, LinkExpired, describe_body, host_of
-from lib.errors import ExportError
-from lib.reachability import Reachability
-from lib.redact import redact, register_secret
+from lib.http.resumable import TRANSIENT, LinkExpired, describe_body, host_of
+from lib.core.errors import ExportError
+from lib.snapshot.reachability import Reachability
+from lib.core.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
 ADMIN_API_VERSION = "2026-06-01"

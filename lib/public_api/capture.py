@@ -5,13 +5,13 @@ import time
 from collections import deque
 from pathlib import Path
 
-from lib.fsutil import read_json, write_json_atomic
-from lib.paths import CAPTURE_INDEX, CAPTURE_USERS
+from lib.core.fsutil import read_json, write_json_atomic
+from lib.core.layout import CAPTURE_INDEX, CAPTURE_USERS
 from lib.public_api.capture_page import PageFetcher, document_files, tree_links
 from lib.public_api.client import NotionApi, NotionSkipped
 from lib.public_api.markdown import write_markdown
 from lib.public_api.page_markdown import PageMarkdown
-from lib.report import now_iso
+from lib.core.clock import now_iso
 
 log = logging.getLogger(__name__)
 FORMAT = 1

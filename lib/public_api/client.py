@@ -13,10 +13,10 @@ import httpx
 from notion_client import Client
 from notion_client.errors import HTTPResponseError, RequestTimeoutError
 
-from lib.errors import AuthError, BackupError, ConfigError, ExportError
-from lib.log import Progress
-from lib.reachability import Reachability, connect_failure_kind
-from lib.redact import RedactingFilter, redact, register_secret
+from lib.core.errors import AuthError, BackupError, ConfigError, ExportError
+from lib.core.log import Progress
+from lib.snapshot.reachability import Reachability, connect_failure_kind
+from lib.core.redact import RedactingFilter, redact, register_secret
 
 log = logging.getLogger(__name__)
 RETRY_STATUS = {409, 429, 500, 502, 503, 504, 529}

@@ -9,9 +9,9 @@ import uuid
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-from lib.filenames import cut_utf8
-from lib.fsutil import read_json, remove_tree
-from lib.paths import CAPTURE_INDEX, CAPTURE_USERS
+from lib.core.filenames import cut_utf8
+from lib.core.fsutil import read_json, remove_tree
+from lib.core.layout import CAPTURE_INDEX, CAPTURE_USERS
 from lib.public_api.capture_page import hosted_files, unsigned
 from lib.public_api.md_blocks import BlockRenderer, cell_text
 from lib.public_api.notion_md import Links, convert

@@ -11,14 +11,14 @@ import mistune
 import nh3
 
 from lib.site import nav, state
-from lib.errors import BackupError
-from lib.filenames import temp_name
-from lib.fsutil import read_json, write_bytes_atomic
-from lib.log import Progress
+from lib.core.errors import BackupError
+from lib.core.filenames import temp_name
+from lib.core.fsutil import read_json, write_bytes_atomic
+from lib.core.log import Progress
 from lib.site.dbpages import render_databases
 from lib.site.history_build import build_history
 from lib.site.links import SiteIndex
-from lib.site.paths import SITE_DIR, digest as _h, scan_tree
+from lib.site.site_paths import SITE_DIR, digest as _h, scan_tree
 from lib.site.pool import chunked_map
 from lib.site.render import read_title
 from lib.site.worker import init_worker, render_chunk, write_atomic

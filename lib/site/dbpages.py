@@ -2,7 +2,7 @@
 import hashlib
 import os
 
-from lib.pagefiles import page_key
+from lib.core.notion_names import page_key
 from lib.site import nav
 from lib.site.history_pages import history_page
 from lib.site.inline_db import preview_path

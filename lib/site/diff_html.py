@@ -4,7 +4,7 @@ import csv
 import html
 import io
 
-from lib.textdiff import as_text, hunks, word_ops
+from lib.core.textdiff import as_text, hunks, word_ops
 
 E = html.escape
 

@@ -2,13 +2,13 @@
 import hashlib
 import os
 
-from lib.pagefiles import page_key
+from lib.core.notion_names import page_key
 from lib.site import history_pages as hp
-from lib.site.paths import title_from_path
+from lib.core.notion_names import title_of
 from lib.site.pool import chunked_map
 from lib.site.history_worker import init_history_worker, render_history_chunk
 from lib.site.state import link_sig
-from lib.textdiff import as_text
+from lib.core.textdiff import as_text
 
 POOL_MIN = 100
 
@@ -44,12 +44,12 @@ def versions(events):
 def heading_title(data, path):
     """Return the title of a version: its '# ' line, else the one in its file name."""
     first = as_text(data or b"")[:4096].lstrip("\n").split("\n", 1)[0]
-    return first[2:].strip() if first.startswith("# ") and first[2:].strip() else title_from_path(path)
+    return first[2:].strip() if first.startswith("# ") and first[2:].strip() else title_of(path)
 
 
 def trail_of(path):
     """Return where a file was, as folder titles."""
-    return " / ".join(title_from_path(part + ".md") for part in path.split("/")[:-1])
+    return " / ".join(title_of(part + ".md") for part in path.split("/")[:-1])
 
 
 def render_items(items, ctx, workers):
@@ -88,14 +88,14 @@ class HistoryBuild:
         src = self.now.get(key)
         if src is not None:
             return {"key": key, "type": "db" if self.index.kind[src] == "db" else "page",
-                    "title": self.titles.get(src) or title_from_path(src), "current": self.index.out[src]}
+                    "title": self.titles.get(src) or title_of(src), "current": self.index.out[src]}
         last = events[-1]
         remembered = self.old_deleted.get(key, {})
         if remembered.get("blob") == last["old_blob"]:
             title = remembered["title"]
         else:
             title = heading_title(self.text(last["old_blob"]), last["path"]) if last["type"] == "page" \
-                else title_from_path(last["path"])
+                else title_of(last["path"])
         return {"key": key, "type": last["type"], "title": title, "current": None,
                 "deleted": self.snaps[last["snap"]]["date"][:10], "path": last["path"], "blob": last["old_blob"]}
 
@@ -152,7 +152,7 @@ class HistoryBuild:
                 diff = diff if self.want(diff, item) else None
             change = hp.KINDS[event["kind"]]
             if event["kind"] in ("renamed", "moved") and event.get("old_path"):
-                was = title_from_path(event["old_path"]) if event["kind"] == "renamed" else trail_of(event["old_path"])
+                was = title_of(event["old_path"]) if event["kind"] == "renamed" else trail_of(event["old_path"])
                 change += " (was %s)" % (was or "at the top")
             rows.append({"when": hp.snapshot_label(self.snaps[event["snap"]]), "change": hp.E(change),
                          "added": event["added"], "removed": event["removed"], "diff": diff,

@@ -8,10 +8,10 @@ import time
 from lib.site import history_pages as hp
 from lib.site.history import HistoryBuild, render_items, trail_of
 from lib.site.nav import page_shell
-from lib.site.paths import digest
+from lib.site.site_paths import digest
 from lib.site.search import tokens
 from lib.site.worker import write_atomic
-from lib.textdiff import as_text
+from lib.core.textdiff import as_text
 
 log = logging.getLogger(__name__)
 

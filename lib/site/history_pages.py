@@ -2,7 +2,7 @@
 import html
 from urllib.parse import quote
 
-from lib.site.paths import SITE_DIR, relative
+from lib.site.site_paths import SITE_DIR, relative
 
 E = html.escape
 HISTORY_DIR = SITE_DIR + "/history"

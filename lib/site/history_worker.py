@@ -6,11 +6,11 @@ import os
 from lib.site.diff_html import parse_csv, table_diff, text_diff
 from lib.site.history_pages import banner, history_page, href
 from lib.site.nav import page_shell
-from lib.site.paths import title_from_path
+from lib.core.notion_names import title_of
 from lib.site.props import render_value
 from lib.site.render import link_info, make_markdown, render_page
 from lib.site.worker import write_atomic
-from lib.textdiff import as_text
+from lib.core.textdiff import as_text
 
 _CTX = {}
 
@@ -44,7 +44,7 @@ def render_version(item):
         renderer.index, renderer.src, renderer.out = index, path, out
         renderer.reset()
         article, info = csv_table(item["text"], renderer), link_info(renderer)
-        return title_from_path(path), article, info
+        return title_of(path), article, info
     src = index.node_of(path) if path in index.kind else None
     is_row = src is not None and index.kind.get(index.parent.get(src)) == "db"
     title, article, info = render_page(md, renderer, as_text(item["text"]), path, index, is_row, out=out)

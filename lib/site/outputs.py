@@ -10,8 +10,8 @@ Every link, the navigation and the search index read these names, so they follow
 import itertools
 import posixpath
 
-from lib.filenames import NAME_MAX, digest_tag, fit_name
-from lib.site.paths import SITE_DIR
+from lib.core.filenames import NAME_MAX, digest_tag, fit_name
+from lib.site.site_paths import SITE_DIR
 
 # The site's own files: the front page and everything under _site/ (assets, navigation, reports).
 FRONT_PAGE = "index.html"

@@ -4,7 +4,7 @@ import posixpath
 import re
 from urllib.parse import unquote
 
-from lib.site.paths import ATTACHMENT_RE
+from lib.site.site_paths import ATTACHMENT_RE
 
 IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".avif", ".ico")
 REL_CELL_RE = re.compile(r"([^,()]+?) \(([^()\s]+\.(?:md|csv))\)")

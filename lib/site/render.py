@@ -6,9 +6,10 @@ import re
 import mistune
 from mistune.plugins import import_plugin
 
+from lib.core.notion_names import title_of
 from lib.site.fast_mistune import FastHTMLRenderer, FastInlineParser, FastMarkdown
 from lib.site.inline_db import preview_name
-from lib.site.paths import ATTACHMENT_RE, digest, title_from_path
+from lib.site.site_paths import ATTACHMENT_RE, digest
 from lib.site.props import render_properties
 from lib.site.rawhtml import icon_label, open_html_blocks, sanitize_html
 
@@ -34,7 +35,7 @@ def read_title(path, rel):
     with open(path, "rb") as handle:
         head = handle.read(4096)
     text = head.decode("utf-8", errors="ignore")
-    return split_page(text.split("\n\n", 1)[0] + "\n", title_from_path(rel))[0]
+    return split_page(text.split("\n\n", 1)[0] + "\n", title_of(rel))[0]
 
 
 def split_properties(body, is_row):
@@ -106,11 +107,11 @@ class SiteRenderer(FastHTMLRenderer):
         if target is None:
             return html.escape(url)
         if self.index.kind.get(target) != "page":
-            return html.escape(title_from_path(target))
+            return html.escape(title_of(target))
         title = self.titles.get(target)
         if title is None and self.official:
             title = read_title(posixpath.join(self.official, target), target)
-        return html.escape(title or title_from_path(target))
+        return html.escape(title or title_of(target))
 
     def link(self, text, url, title=None):
         """Render a link to its site path, or mark it broken or missing."""
@@ -223,7 +224,7 @@ def render_page(md, renderer, text, src, index, is_row=False, out=None):
     to site path `out` (default: where the site puts that page; an earlier version goes elsewhere)."""
     renderer.index, renderer.src, renderer.out = index, src, out or index.out[src]
     renderer.reset()
-    title, body = split_page(text, title_from_path(src))
+    title, body = split_page(text, title_of(src))
     props, body = split_properties(body, is_row)
     parts = []
     if props:

@@ -3,16 +3,15 @@ import html
 import posixpath
 from urllib.parse import unquote
 
-from lib.pagefiles import page_key
+from lib.core.notion_names import db_stem, page_key, split_stem, title_of
 from lib.site import nav
 from lib.site.links import SKIPPED_RE
-from lib.site.paths import db_stem, split_id, title_from_path
 from lib.site.words import count, when_html
 
 
 def _page_label(index, src, titles, from_out):
     """Return a page's title, linked to its site page when it has one."""
-    name = html.escape(titles.get(src) or title_from_path(src))
+    name = html.escape(titles.get(src) or title_of(src))
     out = index.out.get(src)
     return '<a href="%s">%s</a>' % (html.escape(index.href(out, from_out)), name) if out else name
 
@@ -48,7 +47,7 @@ def _trail(index, rel, titles, from_out):
         # An attachment belongs to its folder's page; a removed file to whatever is left of its folders.
         folder, rest = posixpath.dirname(rel), []
         while folder and folder not in index.dir_owner:
-            rest.insert(0, split_id(posixpath.basename(folder))[0])
+            rest.insert(0, split_stem(posixpath.basename(folder))[0])
             folder = posixpath.dirname(folder)
         owner = index.dir_owner.get(folder) if folder else None
         chain = index.ancestors(owner) + [owner] if owner else []
@@ -82,7 +81,7 @@ def _items(index, paths, titles, from_out, strip, present, last=None):
             name = posixpath.basename(rel)
         else:
             name = titles.get(index.node_of(rel)) if rel in index.kind else None
-            name = name or title_from_path(rel)
+            name = name or title_of(rel)
         label = html.escape(name)
         if present and rel in index.out:
             label = '<a href="%s">%s</a>' % (html.escape(index.href(index.out[rel], from_out)), label)
@@ -90,8 +89,8 @@ def _items(index, paths, titles, from_out, strip, present, last=None):
             # A removed page: its last version, as the history keeps it.
             label = '<a href="%s">%s</a> <span class="muted">(last version)</span>' % (
                 html.escape(index.href(last[page_key(rel)], from_out)), label)
-        if before is not None and title_from_path(before) != name:
-            label += " (was %s)" % html.escape(title_from_path(before))
+        if before is not None and title_of(before) != name:
+            label += " (was %s)" % html.escape(title_of(before))
         items.append((label, kind, _trail(index, rel, titles, from_out)))
     return items
 

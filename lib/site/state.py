@@ -6,11 +6,12 @@ import os
 import re
 import posixpath
 
-from lib.counting import snapshot_changes
+from lib.snapshot.counting import snapshot_changes
 from lib.site import nav, reports
-from lib.site.paths import SITE_DIR, digest, title_from_path
+from lib.core.notion_names import title_of
 from lib.site.nav_parts import nav_files
 from lib.site.search import search_files
+from lib.site.site_paths import SITE_DIR, digest
 
 
 _h = digest
@@ -69,7 +70,7 @@ def plan(index, hashes, old, official, site, read_title):
         elif src in parents:
             titles[src] = read_title(os.path.join(official, src), src)
     for entry in index.dbs.values():
-        titles[entry["main"]] = title_from_path(entry["main"])
+        titles[entry["main"]] = title_of(entry["main"])
     paths_digest = _h(sorted(hashes))
     nav_keys, sig, render = {}, {}, []
     relink = paths_digest != old.get("paths_digest")

@@ -4,8 +4,8 @@ import hashlib
 import os
 import signal
 
-from lib.filenames import temp_name
-from lib.pagefiles import page_key
+from lib.core.filenames import temp_name
+from lib.core.notion_names import page_key
 from lib.site.history_pages import history_page
 from lib.site.nav import breadcrumbs, page_shell
 from lib.site.nav_parts import nav_key

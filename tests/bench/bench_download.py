@@ -1,4 +1,4 @@
-"""Download throughput and peak memory of lib.notion.download vs curl, on FakeNotion exports.
+"""Download throughput and peak memory of lib.notion.file_download vs curl, on FakeNotion exports.
 
 Run: /work/venv/bin/python -m tests.bench.bench_download [--small]
 Full: 100 MB and 1 GB exports (peak RSS must not grow with size); --small: 20 MB and 100 MB.
@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 OURS = """
 import json, sys, time
 from lib.notion.http import NotionHTTP
-from lib.notion.download import download
+from lib.notion.file_download import download
 file_token, file_host, url, dest = sys.argv[1:5]
 http = NotionHTTP("v02%3Aunused", file_token, "", [], [file_host], timeout=60, max_retries=2)
 started = time.monotonic()

@@ -1,4 +1,4 @@
-"""Benchmark: snapshot commits with lib.git.snapshot vs `git add -A && git commit` on the same trees.
+"""Benchmark: snapshot commits with lib.git.commit_snapshot vs `git add -A && git commit` on the same trees.
 
 Run: /work/venv/bin/python -m tests.bench.bench_git [--small] [--workdir DIR]
 Prints one JSON object: times, ratios to git, our peak RSS (VmHWM, which includes mmapped pack pages)
@@ -25,7 +25,7 @@ WORDS = ("notion page backup table link heading list item project meeting notes 
 OURS = ANON_SAMPLER + """
 import json, sys, time, logging
 logging.basicConfig(level=logging.WARNING)
-from lib.git.snapshot import snapshot_directory, open_repo, pack_loose_objects
+from lib.git.commit_snapshot import snapshot_directory, open_repo, pack_loose_objects
 action, repo, src = sys.argv[1:4]
 t = time.perf_counter()
 if action == 'snapshot':

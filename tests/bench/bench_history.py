@@ -29,7 +29,7 @@ PULL = """
 import json, logging, os, sys, time
 from lib.config import load_config
 from lib.git import fetch_branch, open_backup_repo, push_credentials
-from lib.paths import Layout
+from lib.core.layout import Layout
 from tasks.pull import pull
 logging.basicConfig(level=logging.WARNING)
 project, remote, mode = sys.argv[1:4]

@@ -20,8 +20,8 @@ import sys
 import threading
 import time
 
-from lib.fsutil import read_json
-from lib.paths import Layout
+from lib.core.fsutil import read_json
+from lib.core.layout import Layout
 from tasks import STAGES
 from tests.bench.common import ANON_SAMPLER, scratch
 from tests.fakes.exports import FakeWorkspace

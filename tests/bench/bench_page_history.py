@@ -11,9 +11,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from lib.fsutil import read_json, write_json_atomic
-from lib.report import now_iso
-from lib.git.snapshot import snapshot_directory
+from lib.core.fsutil import read_json, write_json_atomic
+from lib.core.clock import now_iso
+from lib.git.commit_snapshot import snapshot_directory
 from tests.bench.bench_render import arguments, snapshot as write_snapshot
 from tests.lib.site.site_fixtures import build_generated
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import mistune
 
-from lib.fsutil import read_json, tree_manifest, write_json_atomic
+from lib.core.fsutil import read_json, tree_manifest, write_json_atomic
 from lib.site.render import PLUGINS
 from tests.bench.view_bytes import files_bytes, search_files, view_bytes
 from tests.lib.site.site_fixtures import WORDS, build_generated

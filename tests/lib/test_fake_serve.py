@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lib.config import load_config
 from lib.notion import run_export
-from lib.paths import Layout
+from lib.core.layout import Layout
 
 REPO = Path(__file__).resolve().parents[2]
 

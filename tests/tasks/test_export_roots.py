@@ -4,9 +4,9 @@ import json
 import pytest
 
 from lib.config import load_config
-from lib.errors import ConfigError
+from lib.core.errors import ConfigError
 from lib.notion.export import root_ids
-from lib.paths import Layout
+from lib.core.layout import Layout
 
 ID = "1f2e3d4c5b6a47988a7b6c5d4e3f2a1b"
 DASHED = "1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b"

@@ -1,7 +1,7 @@
 """The snapshot commits of two daily runs, as a person reads them in `git log` (real doit, real git)."""
 import re
 
-from lib.errors import ExitStatus
+from lib.core.errors import ExitStatus
 from tests.fakes.exports import FakeWorkspace
 from tests.fakes.notion_internal import FakeNotion
 from tests.harness import fake_env, git, make_project, run_doit

@@ -1,7 +1,7 @@
 """shard_expand spends each part once expanded; a re-run extracts them from the ZIP again and builds the same tree."""
 from lib.config import load_config
-from lib.fsutil import read_json
-from lib.paths import Layout
+from lib.core.fsutil import read_json
+from lib.core.layout import Layout
 from tasks.shard_expand import shard_expand
 from tasks.unpack import unpack
 from tests.lib.archive.hostile_zips import notion_wrapper, sample_pages

@@ -5,7 +5,7 @@ from collections import deque
 
 from notion_client.helpers import extract_notion_id
 
-from lib.errors import ConfigError
+from lib.core.errors import ConfigError
 from lib.public_api.client import NotionApi, NotionSkipped
 from lib.public_api.restore.adopt import Adopter
 from lib.public_api.restore.append import BlockAppender
@@ -19,7 +19,7 @@ from lib.public_api.restore.pages import PageCreator
 from lib.public_api.restore.plan import PlanApi
 from lib.public_api.restore.relations import RelationPhase
 from lib.public_api.restore.report import RestoreReport
-from lib.public_api.restore.snapshot import Snapshot
+from lib.public_api.restore.captured import Snapshot
 from lib.public_api.restore.sources import DirSource, GitTreeSource
 from lib.public_api.restore.uploads import Uploader
 

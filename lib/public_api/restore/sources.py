@@ -4,9 +4,9 @@ from pathlib import Path, PurePosixPath
 from dulwich.object_store import tree_lookup_path
 from dulwich.repo import Repo
 
-from lib.errors import ConfigError
+from lib.core.errors import ConfigError
 from lib.git.revs import parse_rev
-from lib.paths import CAPTURE_INDEX
+from lib.core.layout import CAPTURE_INDEX
 
 
 class DirSource:

@@ -6,9 +6,9 @@ import zipfile
 
 import pytest
 
-from lib.errors import ExportError, UnsafeArchive
-from lib.paths import Layout
-from lib.promote import promote_tree
+from lib.core.errors import ExportError, UnsafeArchive
+from lib.core.layout import Layout
+from lib.snapshot.promote import promote_tree
 from lib.archive.shards import expand_export
 from lib.archive.extract import Limits, extract_zip
 from tests.lib.archive.hostile_zips import broken_files, hostile_cases, notion_wrapper, raw_zip, sample_pages, zip_bytes

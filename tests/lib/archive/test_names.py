@@ -6,8 +6,8 @@ from hypothesis import given, strategies as st
 from lib.archive.gitnames import HFS_IGNORABLE
 from lib.archive.names import (DEVICE, GIT, MAX_FOLDERS, TOO_LONG, TRAILING, WINDOWS_BAD, WINDOWS_CHARS,
                                clean_component, clean_name, is_device_name)
-from lib.errors import UnsafeArchive
-from lib.filenames import NAME_MAX, fit_name
+from lib.core.errors import UnsafeArchive
+from lib.core.filenames import NAME_MAX, fit_name
 
 ID = "0123456789abcdef0123456789abcdef"
 

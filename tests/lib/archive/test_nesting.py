@@ -7,7 +7,7 @@ import pytest
 from lib.archive.checks import Limits
 from lib.archive.extract import extract_zip
 from lib.archive.shards import expand_export, renamed_map
-from lib.errors import BackupError, UnsafeArchive
+from lib.core.errors import BackupError, UnsafeArchive
 from tests.lib.archive.hostile_zips import EXPORT_ROOT, notion_wrapper, zip_bytes
 from tests.lib.trees import files_of
 

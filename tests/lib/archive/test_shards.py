@@ -4,8 +4,8 @@ import zipfile
 
 import pytest
 
-from lib.errors import ExportError, UnsafeArchive
-from lib.fsutil import tree_manifest
+from lib.core.errors import ExportError, UnsafeArchive
+from lib.core.fsutil import tree_manifest
 from lib.archive.shards import expand_export
 from lib.archive.extract import extract_zip
 from tests.lib.archive.hostile_zips import EXPORT_ROOT, notion_wrapper, sample_pages, zip_bytes

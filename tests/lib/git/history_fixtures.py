@@ -6,9 +6,9 @@ from pathlib import Path
 
 from dulwich.index import commit_tree
 
-from lib.fsutil import tree_manifest, write_json_atomic
+from lib.core.fsutil import tree_manifest, write_json_atomic
 from lib.git.objects import LooseWriter, branch_ref, open_repo, read_ref, update_ref, write_commit
-from lib.git.snapshot import _hash_all, _list_files, format_message
+from lib.git.commit_snapshot import _hash_all, _list_files, format_message
 from lib.git.statcache import StatCache
 from tests.fakes.exports import FakeWorkspace
 from tests.lib.trees import write_workspace

@@ -1,6 +1,6 @@
 """The snapshot branch is ours alone: never a checked-out branch, never one holding commits that are not snapshots."""
 from lib.git.guard import branch_problems
-from lib.git.snapshot import snapshot_directory
+from lib.git.commit_snapshot import snapshot_directory
 from tests.lib.git.gitutil import BRANCH, git, project_checkout
 from tests.lib.git.test_snapshot import make_backups
 

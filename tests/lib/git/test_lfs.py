@@ -7,14 +7,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib.errors import PublishError
-from lib.fsutil import tree_manifest, write_json_atomic
+from lib.core.errors import PublishError
+from lib.core.fsutil import tree_manifest, write_json_atomic
 from lib.git.lfs import LocalStore, _quote, _unquote, attributes, parse_pointer, pointers_in_tree
 from lib.git.lfs_remote import endpoint, open_remote, push_objects
 from lib.git.objects import open_repo
 from lib.git.remote import fetch_branch, push_branch
 from lib.git.restore import restore_from_tip
-from lib.git.snapshot import snapshot_directory
+from lib.git.commit_snapshot import snapshot_directory
 from lib.git.verify import verify_branch
 from tests.fakes.lfs_server import FakeLFS
 from tests.lib.git.gitutil import BRANCH, fsck, git, ls_tree

@@ -1,7 +1,7 @@
 """One page's history read from the snapshot branch with dulwich, checked against the real git binary."""
 import pytest
 
-from lib.errors import ConfigError
+from lib.core.errors import ConfigError
 from lib.git.objects import open_repo
 from lib.git.page_history import page_versions
 from lib.git.revs import resolve_snapshot, snapshot_commit

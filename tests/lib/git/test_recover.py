@@ -5,7 +5,7 @@ import os
 import pytest
 from dulwich.objects import Blob, Tree
 
-from lib.errors import ConfigError, UnsafeArchive
+from lib.core.errors import ConfigError, UnsafeArchive
 from lib.git.objects import open_repo, update_ref, write_commit
 from lib.git.recover import recover_page
 from tests.fakes.exports import FakeWorkspace
@@ -98,7 +98,7 @@ def test_a_hostile_name_in_the_snapshot_writes_nothing(tmp_path):
 
 
 def test_a_file_kept_in_git_lfs_comes_back_as_its_content_not_its_pointer(tmp_path):
-    from lib.git.snapshot import snapshot_directory
+    from lib.git.commit_snapshot import snapshot_directory
     from tests.lib.git.history_fixtures import promote, write_export
     workspace = FakeWorkspace(seed=33, pages=40, databases=2, attachments=6, attachment_bytes=300_000)
     backups, repo = tmp_path / "backups", tmp_path / "repo.git"

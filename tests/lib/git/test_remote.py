@@ -3,9 +3,9 @@ import shutil
 
 import pytest
 
-from lib.errors import PublishError
+from lib.core.errors import PublishError
 from lib.git.remote import fetch_branch, push_branch
-from lib.git.snapshot import snapshot_directory
+from lib.git.commit_snapshot import snapshot_directory
 from tests.lib.git.gitutil import BRANCH, fsck, git, log, ls_tree, rev
 from tests.lib.git.test_snapshot import make_backups
 

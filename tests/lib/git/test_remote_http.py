@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from lib.errors import PublishError
+from lib.core.errors import PublishError
 from lib.git.remote import fetch_branch, push_branch
-from lib.git.snapshot import snapshot_directory
-from lib.redact import redact
+from lib.git.commit_snapshot import snapshot_directory
+from lib.core.redact import redact
 from tests.lib.git.gitutil import BRANCH, GitHTTPServer, fsck, git, log, ls_tree, rev
 from tests.lib.git.test_snapshot import make_backups
 
@@ -99,7 +99,7 @@ def test_unreachable_http_remote_is_a_clear_error(tmp_path):
 PUBLISH = """
 import shutil, sys
 from lib.git.remote import fetch_branch, push_branch
-from lib.git.snapshot import snapshot_directory
+from lib.git.commit_snapshot import snapshot_directory
 assert shutil.which('git') is None, 'git still on PATH'
 cache, backups, url, token = sys.argv[1:5]
 creds = ('x-access-token', token) if token != '-' else None

@@ -5,9 +5,9 @@ import subprocess
 import pytest
 from dulwich.objects import Blob, Commit, Tree
 
-from lib.errors import UnsafeArchive
+from lib.core.errors import UnsafeArchive
 from lib.git.restore import restore_from_tip
-from lib.git.snapshot import open_repo, snapshot_directory
+from lib.git.commit_snapshot import open_repo, snapshot_directory
 from tests.lib.git.gitutil import BRANCH
 from tests.lib.git.test_snapshot import BAD_NAME, EMOJI, make_backups
 
@@ -129,7 +129,7 @@ def test_a_big_blob_is_restored_with_flat_memory(tmp_path):
 
 def test_a_loose_object_whose_bytes_do_not_match_its_name_stops_the_restore(tmp_path):
     import zlib
-    from lib.errors import PublishError
+    from lib.core.errors import PublishError
     from tests.lib.git.gitutil import ls_tree
     source = make_backups(tmp_path / "backups")
     repo = tmp_path / "cache.git"

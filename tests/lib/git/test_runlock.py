@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lib.errors import PublishError
-from lib.git.snapshot import snapshot_directory
+from lib.core.errors import PublishError
+from lib.git.commit_snapshot import snapshot_directory
 from lib.git.runlock import run_lock
 from tests.lib.git.gitutil import BRANCH, fsck, rev
 from tests.lib.git.test_snapshot import make_backups

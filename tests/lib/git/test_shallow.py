@@ -3,12 +3,12 @@ from pathlib import Path
 
 import pytest
 
-from lib.fsutil import tree_manifest, write_json_atomic
+from lib.core.fsutil import tree_manifest, write_json_atomic
 from lib.git.history import fetch_depth
 from lib.git.objects import open_repo
 from lib.git.remote import fetch_branch, push_branch
 from lib.git.restore import restore_from_tip
-from lib.git.snapshot import snapshot_directory
+from lib.git.commit_snapshot import snapshot_directory
 from lib.git.verify import list_snapshots, verify_branch
 from tests.lib.git.gitutil import BRANCH, GitHTTPServer, fsck, git, log, ls_tree, rev
 

@@ -1,4 +1,4 @@
-"""Snapshot commits built by lib.git.snapshot, checked with the real git binary."""
+"""Snapshot commits built by lib.git.commit_snapshot, checked with the real git binary."""
 import json
 import os
 import signal
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.git.snapshot import format_message, open_repo, pack_loose_objects, snapshot_directory
+from lib.git.commit_snapshot import format_message, open_repo, pack_loose_objects, snapshot_directory
 from tests.lib.git.gitutil import BRANCH, fsck, git, git_tree_of, log, ls_tree, project_checkout, rev
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -127,7 +127,7 @@ def test_a_60_mib_blob_is_written_with_flat_memory(tmp_path):
             handle.write(os.urandom(1 << 20))
     repo = tmp_path / "cache.git"
     # VmHWM is the child's own peak; ru_maxrss would carry over the forking pytest's peak across exec.
-    code = ("import sys; from lib.git.snapshot import snapshot_directory; "
+    code = ("import sys; from lib.git.commit_snapshot import snapshot_directory; "
             "r = snapshot_directory(sys.argv[1], sys.argv[2], 'notion-backups', 'big'); "
             "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])")
     out = subprocess.run([sys.executable, "-c", code, str(repo), str(tmp_path / "backups")], cwd=ROOT,
@@ -205,7 +205,7 @@ def test_killed_mid_snapshot_then_rerun_gives_a_clean_snapshot(tmp_path):
     for i in range(1500):
         (official / f"p{i}.md").write_bytes(os.urandom(2048))
     repo = tmp_path / "cache.git"
-    code = "import sys; from lib.git.snapshot import snapshot_directory; " \
+    code = "import sys; from lib.git.commit_snapshot import snapshot_directory; " \
            "snapshot_directory(sys.argv[1], sys.argv[2], 'notion-backups', 'snap')"
     proc = subprocess.Popen([sys.executable, "-c", code, str(repo), str(backups)], cwd=ROOT)
     deadline = time.monotonic() + 20

@@ -1,9 +1,9 @@
 """The stat cache: a file unchanged since the last snapshot (same inode, size and time) is not read again."""
 import os
 
-from lib.git.snapshot import snapshot_directory
+from lib.git.commit_snapshot import snapshot_directory
 from lib.git.statcache import StatCache, stat_key
-from lib.paths import GIT_STAT_CACHE
+from lib.core.layout import GIT_STAT_CACHE
 from tests.lib.git.gitutil import BRANCH, fsck, git, git_tree_of, ls_tree
 
 

@@ -4,8 +4,8 @@ import subprocess
 
 from dulwich.objects import Commit
 
-from lib.fsutil import tree_manifest, write_json_atomic
-from lib.git.snapshot import open_repo, snapshot_directory
+from lib.core.fsutil import tree_manifest, write_json_atomic
+from lib.git.commit_snapshot import open_repo, snapshot_directory
 from lib.git.verify import list_snapshots, verify_branch
 from tests.lib.git.gitutil import BRANCH, ls_tree
 from tests.lib.git.test_snapshot import BAD_NAME, make_backups

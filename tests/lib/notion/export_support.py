@@ -5,7 +5,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from lib.config import load_config
-from lib.paths import Layout
+from lib.core.layout import Layout
 
 RUN_ID = "run"
 

@@ -3,8 +3,8 @@ import zipfile
 
 import pytest
 
-from lib.errors import ExportError
-from lib.notion.download import partial_of
+from lib.core.errors import ExportError
+from lib.notion.file_download import partial_of
 from lib.notion.export import run_export
 from tests.fakes.exports import FakeWorkspace
 from tests.fakes.notion_internal import FakeNotion

@@ -5,9 +5,9 @@ import zipfile
 
 import pytest
 
-from lib.errors import AuthError, ExportError
-from lib.ids import parse_page_ids
-from lib.notion.download import partial_of
+from lib.core.errors import AuthError, ExportError
+from lib.core.ids import parse_page_ids
+from lib.notion.file_download import partial_of
 from lib.notion.export import ExportStalled, attempt_facts, run_export
 from tests.fakes.exports import FakeWorkspace
 from tests.fakes.notion_internal import FakeNotion

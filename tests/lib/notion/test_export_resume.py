@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.notion.download import partial_of
+from lib.notion.file_download import partial_of
 from lib.notion.export import run_export
 from tests.fakes.exports import FakeWorkspace
 from tests.fakes.notion_internal import FakeNotion
@@ -16,7 +16,7 @@ from tests.lib.notion.export_support import assert_no_secrets, capture, export_e
 
 REPO = Path(__file__).resolve().parents[3]
 CHILD = ("import json, sys\nfrom lib.config import load_config\nfrom lib.notion import run_export\n"
-         "from lib.paths import Layout\ncfg = load_config(sys.argv[2], json.loads(sys.argv[1]))\n"
+         "from lib.core.layout import Layout\ncfg = load_config(sys.argv[2], json.loads(sys.argv[1]))\n"
          "run_export(cfg, Layout.for_config(cfg))\n")
 
 

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from lib.errors import AuthError, ExportError
+from lib.core.errors import AuthError, ExportError
 from lib.notion.http import HostUnreachable, NotionHTTP, host_matches, unwrap
 from tests.fakes.notion_internal import FakeNotion
 from tests.lib.notion.export_support import assert_no_secrets, capture

@@ -5,7 +5,7 @@ import pytest
 
 from lib.notion import run_export
 from lib.notion.http import HostUnreachable, NotionHTTP, netloc
-from lib.reachability import Reachability
+from lib.snapshot.reachability import Reachability
 from tests.fakes.notion_internal import FakeNotion
 from tests.lib.notion.export_support import capture, export_setup
 
@@ -74,7 +74,7 @@ def test_an_unreachable_notification_host_is_skipped_when_another_answers(tmp_pa
 
 
 def test_a_file_host_nobody_can_connect_to_ends_the_download_within_the_budget(tmp_path):
-    from lib.notion.download import download
+    from lib.notion.file_download import download
     with FakeNotion() as fake:
         http = client(fake, budget=1.0)
         dead = f"http://127.0.0.1:{closed_port()}/f/t/export.zip"

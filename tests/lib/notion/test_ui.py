@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.errors import ExportError
+from lib.core.errors import ExportError
 from lib.notion.ui import export_via_browser
 from lib.notion.browser import PAGE_HTML, SCREENSHOT, browser_cookies, browser_path
 from tests.fakes.notion_internal import FakeNotion

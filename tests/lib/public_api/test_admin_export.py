@@ -11,11 +11,11 @@ import pytest
 
 from lib.archive import Limits, expand_export, extract_zip
 from lib.config import load_config
-from lib.download import partial_of
-from lib.errors import ExportError
-from lib.fsutil import tree_manifest
+from lib.http.resumable import partial_of
+from lib.core.errors import ExportError
+from lib.core.fsutil import tree_manifest
 from lib.notion import run_export
-from lib.paths import Layout
+from lib.core.layout import Layout
 from lib.public_api import run_admin_export
 from lib.public_api.admin_export import AdminExportFailed, AdminExportStalled
 from lib.public_api.admin_http import AdminApiError
@@ -181,7 +181,7 @@ def test_a_killed_download_keeps_its_part_and_resumes_it_with_range(tmp_path):
         assert len(admin.jobs) == 1
 
 
-CHILD = ("import json, sys\nfrom lib.config import load_config\nfrom lib.paths import Layout\n"
+CHILD = ("import json, sys\nfrom lib.config import load_config\nfrom lib.core.layout import Layout\n"
          "from lib.public_api import run_admin_export\ncfg = load_config(sys.argv[2], json.loads(sys.argv[1]))\n"
          "run_admin_export(cfg, Layout.for_config(cfg))\n")
 

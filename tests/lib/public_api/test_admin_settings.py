@@ -2,8 +2,8 @@
 import pytest
 
 from lib.config import load_config
-from lib.errors import ConfigError
-from lib.redact import redact
+from lib.core.errors import ConfigError
+from lib.core.redact import redact
 
 SPACE = "3f1e2d4c5b6a47988a7b6c5d4e3f2a1b"
 ADMIN = {"NOTION_ADMIN_TOKEN": "secret_admin_token_0123456789", "NOTION_ADMIN_USER_EMAIL": "owner@example.com",

@@ -186,7 +186,7 @@ def test_expired_file_link_is_refreshed_by_rereading_its_block(fake, tmp_path):
 
 
 def test_old_notion_version_is_refused_with_the_setting_named(fake, tmp_path):
-    from lib.errors import ConfigError
+    from lib.core.errors import ConfigError
     with pytest.raises(ConfigError, match="NOTION_API_VERSION.*2025-09-03 or later"):
         api_settings(fake, NOTION_API_VERSION="2022-06-28")
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.errors import AuthError, ConfigError
+from lib.core.errors import AuthError, ConfigError
 from lib.public_api.client import NotionApi, NotionApiError, NotionSkipped
 from tests.fakes.notion_public import FakeNotionPublic, api_settings
 from tests.harness import config_for

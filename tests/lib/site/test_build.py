@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lib.site.build import build_site
-from lib.fsutil import tree_manifest
+from lib.core.fsutil import tree_manifest
 from tests.lib.site import site_fixtures as F
 from tests.lib.site.searchindex import read_index, titles_found
 from tests.lib.trees import write_workspace
@@ -151,7 +151,7 @@ def test_new_target_repairs_broken_link_and_removed_page_disappears(built):
 
 
 def test_missing_export_folder_is_reported(tmp_path):
-    from lib.errors import BackupError
+    from lib.core.errors import BackupError
     with pytest.raises(BackupError, match="no export to render"):
         build_site(tmp_path / "absent", tmp_path / "site")
 

@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
-from lib.fsutil import read_json
+from lib.core.fsutil import read_json
 from lib.git.site_history import blob_reader, site_history
-from lib.pagefiles import page_key
+from lib.core.notion_names import page_key
 from lib.site import build_site, history_cache
 from lib.site.history_pages import history_page
 from tests.fakes.exports import FakeWorkspace

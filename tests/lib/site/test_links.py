@@ -2,7 +2,7 @@
 import pytest
 
 from lib.site.links import SiteIndex
-from lib.site.paths import scan_tree
+from lib.site.site_paths import scan_tree
 from tests.lib.site import site_fixtures as F
 
 

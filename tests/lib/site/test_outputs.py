@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from lib.filenames import NAME_MAX
+from lib.core.filenames import NAME_MAX
 from lib.site.build import build_site
 from lib.site.links import SiteIndex
 from tests.lib.site.site_fixtures import link

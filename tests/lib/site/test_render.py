@@ -2,7 +2,7 @@
 import pytest
 
 from lib.site.links import SiteIndex
-from lib.site.paths import scan_tree
+from lib.site.site_paths import scan_tree
 from lib.site.rawhtml import sanitize_html
 from lib.site.render import make_markdown, render_page, split_properties
 from tests.lib.site import site_fixtures as F

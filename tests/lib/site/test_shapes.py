@@ -8,7 +8,7 @@ import pytest
 from lib.site.build import build_site
 from lib.site.inline_db import preview_name
 from lib.site.nav_parts import NAV_JS
-from lib.site.paths import db_stem
+from lib.site.site_paths import db_stem
 from tests.lib.site import site_fixtures as F
 from tests.lib.site.linkcheck import check_site
 from tests.lib.site.test_nav import read_lists

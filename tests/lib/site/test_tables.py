@@ -1,6 +1,6 @@
 """Database CSVs: BOM, quoted cells, relation links and namesake rows."""
 from lib.site.links import SiteIndex
-from lib.site.paths import scan_tree
+from lib.site.site_paths import scan_tree
 from lib.site.render import make_markdown
 from lib.site.tables import match_rows, read_csv, render_database
 from tests.lib.site import site_fixtures as F

@@ -118,7 +118,7 @@ def test_dry_run_plans_without_touching_notion(captured):
 
 
 def test_git_commit_source_reads_a_published_snapshot_without_checkout(captured):
-    from lib.git.snapshot import snapshot_directory
+    from lib.git.commit_snapshot import snapshot_directory
     fake, tmp = captured
     backups = tmp / "backups"
     backups.mkdir()
@@ -135,14 +135,14 @@ def test_git_commit_source_reads_a_published_snapshot_without_checkout(captured)
     assert any(p.startswith("files/") for p in source.list("files"))
     report = restore_snapshot(api_settings(fake), source, fake.empty_page_id, tmp / "journal")
     assert report["created"]["pages"] == 8 and report["created"]["uploads"] == 2
-    from lib.errors import ConfigError
+    from lib.core.errors import ConfigError
     with pytest.raises(ConfigError, match="no public-API capture"):
         GitTreeSource(tmp / "repo.git", "notion-backups")
 
 
 def test_unshared_restore_root_is_a_config_error(captured):
     fake, tmp = captured
-    from lib.errors import ConfigError
+    from lib.core.errors import ConfigError
     private = fake.store.parent_of(fake.ids["orphan"])
     with pytest.raises(ConfigError, match="not visible to the integration"):
         restore_snapshot(api_settings(fake), DirSource(tmp / "one"), private, tmp / "journal")

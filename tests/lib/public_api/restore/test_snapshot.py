@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from lib.errors import ConfigError
-from lib.public_api.restore.snapshot import Snapshot
+from lib.core.errors import ConfigError
+from lib.public_api.restore.captured import Snapshot
 from lib.public_api.restore.sources import DirSource
 
 

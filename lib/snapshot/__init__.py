@@ -1,0 +1,7 @@
+"""May this export become the snapshot: counting, the gate, promotion, reachability of pages."""
+from lib.snapshot.counting import count_tree, snapshot_changes
+from lib.snapshot.gate import evaluate as evaluate_gate
+from lib.snapshot.gate import measure
+from lib.snapshot.promote import promote_tree, prune_staging, repair
+
+__all__ = ["count_tree", "snapshot_changes", "evaluate_gate", "measure", "promote_tree", "prune_staging", "repair"]
