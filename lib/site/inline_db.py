@@ -29,5 +29,5 @@ def preview_js(db_out, head, rows, total, title):
             + "".join(rows) + "</tbody></table></div>"
             + '<p class="db-meta"><a href="%s">%s of %s</a>%s</p>' % (
                 link, more, html.escape(title), "" if total <= len(rows) else " (the first %d shown here)" % len(rows)))
-    data = [preview_name(db_out), db_out, body]
-    return "window.SITE_DB_PREVIEW(" + json.dumps(data, ensure_ascii=False)[1:-1] + ");\n"
+    data = json.dumps({"out": db_out, "html": body}, ensure_ascii=False, separators=(",", ":"))
+    return "window.SITE_DB_PREVIEW(" + json.dumps(preview_name(db_out)) + "," + data + ");\n"

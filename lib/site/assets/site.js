@@ -7,23 +7,30 @@
   // The sidebar's lists come in parts (lib/site/nav_parts.py): nav.js holds the top level; the list with key
   // k (piece p) is in part (k's first 8 hex digits + p) mod parts. The page names the lists above it: the
   // data-nav keys of its breadcrumbs and its own.
-  var navParts = {}, navWaiting = {};
-  window.SITE_NAV_PART = function (n, data) {
-    navParts[n] = data;
-    (navWaiting[n] || []).forEach(function (f) { f(); });
-    delete navWaiting[n];
-  };
+  // Data in parts are scripts that call window[callback](name, data) (file:// allows no fetch): the loader
+  // loads part `name` from `src` once and calls then(data), null when the file is missing.
+  function partLoader(callback) {
+    var got = {}, waiting = {};
+    window[callback] = function (name, data) {
+      got[name] = data;
+      (waiting[name] || []).forEach(function (f) { f(data); });
+      delete waiting[name];
+    };
+    return function (name, src, then) {
+      if (name in got) { then(got[name]); return; }
+      if (waiting[name]) { waiting[name].push(then); return; }
+      waiting[name] = [then];
+      var s = document.createElement("script");
+      s.src = root + src;
+      s.onerror = function () { window[callback](name, null); };
+      document.head.appendChild(s);
+    };
+  }
+  var navPart = partLoader("SITE_NAV_PART");
   function navList(key, piece, then) {
     if (key === nav.root && !piece) { then(nav.top); return; }
     var n = (parseInt(key.slice(0, 8), 16) + piece) % nav.parts, name = piece ? key + "~" + piece : key;
-    if (navParts[n]) { then(navParts[n][name] || null); return; }
-    if (!navWaiting[n]) {
-      navWaiting[n] = [];
-      var s = document.createElement("script");
-      s.src = root + "_site/nav/" + n + ".js";
-      document.head.appendChild(s);
-    }
-    navWaiting[n].push(function () { then(navParts[n][name] || null); });
+    navPart(n, "_site/nav/" + n + ".js", function (data) { then(data ? data[name] || null : null); });
   }
   // The chain from the top to this page, from the breadcrumbs: [key, title, site path or ""].
   var chain = [], base = new URL(root || "./", window.location.href).href;
@@ -159,31 +166,23 @@
   Array.prototype.forEach.call(document.querySelectorAll("article table"), enhance);
 
   // A database linked alone on its line is shown there: its first rows (lib/site/inline_db.py).
-  var previews = {};
-  window.SITE_DB_PREVIEW = function (name, out, html) {
-    var base = new URL(root + enc(out), window.location.href);
-    (previews[name] || []).forEach(function (p) {
-      var box = document.createElement("div");
-      box.className = "inline-db";
-      box.innerHTML = html;
-      Array.prototype.forEach.call(box.querySelectorAll("[href], [src]"), function (el) {
-        var attr = el.hasAttribute("href") ? "href" : "src";
-        el.setAttribute(attr, new URL(el.getAttribute(attr), base).href);
-      });
-      p.parentNode.insertBefore(box, p.nextSibling);
-      Array.prototype.forEach.call(box.querySelectorAll("table"), enhance);
+  var preview = partLoader("SITE_DB_PREVIEW");
+  function showPreview(p, data) {
+    if (!data) { return; }
+    var base = new URL(root + enc(data.out), window.location.href), box = document.createElement("div");
+    box.className = "inline-db";
+    box.innerHTML = data.html;
+    Array.prototype.forEach.call(box.querySelectorAll("[href], [src]"), function (el) {
+      var attr = el.hasAttribute("href") ? "href" : "src";
+      el.setAttribute(attr, new URL(el.getAttribute(attr), base).href);
     });
-  };
+    p.parentNode.insertBefore(box, p.nextSibling);
+    Array.prototype.forEach.call(box.querySelectorAll("table"), enhance);
+  }
   Array.prototype.forEach.call(document.querySelectorAll("article p > a[data-db]"), function (a) {
     var p = a.parentNode, name = a.getAttribute("data-db");
     if (p.textContent.trim() !== a.textContent.trim()) { return; }
-    if (!previews[name]) {
-      previews[name] = [];
-      var s = document.createElement("script");
-      s.src = root + "_site/db/" + name + ".js";
-      document.head.appendChild(s);
-    }
-    previews[name].push(p);
+    preview(name, "_site/db/" + name + ".js", function (data) { showPreview(p, data); });
   });
 
   window.addEventListener("beforeprint", function () {
@@ -195,25 +194,13 @@
   if (!input || !out) { return; }
   // The index comes in parts (lib/site/search.py): a head naming them, token parts by first two
   // characters, page list parts of `per` pages; each part is a script that calls SITE_SEARCH_PART.
-  var parts = {}, waiting = {};
-  window.SITE_SEARCH_PART = function (name, data) {
-    parts[name] = data;
-    (waiting[name] || []).forEach(function (f) { f(); });
-    delete waiting[name];
-  };
-  function script(src, name, then) {
-    if (parts[name] !== undefined) { then(); return; }
-    if (waiting[name]) { waiting[name].push(then); return; }
-    waiting[name] = [then];
-    var s = document.createElement("script");
-    s.src = root + src;
-    s.onerror = function () { window.SITE_SEARCH_PART(name, null); };
-    document.head.appendChild(s);
-  }
+  var parts = {}, searchPart = partLoader("SITE_SEARCH_PART");
   function loadAll(names, then) {
     var left = names.length;
     if (!left) { then(); return; }
-    names.forEach(function (n) { script("_site/search/" + n + ".js", n, function () { if (--left === 0) { then(); } }); });
+    names.forEach(function (n) {
+      searchPart(n, "_site/search/" + n + ".js", function (data) { parts[n] = data; if (--left === 0) { then(); } });
+    });
   }
   function head(then) {
     if (window.SITE_SEARCH) { then(); return; }
