@@ -5,6 +5,7 @@ import html
 import io
 
 from lib.core.textdiff import as_text, hunks, word_ops
+from lib.site.words import count
 
 E = html.escape
 
@@ -104,7 +105,8 @@ def table_diff(old, new):
     """Return (html, rows added, rows removed, rows changed) comparing two versions of a database's CSV."""
     change = table_changes(old, new)
     counts = {s: sum(1 for status, _ in change["rows"] if status == s) for s in ("added", "removed", "changed", "same")}
-    facts = ["%d rows added" % counts["added"], "%d removed" % counts["removed"], "%d changed" % counts["changed"],
+    facts = [count(counts["added"], "row") + " added", "%d removed" % counts["removed"],
+             "%d changed" % counts["changed"],
              "%d unchanged (not shown)" % counts["same"]]
     for label in ("added_columns", "removed_columns"):
         if change[label]:

@@ -59,11 +59,12 @@ def snapshot(work, run):
 
 def view_figures(site):
     """Return what one page view and one search load on the built `site` (KB), over a sample of its pages."""
-    pages = sorted(str(p.relative_to(site)) for p in Path(site).rglob("*.html") if not p.relative_to(site).parts[0] == "_site")
+    pages = sorted(str(p.relative_to(site)) for p in Path(site).rglob("*.html")
+                   if p.relative_to(site).parts[0] != "_site")
     mean, most = view_bytes(site, pages[:: max(1, len(pages) // 300)])
     common = files_bytes(site, search_files(site, WORDS[0]))       # in every page: 50 results' page lists
     rare = files_bytes(site, search_files(site, "uniq%dx1" % (len(pages) // 2)))
-    nav = sum(p.stat().st_size for p in Path(site, "_site").glob("nav*/**/*.js")) + Path(site, "_site/nav.js").stat().st_size
+    nav = sum(p.stat().st_size for p in [Path(site, "_site/nav.js"), *Path(site, "_site/nav").glob("*.js")])
     return {"pages": len(pages), "view_kb_mean": round(mean / 1024, 1), "view_kb_max": round(most / 1024, 1),
             "search_common_word_kb": round(common / 1024, 1), "search_rare_word_kb": round(rare / 1024, 1),
             "sidebar_data_total_kb": round(nav / 1024, 1)}

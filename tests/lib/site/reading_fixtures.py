@@ -26,8 +26,8 @@ def build_reading(root):
                         " It runs fast.\n"))
     habits = "\ufeffName,Done\n" + "".join(f"Day {d},{'Yes' if d % 2 else 'No'}\n" for d in range(25))
     files += [_write(root, INLINE, habits), _write(root, INLINE_ALL, habits)]
-    files.append(_write(root, HOST, f"# Host page\n\nAbove the table.\n\n[Habits]({link('Host page/' + Path(INLINE).name)})"
-                        "\n\nBelow the table.\n"))
+    inline = link("Host page/" + Path(INLINE).name)
+    files.append(_write(root, HOST, f"# Host page\n\nAbove the table.\n\n[Habits]({inline})\n\nBelow the table.\n"))
     target = link(f"Projects & Tasks {ident('pt')}/Another very long page name that is gone {ident('gone')}.md")
     files.append(_write(root, BROKEN, f"# New Project\n\nSee [the gone page]({target.split('/', 1)[1]}) and "
                         f"[another](Nowhere%20at%20all%20{ident('nowhere')}.md).\n"))

@@ -76,7 +76,8 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, site):
     expect(toggle).to_have_attribute("aria-expanded", "false")
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
-    heights = visit.page.eval_on_selector_all("#sidebar a, #sidebar summary", "els => els.map(e => e.getBoundingClientRect().height)")
+    heights = visit.page.eval_on_selector_all("#sidebar a, #sidebar summary",
+                                              "els => els.map(e => e.getBoundingClientRect().height)")
     assert heights and min(heights) >= 44                  # tap targets on a phone
     visit.page.reload()
     visit.page.keyboard.press("Tab")                       # the first stop: a link past the header to the text

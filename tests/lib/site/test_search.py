@@ -31,7 +31,8 @@ def test_tokens_words_lowercase_without_link_targets():
 
 
 def test_accents_and_case_fold_as_a_person_types():
-    assert tokens("Ñandú FACTS, Crème brûlée; Straße ﬁne") == ["brulee", "creme", "facts", "fine", "nandu", "straße"]
+    assert tokens("Ñandú FACTS, Crème brûlée; Straße ﬁne") == [
+        "brulee", "creme", "facts", "fine", "nandu", "straße"]
     assert fold("Ñandú") == "nandu"
     # Marks that are not accents stay: kana voicing and Hangul syllables survive the folding.
     assert fold("がっこう 한국") == "がっこう 한국"
