@@ -131,16 +131,20 @@
 
   // Every table of a page scrolls in its own box (never the page), and sorts by a column on a click.
   var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+  var DATE = /^(\d{4}-\d\d-\d\d|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2}, \d{4}|\d{1,2} (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4})/i;
   function sortBy(table, col, th) {
     var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending", sign = dir === "ascending" ? 1 : -1;
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) { if (c.classList.contains("sortable")) { c.setAttribute("aria-sort", "none"); } });
     th.setAttribute("aria-sort", dir);
     var tb = table.tBodies[0], rows = Array.prototype.slice.call(tb.rows);
     function key(r) { var c = r.cells[col]; return c ? c.textContent.trim() : ""; }
+    // A column of dates ("November 22, 2026", ISO) sorts by time, numbers by value, the rest as words.
+    var texts = rows.map(key).filter(Boolean), byTime = texts.length && texts.every(function (t) { return !isNaN(time(t)); });
+    function time(t) { var m = DATE.exec(t); return m ? Date.parse(m[0]) : NaN; }
     rows.sort(function (a, b) {
       var x = key(a), y = key(b);
       if (!x !== !y) { return x ? -1 : 1; }    // empty cells last either way
-      return sign * collator.compare(x, y);
+      return sign * (byTime ? time(x) - time(y) : collator.compare(x, y));
     });
     rows.forEach(function (r) { tb.appendChild(r); });
   }

@@ -11,15 +11,17 @@ HOST = f"Host page {ident('host')}.md"
 INLINE = f"Host page/Habits {ident('habits')}.csv"
 INLINE_ALL = f"Host page/Habits {ident('habits')}_all.csv"
 BROKEN = f"Projects & Tasks {ident('pt')}/Very long project page name here {ident('broken')}.md"
-COLUMNS = ["Name", "Score", "Done"] + [f"Column {n}" for n in range(4, 15)]
+COLUMNS = ["Name", "Score", "Done", "Due"] + [f"Column {n}" for n in range(5, 15)]
+MONTHS = "January February March April May June July August September October November December".split()
 MANY = 120      # pages that all mention "linkword"
 
 
 def build_reading(root):
     """Write the workspace under `root`; return its files."""
     root, files = Path(root), []
-    rows = [",".join([f"Row {r}", str((r * 37) % 101), "Yes" if r % 3 else "No"]
-                     + [f"value {r}-{c} with some words" for c in range(4, 15)]) for r in range(40)]
+    rows = [",".join([f"Row {r}", str((r * 37) % 101), "Yes" if r % 3 else "No",
+                      f'"{MONTHS[r * 5 % 12]} {1 + r * 11 % 28}, {2025 + r % 3}"']
+                     + [f"value {r}-{c} with some words" for c in range(5, 15)]) for r in range(40)]
     table = "\ufeff" + ",".join(COLUMNS) + "\n" + "\n".join(rows) + "\n"
     files += [_write(root, WIDE, table), _write(root, WIDE_ALL, table)]
     files.append(_write(root, NANDU, "# Ñandú facts\n\nThe ñandú is a large flightless bird of South America."

@@ -1,4 +1,5 @@
 """Reading the site in Chromium as a person would: wide tables, phones, dark mode, search, plain words."""
+import datetime
 import re
 
 import pytest
@@ -53,6 +54,11 @@ def test_a_wide_database_gets_the_window_with_a_sticky_sortable_header(browser, 
     page.click("table.database th >> text=Score")
     assert scores() == sorted(original, reverse=True)
     expect(page.locator("table.database th >> nth=1")).to_have_attribute("aria-sort", "descending")
+    page.click("table.database th >> text=Due")              # dates sort by time, not by month name
+    due = [datetime.datetime.strptime(t, "%B %d, %Y") for t in
+           page.locator("table.database tbody td:nth-child(4)").all_inner_texts()]
+    assert due == sorted(due)
+    assert len(set(due)) > 20
     assert page.locator("table.database tbody td:nth-child(3)").all_inner_texts()[:3] != ["Yes"] * 3
     assert set(page.locator("table.database tbody td:nth-child(3)").all_inner_texts()) == {"☑", "☐"}
     page.emulate_media(media="print")
