@@ -3,6 +3,7 @@ import json
 import re
 import unicodedata
 from array import array
+from collections import Counter
 
 WORD_RE = re.compile(r"\w+")
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -14,6 +15,8 @@ B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 EXCERPT = 400       # characters of a page's text kept for its search snippet
 PER_SHARD = 50      # pages per part of the page list: a result list loads only the parts it shows
 SHARD_BYTES = 48000  # a token part larger than this is split by one more character
+FREQUENT = 3        # a word this many times in a page is what the page is about: it ranks above a mention
+MARKS = ("", "+", "!", "!+")     # after a posting: frequent in the page, in its title, both
 SEARCH_JS = "_site/search-index.js"
 SHARD_DIR = "_site/search/"
 
@@ -28,16 +31,23 @@ def fold(text):
 
 def tokens(text):
     """Return the sorted distinct folded search tokens of `text`; CJK runs become character bigrams."""
-    words = set()
+    return weighed_tokens(text)[0]
+
+
+def weighed_tokens(text):
+    """Return (`tokens(text)`, the set of those words `text` holds FREQUENT times or more)."""
+    words = Counter()
     # Whitespace never sits inside a word: split on it (in C), look for words only in the distinct
     # pieces, and run the word pattern only on the pieces that are not one word already.
-    for piece in set(fold(MARKUP_RE.sub(" ", text)).split()):
+    for piece, times in Counter(fold(MARKUP_RE.sub(" ", text)).split()).items():
         if piece.isalnum():  # what \w+ matches, without the underscore
-            words.add(piece)
+            words[piece] += times
         else:
-            words.update(WORD_RE.findall(piece))
+            for word in WORD_RE.findall(piece):
+                words[word] += times
+    frequent = {w for w, times in words.items() if times >= FREQUENT}
     if not CJK_RE.search(text):
-        return sorted([w for w in words if 1 < len(w) <= 30 and w[0] != "_"])
+        return sorted([w for w in words if 1 < len(w) <= 30 and w[0] != "_"]), frequent
     out = set()
     for word in words:
         if CJK_RE.search(word):
@@ -48,7 +58,7 @@ def tokens(text):
             out.update(w for w in word.split() if 1 < len(w) <= 30)
         elif 1 < len(word) <= 30 and not word.startswith("_"):
             out.add(word)
-    return sorted(out)
+    return sorted(out), frequent
 
 
 def excerpt(text):
@@ -57,13 +67,14 @@ def excerpt(text):
     return " ".join(plain.split())[:EXCERPT]
 
 
-def pack(text, toks):
-    """Return what the build keeps of a page for search: its snippet text and its tokens, in one string."""
-    return excerpt(text).replace("\t", " ") + "\t" + " ".join(toks)
+def pack(text, toks, frequent=()):
+    """Return what the build keeps of a page for search: its snippet text and its tokens (a '+' after those
+    in `frequent`), in one string."""
+    return excerpt(text).replace("\t", " ") + "\t" + " ".join(t + "+" if t in frequent else t for t in toks)
 
 
 def unpack(packed):
-    """Return (snippet text, [token]) of `pack`'s string, or of a bare token list (a deleted page's)."""
+    """Return (snippet text, [token, '+' after a frequent one]) of `pack`'s string, or of a bare token list."""
     if not isinstance(packed, str):
         return "", list(packed)
     text, tab, toks = packed.partition("\t")
@@ -116,8 +127,9 @@ def search_files(entries):
 
     search-index.js names the parts; a page list part holds PER_SHARD pages' [title, path, trail, snippet]; a token
     part the postings of the tokens sharing two first characters (or more, see _split): page numbers
-    delta-encoded in base 36, a trailing '!' where the token is in the page's title. Postings are kept as
-    machine integers (number * 2 + in title) while building: a 50,000-page site's index costs tens of MB.
+    delta-encoded in base 36, a trailing '!' where the token is in the page's title, '+' where the page holds
+    it often. Postings are kept as machine integers (number * 4 + marks) while building: a 50,000-page
+    site's index costs tens of MB.
     """
     postings, files, pages, count = {}, {}, [], 0
     for number, (title, href, trail, packed) in enumerate(entries):
@@ -128,7 +140,9 @@ def search_files(entries):
             pages = []
         in_title = set(tokens(title))
         for tok in toks:
-            value = number * 2 + (tok in in_title)
+            weight = tok[-1] == "+"
+            tok = tok[:-1] if weight else tok
+            value = number * 4 + (tok in in_title) * 2 + weight
             hit = postings.get(tok)
             if hit is None:
                 postings[tok] = array("I", (value,))
@@ -141,10 +155,10 @@ def search_files(entries):
     for tok in sorted(postings):
         values, prev, out = postings.pop(tok), 0, []
         for value in values:
-            number = value >> 1
+            number = value >> 2
             delta = number - prev
             prev = number
-            out.append((_TABLE[delta] if delta < SMALL else _b36(delta)) + ("!" if value & 1 else ""))
+            out.append((_TABLE[delta] if delta < SMALL else _b36(delta)) + MARKS[value & 3])
         parts.setdefault(tok[:2], {})[tok] = ",".join(out)
     names = []
     for part in parts.values():

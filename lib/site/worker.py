@@ -10,7 +10,7 @@ from lib.site.history_pages import history_page
 from lib.site.nav import breadcrumbs, page_shell
 from lib.site.nav_parts import nav_key
 from lib.site.render import make_markdown, render_page, split_page
-from lib.site.search import pack, tokens
+from lib.site.search import pack, weighed_tokens
 
 _CTX = {}
 
@@ -74,7 +74,7 @@ def render_chunk(srcs):
         data = page_shell(title, article, out, trail, "page", history, key).encode("utf-8")
         write_atomic(os.path.join(_CTX["site"], out), data)
         info["title"] = title
-        info["tokens"] = pack(split_page(text, "")[1], tokens(title + "\n" + text))
+        info["tokens"] = pack(split_page(text, "")[1], *weighed_tokens(title + "\n" + text))
         info["size"] = len(data)
         info["sha256"] = hashlib.sha256(data).hexdigest()
         results[src] = info

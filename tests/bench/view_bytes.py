@@ -65,7 +65,7 @@ def search_files(site, word, shown=50):
             if key.startswith(tok):
                 number = 0
                 for item in packed.split(","):
-                    number += int(item.rstrip("!"), 36)
+                    number += int(item.rstrip("!+"), 36)
                     hits.add(number)
     files.update(SHARD_DIR + "p-%d.js" % (n // head["per"]) for n in sorted(hits)[:shown])
     return files

@@ -248,9 +248,9 @@
     function add(tok, exact) {
       var prev = 0;
       idx[tok].split(",").forEach(function (d) {
-        var title = d.charAt(d.length - 1) === "!";
-        prev += parseInt(title ? d.slice(0, -1) : d, 36);
-        var s = (title ? 10 : 1) * (exact ? 3 : 1);
+        var marks = /[!+]*$/.exec(d)[0], title = marks.indexOf("!") >= 0, often = marks.indexOf("+") >= 0;
+        prev += parseInt(d.slice(0, d.length - marks.length), 36);
+        var s = (title ? 10 : often ? 2 : 1) * (exact ? 3 : 1);
         if (!(hit[prev] >= s)) { hit[prev] = s; }
       });
     }

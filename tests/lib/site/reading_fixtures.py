@@ -39,4 +39,6 @@ def build_reading(root):
                             f"# Note {n}\n\n" + "Filler words. " * (n % 7) + "The linkword appears here.\n"))
     files.append(_write(root, f"Notes {ident('notes')}.md", "# Notes\n\nAll the notes.\n"))
     files.append(_write(root, f"Linkword in the title {ident('lt')}.md", "# Linkword in the title\n\nShort.\n"))
+    files.append(_write(root, f"Dense {ident('dense')}.md", "# Dense\n\n" + "Filler words. " * 10
+                        + "A linkword, then linkword and linkword again.\n"))
     return sorted(files)

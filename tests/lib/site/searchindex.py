@@ -26,8 +26,8 @@ def read_index(site):
             for tok, packed in data.items():
                 prev, hits = 0, []
                 for item in packed.split(","):
-                    prev += int(item.rstrip("!"), 36)
-                    hits.append((prev, item.endswith("!")))
+                    prev += int(item.rstrip("!+"), 36)
+                    hits.append((prev, "!" in item))
                 postings[tok] = hits
     assert None not in pages and len(pages) == head["pages"]
     return pages, postings

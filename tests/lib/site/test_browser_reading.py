@@ -111,10 +111,12 @@ def test_search_folds_accents_ranks_titles_first_and_says_how_many(browser, site
     expect(first.locator(".title")).to_have_text("Ñandú facts")
     expect(first.locator(".snippet mark")).to_have_text("ñandú")
     page.fill("#search", "LINKWORD")
-    expect(page.locator("#search-results li.note")).to_have_text(f"50 of {R.MANY + 1} pages")
+    expect(page.locator("#search-results li.note")).to_have_text(f"50 of {R.MANY + 2} pages")
     expect(first.locator(".title")).to_have_text("Linkword in the title")     # a title hit first
+    expect(page.locator("#search-results a >> nth=1").locator(".title")).to_have_text("Dense")  # then the most
+    expect(page.locator("#search-results a >> nth=1").locator(".snippet mark")).to_have_count(3)  # and all marked
     page.click("#search-results li.more button")
-    expect(page.locator("#search-results li.note")).to_have_text(f"100 of {R.MANY + 1} pages")
+    expect(page.locator("#search-results li.note")).to_have_text(f"100 of {R.MANY + 2} pages")
     expect(page.locator("#search-results a")).to_have_count(100)
     page.click("article h1")                     # a click elsewhere closes the list
     expect(page.locator("#search-results li")).to_have_count(0)

@@ -4,16 +4,16 @@ import json
 from hypothesis import given, strategies as st
 
 from lib.site.search import (PER_SHARD, SEARCH_JS, SHARD_BYTES, SHARD_DIR, excerpt, fold, pack, search_files, shard_of,
-                             tokens, unpack)
+                             tokens, unpack, weighed_tokens)
 from tests.lib.site.searchindex import read_index
 
 
-def decode(packed):
-    """Return [(page number, in title)] of a token's postings."""
+def decode(packed, often=False):
+    """Return [(page number, in title)] of a token's postings (with often: [(page number, frequent)])."""
     ids, prev = [], 0
     for part in packed.split(","):
-        prev += int(part.rstrip("!"), 36)
-        ids.append((prev, part.endswith("!")))
+        prev += int(part.rstrip("!+"), 36)
+        ids.append((prev, ("+" if often else "!") in part))
     return ids
 
 
@@ -84,3 +84,12 @@ def test_a_crowded_token_part_is_split_by_one_more_character(tmp_path):
     assert all(len(files[SHARD_DIR + "t-" + n + ".js"]) <= SHARD_BYTES for n in names)
     pages, postings = read_index(tmp_path)
     assert len(postings) == 9001 and postings["uniq2999x2"] == [(2999, False)] and len(postings["un"]) == 3000
+
+
+def test_a_word_the_page_repeats_is_marked_frequent_in_its_postings():
+    toks, frequent = weighed_tokens("Bird, bird and BÍRD; one cat, two cats")
+    assert toks == tokens("Bird, bird and BÍRD; one cat, two cats") and frequent == {"bird"}
+    files = search_files([("A", "a.html", "", pack("", toks, frequent)), ("Bird", "b.html", "", pack("", ["bird"]))])
+    assert decode(part(files, "t-" + shard_of("bird"))["bird"], often=True) == [(0, True), (1, False)]
+    assert decode(part(files, "t-" + shard_of("bird"))["bird"]) == [(0, False), (1, True)]
+    assert decode(part(files, "t-" + shard_of("cat"))["cat"], often=True) == [(0, False)]
