@@ -10,7 +10,7 @@ CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf90
 MARKUP_RE = re.compile(r"\]\([^)]*\)|<[^>]{0,200}>")
 ACCENT_RE = re.compile(r"[\u0300-\u036f]")
 # Markdown punctuation that reads as noise in a snippet.
-NOISE_RE = re.compile(r"(?m)^\s*(?:#{1,6}|[-*+>]|\d+\.|\|?-{3,}.*)\s+|[*_`|\[\]]+|!\[|\s+")
+NOISE_RE = re.compile(r"(?m)^[ \t]*(?:#{1,6}|[-*+>]|\d+\.|\|?-{3,}.*)[ \t]|[*_`|\[\]]+|!\[")
 B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 EXCERPT = 400       # characters of a page's text kept for its search snippet
 PER_SHARD = 50      # pages per part of the page list: a result list loads only the parts it shows
@@ -36,15 +36,11 @@ def tokens(text):
 
 def weighed_tokens(text):
     """Return (`tokens(text)`, the set of those words `text` holds FREQUENT times or more)."""
-    words = Counter()
-    # Whitespace never sits inside a word: split on it (in C), look for words only in the distinct
-    # pieces, and run the word pattern only on the pieces that are not one word already.
-    for piece, times in Counter(fold(MARKUP_RE.sub(" ", text)).split()).items():
-        if piece.isalnum():  # what \w+ matches, without the underscore
-            words[piece] += times
-        else:
-            for word in WORD_RE.findall(piece):
-                words[word] += times
+    # Whitespace never sits inside a word: split on it (in C), count the pieces that are one word already
+    # (isalnum: what \w+ matches, without the underscore) and run the word pattern once on the others.
+    pieces = fold(MARKUP_RE.sub(" ", text)).split()
+    words = Counter([piece for piece in pieces if piece.isalnum()])
+    words.update(WORD_RE.findall(" ".join([piece for piece in pieces if not piece.isalnum()])))
     frequent = {w for w, times in words.items() if times >= FREQUENT}
     if not CJK_RE.search(text):
         return sorted([w for w in words if 1 < len(w) <= 30 and w[0] != "_"]), frequent
@@ -63,7 +59,7 @@ def weighed_tokens(text):
 
 def excerpt(text):
     """Return the start of a page's Markdown `text` as plain words, for a search result's snippet."""
-    plain = NOISE_RE.sub(" ", MARKUP_RE.sub(" ", text[: EXCERPT * 4]))
+    plain = NOISE_RE.sub(" ", MARKUP_RE.sub(" ", text[: EXCERPT * 2]))
     return " ".join(plain.split())[:EXCERPT]
 
 
