@@ -127,6 +127,9 @@ def test_database_table_links_to_row_page(visit, tricky_site):
     page.click("table.database >> text=Write docs")
     expect(page).to_have_title("Write docs" + " · Notion backup")
     assert page.inner_text("table.properties").startswith("Status")
+    # Rows are not in the sidebar: their database is shown as where the reader is.
+    expect(page.locator("#sidebar a.current")).to_have_text("Tasks")
+    assert page.locator("#sidebar >> text=Write docs").count() == 0
 
 
 def test_sidebar_highlights_current_page_and_collapses(visit, tricky_site):
