@@ -22,7 +22,7 @@ demo: $(STAMP)  ## the whole pipeline twice against the local Notion stand-in
 	$(PY) -m tests.fakes.demo
 
 backup: $(STAMP)  ## one backup run (reads .env / the environment; WORKSPACE=name: that workspace only); exits 0 or 2 (GNU make's own codes; .ci/backup gives doit's)
-	$(if $(WORKSPACE),BACKUP_WORKSPACE=$(WORKSPACE)) $(PY) -m doit
+	$(if $(WORKSPACE),BACKUP_WORKSPACE=$(WORKSPACE)) $(PY) -m lib.run
 
 test: $(STAMP) browser  ## the test suite, on every core
 	$(PY) -m pytest -c tests/pytest.ini -q -n auto

@@ -3,7 +3,7 @@ import logging
 
 from lib import archive
 from lib.core.fsutil import read_json, remove_tree, tree_manifest, write_json_atomic
-from tasks import stage_action
+from tasks import reads, stage_action
 from tasks.unpack import unpack, unpack_limits
 
 log = logging.getLogger("shard_expand")
@@ -35,10 +35,11 @@ def shard_expand(cfg, layout):
 
 
 def tasks(cfg, layout):
-    """Re-runs whenever the unpacked wrapper changes."""
+    """Re-runs whenever the unpacked wrapper changes, or the archive code is upgraded."""
     return {
         "actions": [stage_action(layout, "shard_expand", lambda: shard_expand(cfg, layout))],
         "file_dep": [layout.unpacked_manifest],
         "targets": [layout.tree_manifest],
+        "uptodate": [reads(cfg, "shard_expand", (), code=("archive",))],
         "verbosity": 2,
     }

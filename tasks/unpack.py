@@ -1,7 +1,7 @@
 """unpack: extract the outer wrapper of the export ZIP safely."""
 from lib import archive
 from lib.core.fsutil import remove_tree, write_json_atomic
-from tasks import stage_action
+from tasks import reads, stage_action
 
 
 def unpack(cfg, layout):
@@ -19,10 +19,12 @@ def unpack_limits(cfg):
 
 
 def tasks(cfg, layout):
-    """Re-runs whenever the downloaded ZIP changes."""
+    """Re-runs whenever the downloaded ZIP changes, or the archive code is upgraded. The limits only decide whether an
+    export is extracted at all, so a changed limit does not extract an accepted one again."""
     return {
         "actions": [stage_action(layout, "unpack", lambda: unpack(cfg, layout))],
         "file_dep": [layout.export_zip],
         "targets": [layout.unpacked_manifest],
+        "uptodate": [reads(cfg, "unpack", (), code=("archive",))],
         "verbosity": 2,
     }

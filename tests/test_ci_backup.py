@@ -45,3 +45,17 @@ def test_setup_notice_exits_0_and_arguments_reach_doit(project):
     done = run(project, [".ci/backup", "verify"])
     assert done.returncode == ExitStatus.REFUSED and "there is no snapshot yet" in done.stdout + done.stderr
     assert os.path.exists(project / ".venv" / ".installed")
+
+
+@pytest.mark.parametrize("words, usage", [
+    (["history", "--page", ""], "usage: doit history --page PAGE"),
+    (["recover", "--page", "Some page", "--at", "", "--to", "never"], "usage: doit recover --page PAGE"),
+    (["recover", "--page=", "--to", "never"], "usage: doit recover --page PAGE"),
+    (["--continue", "-v", "2", "history", "--page", ""], "usage: doit history --page PAGE"),
+], ids=["history-page", "recover-at", "recover-page", "after-doit-options"])
+def test_an_empty_value_is_a_usage_error_exit_3(project, words, usage):
+    done = run(project, [".ci/backup", *words])
+    output = done.stdout + done.stderr
+    assert done.returncode == ExitStatus.CONFIG, output
+    assert usage in output and "Traceback" not in output and "success" not in output
+    assert not (project / "never").exists()

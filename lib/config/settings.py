@@ -67,8 +67,8 @@ SETTINGS = (
     Setting("export.http_retries", "OFFICIAL_EXPORT_HTTP_RETRIES", "int", 8,
             "retries of one request to Notion on 429, 5xx and dropped connections", minimum=0, maximum=100),
     Setting("export.retry_backoff_seconds", "OFFICIAL_EXPORT_RETRY_BACKOFF_SECONDS", "float", 1.0,
-            "first wait before such a retry (doubling, unless Notion sends Retry-After)", minimum=0,
-            maximum=3600),
+            "first wait before such a retry (doubling, each wait drawn between half and all of it; Notion's "
+            "Retry-After wins)", minimum=0, maximum=3600),
     Setting("export.retry_backoff_max_seconds", "OFFICIAL_EXPORT_RETRY_BACKOFF_MAX_SECONDS", "float", 60.0,
             "longest wait between two retries", minimum=0, maximum=3600),
     Setting("export.clock_skew_seconds", "OFFICIAL_EXPORT_CLOCK_SKEW_SECONDS", "float", 30.0,

@@ -10,11 +10,14 @@ from lib.git.lfs import LocalStore, pointers_in_tree
 from lib.git.objects import branch_ref, open_repo, read_ref
 from lib.core.log import Progress
 from lib.core.redact import redact, register_secret
+from lib.http.resumable import describe_body
+from lib.http.retry import TRANSIENT, TRANSIENT_STATUSES, Retrier, RetryPolicy, response_retry_after
 
 log = logging.getLogger(__name__)
 MEDIA = "application/vnd.git-lfs+json"
 TIMEOUT = (30, 300)
-ATTEMPTS = 3
+# git-lfs's own defaults (lfs.transfer.maxretries 8, maxretrydelay 10 s); half an hour at most for one object
+POLICY = RetryPolicy(retries=8, base=0.5, cap=10.0, deadline=1800.0)
 HINT = "check the LFS server (BACKUP_LFS_URL) and the push token; or set BACKUP_LFS=0 to leave large files out"
 
 
@@ -64,9 +67,10 @@ class FolderRemote:
 class HttpRemote:
     """The Git LFS batch API with Basic auth; transfers follow the `actions` it answers (headers included)."""
 
-    def __init__(self, url, credentials=None):
+    def __init__(self, url, credentials=None, policy=POLICY):
         self.url, self.credentials = url.rstrip("/"), credentials
         self.where = redact(url)
+        self.retry = Retrier(policy, exhausted=_spent)
         if credentials:
             register_secret(credentials[1])
         self.session = requests.Session()
@@ -77,19 +81,23 @@ class HttpRemote:
         return self.credentials if same and "Authorization" not in (action.get("header") or {}) else None
 
     def _send(self, method, url, what, **kwargs):
-        """One request, tried again on a dropped connection or a 5xx; PublishError on a refusal."""
-        body = kwargs.get("data")
-        for attempt in range(1, ATTEMPTS + 1):
+        """One request, tried again after a pause on a dropped connection, a 429 or a 5xx; PublishError on a refusal."""
+        body, attempt, label = kwargs.get("data"), 0, f"LFS {what} at {self.where}"
+        while True:
             if hasattr(body, "seek"):
                 body.seek(0)   # a retried upload streams the file from its start again
             try:
                 response = self.session.request(method, url, timeout=TIMEOUT, **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                if attempt == ATTEMPTS:
-                    raise PublishError(f"LFS {what} at {self.where} failed: {type(exc).__name__}", hint=HINT) from None
+            except TRANSIENT as exc:
+                attempt += 1
+                self.retry.wait(label, attempt, type(exc).__name__)
                 continue
-            if response.status_code < 500 or attempt == ATTEMPTS:
+            if response.status_code < 500 and response.status_code not in TRANSIENT_STATUSES:
                 break
+            attempt += 1
+            reason = describe_body(response)
+            response.close()
+            self.retry.wait(label, attempt, reason, response_retry_after(response.headers))
         if response.status_code in (401, 403):
             raise PublishError(f"LFS {what} at {self.where} refused (HTTP {response.status_code})", hint=HINT)
         if response.status_code >= 400:
@@ -155,6 +163,11 @@ class HttpRemote:
                                hint=HINT) from None
         finally:
             response.close()
+
+
+def _spent(what, reason, attempts, why):
+    """The error once a transfer's retries are spent."""
+    return PublishError(f"{what} failed after {attempts} attempts{why}: {reason}", hint=HINT)
 
 
 def push_objects(repo_path, branch, remote_store):

@@ -10,11 +10,11 @@ from urllib.parse import unquote
 from lib.core.errors import ConfigError
 from lib.git.history import first_parent_chain
 from lib.git.objects import branch_ref, open_repo, read_ref
-from lib.git.page_history import blob_text, find_key, official_tree
+from lib.git.page_history import blob_text, find_key, matching_pages, official_tree
 from lib.git.restore import iter_safe_entries, lfs_files, materialize
 from lib.git.revs import describe, resolve_snapshot
 from lib.core.layout import OFFICIAL
-from lib.core.notion_names import folder_owners, kind_of, matching_files, spec_id, stem_of, title_of
+from lib.core.notion_names import folder_owners, kind_of, spec_id, stem_of, title_of
 
 log = logging.getLogger(__name__)
 
@@ -39,21 +39,9 @@ def _listing(entries):
     return dirs
 
 
-def _by_heading(repo, files, spec):
-    """Pages whose first '# ' line is exactly `spec` (names are shortened; the heading keeps the title)."""
-    hits = []
-    for path, blob in files.items():
-        if kind_of(path) == "page":
-            first = (blob_text(repo, blob) or b"")[:4096].decode("utf-8-sig", "replace").lstrip("\n")
-            line = first.split("\n", 1)[0]
-            if line.startswith("# ") and line[2:].strip() == spec.strip():
-                hits.append(path)
-    return sorted(hits)
-
-
 def pick_page(repo, files, spec, where):
     """Return the path of the page or database `spec` names in {path: blob}; ConfigError when none or several."""
-    hits = matching_files(list(files), spec) or _by_heading(repo, files, spec)
+    hits = matching_pages(repo, files, spec)
     if not hits:
         raise ConfigError([f"--page {spec}: no page or database with that id, URL or title in {where} "
                            "(`doit history --page` finds the snapshots that hold it)"])

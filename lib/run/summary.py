@@ -9,7 +9,7 @@ from lib.core.clock import now_iso
 
 log = logging.getLogger("summary")
 
-# Set once per doit invocation by lib.run.cli.prepare; `backup` is False for a manual task run alone.
+# Set once per doit run by lib.run.loader; `backup` is False for a manual task run alone.
 INVOCATION = {"started_iso": None, "started_monotonic": None, "interrupted": False, "token_v2_expires": "",
               "backup": True}
 

@@ -69,6 +69,8 @@ class HistoryBuild:
         self.lines = timelines(history)
         self.snaps = history["snapshots"]
         self.info, self.todo, self.kept, self.missing, self.texts = {}, [], {}, set(), {}
+        self.latest = {}    # export path -> its diff page, for what the newest snapshot changed
+        self.diffs = {}     # (key, snapshot number) -> the page of that change
         # The promoted snapshot is not committed yet: its versions are the files of official/.
         self.on_disk = {e["blob"]: os.path.join(official, e["path"]) for e in history["events"]
                         if e.get("blob") and self.snaps[e["snap"]]["commit"] is None}
@@ -105,7 +107,7 @@ class HistoryBuild:
         # A plain join: thousands of versions are looked at on every render, hashing JSON for each costs.
         item["digest"] = "\0".join([item["kind"], info["title"], info.get("current") or "", info.get("deleted") or "",
                                     hp.snapshot_label(item["snapshot"]), item["path"], item.get("version") or "",
-                                    *item["blobs"]])
+                                    item.get("old_path") or "", item.get("format") or "", *item["blobs"]])
         prev = self.old.get(out)
         if prev and prev.get("digest") == item["digest"] and os.path.exists(os.path.join(self.site, out)):
             if not self.relink or not prev.get("links") or link_sig(self.index, prev["links"], prev["src"]) == prev["sig"]:
@@ -148,8 +150,12 @@ class HistoryBuild:
                 diff = hp.diff_page(key, event["old_blob"], event["blob"])
                 item = {"kind": "diff", "info": info, "snapshot": self.snaps[event["snap"]], "type": event["type"],
                         "blobs": [event["old_blob"], event["blob"]], "version": views.get(event["blob"]),
-                        "path": event["path"]}
+                        "path": event["path"], "old_path": event.get("old_path"), "format": hp.DIFF_FORMAT}
                 diff = diff if self.want(diff, item) else None
+                if diff:
+                    self.diffs[(key, event["snap"])] = diff
+                if diff and event["snap"] == len(self.snaps) - 1:
+                    self.latest[event["path"]] = diff
             change = hp.KINDS[event["kind"]]
             if event["kind"] in ("renamed", "moved") and event.get("old_path"):
                 was = title_of(event["old_path"]) if event["kind"] == "renamed" else trail_of(event["old_path"])

@@ -191,19 +191,29 @@ class SiteIndex:
                 return self.by_id[ident]
         return None
 
+    def _joined(self, folder, raw):
+        cand = posixpath.normpath(posixpath.join(folder, raw)).lstrip("/")
+        return self.renamed.get(cand, cand)
+
     def _by_path(self, path, src_rel):
         # The link was written where Notion put the page: resolve it from there, then follow the renames.
-        base = posixpath.dirname(self.original.get(src_rel, src_rel))
+        # A database's CSV in a 2024 export names its Files & media from the export's root instead: a path
+        # that exists from there, and not from the CSV's folder, is the one Notion meant.
+        original = self.original.get(src_rel, src_rel)
+        base = posixpath.dirname(original)
+        root = original.split("/", 1)[0] if original.startswith("Export-") and "/" in original else ""
         once = unquote(path)
-        for raw in (once, unquote(once) if "%" in once else None, path if once != path else None):
-            if raw is None:
-                continue
-            cand = posixpath.normpath(posixpath.join(base, raw)).lstrip("/")
-            cand = self.renamed.get(cand, cand)
-            if cand in self.kind:
-                return cand
-            if cand in self.dir_owner and not self.dir_owner[cand].startswith("dir:"):
-                return self.dir_owner[cand]
+        variants = [raw for raw in (once, unquote(once) if "%" in once else None, path if once != path else None)
+                    if raw is not None]
+        for folder in (base, root) if root != base else (base,):
+            for raw in variants:
+                cand = self._joined(folder, raw)
+                if cand in self.kind:
+                    return cand
+                if cand in self.dir_owner and not self.dir_owner[cand].startswith("dir:"):
+                    return self.dir_owner[cand]
+        for raw in variants:
+            cand = self._joined(base, raw)
             stem = cand.rsplit("/", 1)[-1].rsplit(".", 1)[0]
             ident = split_stem(stem[:-4] if stem.endswith("_all") else stem)[1]
             if ident:

@@ -59,10 +59,12 @@ def _trail(index, rel, titles, from_out):
     return " / ".join(crumbs + [html.escape(name) for name in rest])
 
 
-def _items(index, paths, titles, from_out, strip, present, last=None):
+def _items(index, paths, titles, from_out, strip, present, diffs=None, last=None):
     """Return [(name html, kind, trail html)] for changed paths: one line per page, database or file.
 
-    A moved path is an [old, new] pair: named as it is now, with the name it had before."""
+    A moved path is an [old, new] pair: named as it is now, with the name it had before; `diffs` maps a
+    page or database (its main file) to the page of its changes in this snapshot, `last` a removed page's
+    key to its last version."""
     items, seen = [], set()
     for path in paths:
         before = None
@@ -91,20 +93,23 @@ def _items(index, paths, titles, from_out, strip, present, last=None):
                 html.escape(index.href(last[page_key(rel)], from_out)), label)
         if before is not None and title_of(before) != name:
             label += " (was %s)" % html.escape(title_of(before))
+        diff = (diffs or {}).get(index.node_of(rel) if rel in index.kind else rel)
+        if present and diff:
+            label += ' <a class="diff-link" href="%s">diff</a>' % html.escape(index.href(diff, from_out))
         items.append((label, kind, _trail(index, rel, titles, from_out)))
     return items
 
 
-def changes_article(index, changes, titles, snapshot, previous, from_out, strip="", last=None):
-    """Return the body of the changes page: added, changed and removed pages, databases and files; `last`
-    ({page key: site path}) links a removed page to its last version."""
+def changes_article(index, changes, titles, snapshot, previous, from_out, strip="", diffs=None, last=None):
+    """Return the body of the changes page: added, changed and removed pages, databases and files; `diffs` links
+    each changed one to its changes, `last` ({page key: site path}) a removed page to its last version."""
     if changes is None:
         return "<p>No previous snapshot to compare with.</p>\n"
     parts = ["<p>From the snapshot of %s to that of %s.</p>\n" % (when_html(previous.get("time")),
                                                                   when_html(snapshot.get("time")))]
     for what, heading in (("added", "Added"), ("changed", "Changed"), ("moved", "Renamed or moved"),
                           ("removed", "Removed")):
-        items = _items(index, changes.get(what, []), titles, from_out, strip, what != "removed", last)
+        items = _items(index, changes.get(what, []), titles, from_out, strip, what != "removed", diffs, last)
         parts.append("<h2>%s (%d)</h2>\n" % (heading, len(items)))
         if not items:
             continue

@@ -146,7 +146,8 @@ def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, p
     changes = snapshot_changes(snapshot, previous)
     strip = snapshot_prefix(snapshot, index.files) if snapshot else ""
     last = {item["key"]: item["last"] for item in history["deleted"]} if history else None
-    article = reports.changes_article(index, changes, titles, snapshot, previous, out, strip, last)
+    article = reports.changes_article(index, changes, titles, snapshot, previous, out, strip,
+                                      history and history.get("diffs"), last)
     files[out] = nav.page_shell("Changes", article, out, [], "report").encode("utf-8")
     return files
 
