@@ -110,7 +110,7 @@ def test_a_database_row_change_shows_row_by_row(visit, demo):  # noqa: F811
     added = page.locator("table.table-diff tr.added")
     expect(added).to_have_count(1)
     expect(added.locator("td").nth(1)).to_have_text(facts["row"].title)
-    expect(page.locator(".diff-summary")).to_contain_text("1 rows added")
+    expect(page.locator(".diff-summary")).to_contain_text("1 row added")
 
 
 @pytest.fixture(scope="module")
