@@ -16,7 +16,8 @@ def shots(site):
     page = next(site.glob("Home/Ñandú facts *.html"))
     database = next(site.glob("Projects/Tasks *.html"))
     diffs = sorted(site.glob("_site/history/*/*/*-*.html"), key=lambda p: p.stat().st_size)
-    return [("page", page, SEARCH), ("database", database, None), ("diff", diffs[-1], None)]
+    first_change = "() => document.querySelector('.diff-block, ins, del').scrollIntoView({block: 'center'})"
+    return [("page", page, SEARCH), ("database", database, None), ("diff", diffs[-1], first_change)]
 
 
 def main():
@@ -32,6 +33,7 @@ def main():
                 page.goto(path.as_uri())
                 if script:
                     page.evaluate(script)
+                if script == SEARCH:
                     page.wait_for_selector("#search-results mark")
                 target = out / f"site-{name}-{scheme}.png"
                 page.screenshot(path=str(target))
