@@ -62,12 +62,16 @@
       var found = false;
       entries.forEach(function (e) {
         var path = entryPath(list, e);
-        if (next && ((next[0] && e[3] === next[0]) || (next[2] && path === next[2]))) { found = true; }
+        if (next && ((next[0] && e[3] === next[0]) || (next[2] && path === next[2]))) {
+          found = true;
+          if (ul.ahead) { ul.ahead.remove(); ul.ahead = null; }    // shown ahead of its piece: now in place
+        }
         ul.appendChild(item(e[0], path, e[3], level));
       });
       // A list in pieces: the piece holding the way to this page may not be loaded yet; show it anyway.
       if (next && !found && piece === 0 && list && (next[2] || next[0]) && (chain.length || ownKey)) {
-        ul.appendChild(item(next[1], next[2], next === me ? "" : next[0], level));
+        ul.ahead = item(next[1], next[2], next === me ? "" : next[0], level);
+        ul.appendChild(ul.ahead);
       }
       if (list && list.c && piece + 1 < list.c) {
         var li = document.createElement("li"), b = document.createElement("button");

@@ -13,7 +13,12 @@ INLINE_ALL = f"Host page/Habits {ident('habits')}_all.csv"
 BROKEN = f"Projects & Tasks {ident('pt')}/Very long project page name here {ident('broken')}.md"
 COLUMNS = ["Name", "Score", "Done", "Due"] + [f"Column {n}" for n in range(5, 15)]
 MONTHS = "January February March April May June July August September October November December".split()
-MANY = 120      # pages that all mention "linkword"
+MANY = 320      # pages that all mention "linkword": more than one piece of a sidebar list (CHUNK)
+
+
+def note(n):
+    """Return the path of note `n` of the many."""
+    return f"Notes {ident('notes')}/Note {n} {ident('note%d' % n)}.md"
 
 
 def build_reading(root):
@@ -35,7 +40,7 @@ def build_reading(root):
                         f"[another](Nowhere%20at%20all%20{ident('nowhere')}.md).\n"))
     files.append(_write(root, f"Projects & Tasks {ident('pt')}.md", "# Projects & Tasks\n\nIndex.\n"))
     for n in range(MANY):
-        files.append(_write(root, f"Notes {ident('notes')}/Note {n} {ident('note%d' % n)}.md",
+        files.append(_write(root, note(n),
                             f"# Note {n}\n\n" + "Filler words. " * (n % 7) + "The linkword appears here.\n"))
     files.append(_write(root, f"Notes {ident('notes')}.md", "# Notes\n\nAll the notes.\n"))
     files.append(_write(root, f"Linkword in the title {ident('lt')}.md", "# Linkword in the title\n\nShort.\n"))

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from lib.site.build import build_site
+from lib.site.nav_parts import CHUNK
 from tests.bench.view_bytes import site_path, view_files
 from tests.lib.site import reading_fixtures as R
 from tests.lib.site.test_browser import Visit, browser  # noqa: F401  (the module's browser fixture)
@@ -155,7 +156,7 @@ def test_plain_words_dates_counts_and_broken_links_by_title(browser, site):
 
 
 def test_a_page_view_loads_the_sidebar_parts_it_names_and_rows_stay_in_their_table(browser, site):
-    note = next(p for p in R.build_reading(site.parent / "again") if p.startswith("Notes ") and "/Note 7 " in p)
+    note = R.note(7)
     visit = open_page(browser, site, html(R.WIDE))
     loaded = []
     visit.page.on("requestfinished", lambda r: loaded.append(site_path(site, r.url)))
@@ -165,6 +166,14 @@ def test_a_page_view_loads_the_sidebar_parts_it_names_and_rows_stay_in_their_tab
     assert set(loaded) == view_files(site, html(note))          # the benchmark's model of a page view
     assert any(p.startswith("_site/nav/") for p in loaded) and len(loaded) <= 6
     # A database's rows are in its table, not in the sidebar; the database is shown as where a row belongs.
+    # A page in a long list's later piece is shown in place; "More…" loads the rest of the list.
+    late = R.note(310)
+    visit.page.goto((site / html(late)).as_uri())
+    expect(visit.page.locator("#sidebar a.current")).to_have_text("Note 310")
+    notes = visit.page.locator("#sidebar a", has_text=re.compile(r"^Note \d+$"))
+    expect(notes).to_have_count(CHUNK + 1)
+    visit.page.click("#sidebar button.more")
+    expect(notes).to_have_count(R.MANY)                   # Note 310 moved from where it was shown to its place
     visit.page.goto((site / html(R.HOST)).as_uri())
     expect(visit.page.locator("#sidebar >> text=Habits")).to_be_visible()
     assert visit.page.locator("#sidebar >> text=Day 3").count() == 0
