@@ -65,7 +65,9 @@ def test_a_deleted_page_is_listed_and_found_by_search(visit, site):  # noqa: F81
     page.fill("#search", "Date export beta")
     result = page.locator("#search-results a", has_text="(deleted)")
     expect(result.first).to_be_visible()
+    expect(result.first).to_have_class("deleted")          # struck through in the list
     result.first.click()
     expect(page).to_have_title("Date export beta table (version)" + " · Notion backup")
     page.click("aside.history-banner a:text-is('history')")
     expect(page.locator(".history-lead")).to_contain_text("was deleted from the workspace on 2026-11-20")
+
