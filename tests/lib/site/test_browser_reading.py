@@ -3,9 +3,11 @@ import datetime
 import re
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
-from lib.site.build import build_site
+from lib.site.build import ASSETS, build_site
 from lib.site.nav_parts import CHUNK
+from lib.site.search import fold
 from tests.bench.view_bytes import site_path, view_files
 from tests.lib.site import reading_fixtures as R
 from tests.lib.site.test_browser import Visit, browser  # noqa: F401  (the module's browser fixture)
@@ -178,3 +180,15 @@ def test_a_page_view_loads_the_sidebar_parts_it_names_and_rows_stay_in_their_tab
     expect(visit.page.locator("#sidebar >> text=Habits")).to_be_visible()
     assert visit.page.locator("#sidebar >> text=Day 3").count() == 0
     visit.close()
+
+
+@given(st.lists(st.text(max_size=20), min_size=1, max_size=40))
+@settings(max_examples=5, deadline=None)
+def test_the_browser_folds_text_as_the_index_does(browser, words):  # noqa: F811
+    # site.js's own fold(), run in Chromium, against lib/site/search.py's: a typed word must meet its tokens.
+    source = re.search(r"function fold\(s\) \{.*?\}", (ASSETS / "site.js").read_text(encoding="utf-8")).group(0)
+    context = browser.new_context()
+    page = context.new_page()
+    words = words + ["Ñandú", "ＡＢＣ", "ﬁne", "Crème", "がっこう", "한국어", "İstanbul", "ΣΊΣΥΦΟΣ"]
+    assert page.evaluate("words => { %s; return words.map(fold); }" % source, words) == [fold(w) for w in words]
+    context.close()

@@ -87,3 +87,15 @@ def test_titles_with_digits_int_refuses_still_sort():
     titles = ["²", "Area 28", "Area ³", "Area 3", "٣ arabic"]
     ordered = sorted(titles, key=natural)  # a page titled "²" crashed the render (int("²"))
     assert ordered.index("Area 3") < ordered.index("Area 28") and ordered[0] == "٣ arabic"
+
+
+@given(st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=12))
+@settings(max_examples=30, deadline=None)
+def test_any_titles_round_trip_through_the_parts(names):
+    paths = [f"P {n} {ident('t%d' % n)}.md" for n in range(len(names))]
+    child = f"P 0/Kid {ident('kid')}.md"
+    nodes = nav_nodes(index_of(*paths, child), dict(zip(paths, names)))
+    head, lists = read_lists(nav_files(nodes))
+    assert sorted(e[0] for e in head["top"]["n"]) == sorted(names)
+    first = next(e for e in head["top"]["n"] if e[1] == paths[0][:-3] + ".html")
+    assert first[0] == names[0] and [e[0] for e in lists[first[3]]["n"]] == ["Kid"]
