@@ -37,7 +37,7 @@ def render_databases(index, plan, old, ctx, outputs):
             preview = info["preview"].encode("utf-8")
             write_atomic(os.path.join(ctx["site"], preview_path(out)), preview)
             dbs[main] = {"key": db_key, "broken": info["broken"], "missing": info["missing"], "size": len(data),
-                         "order": info["order"], "sha256": hashlib.sha256(data).hexdigest(),
+                         "sha256": hashlib.sha256(data).hexdigest(),
                          "tokens": info["tokens"],
                          "preview": {"size": len(preview), "sha256": hashlib.sha256(preview).hexdigest()}}
             plan["dbs_rendered"] += 1

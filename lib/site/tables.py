@@ -63,8 +63,8 @@ def _best(candidates, cells, props):
 
 
 def render_database(entry, index, titles, official_dir, renderer, props=None, elsewhere=None):
-    """Return (article html, info) for one database entry of `index.dbs`; info["order"] lists its row
-    pages in the CSV's order (Notion's), info["preview"] is the script a page showing it inline loads."""
+    """Return (article html, info) for one database entry of `index.dbs`; info["preview"] is the script a page
+    showing it inline loads."""
     main = entry["main"]
     out = entry["out"]
     header, rows = read_csv(posixpath.join(str(official_dir), main))
@@ -102,8 +102,6 @@ def render_database(entry, index, titles, official_dir, renderer, props=None, el
         parts.append("</ul>\n")
     info = link_info(renderer)
     info["rows"], info["missing"], info["preview"] = len(rows), renderer.missing, preview
-    own = set(row_pages)
-    info["order"] = [matched[i] for i in sorted(matched) if matched[i] in own]
     text = " ".join([titles.get(main, "")] + header + [cell for row in rows for cell in row])
     info["tokens"] = pack(" ".join(" ".join(row) for row in rows[:20]), tokens(text))
     return "".join(parts), info
