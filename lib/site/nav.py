@@ -66,7 +66,7 @@ def page_shell(title, article, out_rel, trail, kind="page", history=None, key=No
         '<button type="button" class="nav-toggle" aria-label="Pages" aria-controls="sidebar" aria-expanded="false">',
         '&#9776;</button><a class="home" href="', root, 'index.html">', SITE_NAME, '</a>',
         '<div class="search"><input type="search" id="search" placeholder="Search pages" aria-label="Search pages" ',
-        'autocomplete="off" aria-controls="search-results" aria-expanded="false"><ol id="search-results"></ol></div>',
+        'autocomplete="off" aria-controls="search-results"><ol id="search-results"></ol></div>',
         '</header>\n<nav id="sidebar" aria-label="Pages"></nav>\n<main id="content" tabindex="-1">',
         '<nav class="breadcrumbs" aria-label="Breadcrumbs">', " / ".join(crumbs),
         '<a class="history-link" href="%s%s">History</a>' % (root, html.escape(history)) if history else "", "</nav>\n",

@@ -266,7 +266,7 @@
     }
   }
   var PAGE = 50, ranked = [], shown = 0, query = [], asked = "";
-  function close() { out.innerHTML = ""; active = -1; input.setAttribute("aria-expanded", "false"); }
+  function close() { out.innerHTML = ""; active = -1; }
   function search() {
     var q = input.value.trim(), ts = terms(q);
     asked = q;
@@ -294,8 +294,8 @@
     });
   }
   function note(text) {
-    var li = document.createElement("li"); li.className = "note"; li.textContent = text; out.appendChild(li);
-    input.setAttribute("aria-expanded", "true");
+    var li = document.createElement("li"); li.className = "note"; li.setAttribute("role", "status");
+    li.textContent = text; out.appendChild(li);
   }
   function more() {
     var per = window.SITE_SEARCH.per, batch = ranked.slice(shown, shown + PAGE), need = {};
@@ -318,7 +318,6 @@
         b.addEventListener("click", function (e) { e.stopPropagation(); more(); });
         li.appendChild(b); out.appendChild(li);
       }
-      input.setAttribute("aria-expanded", "true");
     });
   }
   // Appends `text` to `el` with every query term marked (<mark>), matched on folded text.
