@@ -157,7 +157,8 @@ def index_article(nodes, counts, snapshot, broken_count, history=None):
               '<a href="%s/broken-links.html">%s</a>' % (SITE_DIR, "{:,}".format(broken_count))),
              ("Changes", '<a href="%s/changes.html">since the previous snapshot</a>' % SITE_DIR)]
     if history is not None:
-        facts += [("History", '<a href="%s/history.html">%s</a>' % (SITE_DIR, count(history["snapshots"], "snapshot"))),
+        snapshots = count(history["snapshots"], "snapshot")
+        facts += [("History", '<a href="%s/history.html">%s</a>' % (SITE_DIR, snapshots)),
                   ("Deleted pages", '<a href="%s/deleted.html">%d</a>' % (SITE_DIR, history["deleted"]))]
     rows = "".join("<tr><th>%s</th><td>%s</td></tr>" % pair for pair in facts)
     return '<table class="properties summary">' + rows + "</table>\n<h2>All pages</h2>\n" + tree_html(nodes)

@@ -1,6 +1,5 @@
 """What real Notion exports hold beyond plain pages: callouts, Files & media, links, linked views, folders."""
 import html
-import json
 import re
 
 import pytest
