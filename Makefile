@@ -21,8 +21,12 @@ browser:  ## install Debian's chromium when missing (needs root; CI does this)
 demo: $(STAMP)  ## the whole pipeline twice against the local Notion stand-in
 	$(PY) -m tests.fakes.demo
 
+# WORKSPACE reaches doit through the environment, never pasted into the shell line (its value is taken as typed).
+ifneq ($(value WORKSPACE),)
+backup: export BACKUP_WORKSPACE := $(value WORKSPACE)
+endif
 backup: $(STAMP)  ## one backup run (reads .env / the environment; WORKSPACE=name: that workspace only); exits 0 or 2 (GNU make's own codes; .ci/backup gives doit's)
-	$(if $(WORKSPACE),BACKUP_WORKSPACE=$(WORKSPACE)) $(PY) -m lib.run
+	$(PY) -m lib.run
 
 test: $(STAMP) browser  ## the test suite, on every core
 	$(PY) -m pytest -c tests/pytest.ini -q -n auto

@@ -15,7 +15,11 @@ def run_gate(cfg, layout, accept_drop=False):
     current = read_json(layout.counts)
     previous_snapshot = read_json(layout.snapshot)
     if previous_snapshot and previous_snapshot.get("run_id") == layout.run_id:
-        # This run was promoted already (a re-run after a kill): judge it against the snapshot before it.
+        if layout.gate.exists():
+            # Promoted on this verdict: it stands (one run, one snapshot); a changed setting judges the next run id.
+            log.info("this run was judged and promoted already: its verdict stands")
+            return {"verdict": read_json(layout.gate)["verdict"], "kept": True}
+        # Promoted, its verdict lost (a kill before doit saved its state): judge it against the snapshot before it.
         previous_snapshot = read_json(layout.previous_snapshot)
     previous = previous_snapshot.get("counts") if previous_snapshot else None
     result = evaluate_gate(current, previous, cfg["quality.min_md_count"], cfg["quality.min_csv_count"],

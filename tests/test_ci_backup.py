@@ -59,3 +59,9 @@ def test_an_empty_value_is_a_usage_error_exit_3(project, words, usage):
     assert done.returncode == ExitStatus.CONFIG, output
     assert usage in output and "Traceback" not in output and "success" not in output
     assert not (project / "never").exists()
+
+
+def test_make_backup_passes_workspace_to_doit_as_one_value_never_through_the_shell(project):
+    done = run(project, ["make", "--no-print-directory", "backup", "WORKSPACE=a; touch PWNED"])
+    assert not (project / "PWNED").exists(), "the value was run by the shell"
+    assert done.returncode == 2 and "'a; touch PWNED' names a workspace" in done.stdout + done.stderr

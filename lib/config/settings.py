@@ -112,8 +112,13 @@ SETTINGS = (
             "store files over publish.max_file_mb in Git LFS (pointer committed, object uploaded to the remote's LFS "
             "store) instead of leaving them out"),
     Setting("publish.lfs_url", "BACKUP_LFS_URL", "str", "",
-            "Git LFS endpoint; empty = the remote's own (<remote>.git/info/lfs, a local remote's lfs/ folder)",
+            "Git LFS endpoint; empty = the remote's own (https://<host>/<path>.git/info/lfs for https, ssh and "
+            "host:path remotes, a local remote's lfs/ folder); on another host it needs BACKUP_LFS_TOKEN and https",
             check=rules.lfs_url),
+    Setting("publish.verify_remote", "BACKUP_VERIFY_REMOTE", "choice", "weekly",
+            "after the push, read the tip back from the remote (every tree, a sample of files, every LFS object's "
+            "presence), alert on anything missing and send again what this run holds: daily, weekly or off",
+            choices=("daily", "weekly", "off")),
     Setting("publish.committer_name", "BACKUP_COMMITTER_NAME", "str", "notion-git-backup",
             "committer name of snapshot commits", check=rules.identity_name),
     Setting("publish.committer_email", "BACKUP_COMMITTER_EMAIL", "str", "notion-git-backup@localhost",
@@ -174,6 +179,8 @@ SECRETS = {
                           "selects the Admin API export",
     "BACKUP_PUSH_TOKEN": "HTTPS push credential for the snapshot branch",
     "GITHUB_TOKEN": "used as the push credential when BACKUP_PUSH_TOKEN is empty",
+    "BACKUP_LFS_TOKEN": "Git LFS credential of a BACKUP_LFS_URL on another host than the remote's (the push token "
+                        "goes to the remote's own host only); needs an https URL",
 }
 
 BY_KEY = {setting.key: setting for setting in SETTINGS}

@@ -12,11 +12,12 @@ from dulwich.object_store import MemoryObjectStore, tree_lookup_path
 
 from lib.git.lfs import ATTRIBUTES, LocalStore, attributes, pointer_bytes
 from lib.git.objects import LooseWriter, branch_ref, clean_temp_files, open_repo, read_ref, update_ref, write_commit
+from lib.git.revs import unpushed_base
 from lib.git.statcache import StatCache, stat_key
 from lib.git.store import PACK_THRESHOLD, pack_loose_objects
 from lib.core.log import Progress
 from lib.core.notion_names import reader_path
-from lib.core.layout import GIT_STAT_CACHE, RUN_SUMMARY, SKIPPED_LARGE, STAGING
+from lib.core.layout import GIT_STAT_CACHE, MANIFESTS, REMOTE_CHECK, RUN_SUMMARY, SKIPPED_LARGE, STAGING
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,8 @@ SKIPPED_ENTRY = SKIPPED_LARGE.encode()
 WORKERS = 2                     # hashing threads; CI runners have 2-4 cores
 BATCH = 32                      # files per thread task
 MESSAGE_PAGES = 20              # pages named per kind of change in a commit message
+# The manifests are committed whole whatever their size: every run and `doit verify` read them back (issue 22).
+ALWAYS_WHOLE = MANIFESTS.encode() + b"/"
 
 
 def format_message(run_id, counts, verdict, version, changes=None):
@@ -98,7 +101,7 @@ def _list_files(source, exclude, max_file_bytes):
             if stat.S_ISLNK(st.st_mode):
                 items.append((rel, 0, 0o120000, None))
             elif stat.S_ISREG(st.st_mode):
-                if max_file_bytes is not None and st.st_size > max_file_bytes:
+                if max_file_bytes is not None and st.st_size > max_file_bytes and not rel.startswith(ALWAYS_WHOLE):
                     large.append((rel, full, st.st_size))
                     continue
                 items.append((rel, st.st_size, 0o100755 if st.st_mode & 0o111 else 0o100644, stat_key(st)))
@@ -174,12 +177,14 @@ def _same_snapshot(repo, parent_tree, entries, volatile):
 
 def snapshot_directory(repo_path, source_dir, branch, message, identity=None, max_file_bytes=None,
                        exclude=(STAGING,), pack_threshold=PACK_THRESHOLD, workers=WORKERS, lfs=False,
-                       volatile=(RUN_SUMMARY.encode(),)):
+                       volatile=(RUN_SUMMARY.encode(), REMOTE_CHECK.encode()), replace=None):
     """Commit `source_dir` as the new tip of `branch` unless its tree equals the tip's; return a summary dict.
 
-    A change to `volatile` files alone (the run summary, rewritten by every run) makes no new snapshot.
+    A change to `volatile` files alone (the run summary and the remote check, rewritten by runs) makes no new
+    snapshot.
     With `lfs`, files over `max_file_bytes` are committed as Git LFS pointers (objects in the repository's
     lfs/ store, hard-linked), listed in a root .gitattributes; without, they are left out and listed.
+    `replace` (run id, the remote's tip): the snapshots of that run the remote does not hold are replaced.
     """
     started = time.monotonic()
     with open_repo(repo_path) as repo:
@@ -197,15 +202,24 @@ def snapshot_directory(repo_path, source_dir, branch, message, identity=None, ma
         tree_id = commit_tree(repo.object_store, entries)
         ref = branch_ref(branch)
         parent = read_ref(repo, ref)
-        result = {"tree": tree_id.decode(), "parent": parent.decode() if parent else None,
+        # One run, one snapshot (issue 22): a re-run after a failed or killed push replaces its own unpushed commit.
+        base = unpushed_base(repo, parent, *replace) if replace and replace[0] and parent else parent
+        result = {"tree": tree_id.decode(), "parent": base.decode() if base else None,
                   "files": len(entries) - (1 if skipped else 0) - (1 if stored else 0), "bytes": total,
                   "skipped_large": skipped, "lfs": stored, "new_objects": writer.written}
         cache.save()
-        if parent is not None and (repo[parent].tree == tree_id or
-                                   _same_snapshot(repo, repo[parent].tree, entries, set(volatile))):
-            log.info("snapshot unchanged: tree %s equals the tip of %s; no commit", tree_id.decode(), branch)
-            return dict(result, commit=parent.decode(), changed=False)
-        commit_id = write_commit(repo, tree_id, [parent] if parent else [], message, identity)
+        for tip in dict.fromkeys([parent, base]):   # the tip itself, else the line below what is replaced
+            if tip is not None and (repo[tip].tree == tree_id or
+                                    _same_snapshot(repo, repo[tip].tree, entries, set(volatile))):
+                if tip != parent:
+                    update_ref(repo, ref, parent, tip)
+                log.info("snapshot unchanged: tree %s equals %s of %s; no commit", tree_id.decode(),
+                         tip.decode()[:12], branch)
+                return dict(result, commit=tip.decode(), changed=False)
+        if base != parent:
+            log.warning("replacing the snapshot(s) of run %s the remote never received (tip %s): one run, one "
+                        "snapshot", replace[0], parent.decode()[:12])
+        commit_id = write_commit(repo, tree_id, [base] if base else [], message, identity)
         update_ref(repo, ref, parent, commit_id)
         if pack_threshold:
             # The run that wrote the loose objects packs them, so the next snapshot starts from a packed store.

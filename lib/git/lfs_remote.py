@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from lib.config.rules import remote_host
 from lib.core.errors import PublishError
 from lib.git.lfs import LocalStore, pointers_in_tree
 from lib.git.objects import branch_ref, open_repo, read_ref
@@ -22,13 +23,19 @@ HINT = "check the LFS server (BACKUP_LFS_URL) and the push token; or set BACKUP_
 
 
 def endpoint(lfs_url, location):
-    """Return the LFS endpoint: BACKUP_LFS_URL, else git-lfs's rule (`<remote>.git/info/lfs`, a local remote's lfs/)."""
+    """Return the LFS endpoint: BACKUP_LFS_URL, else git-lfs's rule: `<remote>.git/info/lfs` over https for an
+    https, ssh, git or scp-style (`git@host:org/repo.git`) remote, a local remote's lfs/ folder."""
     if lfs_url:
         return lfs_url.rstrip("/")
-    if "://" in location:
+    host = remote_host(location)
+    if "://" in location and not location.startswith(("ssh://", "git://", "git+ssh://", "ssh+git://")):
         base = location.rstrip("/")
-        return (base if base.endswith(".git") else base + ".git") + "/info/lfs"
-    return "file://" + os.path.join(os.path.abspath(location), "lfs")
+    elif host:   # ssh, git and scp-style: git-lfs asks the same host over https, its port and user dropped
+        path = urlsplit(location).path if "://" in location else location.split(":", 1)[1]
+        base = f"https://{f'[{host}]' if ':' in host else host}/{path.strip('/')}"
+    else:
+        return "file://" + os.path.join(os.path.abspath(location), "lfs")
+    return (base if base.endswith(".git") else base + ".git") + "/info/lfs"
 
 
 def open_remote(url, credentials=None):
@@ -186,5 +193,10 @@ def push_objects(repo_path, branch, remote_store):
                            f"(first {absent[0]})", hint="re-run the publish step after a full `doit` run")
     sent = remote_store.upload(local, objects) if objects else 0
     if objects:
+        # The store is asked again: a pointer is pushed only once its object is known to be there.
+        lacking = remote_store.missing(objects)
+        if lacking:
+            raise PublishError(f"{len(lacking)} Git LFS object(s) are not on {remote_store.where} after the upload "
+                               f"(first {lacking[0][0]}); nothing was pushed", hint=HINT)
         log.info("LFS: %d object(s) on %s, %d uploaded now", len(objects), remote_store.where, sent)
     return sent

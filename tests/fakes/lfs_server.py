@@ -4,8 +4,9 @@ Like GitHub's: `POST <endpoint>/objects/batch` needs the push credential; the an
 storage host (another port) and carry their own `Authorization` header, which is all that host accepts, so a
 client that sent its own credential there (or none) is refused. Objects stream to and from disk in git-lfs's
 layout (`objects/aa/bb/<oid>`); an upload whose bytes do not hash to its oid is refused. Faults: `fail_uploads`
-(that many PUTs answer 503, with `Retry-After: <retry_after>` when it is not None), `expect_verify` (answers
-carry a verify action). Every request is recorded, with the time it arrived.
+(that many PUTs answer 503, with `Retry-After: <retry_after>` when it is not None), `lose_uploads` (that many
+PUTs answer 200 and keep nothing: a store that loses writes), `expect_verify` (answers carry a verify action).
+Every request is recorded, with the time it arrived.
 """
 import base64
 import hashlib
@@ -28,9 +29,10 @@ class FakeLFS:
     """Context manager running the LFS API host and its storage host."""
 
     def __init__(self, username="x-access-token", password="lfs-secret-token", fail_uploads=0, expect_verify=True,
-                 retry_after=None):
+                 retry_after=None, lose_uploads=0):
         self.username, self.password = username, password
         self.fail_uploads, self.expect_verify, self.retry_after = fail_uploads, expect_verify, retry_after
+        self.lose_uploads = lose_uploads
         self.requests, self.lock = [], threading.Lock()
         self.root = tempfile.mkdtemp(prefix="fake-lfs-")
         self._key = os.urandom(16)
@@ -165,6 +167,12 @@ class _Handler(BaseHTTPRequestHandler):
         if left or digest.hexdigest() != oid:
             os.unlink(tmp)
             return self._send(422, {"message": "content does not match the oid"})
+        with fake.lock:
+            losing = fake.lose_uploads > 0
+            fake.lose_uploads -= 1 if losing else 0
+        if losing:
+            os.unlink(tmp)
+            return self._send(200)
         os.makedirs(os.path.dirname(fake.path(oid)), exist_ok=True)
         os.replace(tmp, fake.path(oid))
         self._send(200)

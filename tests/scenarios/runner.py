@@ -245,7 +245,9 @@ def run_scenario(spec, tmp_path):
         if "lfs" in spec:
             from tests.fakes.lfs_server import FakeLFS
             lfs = stack.enter_context(FakeLFS(**spec["lfs"]))
-            env.update(BACKUP_LFS="1", BACKUP_LFS_URL=lfs.url, BACKUP_PUSH_TOKEN=lfs.password)
+            # The LFS server is another host than the (local) remote: its own token, never the push token.
+            env.update(BACKUP_LFS="1", BACKUP_LFS_URL=lfs.url, BACKUP_LFS_TOKEN=lfs.password,
+                       BACKUP_PUSH_TOKEN="push-token-never-for-lfs")
         if spec.get("roots"):
             tops = [n for n in workspace.live_nodes() if n.parent is None and n.kind == "page"][: spec["roots"]]
             # One root as a page URL, the others as bare ids: both spellings users paste.
@@ -256,7 +258,7 @@ def run_scenario(spec, tmp_path):
         named = {f"{secret}_{name.upper().replace('-', '_')}" for secret in SECRET_ENV
                  for name in spec.get("workspaces", {})}
         secrets = {env[name] for name in set(SECRET_ENV) | named if env.get(name)} | {fake.file_token}
-        secrets |= {lfs.password} if lfs else set()
+        secrets |= {lfs.password, env["BACKUP_PUSH_TOKEN"]} if lfs else set()
         for index, step in enumerate(spec["steps"], 1):
             label = f"step {index}"
             before, refs_before, summary_before = snapshot_files(project), all_refs(project, remote), \

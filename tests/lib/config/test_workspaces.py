@@ -97,3 +97,28 @@ def test_every_workspace_is_checked_at_load_and_problems_name_it(tmp_path):
 def test_choosing_a_workspace_without_workspaces_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="has no workspaces: section"):
         load_config(tmp_path, {"BACKUP_WORKSPACE": "team"})
+
+
+@pytest.mark.parametrize("own, wanted", [
+    ("    publish:\n      branch: notion-backups-team\n", "would both commit to the branch 'notion-backups-team'"),
+    ("    publish:\n      branch: notion-backups-team/x\n", "would both commit to the branch"),
+    ("    run:\n      backups_dir: backups/team\n", "a backups folder inside that of workspace 'team'"),
+])
+def test_two_workspaces_never_share_a_branch_or_a_backups_folder(tmp_path, own, wanted):
+    text = TWO + own   # the last section, home-notes, takes what is team's
+    with pytest.raises(ConfigError) as caught:
+        config(tmp_path, text, {"BACKUP_WORKSPACE": "team"})
+    assert any(wanted in problem and "home-notes" in problem for problem in caught.value.problems), \
+        caught.value.problems
+
+
+def test_workspaces_with_folders_and_branches_of_their_own_load(tmp_path):
+    text = TWO.replace("  home-notes:\n", "  home-notes:\n    run:\n      backups_dir: elsewhere\n"
+                       "    publish:\n      branch: notes-only\n")
+    cfg = config(tmp_path, text, {"BACKUP_WORKSPACE": "home-notes"})
+    assert cfg["publish.branch"] == "notes-only" and cfg["run.backups_dir"] == "elsewhere"
+
+
+def test_a_workspace_name_is_matched_whole_a_trailing_newline_included():
+    from lib.config.workspaces import check_names
+    assert check_names(["team\n"]) and check_names(["team\nx"]) and not check_names(["team"])
