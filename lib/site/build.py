@@ -127,7 +127,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     missing = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["missing"]]
     missing += [{"page": s, "href": h} for s in sorted(dbs) for h in dbs[s].get("missing", ())]
     titles = plan["titles"]
-    nodes = nav.nav_nodes(index, titles, {main: info.get("order", ()) for main, info in dbs.items()})
+    nodes = nav.nav_nodes(index, titles)
     hist = None if history is None else build_history(
         index, titles, history, read_blob, site, official, old.get("history", {}),
         plan["paths_digest"] != old.get("paths_digest"),

@@ -5,6 +5,7 @@ import os
 from lib.core.notion_names import page_key
 from lib.site import nav
 from lib.site.history_pages import history_page
+from lib.site.inline_db import preview_path
 from lib.site.render import make_markdown
 from lib.site.tables import render_database, rows_elsewhere
 from lib.site.worker import write_atomic
@@ -21,7 +22,8 @@ def render_databases(index, plan, old, ctx, outputs):
         db_key = plan["db_keys"][main]
         prev = old.get("dbs", {}).get(main)
         path = os.path.join(ctx["site"], out)
-        if prev and prev["key"] == db_key and os.path.exists(path):
+        if prev and prev["key"] == db_key and os.path.exists(path) and "preview" in prev and os.path.exists(
+                os.path.join(ctx["site"], preview_path(out))):
             dbs[main] = prev
         else:
             if elsewhere is None:
@@ -32,9 +34,13 @@ def render_databases(index, plan, old, ctx, outputs):
             history = history_page(page_key(main)) if ctx.get("history") else None
             data = nav.page_shell(plan["titles"][main], article, out, trail, "db", history).encode("utf-8")
             write_atomic(path, data)
+            preview = info["preview"].encode("utf-8")
+            write_atomic(os.path.join(ctx["site"], preview_path(out)), preview)
             dbs[main] = {"key": db_key, "broken": info["broken"], "missing": info["missing"], "size": len(data),
-                         "order": info["order"], "sha256": hashlib.sha256(data).hexdigest(),
-                         "tokens": info["tokens"]}
+                         "sha256": hashlib.sha256(data).hexdigest(),
+                         "tokens": info["tokens"],
+                         "preview": {"size": len(preview), "sha256": hashlib.sha256(preview).hexdigest()}}
             plan["dbs_rendered"] += 1
         outputs[out] = {"size": dbs[main]["size"], "sha256": dbs[main]["sha256"]}
+        outputs[preview_path(out)] = dbs[main]["preview"]
     return dbs

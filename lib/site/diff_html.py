@@ -6,6 +6,7 @@ import io
 
 from lib.core.textdiff import as_text, hunks, word_ops
 from lib.site.html_words import word_diff
+from lib.site.words import count
 
 E = html.escape
 
@@ -113,7 +114,8 @@ def table_diff(old, new, render=_plain):
     `render(column, value)` gives a cell's HTML (its text, escaped, unless told otherwise)."""
     change = table_changes(old, new)
     counts = {s: sum(1 for status, _ in change["rows"] if status == s) for s in ("added", "removed", "changed", "same")}
-    facts = ["%d rows added" % counts["added"], "%d removed" % counts["removed"], "%d changed" % counts["changed"],
+    facts = [count(counts["added"], "row") + " added", "%d removed" % counts["removed"],
+             "%d changed" % counts["changed"],
              "%d unchanged (not shown)" % counts["same"]]
     for label in ("added_columns", "removed_columns"):
         if change[label]:

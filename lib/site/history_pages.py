@@ -4,6 +4,7 @@ from urllib.parse import quote
 
 from lib.site.rendered_diff import summary
 from lib.site.site_paths import SITE_DIR, relative
+from lib.site.words import count
 
 E = html.escape
 HISTORY_DIR = SITE_DIR + "/history"
@@ -162,7 +163,8 @@ def deleted_article(deleted, history, from_out):
     if not deleted:
         return "<p>No page or database was deleted in the snapshots this site keeps.</p>\n<p class=\"muted\">%s</p>\n" \
                % start_note(history)
-    parts = ["<p>%d pages and databases deleted in the snapshots this site keeps, newest first.</p>\n" % len(deleted),
+    parts = ["<p>%s deleted in the snapshots this site keeps, newest first.</p>\n"
+             % count(len(deleted), "page or database", "pages and databases"),
              '<table class="history"><thead><tr><th>Title</th><th>Was in</th><th>Deleted</th><th></th></tr></thead>'
              "<tbody>\n"]
     for item in deleted:

@@ -13,6 +13,7 @@ from lib.site.render import BlockRenderer, link_info, make_markdown, page_parts
 from lib.site.state import link_sig
 from lib.site.worker import write_atomic
 from lib.core.textdiff import as_text
+from lib.site.words import count
 
 _CTX = {}
 
@@ -29,7 +30,8 @@ def init_history_worker(ctx):
 def csv_table(data, renderer):
     """Return a database version as an HTML table, cells rendered as the site renders them."""
     header, rows = parse_csv(data)
-    parts = ['<p class="db-meta">%d rows</p>\n<div class="table-wrap"><table class="database"><thead><tr>' % len(rows)]
+    parts = ['<p class="db-meta">%s</p>\n<div class="table-wrap"><table class="database"><thead><tr>'
+             % count(len(rows), "row")]
     parts += ["<th>%s</th>" % html.escape(h) for h in header]
     parts.append("</tr></thead><tbody>\n")
     for row in rows:

@@ -1,17 +1,17 @@
 """Page shell, breadcrumbs, the sidebar data file and the index page of the site."""
 import html
-import json
 import posixpath
 import re
 from urllib.parse import quote
 
 from lib.core.notion_names import split_stem, title_of
+from lib.site.nav_parts import NAV_JS, nav_key
 from lib.site.site_paths import SITE_DIR
+from lib.site.words import count, when_html
 
 ASSET_CSS = SITE_DIR + "/site.css"
 ASSET_JS = SITE_DIR + "/site.js"
-NAV_JS = SITE_DIR + "/nav.js"
-SEARCH_JS = SITE_DIR + "/search-index.js"
+SITE_NAME = "Notion backup"
 
 
 def root_prefix(out_rel):
@@ -31,33 +31,43 @@ def node_title(node, titles):
 
 
 def breadcrumbs(index, node, titles, out_rel):
-    """Return the breadcrumb trail of `node` as a list of (title, href or None)."""
+    """Return the breadcrumb trail of `node` as a list of (title, href or None, sidebar list key)."""
     trail = []
     for anc in index.ancestors(node):
         href = None if anc.startswith("dir:") else index.href(index.out[anc], out_rel)
-        trail.append((node_title(anc, titles), href))
+        trail.append((node_title(anc, titles), href, nav_key(anc)))
     return trail
 
 
-def page_shell(title, article, out_rel, trail, kind="page", history=None):
-    """Return the complete HTML document of one site page (with a History link to site path `history`)."""
+def tab_title(title):
+    """Return a page's <title>: its own name, then the site's, so browser tabs tell pages and sites apart."""
+    return title if title.startswith(SITE_NAME) else title + " \u00b7 " + SITE_NAME
+
+
+def page_shell(title, article, out_rel, trail, kind="page", history=None, key=None):
+    """Return the complete HTML document of one site page (with a History link to site path `history`).
+
+    `trail` holds (title, href or None[, sidebar key]); `key` names the page's own list of children in the
+    sidebar: the sidebar loads the lists these keys name (lib/site/nav_parts.py)."""
     root = root_prefix(out_rel)
     crumbs = ['<a href="%sindex.html">All pages</a>' % root]
-    for name, href in trail:
-        crumbs.append('<a href="%s">%s</a>' % (html.escape(href), html.escape(name)) if href
-                      else "<span>%s</span>" % html.escape(name))
+    for name, href, *nav in trail:
+        data = ' data-nav="%s"' % nav[0] if nav else ""
+        crumbs.append('<a href="%s"%s>%s</a>' % (html.escape(href), data, html.escape(name)) if href
+                      else "<span%s>%s</span>" % (data, html.escape(name)))
     return "".join([
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>", html.escape(title), "</title>",
+        "<title>", html.escape(tab_title(title)), "</title>",
         '<link rel="stylesheet" href="', root, ASSET_CSS, '"></head>\n',
-        '<body data-root="', root, '" data-page="', html.escape(out_rel), '" class="kind-', kind, '">\n',
-        '<header class="top">',
-        '<button type="button" class="nav-toggle" aria-label="Show pages">&#9776;</button>',
-        '<a class="home" href="', root, 'index.html">Notion backup</a>',
-        '<div class="search"><input type="search" id="search" placeholder="Search pages" ',
-        'aria-label="Search pages" autocomplete="off"><ol id="search-results"></ol></div></header>\n',
-        '<nav id="sidebar" aria-label="Pages"></nav>\n<main>',
+        '<body data-root="', root, '" data-page="', html.escape(out_rel), '"',
+        ' data-nav="%s"' % key if key else "", ' class="kind-', kind, '">\n',
+        '<a class="skip" href="#content">Skip to content</a><header class="top">',
+        '<button type="button" class="nav-toggle" aria-label="Pages" aria-controls="sidebar" aria-expanded="false">',
+        '&#9776;</button><a class="home" href="', root, 'index.html">', SITE_NAME, '</a>',
+        '<div class="search"><input type="search" id="search" placeholder="Search pages" aria-label="Search pages" ',
+        'autocomplete="off" aria-controls="search-results"><ol id="search-results"></ol></div>',
+        '</header>\n<nav id="sidebar" aria-label="Pages"></nav>\n<main id="content" tabindex="-1">',
         '<nav class="breadcrumbs" aria-label="Breadcrumbs">', " / ".join(crumbs),
         '<a class="history-link" href="%s%s">History</a>' % (root, html.escape(history)) if history else "", "</nav>\n",
         '<article><h1 class="page-title">', html.escape(title), "</h1>\n", article, "</article></main>\n",
@@ -72,14 +82,16 @@ def natural(text):
     return [(0, int(p), "") if p.isdecimal() else (1, 0, p) for p in re.split(r"(\d+)", text.lower()) if p]
 
 
-def nav_nodes(index, titles, rows=None):
-    """Return the sidebar tree as a list of [title, output path, parent position, kind].
+def nav_nodes(index, titles):
+    """Return the sidebar tree as a list of [title, output path, parent position, kind, node].
 
-    Pages sort by natural title order; a database's rows keep `rows[database]`, its table's order.
+    Pages sort by natural title order. A database's rows (and their sub-pages) are left out: they belong in
+    its table, and a habit tracker's hundreds of rows would bury the pages around it.
     """
     children = {}
     for node, parent in index.parent.items():
-        children.setdefault(parent, []).append(node)
+        if parent is None or index.kind.get(parent) != "db":
+            children.setdefault(parent, []).append(node)
     # Depth first, each node's children sorted once: one sort per folder instead of comparing whole
     # ancestor chains.
     order, stack = [], [None]
@@ -89,8 +101,7 @@ def nav_nodes(index, titles, rows=None):
             order.append(node)
         kids = children.get(node)
         if kids:
-            place = {row: i for i, row in enumerate((rows or {}).get(node, ()))}
-            kids.sort(key=lambda n: (place.get(n, len(place)), natural(node_title(n, titles)), n), reverse=True)
+            kids.sort(key=lambda n: (natural(node_title(n, titles)), n), reverse=True)
             stack.extend(kids)
     pos = {node: i for i, node in enumerate(order)}
     out = []
@@ -98,54 +109,56 @@ def nav_nodes(index, titles, rows=None):
         parent = index.parent.get(node)
         kind = "dir" if node.startswith("dir:") else index.kind[node]
         path = "" if kind == "dir" else index.out[node]
-        out.append([node_title(node, titles), path, pos[parent] if parent is not None else -1, kind])
+        out.append([node_title(node, titles), path, pos[parent] if parent is not None else -1, kind, node])
     return out
 
 
-def nav_js(nodes):
-    """Return the JavaScript file that carries the sidebar tree."""
-    dirs, rows = {}, []
-    for title, path, parent, kind in nodes:
-        # Folders are listed once: node paths share long folder prefixes.
-        folder, _, base = path.rpartition("/")
-        rows.append([title, dirs.setdefault(folder, len(dirs)), base, parent, kind])
-    data = {"dirs": list(dirs), "nodes": rows}
-    return "window.SITE_NAV=" + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ";\n"
+TREE_LIMIT = 1500      # entries of the index page's static tree: its top levels, not 50,000 pages
 
 
-def tree_html(nodes):
-    """Return the whole tree as nested static lists (the index page works without JS)."""
+def tree_html(nodes, limit=TREE_LIMIT):
+    """Return the tree's top levels as nested static lists (the index page works without JS): the first
+    `limit` entries level by level, and how many more each folder holds."""
     children = {}
     for i, node in enumerate(nodes):
         children.setdefault(node[2], []).append(i)
+    shown, level = set(), [-1]
+    while level and len(shown) < limit:
+        level = [i for parent in level for i in children.get(parent, ())][:limit - len(shown)]
+        shown.update(level)
 
-    def _walk(parent, depth):
+    def _walk(parent):
         items = []
         for i in children.get(parent, ()):
-            title, path, _, kind = nodes[i]
+            if i not in shown:
+                continue
+            title, path, _, kind, _ = nodes[i]
             label = (html.escape(title) if not path else
                      '<a href="%s">%s</a>' % (html.escape(quote(path, safe="/")), html.escape(title)))
             if kind == "db":
                 label += ' <span class="badge">database</span>'
-            sub = _walk(i, depth + 1) if i in children else ""
-            items.append("<li>" + label + sub + "</li>")
+            items.append("<li>" + label + (_walk(i) if i in children else "") + "</li>")
+        hidden = len(children.get(parent, ())) - len(items)
+        if hidden:
+            items.append('<li class="muted">{:,} more in the sidebar</li>'.format(hidden))
         return "<ul>" + "".join(items) + "</ul>" if items else ""
 
-    return _walk(-1, 0)
+    return _walk(-1)
 
 
 def index_article(nodes, counts, snapshot, broken_count, history=None):
     """Return the index page body: snapshot facts, counts, history (when kept) and the full page tree."""
-    when = html.escape(str((snapshot or {}).get("time") or "unknown"))
+    when = when_html((snapshot or {}).get("time"))
     run = html.escape(str((snapshot or {}).get("run_id") or ""))
-    facts = [("Snapshot", when + (" (run " + run + ")" if run else "")),
-             ("Pages", str(counts["pages"])), ("Databases", str(counts["databases"])),
-             ("Attachments", str(counts["attachments"])),
+    facts = [("Snapshot", when + (' <span class="run">(run ' + run + ")</span>" if run else "")),
+             ("Pages", "{:,}".format(counts["pages"])), ("Databases", "{:,}".format(counts["databases"])),
+             ("Attachments", "{:,}".format(counts["attachments"])),
              ("Broken links and missing files",
-              '<a href="%s/broken-links.html">%d</a>' % (SITE_DIR, broken_count)),
+              '<a href="%s/broken-links.html">%s</a>' % (SITE_DIR, "{:,}".format(broken_count))),
              ("Changes", '<a href="%s/changes.html">since the previous snapshot</a>' % SITE_DIR)]
     if history is not None:
-        facts += [("History", '<a href="%s/history.html">%d snapshots</a>' % (SITE_DIR, history["snapshots"])),
+        snapshots = count(history["snapshots"], "snapshot")
+        facts += [("History", '<a href="%s/history.html">%s</a>' % (SITE_DIR, snapshots)),
                   ("Deleted pages", '<a href="%s/deleted.html">%d</a>' % (SITE_DIR, history["deleted"]))]
     rows = "".join("<tr><th>%s</th><td>%s</td></tr>" % pair for pair in facts)
     return '<table class="properties summary">' + rows + "</table>\n<h2>All pages</h2>\n" + tree_html(nodes)

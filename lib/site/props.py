@@ -25,8 +25,16 @@ def render_properties(props, renderer):
     return '<table class="properties">' + "".join(rows) + "</table>\n"
 
 
+# Notion writes a checkbox property as "Yes" or "No".
+CHECKBOX = {"Yes": '<span class="checkbox" role="img" aria-label="Yes">\u2611</span>',
+            "No": '<span class="checkbox" role="img" aria-label="No">\u2610</span>'}
+
+
 def render_value(name, value, renderer):
-    """Render one property value (column `name`): links where Notion wrote files, URLs or relations."""
+    """Render one property value (column `name`): links where Notion wrote files, URLs or relations, and
+    a checkbox's Yes or No as a ticked or empty box."""
+    if value in CHECKBOX:
+        return CHECKBOX[value]
     if " (" in value and REL_CELL_RE.search(value):
         return relations(value, renderer)
     files = file_links(value, renderer)

@@ -39,7 +39,8 @@ def icon_label(alt, src):
         return alt
     stem = posixpath.basename(unquote(src or alt).split("?", 1)[0]).rsplit(".", 1)[0]
     words = ICON_COLOUR_RE.sub("", stem).replace("-", " ").replace("_", " ").strip()
-    return words or "icon"
+    # A file Notion named only "icon" (or nothing) says nothing to a screen reader: say what it is for.
+    return "callout icon" if words.lower() in ("", "icon", "image", "img") else words
 
 
 def alt_only(attrs):

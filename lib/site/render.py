@@ -6,8 +6,9 @@ import re
 import mistune
 from mistune.plugins import import_plugin
 
-from lib.site.fast_mistune import FastHTMLRenderer, FastInlineParser, FastMarkdown
 from lib.core.notion_names import title_of
+from lib.site.fast_mistune import FastHTMLRenderer, FastInlineParser, FastMarkdown
+from lib.site.inline_db import preview_name
 from lib.site.site_paths import ATTACHMENT_RE, digest
 from lib.site.props import render_properties
 from lib.site.rawhtml import icon_label, open_html_blocks, sanitize_html
@@ -129,6 +130,9 @@ class SiteRenderer(FastHTMLRenderer):
                 return '<span class="unsafe-link" title="Link removed: unsafe address">' + text + "</span>"
             return super().link(text, url, title)
         cls = ' class="attachment"' if kind == "asset" else ""
+        if kind == "db":
+            # site.js shows the database's first rows under a link that stands alone on its line.
+            cls = ' data-db="' + preview_name(self._resolved[(url, self._scope)][2][1]) + '"'
         return '<a href="' + html.escape(href) + '"' + cls + attrs + ">" + text + "</a>"
 
     def image(self, text, url, title=None):

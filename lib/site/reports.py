@@ -1,31 +1,40 @@
 """Report pages of the site: broken links, missing attachments and changes between snapshots."""
 import html
 import posixpath
+from urllib.parse import unquote
 
+from lib.core.notion_names import db_stem, page_key, split_stem, title_of
 from lib.site import nav
 from lib.site.links import SKIPPED_RE
-from lib.core.notion_names import db_stem, split_stem, title_of
+from lib.site.words import count, when_html
 
 
-def _link(index, src, from_out):
+def _page_label(index, src, titles, from_out):
+    """Return a page's title, linked to its site page when it has one."""
+    name = html.escape(titles.get(src) or title_of(src))
     out = index.out.get(src)
-    if not out:
-        return html.escape(src)
-    return '<a href="%s">%s</a>' % (html.escape(index.href(out, from_out)), html.escape(src))
+    return '<a href="%s">%s</a>' % (html.escape(index.href(out, from_out)), name) if out else name
 
 
-def broken_article(index, broken, missing, from_out):
-    """Return the body of the broken-links page: one row per broken link or missing file."""
-    parts = ["<p>%d broken links and %d missing attachments.</p>\n" % (len(broken), len(missing))]
+def broken_article(index, broken, missing, from_out, titles=None):
+    """Return the body of the broken-links page: per page (titled, with its breadcrumbs) its broken links
+    and missing files, targets decoded as a person would type them."""
+    titles = titles or {}
+    parts = ["<p>%s and %s.</p>\n" % (count(len(broken), "broken link"), count(len(missing), "missing attachment"))]
     for heading, items in (("Broken links", broken), ("Missing attachments", missing)):
         if not items:
             continue
-        parts.append("<h2>%s</h2>\n<table><thead><tr><th>Page</th><th>Link target</th></tr></thead><tbody>"
-                     % heading)
+        by_page = {}
         for item in items:
-            parts.append("<tr><td>%s</td><td><code>%s</code></td></tr>\n"
-                         % (_link(index, item["page"], from_out), html.escape(item["href"])))
-        parts.append("</tbody></table>\n")
+            by_page.setdefault(item["page"], []).append(item["href"])
+        parts.append('<h2>%s</h2>\n<ul class="report">' % heading)
+        for src, targets in by_page.items():
+            trail = _trail(index, src, titles, from_out) if src in index.kind else ""
+            parts.append("<li>%s%s<ul>%s</ul></li>\n" % (
+                _page_label(index, src, titles, from_out),
+                ' <small class="trail">in ' + trail + "</small>" if trail else "",
+                "".join('<li><code class="target">%s</code></li>' % html.escape(unquote(t)) for t in targets)))
+        parts.append("</ul>\n")
     return "".join(parts)
 
 
@@ -50,11 +59,12 @@ def _trail(index, rel, titles, from_out):
     return " / ".join(crumbs + [html.escape(name) for name in rest])
 
 
-def _items(index, paths, titles, from_out, strip, present, diffs=None):
+def _items(index, paths, titles, from_out, strip, present, diffs=None, last=None):
     """Return [(name html, kind, trail html)] for changed paths: one line per page, database or file.
 
     A moved path is an [old, new] pair: named as it is now, with the name it had before; `diffs` maps a
-    page or database (its main file) to the page of its changes in this snapshot."""
+    page or database (its main file) to the page of its changes in this snapshot, `last` a removed page's
+    key to its last version."""
     items, seen = [], set()
     for path in paths:
         before = None
@@ -77,6 +87,10 @@ def _items(index, paths, titles, from_out, strip, present, diffs=None):
         label = html.escape(name)
         if present and rel in index.out:
             label = '<a href="%s">%s</a>' % (html.escape(index.href(index.out[rel], from_out)), label)
+        elif not present and kind == "page" and (last or {}).get(page_key(rel)):
+            # A removed page: its last version, as the history keeps it.
+            label = '<a href="%s">%s</a> <span class="muted">(last version)</span>' % (
+                html.escape(index.href(last[page_key(rel)], from_out)), label)
         if before is not None and title_of(before) != name:
             label += " (was %s)" % html.escape(title_of(before))
         diff = (diffs or {}).get(index.node_of(rel) if rel in index.kind else rel)
@@ -86,15 +100,16 @@ def _items(index, paths, titles, from_out, strip, present, diffs=None):
     return items
 
 
-def changes_article(index, changes, titles, snapshot, previous, from_out, strip="", diffs=None):
-    """Return the body of the changes page: added, changed and removed pages, databases and files."""
+def changes_article(index, changes, titles, snapshot, previous, from_out, strip="", diffs=None, last=None):
+    """Return the body of the changes page: added, changed and removed pages, databases and files; `diffs` links
+    each changed one to its changes, `last` ({page key: site path}) a removed page to its last version."""
     if changes is None:
         return "<p>No previous snapshot to compare with.</p>\n"
-    parts = ["<p>From snapshot %s to %s.</p>\n" % (html.escape(str(previous.get("time", "?"))),
-                                                  html.escape(str(snapshot.get("time", "?"))))]
+    parts = ["<p>From the snapshot of %s to that of %s.</p>\n" % (when_html(previous.get("time")),
+                                                                  when_html(snapshot.get("time")))]
     for what, heading in (("added", "Added"), ("changed", "Changed"), ("moved", "Renamed or moved"),
                           ("removed", "Removed")):
-        items = _items(index, changes.get(what, []), titles, from_out, strip, what != "removed", diffs)
+        items = _items(index, changes.get(what, []), titles, from_out, strip, what != "removed", diffs, last)
         parts.append("<h2>%s (%d)</h2>\n" % (heading, len(items)))
         if not items:
             continue

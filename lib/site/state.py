@@ -9,8 +9,9 @@ import posixpath
 from lib.snapshot.counting import snapshot_changes
 from lib.site import nav, reports
 from lib.core.notion_names import title_of
+from lib.site.nav_parts import nav_files
+from lib.site.search import search_files
 from lib.site.site_paths import SITE_DIR, digest
-from lib.site.search import build_index
 
 
 _h = digest
@@ -121,7 +122,7 @@ def _search_entries(index, tokens, titles):
         trail = trails.get(parent)
         if trail is None:
             trail = trails[parent] = " / ".join(nav.node_title(a, titles) for a in index.ancestors(src))
-        yield titles[src], index.out[src], trail, tokens[src].split()
+        yield titles[src], index.out[src], trail, tokens[src]
 
 
 def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, previous, plan, assets,
@@ -131,21 +132,22 @@ def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, p
     files = {}
     for path in sorted(assets.glob("*")):
         files[SITE_DIR + "/" + path.name] = path.read_bytes()
-    files[nav.NAV_JS] = nav.nav_js(nodes).encode("utf-8")
-    files[nav.SEARCH_JS] = build_index(itertools.chain(_search_entries(index, tokens, titles),
-                                                        history["search"] if history else ())).encode("utf-8")
+    files.update((rel, text.encode("utf-8")) for rel, text in nav_files(nodes).items())
+    files.update((rel, text.encode("utf-8")) for rel, text in search_files(itertools.chain(
+        _search_entries(index, tokens, titles), history["search"] if history else ())).items())
     counts = {"pages": len(pages), "databases": len(index.dbs), "attachments": len(plan["assets"])}
     article = nav.index_article(nodes, counts, snapshot, len(broken) + len(missing), history and history["facts"])
     heading = "Notion backup" + (": " + workspace if workspace else "")
     files["index.html"] = nav.page_shell(heading, article, "index.html", [], "index").encode()
     out = SITE_DIR + "/broken-links.html"
-    article = reports.broken_article(index, broken, missing, out)
+    article = reports.broken_article(index, broken, missing, out, titles)
     files[out] = nav.page_shell("Broken links", article, out, [], "report").encode("utf-8")
     out = SITE_DIR + "/changes.html"
     changes = snapshot_changes(snapshot, previous)
     strip = snapshot_prefix(snapshot, index.files) if snapshot else ""
+    last = {item["key"]: item["last"] for item in history["deleted"]} if history else None
     article = reports.changes_article(index, changes, titles, snapshot, previous, out, strip,
-                                      history and history.get("diffs"))
+                                      history and history.get("diffs"), last)
     files[out] = nav.page_shell("Changes", article, out, [], "report").encode("utf-8")
     return files
 

@@ -4,9 +4,11 @@ import html
 import io
 import posixpath
 
+from lib.site.inline_db import PREVIEW_ROWS, preview_js
 from lib.site.props import render_value
 from lib.site.render import link_info
-from lib.site.search import tokens
+from lib.site.search import pack, tokens
+from lib.site.words import count
 
 
 def read_csv(path):
@@ -61,8 +63,8 @@ def _best(candidates, cells, props):
 
 
 def render_database(entry, index, titles, official_dir, renderer, props=None, elsewhere=None):
-    """Return (article html, info) for one database entry of `index.dbs`; info["order"] lists its row
-    pages in the CSV's order (Notion's)."""
+    """Return (article html, info) for one database entry of `index.dbs`; info["preview"] is the script a page
+    showing it inline loads."""
     main = entry["main"]
     out = entry["out"]
     header, rows = read_csv(posixpath.join(str(official_dir), main))
@@ -70,25 +72,26 @@ def render_database(entry, index, titles, official_dir, renderer, props=None, el
     matched = match_rows(header, rows, row_pages, titles, props or {}, elsewhere)
     renderer.index, renderer.src, renderer.out = index, main, out
     renderer.reset()
-    parts = ['<p class="db-meta">%d rows' % len(rows)]
+    parts = ['<p class="db-meta">%s' % count(len(rows), "row")]
     for label, rel in (("all rows", entry["all"]), ("current view", entry["csv"])):
         if rel:
             parts.append(' &middot; <a class="attachment" href="%s" download>CSV (%s)</a>'
                          % (html.escape(index.href(rel, out)), label))
     parts.append("</p>\n")
-    parts.append('<div class="table-wrap"><table class="database"><thead><tr>')
-    parts.extend("<th>" + html.escape(h) + "</th>" for h in header)
-    parts.append("</tr></thead><tbody>\n")
+    head = "".join("<th>" + html.escape(h) + "</th>" for h in header)
+    parts.append('<div class="table-wrap"><table class="database"><thead><tr>' + head + "</tr></thead><tbody>\n")
+    first = len(parts)
     for i, row in enumerate(rows):
-        parts.append("<tr>")
+        cells = []
         for j, cell in enumerate(row):
             if j == 0 and i in matched:
                 href = index.href(index.out[matched[i]], out)
                 body = '<a href="%s">%s</a>' % (html.escape(href), html.escape(cell) or "Untitled")
             else:
                 body = render_value(header[j] if j < len(header) else "", cell, renderer)
-            parts.append("<td>" + body + "</td>")
-        parts.append("</tr>\n")
+            cells.append("<td>" + body + "</td>")
+        parts.append("<tr>" + "".join(cells) + "</tr>\n")
+    preview = preview_js(out, head, parts[first:first + PREVIEW_ROWS], len(rows), titles.get(main, ""))
     parts.append("</tbody></table></div>\n")
     unmatched = [p for p in row_pages if p not in matched.values()]
     if unmatched:
@@ -98,9 +101,7 @@ def render_database(entry, index, titles, official_dir, renderer, props=None, el
                                                          html.escape(titles.get(rel, rel))))
         parts.append("</ul>\n")
     info = link_info(renderer)
-    info["rows"], info["missing"] = len(rows), renderer.missing
-    own = set(row_pages)
-    info["order"] = [matched[i] for i in sorted(matched) if matched[i] in own]
+    info["rows"], info["missing"], info["preview"] = len(rows), renderer.missing, preview
     text = " ".join([titles.get(main, "")] + header + [cell for row in rows for cell in row])
-    info["tokens"] = " ".join(tokens(text))
+    info["tokens"] = pack(" ".join(" ".join(row) for row in rows[:20]), tokens(text))
     return "".join(parts), info

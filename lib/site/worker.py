@@ -8,8 +8,9 @@ from lib.core.filenames import temp_name
 from lib.core.notion_names import page_key
 from lib.site.history_pages import history_page
 from lib.site.nav import breadcrumbs, page_shell
-from lib.site.render import make_markdown, render_page
-from lib.site.search import tokens
+from lib.site.nav_parts import nav_key
+from lib.site.render import make_markdown, render_page, split_page
+from lib.site.search import pack, weighed_tokens
 
 _CTX = {}
 
@@ -69,10 +70,11 @@ def render_chunk(srcs):
         if trail is None:
             trail = crumbs[key] = breadcrumbs(index, src, titles, out)
         history = history_page(page_key(src)) if _CTX.get("history") else None
-        data = page_shell(title, article, out, trail, "page", history).encode("utf-8")
+        key = None if is_row else nav_key(src)     # rows are not in the sidebar: their table is
+        data = page_shell(title, article, out, trail, "page", history, key).encode("utf-8")
         write_atomic(os.path.join(_CTX["site"], out), data)
         info["title"] = title
-        info["tokens"] = " ".join(tokens(title + "\n" + text))
+        info["tokens"] = pack(split_page(text, "")[1], *weighed_tokens(title + "\n" + text))
         info["size"] = len(data)
         info["sha256"] = hashlib.sha256(data).hexdigest()
         results[src] = info

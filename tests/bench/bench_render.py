@@ -13,7 +13,8 @@ import mistune
 
 from lib.core.fsutil import read_json, tree_manifest, write_json_atomic
 from lib.site.render import PLUGINS
-from tests.lib.site.site_fixtures import build_generated
+from tests.bench.view_bytes import files_bytes, search_files, view_bytes
+from tests.lib.site.site_fixtures import WORDS, build_generated
 
 
 def child(mode, work, workers):
@@ -56,6 +57,28 @@ def snapshot(work, run):
                       {"run_id": run, "time": run, "files": manifest["files"], "counts": {}})
 
 
+def view_figures(site):
+    """Return what one page view and one search load on the built `site` (KB), over a sample of its pages."""
+    pages = sorted(str(p.relative_to(site)) for p in Path(site).rglob("*.html")
+                   if p.relative_to(site).parts[0] != "_site")
+    mean, most = view_bytes(site, pages[:: max(1, len(pages) // 300)])
+    common = files_bytes(site, search_files(site, WORDS[0]))       # in every page: 50 results' page lists
+    rare = files_bytes(site, search_files(site, "uniq%dx1" % (len(pages) // 2)))
+    nav = sum(p.stat().st_size for p in [Path(site, "_site/nav.js"), *Path(site, "_site/nav").glob("*.js")])
+    return {"pages": len(pages), "view_kb_mean": round(mean / 1024, 1), "view_kb_max": round(most / 1024, 1),
+            "search_common_word_kb": round(common / 1024, 1), "search_rare_word_kb": round(rare / 1024, 1),
+            "sidebar_data_total_kb": round(nav / 1024, 1)}
+
+
+def views_at(pages, workers, scratch):
+    """Build a generated site of `pages` pages and return `view_figures` of it."""
+    with tempfile.TemporaryDirectory(prefix="bench-views-", dir=scratch) as work:
+        build_generated(os.path.join(work, "official"), pages=pages)
+        snapshot(work, "run-1")
+        run_child("full", work, workers)
+        return view_figures(os.path.join(work, "site"))
+
+
 def arguments(small):
     """Parse the arguments the render benchmarks share: --small (what it means: `small`), --dir, --workers,
     --child MODE WORK."""
@@ -80,6 +103,7 @@ def main():
         snapshot(work, "run-1")
         raw, raw_cpu = raw_mistune(os.path.join(work, "official"))
         full = run_child("full", work, args.workers)
+        views = {pages: view_figures(os.path.join(work, "site"))}
         noop = run_child("noop", work, args.workers)
         mds = sorted(Path(work, "official").rglob("*.md"))
         for path in mds[:: max(1, len(mds) // max(1, len(mds) // 100))][: len(mds) // 100]:
@@ -88,6 +112,8 @@ def main():
         snapshot(work, "run-2")
         incr = run_child("incremental", work, args.workers)
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # What a reader's browser loads, at the benchmark's size and five times it (50,000 pages in full).
+    views[pages * 5] = views_at(pages * 5, args.workers, args.dir)
     cores = min(args.workers, os.cpu_count() or 1)
     ours = full["pages"] / full["seconds"]
     print(json.dumps({
@@ -106,7 +132,8 @@ def main():
         "noop_seconds": round(noop["seconds"], 3), "noop_rendered": noop["rendered"],
         "noop_cpu_seconds_incl_startup": round(noop["cpu"], 3),
         "peak_rss_mib": round(peak_kib / 1024, 1),
-        "targets": {"ratio_per_core": 0.8, "incremental_seconds": 2.0, "noop_seconds": 1.0},
+        "bytes_loaded": {str(n): figures for n, figures in views.items()},
+        "targets": {"ratio_per_core": 0.8, "incremental_seconds": 2.0, "noop_seconds": 1.0, "view_kb_max": 200},
     }))
 
 

@@ -92,17 +92,17 @@ def html(src):
 def test_link_to_subpage_opens_it(visit, tricky_site):
     page = visit.open(tricky_site, html(F.HOME))
     page.click("article >> text=Hash and question")
-    expect(page).to_have_title("What? Why #1")
+    expect(page).to_have_title("What? Why #1" + " · Notion backup")
     page.go_back()
     page.click("article >> text=Percent")
-    expect(page).to_have_title("50% Done")
+    expect(page).to_have_title("50% Done" + " · Notion backup")
 
 
 def test_search_finds_a_deep_page_and_opens_it(visit, tricky_site):
     page = visit.open(tricky_site, html(F.HOME))
     page.fill("#search", F.DEEP_WORD[:6])
     page.click("#search-results a")
-    expect(page).to_have_title("Deeper")
+    expect(page).to_have_title("Deeper" + " · Notion backup")
     page.fill("#search", "東京")
     page.wait_for_selector("#search-results a")
     assert page.inner_text("#search-results a").startswith("日本語のページ")
@@ -112,7 +112,7 @@ def test_search_finds_a_deep_page_and_opens_it(visit, tricky_site):
     page.press("#search", "ArrowDown")
     with page.expect_navigation():
         page.press("#search", "Enter")
-    expect(page).to_have_title("Fix bug")
+    expect(page).to_have_title("Fix bug" + " · Notion backup")
 
 
 def test_image_loads_and_missing_one_shows_placeholder(visit, tricky_site):
@@ -125,15 +125,18 @@ def test_image_loads_and_missing_one_shows_placeholder(visit, tricky_site):
 def test_database_table_links_to_row_page(visit, tricky_site):
     page = visit.open(tricky_site, F.TASKS_CSV[:-4] + ".html")
     page.click("table.database >> text=Write docs")
-    expect(page).to_have_title("Write docs")
+    expect(page).to_have_title("Write docs" + " · Notion backup")
     assert page.inner_text("table.properties").startswith("Status")
+    # Rows are not in the sidebar: their database is shown as where the reader is.
+    expect(page.locator("#sidebar a.current")).to_have_text("Tasks")
+    assert page.locator("#sidebar >> text=Write docs").count() == 0
 
 
 def test_sidebar_highlights_current_page_and_collapses(visit, tricky_site):
     page = visit.open(tricky_site, html(F.DEEPER))
     expect(page.locator("#sidebar a.current")).to_have_text("Deeper")
     page.click("#sidebar >> text=Home")
-    expect(page).to_have_title("Home")
+    expect(page).to_have_title("Home" + " · Notion backup")
     expect(page.locator("#sidebar >> text=Café ☕ Notes")).to_be_visible()
 
 

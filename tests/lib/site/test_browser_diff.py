@@ -45,7 +45,7 @@ def open_diff(visit, site, title):  # noqa: F811
     """Open _site/changes.html and follow the diff link beside a changed page's title."""
     page = visit.open(site, "_site/changes.html")
     page.locator("ul.changes li", has=page.locator("a:text-is(%r)" % title)).locator("a.diff-link").click()
-    expect(page).to_have_title("%s (changes)" % title)
+    expect(page).to_have_title("%s (changes) · Notion backup" % title)
     return page
 
 
@@ -54,7 +54,7 @@ def test_the_snapshots_overview_links_each_change_to_its_diff(visit, demo):  # n
     page = visit.open(site, "_site/history.html")
     item = page.locator("ul.changes").first.locator("li", has=page.locator("a:text-is(%r)" % facts["edited"].title))
     item.locator("a.diff-link").click()
-    expect(page).to_have_title("%s (changes)" % facts["edited"].title)
+    expect(page).to_have_title("%s (changes) · Notion backup" % facts["edited"].title)
     expect(page.locator(".rendered-diff ins.diff-ins")).to_contain_text("Edited on day 1:")
 
 
@@ -110,7 +110,7 @@ def test_a_database_row_change_shows_row_by_row(visit, demo):  # noqa: F811
     added = page.locator("table.table-diff tr.added")
     expect(added).to_have_count(1)
     expect(added.locator("td").nth(1)).to_have_text(facts["row"].title)
-    expect(page.locator(".diff-summary")).to_contain_text("1 rows added")
+    expect(page.locator(".diff-summary")).to_contain_text("1 row added")
 
 
 @pytest.fixture(scope="module")

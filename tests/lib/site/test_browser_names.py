@@ -29,11 +29,11 @@ def site(tmp_path_factory):
 def test_link_to_a_page_with_an_html_twin_opens_the_page(visit, site):  # noqa: F811
     page = visit.open(site, HOME[:-3] + ".html")
     page.click("article >> text=the page")
-    sync_api.expect(page).to_have_title("X")
+    sync_api.expect(page).to_have_title("X" + " · Notion backup")
     assert "The rendered page." in page.inner_text("article")
 
 
 def test_link_to_a_255_byte_page_name_opens_it(visit, site):  # noqa: F811
     page = visit.open(site, HOME[:-3] + ".html")
     page.click("article >> text=long one")
-    sync_api.expect(page).to_have_title("会" * 73)
+    sync_api.expect(page).to_have_title("会" * 73 + " · Notion backup")

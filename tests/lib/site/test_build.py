@@ -11,6 +11,7 @@ import pytest
 from lib.site.build import build_site
 from lib.core.fsutil import tree_manifest
 from tests.lib.site import site_fixtures as F
+from tests.lib.site.searchindex import read_index, titles_found
 from tests.lib.trees import write_workspace
 
 REPO = Path(__file__).resolve().parents[3]
@@ -72,25 +73,24 @@ def test_page_shell_has_breadcrumbs_and_relative_assets(built):
     deeper = html_of(site, F.DEEPER)
     assert 'href="../../_site/site.css"' in deeper
     assert ">Projects</a>" in deeper and ">Deep</a>" in deeper
-    assert "<title>Deeper</title>" in deeper
+    assert "<title>Deeper · Notion backup</title>" in deeper
 
 
 def test_index_page_counts_and_snapshot_date(built):
     _, site, _ = built
     index = (site / "index.html").read_text(encoding="utf-8")
-    assert "2026-11-20T03:00:00Z" in index and "<th>Pages</th><td>14</td>" in index
+    assert '<time datetime="2026-11-20T03:00:00Z">20 Nov 2026, 03:00 UTC</time>' in index
+    assert "<th>Pages</th><td>14</td>" in index
     assert "Caf%C3%A9%20%E2%98%95%20Notes" in index
 
 
 def test_search_index_holds_words_and_cjk_bigrams(built):
     _, site, _ = built
-    text = (site / "_site/search-index.js").read_text(encoding="utf-8")
-    data = json.loads(text[len("window.SITE_SEARCH="):-2])
-    titles = [p[0] for p in data["pages"]]
-    assert int(data["tokens"][F.DEEP_WORD], 36) == titles.index("Deeper")
-    assert "東京" in data["tokens"]
-    owner = int(data["tokens"]["owner"], 36)          # a database column is searchable too
-    assert data["pages"][owner][0] == "Tasks"
+    pages, postings = read_index(site)
+    assert titles_found(site, F.DEEP_WORD) == ["Deeper"]
+    assert "東京" in postings
+    assert titles_found(site, "owner") == ["Tasks"]         # a database column is searchable too
+    assert F.DEEP_WORD in pages[[p[0] for p in pages].index("Deeper")][3]    # its snippet text
 
 
 def test_unchanged_rebuild_is_a_no_op(built):
@@ -126,7 +126,7 @@ def test_changed_page_renders_alone(built):
     manifest = build_site(official, site, snapshot_of(official), workers=1)
     assert manifest["pages_rendered"] == 1
     assert "gammaword" in html_of(site, F.DUP1)
-    assert "gammaword" in (site / "_site/search-index.js").read_text(encoding="utf-8")
+    assert titles_found(site, "gammaword") == ["Dup"]
 
 
 def test_renamed_title_rerenders_descendants_breadcrumbs(built):
@@ -145,7 +145,7 @@ def test_new_target_repairs_broken_link_and_removed_page_disappears(built):
     assert {b["href"] for b in manifest["broken_links"]} == {"about:blank#deleted", F.link(F.DUP2)}
     assert 'href="Nowhere%20' in html_of(site, F.LINKS)
     assert not (site / (F.DUP2[:-3] + ".html")).exists()
-    assert "Second of two" not in (site / "_site/search-index.js").read_text(encoding="utf-8")
+    assert "Second of two" not in [p[0] for p in read_index(site)[0]]
     # The Home page links to the removed page: it is re-rendered with that link marked broken.
     assert 'class="broken-link"' in html_of(site, F.HOME)
 
@@ -229,7 +229,7 @@ def test_unreadable_state_or_lost_search_tokens_mean_a_full_render(built):
     os.unlink(site / ".build-tokens.json")
     (official / F.DUP1).write_text("# Dup\n\nchanged\n", encoding="utf-8")
     assert build_site(official, site, snapshot_of(official), workers=1)["pages_rendered"] == 14
-    assert F.DEEP_WORD in (site / "_site/search-index.js").read_text(encoding="utf-8")
+    assert titles_found(site, F.DEEP_WORD) == ["Deeper"]
 
 
 def test_renderer_code_change_rerenders_everything(built):

@@ -129,7 +129,7 @@ def test_a_linked_views_rows_open_their_pages(visit, demo_site):
     title = rows.first.inner_text()
     with page.expect_navigation():
         rows.first.click()
-    expect(page).to_have_title(title)
+    expect(page).to_have_title(title + " · Notion backup")
     assert page.locator("table.properties").count() == 1
 
 
@@ -156,4 +156,4 @@ def test_changes_page_names_the_days_edits_by_title(visit, demo_site):
     title = edited.inner_text()
     with page.expect_navigation():
         edited.click()
-    expect(page).to_have_title(title)
+    expect(page).to_have_title(title + " · Notion backup")

@@ -1,14 +1,16 @@
 """What real Notion exports hold beyond plain pages: callouts, Files & media, links, linked views, folders."""
 import html
-import json
 import re
 
 import pytest
 
 from lib.site.build import build_site
+from lib.site.inline_db import preview_name
+from lib.site.nav_parts import NAV_JS
 from lib.site.site_paths import db_stem
 from tests.lib.site import site_fixtures as F
 from tests.lib.site.linkcheck import check_site
+from tests.lib.site.test_nav import read_lists
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +50,15 @@ def test_a_remote_icon_is_never_loaded_and_shows_its_name(shapes):
 
 def test_an_uploaded_icon_is_an_image_of_the_site(shapes):
     _, site, _ = shapes
-    assert '<img src="Home/icon.png" alt="icon" width="40" loading="lazy" />' in page(site, F.SH_HOME)
+    assert '<img src="Home/icon.png" alt="callout icon" width="40" loading="lazy" />' in page(site, F.SH_HOME)
 
 
 def test_links_without_text_show_the_targets_name(shapes):
     _, site, _ = shapes
     body = page(site, F.SH_HOME)
-    assert f'Mention: <a href="Home/Inline%20DB%20{F.ident("sh-db")}.html">Inline DB</a>' in body
+    db = f"Home/Inline DB {F.ident('sh-db')}.html"
+    assert (f'Mention: <a href="Home/Inline%20DB%20{F.ident("sh-db")}.html" data-db="{preview_name(db)}">Inline DB</a>'
+            in body)
     assert f'Page without text: <a href="Projects%20{F.ident("sh-projects")}.html">Projects</a>' in body
     assert 'Web: <a href="https://www.notion.so">https://www.notion.so</a>' in body
 
@@ -102,15 +106,16 @@ def test_linked_view_rows_open_the_source_databases_pages(shapes):
     assert "<td>Gone row</td>" in body       # no such page anywhere: plain text
 
 
-def test_sidebar_keeps_notions_row_order_and_names_folders_without_their_page(shapes):
+def test_sidebar_leaves_rows_to_their_table_and_names_folders_without_their_page(shapes):
     _, site, _ = shapes
-    data = json.loads((site / "_site/nav.js").read_text(encoding="utf-8")[len("window.SITE_NAV="):-2])
-    titles = [node[0] for node in data["nodes"]]
-    assert titles.index("Row C") < titles.index("Row A") < titles.index("Row B")   # the CSV's order
+    files = {str(p.relative_to(site)): p.read_text(encoding="utf-8") for p in (site / "_site").rglob("nav*/**/*.js")}
+    files[NAV_JS] = (site / NAV_JS).read_text(encoding="utf-8")
+    titles = [entry[0] for entries in read_lists(files)[1].values() for entry in entries["n"]]
+    assert "Inline DB" in titles and not {"Row A", "Row B", "Row C"} & set(titles)
     assert "My Links" in titles and not any(F.ident("sh-links") in t for t in titles)
     text = (site / (F.SH_BOOKMARKS[:-3] + ".html")).read_text(encoding="utf-8")
     crumbs = re.search(r'<nav class="breadcrumbs"[^>]*>(.*?)</nav>', text).group(1)
-    assert crumbs.endswith(" / <span>My Links</span>")
+    assert re.search(r' / <span data-nav="[0-9a-f]{12}">My Links</span>$', crumbs)
 
 
 def test_every_link_opens_a_file_has_text_and_every_attachment_is_linked(shapes):
