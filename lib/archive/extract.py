@@ -161,29 +161,36 @@ def finish_dir(tmp, dest_dir):
     os.rename(tmp, dest)
 
 
-def extract_zip(zip_path, dest_dir, limits=None, budget=None):
+def extract_zip(zip_path, dest_dir, limits=None, budget=None, leave=None):
     """Extract zip_path into dest_dir safely; return [{path, size, mtime, renamed_from?, reason?}] or raise UnsafeArchive.
 
-    `budget`, when given, is shared with the other archives of the same stage (totals over every level).
+    `budget`, when given, is shared with the other archives of the same stage (totals over every level);
+    `leave(path)` names entries that are checked but left in the archive (the shards, read in place later).
     """
-    budget = budget or Budget(limits)
+    with open_zip(zip_path) as zf:
+        return extract_open(zf, zip_path, dest_dir, budget or Budget(limits), leave)[0]
+
+
+def extract_open(zf, zip_path, dest_dir, budget, leave=None):
+    """Extract an open archive into dest_dir; return (entries written, {path: ZipInfo} of the entries left)."""
     tmp = partial_dir(dest_dir)
     remove_tree(tmp)
     tmp.mkdir(parents=True)
     started = time.monotonic()
     try:
-        with open_zip(zip_path) as zf:
-            plan = plan_archive(zf, zip_path, budget)
-            _check_space(tmp, plan)
-            entries = write_plan(zf, plan, tmp)
+        plan = plan_archive(zf, zip_path, budget)
+        left = {item[1]: item[0] for item in plan.items if leave and leave(item[1])}
+        plan.items = [item for item in plan.items if item[1] not in left]
+        _check_space(tmp, plan)
+        entries = write_plan(zf, plan, tmp)
         finish_dir(tmp, dest_dir)
     except BaseException:
         remove_tree(tmp)
         raise
     size = sum(e["size"] for e in entries)
-    log.info("extracted %s: %d files, %.1f MB in %.1fs", Path(zip_path).name, len(entries), size / 1e6,
-             time.monotonic() - started)
-    return entries
+    log.info("extracted %s: %d files, %.1f MB in %.1fs%s", Path(zip_path).name, len(entries), size / 1e6,
+             time.monotonic() - started, f"; {len(left)} shards left in place" if left else "")
+    return entries, left
 
 
 def _check_space(where, plan):
