@@ -94,6 +94,7 @@ def write_plan(zf, plan, target_dir, previous=None):
     hard-linked to it instead of written (its entry says `linked`).
     """
     target = Path(target_dir)
+    _check_space(target, plan, previous)
     for rel in sorted(plan.dirs):
         os.makedirs(target / rel, exist_ok=True)
     progress = Progress(log, f"extracting {plan.zip_path.name}", sum(i[0].file_size for i in plan.items))
@@ -181,7 +182,6 @@ def extract_open(zf, zip_path, dest_dir, budget, leave=None):
         plan = plan_archive(zf, zip_path, budget)
         left = {item[1]: item[0] for item in plan.items if leave and leave(item[1])}
         plan.items = [item for item in plan.items if item[1] not in left]
-        _check_space(tmp, plan)
         entries = write_plan(zf, plan, tmp)
         finish_dir(tmp, dest_dir)
     except BaseException:
@@ -193,9 +193,9 @@ def extract_open(zf, zip_path, dest_dir, budget, leave=None):
     return entries, left
 
 
-def _check_space(where, plan):
-    """Fail early, before writing, when the disk cannot hold the expanded archive."""
-    need = sum(i[0].file_size for i in plan.items)
+def _check_space(where, plan, previous=None):
+    """Fail early, before writing, when the disk cannot hold the expanded archive (less what links can share)."""
+    need = sum(i[0].file_size for i in plan.items if _previous_file(previous, i[1], i[0].file_size) is None)
     free = shutil.disk_usage(where).free
     if need > free:
         raise ExportError(f"{plan.zip_path.name} expands to {need} bytes but only {free} are free at {where}",
