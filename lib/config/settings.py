@@ -100,6 +100,9 @@ SETTINGS = (
             "accept a larger drop once (for a legitimate mass deletion); recorded in the manifests"),
     Setting("retention.zip_keep_days", "OFFICIAL_ZIP_KEEP_DAYS", "int", 30,
             "days to keep downloaded ZIPs and staging runs", minimum=0, maximum=36500),
+    Setting("retention.zip_keep_gb", "OFFICIAL_ZIP_KEEP_GB", "float", 0.0,
+            "GB of earlier downloaded ZIPs kept besides the newest run's, whatever the days say (their bytes are in git "
+            "too); 0 keeps only the newest run's", minimum=0, maximum=1e6),
     Setting("publish.remote", "BACKUP_GIT_REMOTE", "str", "origin",
             "remote name, URL or local path to pull from and push to; empty = local only", check=rules.git_remote),
     Setting("publish.branch", "BACKUP_BRANCH", "str", "notion-backups",
@@ -238,6 +241,6 @@ def render_env_example():
 
 if __name__ == "__main__":  # python -m lib.config.settings: rewrite the two documents after changing a setting
     from pathlib import Path
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]   # lib/config/settings.py -> the repository
     (root / "backup.config.yaml").write_text(render_config_yaml())
     (root / ".env.example").write_text(render_env_example())

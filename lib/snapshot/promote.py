@@ -167,15 +167,19 @@ def _age_reference(path):
     return newest
 
 
-def prune_staging(staging_dir, keep_days, current_run, last_good_run, now=None):
-    """Delete staging runs and ZIPs older than keep_days, never current_run or last_good_run; return removed names."""
+def prune_staging(staging_dir, keep_days, current_run, last_good_run, now=None, keep_bytes=None):
+    """Delete staging runs and ZIPs older than keep_days, never current_run or last_good_run; return removed names.
+
+    `keep_bytes` bounds the ZIPs kept besides those two runs' (the same bytes are in git): the newest are kept
+    while they fit, whatever the days say; a run folder whose ZIP goes keeps its small manifests.
+    """
     staging = Path(staging_dir)
     if not staging.is_dir():
         return []
     now = time.time() if now is None else now
     cutoff = now - keep_days * 86400
     keep = {str(current_run), str(last_good_run)}
-    removed = []
+    removed, zips = [], []
     for entry in sorted(staging.iterdir()):
         name = entry.name
         if name in keep or name.removesuffix(".zip") in keep:
@@ -186,4 +190,30 @@ def prune_staging(staging_dir, keep_days, current_run, last_good_run, now=None):
             remove_tree(entry)
             removed.append(name)
             log.info("retention: removed staging %s (older than %s days)", name, keep_days)
+        else:
+            zips += [(path.stat().st_mtime, label, path) for label, path in _zips_of(entry)]
+    if keep_bytes is not None:
+        removed += _over_budget(sorted(zips, reverse=True), keep_bytes)
+    return removed
+
+
+def _zips_of(entry):
+    """(name, path) of the downloaded ZIPs a staging entry holds: itself, or its export.zip and admin downloads."""
+    if not entry.is_dir():
+        return [(entry.name, entry)]
+    paths = [entry / "export.zip", *sorted(entry.glob("admin_downloads/*.zip"))]
+    return [(path.relative_to(entry.parent).as_posix(), path) for path in paths if path.is_file()]
+
+
+def _over_budget(zips, keep_bytes):
+    """Remove the ZIPs, newest first, from the first that takes their total past keep_bytes; return their names."""
+    total, removed = 0, []
+    for _, label, path in zips:
+        size = path.stat().st_size
+        total += size
+        if total > keep_bytes:
+            path.unlink()
+            removed.append(label)
+            log.info("retention: removed %s (%.1f MB): kept ZIPs stay within OFFICIAL_ZIP_KEEP_GB", path,
+                     size / 1e6)
     return removed

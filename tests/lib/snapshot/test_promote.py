@@ -4,6 +4,8 @@ import os
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lib.core.fsutil import read_json, tree_manifest
 from lib.core.layout import Layout
@@ -141,6 +143,33 @@ def test_prune_staging_keeps_current_last_good_and_recent(tmp_path):
     removed = prune_staging(staging, 30, current_run="2025-01-02", last_good_run="2025-01-01", now=now)
     assert removed == ["2025-03-01", "old-download.zip"]
     assert sorted(os.listdir(staging)) == ["2025-01-01", "2025-01-02", "2025-03-20", "recent.zip"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(0, 5000), min_size=1, max_size=7), st.integers(0, 12000), st.booleans())
+def test_kept_zips_stay_within_the_budget_newest_first(tmp_path_factory, sizes, budget, loose):
+    staging = tmp_path_factory.mktemp("b") / ".staging"
+    now = time.time()
+    runs = [f"2025-01-{day:02d}" for day in range(1, len(sizes) + 1)]   # the last is the current run
+    for age, (run, size) in enumerate(zip(reversed(runs), reversed(sizes))):
+        path = staging / (f"{run}.zip" if loose and run != runs[-1] else f"{run}/export.zip")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"P" * size)
+        write_tree(staging / run, {"counts.json": b"{}"})
+        for touched in (path, staging / run):
+            os.utime(touched, (now - age * 3600,) * 2)
+    prune_staging(staging, 30, current_run=runs[-1], last_good_run=runs[-1], now=now, keep_bytes=budget)
+    kept = [run for run in runs[:-1] if (staging / f"{run}.zip").exists() or (staging / run / "export.zip").exists()]
+    # Newest first, the earlier ZIPs are kept while their total fits; the current run's is never touched.
+    expected, total = [], 0
+    for run, size in zip(reversed(runs[:-1]), reversed(sizes[:-1])):
+        total += size
+        if total > budget:
+            break
+        expected.append(run)
+    assert sorted(kept) == sorted(expected)
+    assert (staging / runs[-1] / "export.zip").stat().st_size == sizes[-1]
+    assert all((staging / run / "counts.json").exists() for run in runs)   # the manifests stay: days decide those
 
 
 def test_prune_staging_without_staging_dir(tmp_path):
