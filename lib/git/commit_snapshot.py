@@ -11,8 +11,10 @@ from dulwich.index import commit_tree
 from dulwich.object_store import MemoryObjectStore, tree_lookup_path
 
 from lib.git.lfs import ATTRIBUTES, LocalStore, attributes, pointer_bytes
-from lib.git.objects import LooseWriter, branch_ref, clean_temp_files, open_repo, read_ref, update_ref, write_commit
+from lib.git.objects import (LooseWriter, branch_ref, clean_temp_files, holder, open_repo, read_ref, update_ref,
+                              write_commit)
 from lib.git.statcache import StatCache, stat_key
+from lib.git.tip_tree import kept_from_tip, merge_kept, tip_blobs
 from lib.git.store import PACK_THRESHOLD, pack_loose_objects
 from lib.core.log import Progress
 from lib.core.layout import GIT_STAT_CACHE, RUN_SUMMARY, SKIPPED_LARGE, STAGING
@@ -189,19 +191,25 @@ def snapshot_directory(repo_path, source_dir, branch, message, identity=None, ma
     started = time.monotonic()
     with open_repo(repo_path) as repo:
         clean_temp_files(repo)
-        writer = LooseWriter(repo.object_store)
+        ref = branch_ref(branch)
+        parent = read_ref(repo, ref)
+        parent_tree = repo[parent].tree if parent is not None else None
+        # Built from the tip's trees: a file whose blob id the tip names is not written (a blobless pull never
+        # brought it, and the remote has it), and what the disk lacks but the snapshot keeps comes from the tip.
+        writer = LooseWriter(repo.object_store, tip_blobs(repo, parent_tree))
         items, large = _list_files(source_dir, exclude, max_file_bytes)
         cache = StatCache(os.path.join(repo.controldir(), GIT_STAT_CACHE))
         entries, total = _hash_all(source_dir, items, writer, workers, cache)
         store = LocalStore(os.path.join(repo.controldir(), "lfs")) if lfs else None
         pointers, skipped, stored = _large_files(large, writer, store, max_file_bytes)
         entries += pointers
+        on_disk = {item[0] for item in items} | {item[0] for item in large}
+        entries = merge_kept(entries, kept_from_tip(repo, parent_tree, source_dir, on_disk,
+                                                    holder(repo.object_store)), repo, writer)
         if skipped:
             data = json.dumps(skipped, indent=2, sort_keys=True).encode() + b"\n"
             entries.append((SKIPPED_ENTRY, writer.add_bytes(data), 0o100644))
         tree_id = commit_tree(repo.object_store, entries)
-        ref = branch_ref(branch)
-        parent = read_ref(repo, ref)
         result = {"tree": tree_id.decode(), "parent": parent.decode() if parent else None,
                   "files": len(entries) - (1 if skipped else 0) - (1 if stored else 0), "bytes": total,
                   "skipped_large": skipped, "lfs": stored, "new_objects": writer.written}

@@ -6,11 +6,12 @@ import stat
 import tempfile
 
 from dulwich.index import validate_path_element_default
+from dulwich.object_store import tree_lookup_path
 from dulwich.objects import Tree
 
 from lib.core.errors import PublishError, UnsafeArchive
-from lib.git.lfs import LocalStore, pointers_in_tree
-from lib.git.objects import branch_ref, open_repo, read_ref
+from lib.git.lfs import ATTRIBUTES, LocalStore, lfs_paths, pointers_in_tree
+from lib.git.objects import branch_ref, holder, open_repo, read_ref
 from lib.git.store import iter_blob
 from lib.core.layout import MANIFESTS, OFFICIAL, SNAPSHOT
 
@@ -20,6 +21,11 @@ TMP_PREFIX = ".restore-"
 FILE_MODES = {0o100644: 0o644, 0o100755: 0o755, 0o100664: 0o644}
 # A folder holding only what a failed run wrote (manifests/failures.json) is not the snapshot's: it is completed.
 NEEDS = {MANIFESTS: SNAPSHOT.split("/", 1)[1]}
+# What a blobless pull fetches of the tip: everything but the attachments' blobs (the bulk of a workspace).
+# The pages' text stays, for the page history and the gate; a part holding a blob left on the remote is restored
+# only where a file can be missing (WHOLE parts are then not restored at all).
+TEXT_SUFFIXES = (b".md", b".csv")
+WHOLE = (OFFICIAL,)
 
 
 def _check_name(where, name):
@@ -110,18 +116,67 @@ def lfs_files(repo, tree_id, part, lfs_remote, only=None):
     return {rel: (oid, store) for rel, oid, _ in pointers}
 
 
-def restore_from_tip(repo_path, branch, backups_dir, parts=(OFFICIAL, MANIFESTS), lfs_remote=None):
+def wanted_blobs(repo, tree_id):
+    """The tip's blobs a fresh runner fetches: all but the attachments of official/ (and the site's copies)."""
+    prefix, attachments, wanted = OFFICIAL.encode() + b"/", set(), set()
+    entries = [(e.path, e.mode, e.sha) for e in repo.object_store.iter_tree_contents(tree_id)]
+    for path, mode, sha in entries:
+        text = path.lower().endswith(TEXT_SUFFIXES) or stat.S_ISLNK(mode)
+        (wanted if text or not path.startswith(prefix) else attachments).add(sha)
+    wanted -= attachments - {sha for path, mode, sha in entries if path.lower().endswith(TEXT_SUFFIXES)}
+    return wanted
+
+
+def _lfs_pointer_blobs(repo, tree_id):
+    """The blobs of the LFS pointers the tip's .gitattributes names (small: fetched with the text)."""
+    try:
+        attributes = repo[tree_lookup_path(repo.__getitem__, tree_id, ATTRIBUTES)[1]].as_raw_string()
+    except KeyError:
+        return set()
+    found = set()
+    for path in lfs_paths(attributes):
+        try:
+            found.add(tree_lookup_path(repo.__getitem__, tree_id, path)[1])
+        except KeyError:
+            continue
+    return found
+
+
+def fetch_wanted(repo, tree_id, fetch):
+    """Fetch (`fetch(shas)`) what a restore of the tip reads: the wanted blobs, then the LFS pointers."""
+    fetch(wanted_blobs(repo, tree_id))
+    fetch(_lfs_pointer_blobs(repo, tree_id))
+
+
+def _held(repo, part, entries, summary):
+    """The entries whose blobs are here; None when a WHOLE part lacks some (it is then left on the remote)."""
+    here = holder(repo.object_store)
+    held = [entry for entry in entries if here(entry[2])]
+    if len(held) < len(entries):
+        summary["left_on_remote"][part] = len(entries) - len(held)
+        if part in WHOLE:
+            log.info("restore: %s/ not restored: %d of its files are on the remote only (a blobless pull)",
+                     part, len(entries) - len(held))
+            return None
+        log.info("restore: %s/ without %d attachment copies kept on the remote (render places them again)",
+                 part, len(entries) - len(held))
+    return held
+
+
+def restore_from_tip(repo_path, branch, backups_dir, parts=(OFFICIAL, MANIFESTS), lfs_remote=None, fetch=None):
     """Restore each folder of `parts` absent from `backups_dir` from the branch tip; return a summary dict.
 
     Files the snapshot keeps in Git LFS come from the local LFS store, else from `lfs_remote`; a part whose LFS
     files cannot be had is not restored (summary `lfs_unavailable`): the run then renders and commits it whole.
+    `fetch(shas)`, in a blobless repository, brings the blobs a restore reads (fetch_wanted); the attachments
+    stay on the remote, so official/ is then not restored and site/ comes without their copies (tip_tree).
     """
     os.makedirs(backups_dir, exist_ok=True)
     for name in os.listdir(backups_dir):
         if name.startswith(TMP_PREFIX):   # left by a killed restore
             shutil.rmtree(os.path.join(backups_dir, name), ignore_errors=True)
     summary = {"commit": None, "restored": [], "present": [], "missing_in_snapshot": [], "files": 0,
-               "lfs_unavailable": {}}
+               "lfs_unavailable": {}, "left_on_remote": {}}
     with open_repo(repo_path) as repo:
         tip = read_ref(repo, branch_ref(branch))
         if tip is None:
@@ -129,6 +184,8 @@ def restore_from_tip(repo_path, branch, backups_dir, parts=(OFFICIAL, MANIFESTS)
             return summary
         summary["commit"] = tip.decode()
         tree_id = repo[tip].tree
+        if fetch is not None:
+            fetch_wanted(repo, tree_id, fetch)
         todo = []
         for part in parts:
             folder = os.path.join(backups_dir, part)
@@ -144,6 +201,9 @@ def restore_from_tip(repo_path, branch, backups_dir, parts=(OFFICIAL, MANIFESTS)
             todo.append((part, [(rel[len(prefix):], mode, sha) for rel, mode, sha
                                 in iter_safe_entries(repo.object_store, subtree, prefix)]))
         for part, entries in todo:
+            entries = _held(repo, part, entries, summary)
+            if entries is None:
+                continue
             try:
                 large = lfs_files(repo, tree_id, part, lfs_remote)
             except PublishError as exc:
