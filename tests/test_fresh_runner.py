@@ -10,7 +10,7 @@ from lib.git.repo import backup_repo_path
 from tests.lib.archive.hostile_zips import notion_wrapper
 from tests.lib.git.gitutil import GitHTTPServer, git
 from tests.lib.trees import files_of
-from tasks import publish
+from tasks import publish, verify
 from tests.stages_inprocess import BRANCH, GIT, Runner, check_branch
 
 TOKEN = "ghs_FreshRunnerToken1234567890"
@@ -63,6 +63,10 @@ def test_a_fresh_runner_commits_day_two_from_the_tips_trees(tmp_path, remote):
     if kind == "http":
         assert not held(repo, PHOTO)            # unchanged: never fetched, never written, never pushed again
         assert held(repo, DAY2["Home/new.bin"])
+    # verify reads every object: what the blobless pull left on the remote is fetched for it, by id.
+    assert verify.verify(fresh.cfg, fresh.layout("day-2"))["commit"]   # raises on any problem
+    if kind == "http":
+        assert held(repo, PHOTO)
     paths = check_branch(bare, tmp_path / "clone")   # fsck --strict on the remote, and a clone
     clone = tmp_path / "clone"
     assert files_of(clone / "official") == DAY2
