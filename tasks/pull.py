@@ -2,6 +2,8 @@
 import logging
 
 from lib import git
+from lib.core.fsutil import read_json
+from lib.snapshot import prune_staging
 from tasks import stage_action
 
 log = logging.getLogger("pull")
@@ -31,7 +33,12 @@ def fetch_and_restore(cfg, layout, repo, remote):
     restored = git.restore_from_tip(repo, cfg["publish.branch"], layout.backups,
                                     parts=("official", "manifests", "site"),
                                     lfs_remote=git.lfs_remote(cfg, repo) if remote else None, fetch=fetch)
-    return {"tip": tip, "restored": restored}
+    # The last run's ZIP is promoted already: over the budget it goes before today's download comes.
+    snapshot = read_json(layout.snapshot, {}) or {}
+    pruned = prune_staging(layout.staging, cfg["retention.zip_keep_days"], current_run=layout.run_id,
+                           last_good_run=snapshot.get("run_id"),
+                           keep_bytes=int(cfg["retention.zip_keep_gb"] * 1024 ** 3))
+    return {"tip": tip, "restored": restored, "pruned": pruned}
 
 
 def tasks(cfg, layout):

@@ -170,8 +170,9 @@ def _age_reference(path):
 def prune_staging(staging_dir, keep_days, current_run, last_good_run, now=None, keep_bytes=None):
     """Delete staging runs and ZIPs older than keep_days, never current_run or last_good_run; return removed names.
 
-    `keep_bytes` bounds the ZIPs kept besides those two runs' (the same bytes are in git): the newest are kept
-    while they fit, whatever the days say; a run folder whose ZIP goes keeps its small manifests.
+    `keep_bytes` bounds the ZIPs kept besides current_run's (the same bytes are in git; the last good run's tree
+    is promoted already): the newest are kept while they fit, whatever the days say; a run folder whose ZIP goes
+    keeps its small manifests.
     """
     staging = Path(staging_dir)
     if not staging.is_dir():
@@ -182,11 +183,11 @@ def prune_staging(staging_dir, keep_days, current_run, last_good_run, now=None, 
     removed, zips = [], []
     for entry in sorted(staging.iterdir()):
         name = entry.name
+        if not (entry.is_dir() or name.lower().endswith(".zip")) or name.removesuffix(".zip") == str(current_run):
+            continue
         if name in keep or name.removesuffix(".zip") in keep:
-            continue
-        if not (entry.is_dir() or name.lower().endswith(".zip")):
-            continue
-        if _age_reference(entry) < cutoff:
+            zips += [(path.stat().st_mtime, label, path) for label, path in _zips_of(entry)]
+        elif _age_reference(entry) < cutoff:
             remove_tree(entry)
             removed.append(name)
             log.info("retention: removed staging %s (older than %s days)", name, keep_days)

@@ -172,6 +172,14 @@ def test_kept_zips_stay_within_the_budget_newest_first(tmp_path_factory, sizes, 
     assert all((staging / run / "counts.json").exists() for run in runs)   # the manifests stay: days decide those
 
 
+def test_a_new_run_drops_the_last_good_runs_zip_over_the_budget_and_keeps_its_folder(tmp_path):
+    staging = tmp_path / ".staging"
+    write_tree(staging, {"day-1/export.zip": b"P" * 100, "day-1/counts.json": b"{}", "day-2/export.zip": b"P" * 50})
+    removed = prune_staging(staging, 30, current_run="day-2", last_good_run="day-1", keep_bytes=99)
+    assert removed == ["day-1/export.zip"]
+    assert files_of(staging) == {"day-1/counts.json": b"{}", "day-2/export.zip": b"P" * 50}
+
+
 def test_prune_staging_without_staging_dir(tmp_path):
     assert prune_staging(tmp_path / "missing", 30, "a", "b") == []
 
