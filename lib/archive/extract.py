@@ -26,6 +26,10 @@ def open_zip(zip_path):
     try:
         return zipfile.ZipFile(zip_path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        if magic == b"\0\0\0\0" and os.path.getsize(zip_path) > 4:
+            raise ExportError(f"{Path(zip_path).name} was spent once its run was promoted (only its name and size are "
+                              "kept, as OFFICIAL_ZIP_KEEP_GB asks): its files are in the snapshot",
+                              "start a new run (another BACKUP_RUN_ID) to export again, or raise OFFICIAL_ZIP_KEEP_GB")
         if magic[:2] == b"PK":
             raise UnsafeArchive(
                 f"archive {Path(zip_path).name} is truncated or corrupt ({exc}); expected a complete ZIP",

@@ -101,8 +101,9 @@ SETTINGS = (
     Setting("retention.zip_keep_days", "OFFICIAL_ZIP_KEEP_DAYS", "int", 30,
             "days to keep downloaded ZIPs and staging runs", minimum=0, maximum=36500),
     Setting("retention.zip_keep_gb", "OFFICIAL_ZIP_KEEP_GB", "float", 0.0,
-            "GB of earlier downloaded ZIPs kept besides the newest run's, whatever the days say (their bytes are in git "
-            "too); 0 keeps only the newest run's", minimum=0, maximum=1e6),
+            "GB of downloaded ZIPs kept once promoted, newest first, whatever the days say (their files are in git too); "
+            "over it a promoted run's ZIP is spent: its data dropped, its name kept so the run stays complete",
+            minimum=0, maximum=1e6),
     Setting("publish.remote", "BACKUP_GIT_REMOTE", "str", "origin",
             "remote name, URL or local path to pull from and push to; empty = local only", check=rules.git_remote),
     Setting("publish.branch", "BACKUP_BRANCH", "str", "notion-backups",

@@ -167,12 +167,13 @@ def _age_reference(path):
     return newest
 
 
-def prune_staging(staging_dir, keep_days, current_run, last_good_run, now=None, keep_bytes=None):
+def prune_staging(staging_dir, keep_days, current_run, last_good_run, now=None, keep_bytes=None,
+                  spend_current=False):
     """Delete staging runs and ZIPs older than keep_days, never current_run or last_good_run; return removed names.
 
-    `keep_bytes` bounds the ZIPs kept besides current_run's (the same bytes are in git; the last good run's tree
-    is promoted already): the newest are kept while they fit, whatever the days say; a run folder whose ZIP goes
-    keeps its small manifests.
+    `keep_bytes` bounds the ZIPs kept (the same bytes are in git; the last good run's tree is promoted already):
+    the newest are kept while they fit, whatever the days say; a run folder whose ZIP goes keeps its small
+    manifests. current_run's ZIP is deleted never: once promoted (`spend_current`) it is spent over the budget.
     """
     staging = Path(staging_dir)
     if not staging.is_dir():
@@ -180,10 +181,13 @@ def prune_staging(staging_dir, keep_days, current_run, last_good_run, now=None, 
     now = time.time() if now is None else now
     cutoff = now - keep_days * 86400
     keep = {str(current_run), str(last_good_run)}
-    removed, zips = [], []
+    removed, zips, current = [], [], []
     for entry in sorted(staging.iterdir()):
         name = entry.name
-        if not (entry.is_dir() or name.lower().endswith(".zip")) or name.removesuffix(".zip") == str(current_run):
+        if not (entry.is_dir() or name.lower().endswith(".zip")):
+            continue
+        if name.removesuffix(".zip") == str(current_run):
+            current += _zips_of(entry)
             continue
         if name in keep or name.removesuffix(".zip") in keep:
             zips += [(path.stat().st_mtime, label, path) for label, path in _zips_of(entry)]
@@ -194,8 +198,28 @@ def prune_staging(staging_dir, keep_days, current_run, last_good_run, now=None, 
         else:
             zips += [(path.stat().st_mtime, label, path) for label, path in _zips_of(entry)]
     if keep_bytes is not None:
-        removed += _over_budget(sorted(zips, reverse=True), keep_bytes)
+        for label, path in current if spend_current else ():
+            if path.stat().st_size > keep_bytes and spend_file(path):
+                removed.append(f"{label} (data)")
+            else:
+                keep_bytes -= path.stat().st_size
+        removed += _over_budget(sorted(zips, reverse=True), max(keep_bytes, 0))
     return removed
+
+
+def spend_file(path):
+    """Drop a promoted run's ZIP data but keep its name, size and times: a sparse file takes no disk, and doit
+    still sees the run's download complete and unchanged (a same-day re-run stays a no-op). True when spent."""
+    st = os.stat(path)
+    if st.st_blocks == 0:
+        return False
+    with open(path, "r+b") as handle:
+        handle.truncate(0)
+        handle.truncate(st.st_size)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    log.info("retention: %s spent (%.1f MB of data dropped, its name kept): its files are promoted and in git; "
+             "OFFICIAL_ZIP_KEEP_GB keeps it", path, st.st_size / 1e6)
+    return True
 
 
 def _zips_of(entry):

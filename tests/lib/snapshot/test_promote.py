@@ -180,6 +180,29 @@ def test_a_new_run_drops_the_last_good_runs_zip_over_the_budget_and_keeps_its_fo
     assert files_of(staging) == {"day-1/counts.json": b"{}", "day-2/export.zip": b"P" * 50}
 
 
+@pytest.mark.parametrize("budget", ["none", "one byte short", "exact"])
+def test_a_promoted_runs_zip_over_the_budget_is_spent_its_name_size_and_time_kept(tmp_path, budget):
+    from lib.archive import open_zip
+    from lib.core.errors import ExportError
+    staging = tmp_path / ".staging"
+    data = b"PK\x03\x04" + os.urandom(96 * 1024)
+    write_tree(staging, {"day-1/export.zip": data})
+    zip_path = staging / "day-1/export.zip"
+    os.utime(zip_path, ns=(1_700_000_000_123_456_789,) * 2)
+    before = os.stat(zip_path)
+    keep = {"none": 0, "one byte short": len(data) - 1, "exact": len(data)}[budget]
+    removed = prune_staging(staging, 30, current_run="day-1", last_good_run="day-1", keep_bytes=keep,
+                            spend_current=True)
+    after = os.stat(zip_path)
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)   # doit sees it unchanged
+    if budget != "exact":
+        assert removed == ["day-1/export.zip (data)"] and after.st_blocks == 0
+        with pytest.raises(ExportError, match="spent once its run was promoted"):
+            open_zip(zip_path)
+    else:
+        assert removed == [] and zip_path.read_bytes() == data
+
+
 def test_prune_staging_without_staging_dir(tmp_path):
     assert prune_staging(tmp_path / "missing", 30, "a", "b") == []
 
