@@ -10,6 +10,7 @@ from lib.snapshot.counting import count_tree
 from lib.core.errors import ExportError
 from lib.core.fsutil import read_json, remove_tree, tree_manifest, write_json_atomic
 from lib.core.clock import now_iso
+from lib.core.layout import ADMIN_DOWNLOADS, EXPORT_ZIP
 
 log = logging.getLogger(__name__)
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2
@@ -226,7 +227,7 @@ def _zips_of(entry):
     """(name, path) of the downloaded ZIPs a staging entry holds: itself, or its export.zip and admin downloads."""
     if not entry.is_dir():
         return [(entry.name, entry)]
-    paths = [entry / "export.zip", *sorted(entry.glob("admin_downloads/*.zip"))]
+    paths = [entry / EXPORT_ZIP, *sorted((entry / ADMIN_DOWNLOADS).glob("*.zip"))]
     return [(path.relative_to(entry.parent).as_posix(), path) for path in paths if path.is_file()]
 
 
