@@ -18,12 +18,12 @@ LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 TAIL = 32 << 20
 
 
-class _Window(io.RawIOBase):
-    """Bytes [start, start+size) of a seekable binary file: a stored member's data, read where it lies."""
+class _Member(io.RawIOBase):
+    """A member's bytes as a read-only, seekable raw file of `size` bytes; subclasses read them."""
 
-    def __init__(self, base, start, size):
+    def __init__(self, size):
         super().__init__()
-        self._base, self._start, self._size, self._pos = base, start, size, 0
+        self._size, self._pos = size, 0
 
     def readable(self):
         return True
@@ -38,6 +38,14 @@ class _Window(io.RawIOBase):
         self._pos = max(0, {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence] + offset)
         return self._pos
 
+
+class _Window(_Member):
+    """Bytes [start, start+size) of a seekable binary file: a stored member's data, read where it lies."""
+
+    def __init__(self, base, start, size):
+        super().__init__(size)
+        self._base, self._start = base, start
+
     def readinto(self, buffer):
         want = min(len(buffer), self._size - self._pos)
         if want <= 0:
@@ -48,12 +56,12 @@ class _Window(io.RawIOBase):
         return got
 
 
-class _Inflated(io.RawIOBase):
+class _Inflated(_Member):
     """A compressed member as a seekable file: inflated forward, its end kept in memory, restarted on a seek back."""
 
     def __init__(self, zf, info):
-        super().__init__()
-        self._zf, self._info, self._size, self._pos = zf, info, info.file_size, 0
+        super().__init__(info.file_size)
+        self._zf, self._info = zf, info
         self._tail_start = max(0, self._size - TAIL)
         self._stream, self._stream_pos = zf.open(info), 0
         self._skip_to(self._tail_start)
@@ -73,19 +81,6 @@ class _Inflated(io.RawIOBase):
             if not block:
                 raise EOFError(f"member {self._info.filename!r} ends before byte {pos}")
             self._stream_pos += len(block)
-
-    def readable(self):
-        return True
-
-    def seekable(self):
-        return True
-
-    def tell(self):
-        return self._pos
-
-    def seek(self, offset, whence=io.SEEK_SET):
-        self._pos = max(0, {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence] + offset)
-        return self._pos
 
     def readinto(self, buffer):
         want = min(len(buffer), self._size - self._pos)
