@@ -4,7 +4,8 @@ import logging
 from lib import archive
 from lib.core.fsutil import read_json, remove_tree, tree_manifest, write_json_atomic
 from tasks import stage_action
-from tasks.unpack import unpack, unpack_limits
+from lib.snapshot import link_tree
+from tasks.unpack import spent_after_promotion, unpack, unpack_limits
 
 log = logging.getLogger("shard_expand")
 
@@ -18,6 +19,8 @@ def shard_expand(cfg, layout):
     manifest from before shards stayed in the ZIP) checks and unpacks the wrapper again first.
     """
     remove_tree(layout.tree)
+    if spent_after_promotion(layout):
+        return _tree_from_official(layout)
     manifest = read_json(layout.unpacked_manifest, {})
     if "shards" not in manifest or not all((layout.unpacked / e["path"]).exists() for e in manifest["entries"]):
         log.info("the wrapper's own files are gone: checking %s again", layout.export_zip.name)
@@ -35,6 +38,18 @@ def shard_expand(cfg, layout):
     tree["expand"] = summary
     write_json_atomic(layout.tree_manifest, tree)
     return {"files": tree["count"], "bytes": tree["bytes"]}
+
+
+def _tree_from_official(layout):
+    """The tree of a promoted run whose ZIP is spent: official/ itself, linked (promote then finds it promoted)."""
+    log.info("run %s is promoted and its ZIP spent: its tree is official/", layout.run_id)
+    expand = (read_json(layout.tree_manifest, {}) or {}).get("expand")
+    link_tree(layout.official, layout.tree)
+    tree = tree_manifest(layout.tree)
+    if expand is not None:
+        tree["expand"] = expand
+    write_json_atomic(layout.tree_manifest, tree)
+    return {"files": tree["count"], "bytes": tree["bytes"], "spent": True}
 
 
 def tasks(cfg, layout):

@@ -113,7 +113,7 @@ def repair(layout):
     return None
 
 
-def _link_tree(src, dst):
+def link_tree(src, dst):
     """Recreate src at dst with hard links (copies across filesystems), keeping mtimes."""
     src = Path(src)
     for dirpath, dirnames, filenames in os.walk(src):
@@ -142,7 +142,7 @@ def promote_tree(layout, snapshot_info, manifest=None):
     staged, _ = _siblings(layout.official)
     started = time.monotonic()
     remove_tree(staged)
-    _link_tree(new_tree, staged)
+    link_tree(new_tree, staged)
     if manifest is None:
         manifest = tree_manifest(staged)
     snapshot = dict(snapshot_info)
@@ -206,6 +206,15 @@ def prune_staging(staging_dir, keep_days, current_run, last_good_run, now=None, 
                 keep_bytes -= path.stat().st_size
         removed += _over_budget(sorted(zips, reverse=True), max(keep_bytes, 0))
     return removed
+
+
+def is_spent(path):
+    """True for a file spend_file emptied: a size, and no data on disk."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return st.st_size > 0 and st.st_blocks == 0
 
 
 def spend_file(path):
