@@ -21,8 +21,12 @@ browser:  ## install Debian's chromium when missing (needs root; CI does this)
 demo: $(STAMP)  ## the whole pipeline twice against the local Notion stand-in
 	$(PY) -m tests.fakes.demo
 
+# WORKSPACE reaches doit through the environment, never pasted into the shell line (its value is taken as typed).
+ifneq ($(value WORKSPACE),)
+backup: export BACKUP_WORKSPACE := $(value WORKSPACE)
+endif
 backup: $(STAMP)  ## one backup run (reads .env / the environment; WORKSPACE=name: that workspace only); exits 0 or 2 (GNU make's own codes; .ci/backup gives doit's)
-	$(if $(WORKSPACE),BACKUP_WORKSPACE=$(WORKSPACE)) $(PY) -m doit
+	$(PY) -m lib.run
 
 test: $(STAMP) browser  ## the test suite, on every core
 	$(PY) -m pytest -c tests/pytest.ini -q -n auto
@@ -33,9 +37,11 @@ test-long: $(STAMP) browser  ## the soak, the wide kill matrix, every generated-
 bench: $(STAMP)  ## benchmarks against unzip, git, raw mistune and curl (slow; BENCH_LARGE=full: the 5 GB workspace)
 	$(PY) -m tests.bench.run_all
 
-lint: $(STAMP)  ## syntax checks and the layout's import contracts
+lint: $(STAMP)  ## syntax checks, the layout's import contracts, the workflow's security review (zizmor, actionlint)
 	$(PY) -m compileall -q dodo.py lib tasks tests
 	$(VENV)/bin/lint-imports tests/import_contracts.ini --no-cache --no-logo
+	$(VENV)/bin/zizmor --offline --quiet --min-severity medium .github/
+	$(VENV)/bin/actionlint .github/workflows/*.yml
 
 clean:  ## remove the virtualenv, doit state and demo output (never backups/)
 	rm -rf $(VENV) .doit demo

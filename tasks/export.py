@@ -1,7 +1,7 @@
 """export: get the workspace export into the run's staging folder: Admin API, else cookie export, else browser."""
 import logging
 
-from doit.tools import config_changed, run_once
+from doit.tools import run_once
 
 from lib.archive import zip_tree_as_export
 from lib.core.errors import ExportError
@@ -9,11 +9,13 @@ from lib.core.fsutil import remove_tree, write_json_atomic
 from lib.notion import attempt_facts, export_via_browser, run_export
 from lib.public_api import admin_attempt_facts, capture_workspace, run_admin_export
 from lib.core.redact import redact
-from tasks import stage_action
+from tasks import setting_changed, stage_action
 
 log = logging.getLogger("export")
 # What workspace_export.json and run_summary.json call each way of getting the export, in the order tried.
 ADMIN, COOKIE, BROWSER = "admin_api", "api", "browser"
+# The settings that change what the export holds (which pages, their dates, their comments).
+EXPORT_SHAPES = ("export.mode", "export.root_page_ids", "export.time_zone", "export.include_comments")
 
 
 def export(cfg, layout):
@@ -92,12 +94,14 @@ def failure_facts(layout):
 
 
 def tasks(cfg, layout):
-    """Up to date once this run id's ZIP is complete; a new run id starts a new export."""
+    """Up to date once this run id's ZIP is complete; a new run id starts a new export, and so does a setting that
+    changes what Notion exports. Nothing else does (timings, retries, an upgrade of this tool): a new Notion export
+    for the same run id costs an hour of Notion's time and gives the same content."""
     return {
         "actions": [stage_action(layout, "export", lambda: export(cfg, layout),
                                  failure_facts=lambda: failure_facts(layout))],
         "targets": [layout.export_zip],
-        "uptodate": [run_once, config_changed({"run": layout.run_id, "mode": cfg["export.mode"],
-                                               "source": cfg.export_source})],
+        "uptodate": [run_once, setting_changed({"run": layout.run_id, "source": cfg.export_source, "settings": {
+            key: cfg[key] for key in EXPORT_SHAPES}}, "export")],
         "verbosity": 2,
     }

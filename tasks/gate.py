@@ -1,13 +1,11 @@
 """gate: refuse to promote a snapshot whose counts fall below the minimums or drop too far."""
 import logging
 
-from doit.tools import config_changed
-
 from lib.snapshot import evaluate_gate, measure
 from lib.core.errors import GateRefused
 from lib.core.fsutil import read_json, write_json_atomic
 from lib.core.clock import now_iso
-from tasks import stage_action
+from tasks import reads, stage_action
 
 log = logging.getLogger("gate")
 
@@ -17,7 +15,11 @@ def run_gate(cfg, layout, accept_drop=False):
     current = read_json(layout.counts)
     previous_snapshot = read_json(layout.snapshot)
     if previous_snapshot and previous_snapshot.get("run_id") == layout.run_id:
-        # This run was promoted already (a re-run after a kill): judge it against the snapshot before it.
+        if layout.gate.exists():
+            # Promoted on this verdict: it stands (one run, one snapshot); a changed setting judges the next run id.
+            log.info("this run was judged and promoted already: its verdict stands")
+            return {"verdict": read_json(layout.gate)["verdict"], "kept": True}
+        # Promoted, its verdict lost (a kill before doit saved its state): judge it against the snapshot before it.
         previous_snapshot = read_json(layout.previous_snapshot)
     previous = previous_snapshot.get("counts") if previous_snapshot else None
     result = evaluate_gate(current, previous, cfg["quality.min_md_count"], cfg["quality.min_csv_count"],
@@ -37,14 +39,17 @@ def run_gate(cfg, layout, accept_drop=False):
 
 
 def tasks(cfg, layout):
-    """Re-runs whenever the counts change; `--accept-drop` accepts a large deletion once."""
+    """Re-runs whenever the counts or the quality settings change; `--accept-drop` accepts a large deletion once.
+
+    An upgrade does not judge a run again: it applies from the next run id (as for count and promote, whose
+    results are decisions about this run's tree, which promote has already moved into official/)."""
     return {
         "actions": [stage_action(layout, "gate", lambda accept_drop=False: run_gate(cfg, layout, accept_drop))],
         "file_dep": [layout.counts],
         "targets": [layout.gate],
         "task_dep": ["pull"],
-        "uptodate": [config_changed({key: cfg[key] for key in (
-            "quality.min_md_count", "quality.min_csv_count", "quality.max_drop_percent", "quality.accept_drop")})],
+        "uptodate": [reads(cfg, "gate", ("quality.min_md_count", "quality.min_csv_count", "quality.max_drop_percent",
+                                         "quality.accept_drop"))],
         "params": [{"name": "accept_drop", "long": "accept-drop", "type": bool, "default": False,
                     "help": "accept a drop past quality.max_drop_percent once (recorded)"}],
         "verbosity": 2,

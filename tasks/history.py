@@ -6,7 +6,11 @@ from lib.core.errors import BackupError, ConfigError
 from tasks import DEEP, fetch_backup_repo, stage_action
 
 log = logging.getLogger("history")
-PAGE = {"name": "page", "long": "page", "default": "", "help": "page or database: its id, Notion URL or exact title"}
+PAGE = {"name": "page", "long": "page", "default": None,
+        "help": "page or database: its id, Notion URL (as Share → Copy link gives it) or exact title"}
+HISTORY_USAGE = "usage: doit history --page PAGE [--deep]"
+RECOVER_USAGE = "usage: doit recover --page PAGE [--at DATE_OR_REV] --to DIR [--deep]"
+NAMES_PAGE = "the page's id, its Notion URL or its exact title"
 WORDS = {"removed": "deleted", "present": "present"}   # as the site says it
 IMPORT_HINT = ("to bring it back into Notion: Settings → Import → Text & Markdown, and choose the files in {dest} "
                "(or a .zip of that folder, which keeps the sub-pages and attachments together)")
@@ -25,7 +29,7 @@ def repository(cfg, layout, deep=False):
 def history(cfg, layout, page, deep=False):
     """Log one line per version of a page, newest first: date, run, commit, change, lines, path."""
     if not page:
-        raise ConfigError(["history needs --page PAGE: the page's id, its Notion URL or its exact title"])
+        raise ConfigError([f"history needs --page PAGE: {NAMES_PAGE}", HISTORY_USAGE])
     found = git.page_versions(repository(cfg, layout, deep), cfg["publish.branch"], page)
     log.info("%s (%s): %d versions on %s", found["title"], found["key"], len(found["versions"]), cfg["publish.branch"])
     for version in found["versions"]:
@@ -44,10 +48,13 @@ def history(cfg, layout, page, deep=False):
 
 def recover(cfg, layout, page, at, to, deep=False):
     """Write a page (its file, sub-pages, attachments, database CSVs) as snapshot `at` held it into folder `to`."""
-    problems = [] if page else ["recover needs --page PAGE: the page's id, its Notion URL or its exact title"]
+    problems = [] if page else [f"recover needs --page PAGE: {NAMES_PAGE}"]
+    problems += [] if at != "" else ["recover --at needs a value: a date (YYYY-MM-DD), a run id or a commit; "
+                                     "leave --at out for the newest snapshot"]
     problems += [] if to else ["recover needs --to DIR: a new or empty folder to write the page into"]
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(problems + [RECOVER_USAGE])
+    at = at or ""   # --at left out: the newest snapshot
     repo = repository(cfg, layout, deep)
     done = git.recover_page(repo, cfg["publish.branch"], page, at, to, lfs_remote=git.lfs_remote(cfg, repo))
     for name in done["files"]:
@@ -59,18 +66,18 @@ def recover(cfg, layout, page, at, to, deep=False):
 def history_tasks(cfg, layout):
     """Manual: `doit history --page PAGE` lists the versions of one page or database."""
     return {"actions": [stage_action(layout, "history",
-                                     lambda page="", deep=False: history(cfg, layout, page, deep))],
+                                     lambda page=None, deep=False: history(cfg, layout, page, deep))],
             "params": [PAGE, DEEP], "uptodate": [False], "verbosity": 2}
 
 
 def recover_tasks(cfg, layout):
     """Manual: `doit recover --page PAGE --at DATE_OR_REV --to DIR` writes one page as it was."""
-    def work(page="", at="", to="", deep=False):
+    def work(page=None, at=None, to=None, deep=False):
         return recover(cfg, layout, page, at, to, deep)
     return {"actions": [stage_action(layout, "recover", work)],
             "params": [PAGE, DEEP,
-                       {"name": "at", "long": "at", "default": "",
+                       {"name": "at", "long": "at", "default": None,
                         "help": "which snapshot: a date (YYYY-MM-DD: the last one of that day), a run id or a "
                                 "commit (default: the newest)"},
-                       {"name": "to", "long": "to", "default": "", "help": "folder to write into (new or empty)"}],
+                       {"name": "to", "long": "to", "default": None, "help": "folder to write into (new or empty)"}],
             "uptodate": [False], "verbosity": 2}

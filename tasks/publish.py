@@ -2,6 +2,7 @@
 import logging
 
 from lib import git
+from lib.core.errors import PublishError
 from lib.snapshot import snapshot_changes
 from lib.core.fsutil import read_json, write_json_atomic
 from lib.core.clock import now_iso
@@ -21,17 +22,29 @@ def commit_message(layout):
                               gate.get("verdict", "passed"), git.tool_version(), changes)
 
 
-def commit_snapshot(cfg, layout, repo, branch):
-    """Write the snapshot commit on top of the branch tip; return snapshot_directory's result."""
+def commit_snapshot(cfg, layout, repo, branch, replace=None):
+    """Write the snapshot commit on top of the branch tip (`replace`: see git.snapshot_directory); return its
+    result."""
     message = commit_message(layout)
     write_summary(layout, current_summary(layout, final=False))  # committed with the snapshot
     identity = f"{cfg['publish.committer_name']} <{cfg['publish.committer_email']}>"
     result = git.snapshot_directory(repo, layout.backups, branch, message, identity,
                                     max_file_bytes=int(cfg["publish.max_file_mb"] * 1024 * 1024),
-                                    lfs=cfg["publish.lfs"])
+                                    lfs=cfg["publish.lfs"], replace=replace)
     for skipped in result.get("skipped_large", []):
         log.warning("left out of the commit (over %g MB): %s (%d bytes)", cfg["publish.max_file_mb"],
                     skipped["path"], skipped["size"])
+    return result
+
+
+def check_remote(cfg, layout, repo, remote, branch, credentials):
+    """Read back what the remote holds when BACKUP_VERIFY_REMOTE makes it due; record and return the result."""
+    schedule = cfg["publish.verify_remote"]
+    if not remote or not git.remote_check_due(schedule, read_json(layout.remote_check)):
+        log.info("remote check: not due (BACKUP_VERIFY_REMOTE=%s)", schedule)
+        return None
+    result = git.check_remote(repo, remote, branch, credentials, git.lfs_remote(cfg, repo), layout.state_dir)
+    write_json_atomic(layout.remote_check, result)
     return result
 
 
@@ -49,16 +62,22 @@ def publish(cfg, layout):
     with git.locked_repo(cfg, layout) as repo:
         remote_tip = git.fetch_branch(repo, remote, branch, credentials) if remote else None
         clear_failures(layout)  # this run succeeded up to here: yesterday's failures are history
-        result = commit_snapshot(cfg, layout, repo, branch)
+        replace = (run_id, remote_tip and remote_tip.encode()) if remote else None   # one run, one snapshot
+        result = commit_snapshot(cfg, layout, repo, branch, replace)
         commit = result["commit"].decode() if isinstance(result["commit"], bytes) else result["commit"]
         if remote and remote_tip != commit:
             git.push_lfs_objects(repo, branch, git.lfs_remote(cfg, repo))   # objects first, then the commit
         pushed = remote and remote_tip != commit and git.push_branch(repo, remote, branch, credentials)
+        checked = check_remote(cfg, layout, repo, remote, branch, credentials)
     log.info("%s %s on %s%s", "committed" if result["changed"] else "already there:", commit[:12], branch,
              f", pushed to {remote}" if pushed else "")
     write_json_atomic(layout.published, {"commit": commit, "run_id": run_id, "time": now_iso(),
                                          "skipped_large": result.get("skipped_large", []),
-                                         "lfs": result.get("lfs", [])})
+                                         "lfs": result.get("lfs", []), "remote_check": checked})
+    if checked and not checked["ok"]:
+        raise PublishError(f"the remote lacks part of {branch}: {checked['problem_count']} problem(s), first: "
+                           f"{checked['problems'][0]}", hint="see manifests/remote_check.json; the objects this "
+                           "run held were sent again; restore the remote from another copy for the rest")
     return {"commit": commit, "changed": result["changed"], "skipped_large": result.get("skipped_large", []),
             "lfs": len(result.get("lfs", []))}
 

@@ -5,7 +5,7 @@ import logging
 from lib import git
 from lib.core.fsutil import read_json, sha256_file, write_json_atomic
 from lib.site import build_site, history_cache
-from tasks import stage_action
+from tasks import reads, stage_action
 
 log = logging.getLogger("render")
 
@@ -47,10 +47,12 @@ def is_current(layout):
 
 
 def tasks(cfg, layout):
-    """Up to date while site.json records the current snapshot's digest."""
+    """Up to date while site.json records the current snapshot's digest, and the settings that shape the site
+    (the history's span, and the branch it is read from) and the renderer's code are those it was built with.
+    RENDER_WORKERS changes how fast, not what: it redoes nothing."""
     return {
         "actions": [stage_action(layout, "render", lambda: render(cfg, layout))],
         "targets": [layout.site_manifest],
-        "uptodate": [is_current(layout)],
+        "uptodate": [is_current(layout), reads(cfg, "render", ("render.history_days", "publish.branch"), code=("site",))],
         "verbosity": 2,
     }

@@ -3,7 +3,7 @@ import logging
 
 from lib import archive
 from lib.core.fsutil import read_json, remove_tree, tree_manifest, write_json_atomic
-from tasks import stage_action
+from tasks import reads, stage_action
 from lib.snapshot import link_tree
 from tasks.unpack import spent_after_promotion, unpack, unpack_limits
 
@@ -53,10 +53,11 @@ def _tree_from_official(layout):
 
 
 def tasks(cfg, layout):
-    """Re-runs whenever the unpacked wrapper changes."""
+    """Re-runs whenever the unpacked wrapper changes, or the archive code is upgraded."""
     return {
         "actions": [stage_action(layout, "shard_expand", lambda: shard_expand(cfg, layout))],
         "file_dep": [layout.unpacked_manifest],
         "targets": [layout.tree_manifest],
+        "uptodate": [reads(cfg, "shard_expand", (), code=("archive",))],
         "verbosity": 2,
     }

@@ -4,7 +4,7 @@ import logging
 from lib import archive
 from lib.core.fsutil import read_json, remove_tree, write_json_atomic
 from lib.snapshot import is_spent
-from tasks import stage_action
+from tasks import reads, stage_action
 
 log = logging.getLogger("unpack")
 
@@ -43,10 +43,12 @@ def unpack_limits(cfg):
 
 
 def tasks(cfg, layout):
-    """Re-runs whenever the downloaded ZIP changes."""
+    """Re-runs whenever the downloaded ZIP changes, or the archive code is upgraded. The limits only decide whether an
+    export is extracted at all, so a changed limit does not extract an accepted one again."""
     return {
         "actions": [stage_action(layout, "unpack", lambda: unpack(cfg, layout))],
         "file_dep": [layout.export_zip],
         "targets": [layout.unpacked_manifest],
+        "uptodate": [reads(cfg, "unpack", (), code=("archive",))],
         "verbosity": 2,
     }

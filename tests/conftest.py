@@ -2,7 +2,6 @@
 import pytest
 from hypothesis import HealthCheck, settings
 
-from ruamel.yaml import YAML
 
 # Generated-input tests: a bounded number of examples in `make test`; `make test-long` runs every
 # @given test (pytest marks them `hypothesis`) with `--hypothesis-profile=long`. No example database
@@ -21,23 +20,28 @@ def pytest_collect_file(parent, file_path):
 
 
 class ScenarioFile(pytest.File):
-    """A YAML scenario: one test item."""
+    """A YAML scenario: one test item, or one per value of its `parameters`."""
 
     def collect(self):
-        spec = YAML(typ="safe").load(self.path)
-        item = ScenarioItem.from_parent(self, name=self.path.stem)
-        if spec.get("long"):
-            item.add_marker(pytest.mark.long)
-        yield item
+        from tests.scenarios.runner import load_scenarios  # checked against the schema: an unknown key fails
+        for name, spec in load_scenarios(self.path):
+            item = ScenarioItem.from_parent(self, name=name, spec=spec)
+            if spec.get("long"):
+                item.add_marker(pytest.mark.long)
+            yield item
 
 
 class ScenarioItem(pytest.Item):
     """Runs the scenario in a fresh temporary directory."""
 
+    def __init__(self, *, spec, **kwargs):
+        super().__init__(**kwargs)
+        self.spec = spec
+
     def runtest(self):
-        from tests.scenario_runner import run_scenario  # the stand-in loads only when scenarios run
-        tmp = self.config._tmp_path_factory.mktemp(self.name)
-        run_scenario(self.path, tmp)
+        from tests.scenarios.runner import run_scenario
+        tmp = self.config._tmp_path_factory.mktemp(self.name.replace("[", "-").replace("]", ""))
+        run_scenario(self.spec, tmp)
 
     def reportinfo(self):
         return self.path, 0, f"scenario: {self.name}"

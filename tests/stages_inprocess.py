@@ -56,7 +56,7 @@ class Runner:
     def backup(self, export_zip, run_id):
         """Run every stage from `export_zip` to the push; raise Refused when one refuses."""
         layout = self.layout(run_id)
-        summary.begin_invocation()  # as lib.run.cli does for every doit invocation
+        summary.begin_invocation()  # as lib.run.loader does for every doit run
         _act(pull, self.cfg, layout)
         layout.run_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(export_zip, layout.export_zip)

@@ -45,3 +45,23 @@ def test_setup_notice_exits_0_and_arguments_reach_doit(project):
     done = run(project, [".ci/backup", "verify"])
     assert done.returncode == ExitStatus.REFUSED and "there is no snapshot yet" in done.stdout + done.stderr
     assert os.path.exists(project / ".venv" / ".installed")
+
+
+@pytest.mark.parametrize("words, usage", [
+    (["history", "--page", ""], "usage: doit history --page PAGE"),
+    (["recover", "--page", "Some page", "--at", "", "--to", "never"], "usage: doit recover --page PAGE"),
+    (["recover", "--page=", "--to", "never"], "usage: doit recover --page PAGE"),
+    (["--continue", "-v", "2", "history", "--page", ""], "usage: doit history --page PAGE"),
+], ids=["history-page", "recover-at", "recover-page", "after-doit-options"])
+def test_an_empty_value_is_a_usage_error_exit_3(project, words, usage):
+    done = run(project, [".ci/backup", *words])
+    output = done.stdout + done.stderr
+    assert done.returncode == ExitStatus.CONFIG, output
+    assert usage in output and "Traceback" not in output and "success" not in output
+    assert not (project / "never").exists()
+
+
+def test_make_backup_passes_workspace_to_doit_as_one_value_never_through_the_shell(project):
+    done = run(project, ["make", "--no-print-directory", "backup", "WORKSPACE=a; touch PWNED"])
+    assert not (project / "PWNED").exists(), "the value was run by the shell"
+    assert done.returncode == 2 and "'a; touch PWNED' names a workspace" in done.stdout + done.stderr

@@ -54,3 +54,26 @@ def test_every_manifest_and_state_file_is_named_only_in_the_layout():
     spelled = {path.relative_to(REPO).as_posix(): sorted(names & _string_constants(path))
                for path in CODE if path != paths}
     assert {where: found for where, found in spelled.items() if found} == {}
+
+
+def _exits(tree):
+    """Yield the line of every sys.exit(...) call and `raise SystemExit` outside an `if __name__ == "__main__":`."""
+    guarded = {id(node) for guard in ast.walk(tree) if isinstance(guard, ast.If)
+               and ast.unparse(guard.test).replace("'", '"') == '__name__ == "__main__"' for node in ast.walk(guard)}
+    for node in ast.walk(tree):
+        if id(node) in guarded:
+            continue
+        if isinstance(node, ast.Call) and ast.unparse(node.func) in ("sys.exit", "exit", "quit", "os._exit"):
+            yield node.lineno
+        if isinstance(node, ast.Raise) and node.exc is not None and "SystemExit" in ast.unparse(node.exc):
+            yield node.lineno
+
+
+def test_only_the_entry_point_exits():
+    """The process's exit status is set in one place, lib/run/main.py; nothing exits at import time or inside a
+    doit action (a program's own `if __name__ == "__main__":` block, like the CI matrix's, is its entry point)."""
+    entry = REPO / "lib" / "run" / "main.py"
+    found = {path.relative_to(REPO).as_posix(): lines for path in CODE if path != entry
+             for lines in [list(_exits(ast.parse(path.read_text())))] if lines}
+    assert found == {}
+    assert list(_exits(ast.parse(entry.read_text())))

@@ -4,13 +4,15 @@ import os
 from pathlib import Path
 
 from dotenv import dotenv_values
+from dulwich.errors import NotGitRepository
+from dulwich.repo import Repo
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from lib.config import workspaces
 from lib.core.errors import ConfigError
 from lib.core.redact import register_secret
-from lib.config.rules import backups_dir, secret_value
+from lib.config.rules import backups_dir, credential_problem, is_loopback, remote_host, secret_value
 from lib.config.values import checked_value
 from lib.config.settings import BY_KEY, SECRETS, SETTINGS
 
@@ -145,6 +147,31 @@ def _rules(values, root, origin, workspace=None):
     return problems
 
 
+def _remote_url(remote, root):
+    """Return the URL behind a remote name in the project's .git/config, else the setting as it is."""
+    try:
+        with Repo(str(root)) as repo:
+            return repo.get_config().get((b"remote", remote.encode()), b"url").decode()
+    except (NotGitRepository, KeyError, UnicodeError, OSError):
+        return remote
+
+
+def _credential_problems(values, named, root, secrets):
+    """Where the push token or BACKUP_LFS_URL would send a credential where it must not (each workspace's own
+    settings checked): only to the remote's own host, only over https (plain http on loopback alone)."""
+    problems, push_token = [], secrets.get("BACKUP_PUSH_TOKEN") or secrets.get("GITHUB_TOKEN")
+    for name, own in ({"": {}} if not named else {n: o for n, (o, _) in named.items()}).items():
+        merged, where = {**values, **own}, f"workspace {name}: " if name else ""
+        remote = _remote_url(merged["publish.remote"], root)
+        if push_token and remote.startswith("http://") and not is_loopback(remote_host(remote)):
+            problems.append(f"{where}BACKUP_GIT_REMOTE (at 'publish.remote'): plain http would carry the push "
+                            "token readable across the network; use the https URL")
+        problem = credential_problem(merged["publish.lfs_url"], remote, secrets.get("BACKUP_LFS_TOKEN"))
+        if problem:
+            problems.append(f"{where}BACKUP_LFS_URL (at 'publish.lfs_url'): {problem}")
+    return problems
+
+
 def load_config(root, environ=None, config_name="backup.config.yaml"):
     """Given the project root, return a validated Config; raise ConfigError listing every problem.
 
@@ -178,11 +205,13 @@ def load_config(root, environ=None, config_name="backup.config.yaml"):
     problems += [problem] if problem else []
     problems += _rules(values, root, origin) if not named else [
         f"workspace {name}: {rule}" for name, (own, _) in named.items() for rule in _rules({**values, **own}, root, origin, name)]
+    problems += [f"{path.name}: {problem}" for problem in workspaces.shared(named, values)]
     secrets = workspaces.secrets(chosen, named[chosen][1] if chosen else "", environ, SECRETS, problems)
     for name, value in secrets.items():
         problem = secret_value(name, value) if name != "NOTION_SPACE_ID" else None  # parsed by its own rule
         if problem:
             problems.append(f"environment {name}: {problem}")
+    problems += _credential_problems(values, named, root, secrets)
     if problems:
         raise ConfigError(problems)
     if chosen:
@@ -190,7 +219,7 @@ def load_config(root, environ=None, config_name="backup.config.yaml"):
         values.update(own, **{} if "publish.branch" in own else
                       {"publish.branch": workspaces.branch_of(values["publish.branch"], chosen)})
     for name in ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN", "NOTION_API_KEY", "NOTION_ADMIN_TOKEN",
-                 "BACKUP_PUSH_TOKEN", "GITHUB_TOKEN"):
+                 "BACKUP_PUSH_TOKEN", "GITHUB_TOKEN", "BACKUP_LFS_TOKEN"):
         register_secret(secrets[name])
     for url in values["notify.urls"]:
         register_secret(url)  # webhook URLs carry their credential in the path

@@ -67,6 +67,42 @@ def lfs_url(value):
     return http_url(value)
 
 
+def remote_host(location):
+    """Return the host (lower case) of a remote URL or scp-style `[user@]host:path`; '' for a path or a name."""
+    if "://" in location:
+        try:
+            return (urlsplit(location).hostname or "").lower()
+        except ValueError:
+            return ""
+    head, colon, _ = location.partition(":")
+    if not colon or "/" in head or location.startswith((".", "/")):
+        return ""
+    return head.rpartition("@")[2].strip("[]").lower()
+
+
+def is_loopback(host):
+    """True for this machine's own addresses (where plain http carries nothing off the machine)."""
+    return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
+
+
+def credential_problem(url, remote, own_token):
+    """Why a Git LFS endpoint must not get a credential as configured, or None: the push token goes only to
+    the remote's own host over https; another host needs its own token (`own_token`) and https. Plain http
+    is allowed on loopback only."""
+    if not url or url.startswith("file://"):
+        return None
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" and not is_loopback(host):
+        return (f"{url!r} is plain {parts.scheme}: a credential would cross the network readable; "
+                "use an https URL (plain http only on 127.0.0.1 / localhost)")
+    if host != remote_host(remote) and not own_token:
+        where = remote_host(remote) or "a local path or a remote name not found in .git/config"
+        return (f"{host} is not the remote's host ({where}): the push token goes to the remote's own host "
+                "only; set BACKUP_LFS_TOKEN, the LFS server's own credential")
+    return None
+
+
 def branch_name(value):
     """A git branch name of its own: git's ref rules, not a full ref, not HEAD, no leading dash."""
     if not value:

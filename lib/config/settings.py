@@ -67,8 +67,8 @@ SETTINGS = (
     Setting("export.http_retries", "OFFICIAL_EXPORT_HTTP_RETRIES", "int", 8,
             "retries of one request to Notion on 429, 5xx and dropped connections", minimum=0, maximum=100),
     Setting("export.retry_backoff_seconds", "OFFICIAL_EXPORT_RETRY_BACKOFF_SECONDS", "float", 1.0,
-            "first wait before such a retry (doubling, unless Notion sends Retry-After)", minimum=0,
-            maximum=3600),
+            "first wait before such a retry (doubling, each wait drawn between half and all of it; Notion's "
+            "Retry-After wins)", minimum=0, maximum=3600),
     Setting("export.retry_backoff_max_seconds", "OFFICIAL_EXPORT_RETRY_BACKOFF_MAX_SECONDS", "float", 60.0,
             "longest wait between two retries", minimum=0, maximum=3600),
     Setting("export.clock_skew_seconds", "OFFICIAL_EXPORT_CLOCK_SKEW_SECONDS", "float", 30.0,
@@ -116,8 +116,13 @@ SETTINGS = (
             "store files over publish.max_file_mb in Git LFS (pointer committed, object uploaded to the remote's LFS "
             "store) instead of leaving them out"),
     Setting("publish.lfs_url", "BACKUP_LFS_URL", "str", "",
-            "Git LFS endpoint; empty = the remote's own (<remote>.git/info/lfs, a local remote's lfs/ folder)",
+            "Git LFS endpoint; empty = the remote's own (https://<host>/<path>.git/info/lfs for https, ssh and "
+            "host:path remotes, a local remote's lfs/ folder); on another host it needs BACKUP_LFS_TOKEN and https",
             check=rules.lfs_url),
+    Setting("publish.verify_remote", "BACKUP_VERIFY_REMOTE", "choice", "weekly",
+            "after the push, read the tip back from the remote (every tree, a sample of files, every LFS object's "
+            "presence), alert on anything missing and send again what this run holds: daily, weekly or off",
+            choices=("daily", "weekly", "off")),
     Setting("publish.committer_name", "BACKUP_COMMITTER_NAME", "str", "notion-git-backup",
             "committer name of snapshot commits", check=rules.identity_name),
     Setting("publish.committer_email", "BACKUP_COMMITTER_EMAIL", "str", "notion-git-backup@localhost",
@@ -163,6 +168,9 @@ SETTINGS = (
     Setting("browser.chromium_path", "CHROMIUM_PATH", "str", "",
             "browser for the UI fallback; empty = Playwright's own, else /usr/bin/chromium",
             check=rules.path_text),
+    Setting("ci.free_disk", "BACKUP_CI_FREE_DISK", "bool", False,
+            "GitHub Actions: free disk on the runner before this workspace's backup (removes preinstalled "
+            "toolchains a backup never uses: tens of GB; the job summary says how much)"),
 )
 
 # Secrets come only from the environment (or .env), never from backup.config.yaml.
@@ -175,6 +183,8 @@ SECRETS = {
                           "selects the Admin API export",
     "BACKUP_PUSH_TOKEN": "HTTPS push credential for the snapshot branch",
     "GITHUB_TOKEN": "used as the push credential when BACKUP_PUSH_TOKEN is empty",
+    "BACKUP_LFS_TOKEN": "Git LFS credential of a BACKUP_LFS_URL on another host than the remote's (the push token "
+                        "goes to the remote's own host only); needs an https URL",
 }
 
 BY_KEY = {setting.key: setting for setting in SETTINGS}
@@ -184,7 +194,8 @@ WORKSPACES_EXAMPLE = [
     "", "# Several workspaces from one repository: name each one and give it its space id; any key above may be",
     "# set again under a workspace, for it alone (it wins over the same key above and its environment variable).",
     "# Each backs up to backups/<name>/ on the branch notion-backups-<name>, with its state in .doit/<name>/, and",
-    "# reads its secrets with the upper-cased name as a suffix (NATIVE_EXPORT_TOKEN_V2_TEAM), else the plain names.",
+    "# reads its secrets with the upper-cased name as a suffix (NATIVE_EXPORT_TOKEN_V2_TEAM), else the plain names;",
+    "# in GitHub Actions each reads them under the plain names from the environment named after it (README).",
     "# workspaces:", "#   team:", '#     space_id: "1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b"', "#     quality:",
     "#       min_md_count: 500", "#   home:", '#     space_id: "0123456789abcdef0123456789abcdef"',
 ]
@@ -228,7 +239,8 @@ def render_config_yaml():
 def render_env_example():
     """Return .env.example as generated from SECRETS and SETTINGS."""
     lines = ["# Environment for local runs: copy to .env (never commit .env) and fill in the secrets.",
-             "# In CI set the secrets as repository secrets instead. Every variable is optional unless marked.",
+             "# In GitHub Actions set them as repository secrets, or with workspaces: as secrets of each workspace's",
+             "# environment, under the plain names (README). Every variable is optional unless marked.",
              "", "## Secrets"]
     for name, meaning in SECRETS.items():
         lines += [f"# {meaning}", f"{name}="]
@@ -242,6 +254,6 @@ def render_env_example():
 
 if __name__ == "__main__":  # python -m lib.config.settings: rewrite the two documents after changing a setting
     from pathlib import Path
-    root = Path(__file__).resolve().parents[2]   # lib/config/settings.py -> the repository
+    root = Path(__file__).resolve().parents[2]   # the project, above lib/config/
     (root / "backup.config.yaml").write_text(render_config_yaml())
     (root / ".env.example").write_text(render_env_example())

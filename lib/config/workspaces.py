@@ -1,4 +1,4 @@
-"""Several workspaces from one repository: names, their secrets, branches and folders, and the CI matrix.
+"""Several workspaces from one repository: names, their secrets, branches and folders.
 
 `workspaces:` in backup.config.yaml maps a short name to that workspace's settings: `space_id` and any key of
 the settings table, nested as at the top. A named workspace backs up to `backups/<name>/` on the branch
@@ -15,7 +15,7 @@ import sys
 from lib.core.errors import ConfigError, ExitStatus
 from lib.core.ids import parse_space_id
 
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 SELECT_ENV = "BACKUP_WORKSPACE"
 # Secrets a workspace may have its own of; the push token and the webhooks belong to the repository.
 OWN_SECRETS = ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN", "NOTION_API_KEY", "NOTION_ADMIN_TOKEN",
@@ -31,7 +31,7 @@ def check_names(names):
     """Return the problems with a list of workspace names (characters, and names that share a suffix)."""
     problems, seen = [], {}
     for name in names:
-        if not isinstance(name, str) or not NAME_RE.match(name):
+        if not isinstance(name, str) or not NAME_RE.fullmatch(name):
             problems.append(f"at 'workspaces.{name}': a workspace name is 1-40 letters, digits, '-' or '_', "
                             "starting with a letter or digit (it names a branch, a folder and secret suffixes)")
             continue
@@ -67,10 +67,27 @@ def branch_of(base, name):
     return f"{base}-{name}" if name else base
 
 
-def matrix(names):
-    """The GitHub Actions matrix: one entry per workspace, or one unnamed entry when none are configured."""
-    return {"include": [{"workspace": name, "suffix": suffix(name)} for name in names]
-            or [{"workspace": "", "suffix": ""}]}
+def shared(named, values):
+    """Return the problems of workspaces that would share what is each one's own: a branch, a backups folder, or a
+    backups folder inside another's (a run wipes and rewrites its folder; two writers on one branch race)."""
+    problems, branches, folders = [], {}, {}
+    for name, (own, _) in named.items():
+        branch = own.get("publish.branch") or branch_of(values["publish.branch"], name)
+        # git cannot hold a branch and another below it (`x` and `x/y`): that is one branch too.
+        clash = next((other for known, other in branches.items() if branch == known or
+                      branch.startswith(known + "/") or known.startswith(branch + "/")), None)
+        if clash:
+            problems.append(f"at 'workspaces.{name}.publish.branch': workspaces {clash!r} and {name!r} would both "
+                            f"commit to the branch {branch!r}; each needs its own")
+        branches.setdefault(branch, name)
+        folders[name] = os.path.normpath(os.path.join(own.get("run.backups_dir", values["run.backups_dir"]), name))
+    for name, folder in folders.items():
+        for other, theirs in folders.items():
+            if other != name and (folder == theirs and name > other or folder.startswith(theirs + os.sep)):
+                how = "the same backups folder as" if folder == theirs else "a backups folder inside that of"
+                problems.append(f"at 'workspaces.{name}.run.backups_dir': workspace {name!r} would have {how} "
+                                f"workspace {other!r} ({folder}); each needs a folder of its own")
+    return problems
 
 
 def sections(mapping, path, problems, apply):

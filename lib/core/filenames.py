@@ -1,10 +1,9 @@
 """File-name length limits every writer shares: byte budgets, and deterministic shortening that keeps Notion's id."""
 import hashlib
-import re
+
+from lib.core.notion_names import TAIL_ID_RE  # the trailing id keeps names apart once cut
 
 NAME_MAX = 255  # bytes per path component on ext4, xfs, btrfs, APFS
-# A trailing Notion id, `_all` of a database's second CSV included: it keeps names apart once cut.
-TAIL_ID_RE = re.compile(r"[0-9a-fA-F]{32}(?:_all)?$")
 MAX_EXT_BYTES = 16
 
 

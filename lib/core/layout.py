@@ -11,6 +11,8 @@ SNAPSHOT = f"{MANIFESTS}/snapshot.json"
 SITE_MANIFEST = f"{MANIFESTS}/site.json"
 RUN_SUMMARY = f"{MANIFESTS}/run_summary.json"
 SKIPPED_LARGE = f"{MANIFESTS}/skipped_large_files.json"
+# What the last check of the remote found (lib/git/remote_check.py); committed with the next snapshot.
+REMOTE_CHECK = f"{MANIFESTS}/remote_check.json"
 STAGING = ".staging"
 # Inside a run's staging folder: the download(s), which retention bounds (lib/snapshot/promote.py).
 EXPORT_ZIP = "export.zip"
@@ -67,6 +69,7 @@ class Layout:
     site_manifest = _at(SITE_MANIFEST)
     previous_snapshot = _at(MANIFESTS, "previous_snapshot.json")
     run_summary = _at(RUN_SUMMARY)
+    remote_check = _at(REMOTE_CHECK)
     failures = _at(MANIFESTS, "failures.json")
     coverage_report = _at(MANIFESTS, "coverage_report.json")
     workspace_export = _at(MANIFESTS, "workspace_export.json")

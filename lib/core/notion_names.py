@@ -1,11 +1,16 @@
-"""How Notion's export names a page or database: the id it keeps through renames, its title, its own folder."""
+"""Notion's naming rule, the one owner of it: `Title <32 hex>.md`, a database's `X <id>.csv` and `X <id>_all.csv`,
+the id a page keeps through renames, its title, its own folder, and what kind of file a name is."""
 import hashlib
 import posixpath
 import re
 
 from lib.core.ids import find_id
 
-STEM_ID_RE = re.compile(r"^(.*?)[ -]*([0-9a-f]{32})$")
+ID_HEX = "[0-9a-f]{32}"
+# A stem 'Title <id>' (Notion writes a space; a dash or nothing is read the same way).
+STEM_ID_RE = re.compile(rf"^(.*?)[ -]*({ID_HEX})$", re.S)  # a title may hold a newline
+# A trailing id in a name as any writer may have cased it, `_all` of a database's second CSV included.
+TAIL_ID_RE = re.compile(r"[0-9a-fA-F]{32}(?:_all)?$")
 
 
 def split_stem(stem):
@@ -16,10 +21,25 @@ def split_stem(stem):
     return match.group(1) or stem, match.group(2)
 
 
+def file_kind(name):
+    """Return what an export file is, as counted: 'md', 'csv', 'csv_all' (a database's full CSV), 'html' or
+    'attachments'."""
+    lower = name.lower()
+    if lower.endswith("_all.csv"):
+        return "csv_all"
+    if lower.endswith(".csv"):
+        return "csv"
+    if lower.endswith(".md"):
+        return "md"
+    if lower.endswith((".html", ".htm")):
+        return "html"
+    return "attachments"
+
+
 def kind_of(path):
     """Return 'page' for a Markdown page, 'db' for a database CSV, else None (an attachment)."""
-    lower = path.lower()
-    return "page" if lower.endswith(".md") else "db" if lower.endswith(".csv") else None
+    kind = file_kind(path)
+    return "page" if kind == "md" else "db" if kind in ("csv", "csv_all") else None
 
 
 def stem_of(path):
@@ -31,6 +51,33 @@ def stem_of(path):
 def title_of(path):
     """Return the title a page or database file carries in its name."""
     return split_stem(stem_of(path))[0]
+
+
+def db_stem(path):
+    """Return a database CSV's path without '.csv' and '_all': the key both of its CSVs share."""
+    stem = path[:-4]
+    return stem[:-4] if stem.endswith("_all") else stem
+
+
+def strip_ids(path):
+    """Return `path` with the Notion id removed from every component that carries one."""
+    out = []
+    for part in path.split("/"):
+        stem, dot, ext = part.rpartition(".") if "." in part else (part, "", "")
+        title, ident = split_stem(stem)
+        out.append((title + dot + ext) if ident else part)
+    return "/".join(out)
+
+
+def reader_path(path):
+    """Return a page path as a reader names it: folders and title without Notion's ids or the extension."""
+    return " / ".join(split_stem(part)[0] for part in stem_path(path).split("/"))
+
+
+def stem_path(path):
+    """Return `path` without the extension of its last component."""
+    head, _, base = path.rpartition("/")
+    return (head + "/" if head else "") + base.rsplit(".", 1)[0]
 
 
 def page_key(path):

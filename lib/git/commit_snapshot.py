@@ -13,11 +13,13 @@ from dulwich.object_store import MemoryObjectStore, tree_lookup_path
 from lib.git.lfs import ATTRIBUTES, LocalStore, attributes, pointer_bytes
 from lib.git.objects import (LooseWriter, branch_ref, clean_temp_files, holder, open_repo, read_ref, update_ref,
                               write_commit)
+from lib.git.revs import unpushed_base
 from lib.git.statcache import StatCache, stat_key
 from lib.git.tip_tree import kept_from_tip, merge_kept, tip_blobs
 from lib.git.store import PACK_THRESHOLD, pack_loose_objects
 from lib.core.log import Progress
-from lib.core.layout import GIT_STAT_CACHE, RUN_SUMMARY, SKIPPED_LARGE, STAGING
+from lib.core.notion_names import reader_path
+from lib.core.layout import GIT_STAT_CACHE, MANIFESTS, REMOTE_CHECK, RUN_SUMMARY, SKIPPED_LARGE, STAGING
 
 log = logging.getLogger(__name__)
 
@@ -26,16 +28,17 @@ SKIPPED_ENTRY = SKIPPED_LARGE.encode()
 WORKERS = 2                     # hashing threads; CI runners have 2-4 cores
 BATCH = 32                      # files per thread task
 MESSAGE_PAGES = 20              # pages named per kind of change in a commit message
-NOTION_ID_RE = re.compile(r" [0-9a-f]{32}$")
+# The manifests are committed whole whatever their size: every run and `doit verify` read them back (issue 22).
+ALWAYS_WHOLE = MANIFESTS.encode() + b"/"
 
 
 def format_message(run_id, counts, verdict, version, changes=None):
     """Return the commit message a person reads in `git log`: what the snapshot holds and which pages
     were added, removed or changed (`changes`: lists of paths); the machine data stays in manifests/."""
     counts = dict(counts or {})
-    pages = {what: [_page_name(p) for p in (changes or {}).get(what, ()) if p.lower().endswith(".md")]
+    pages = {what: [reader_path(p) for p in (changes or {}).get(what, ()) if p.lower().endswith(".md")]
              for what in ("added", "removed", "changed")}
-    pages["renamed or moved"] = [f"{_page_name(old)} → {_page_name(new)}"
+    pages["renamed or moved"] = [f"{reader_path(old)} → {reader_path(new)}"
                                  for old, new in (changes or {}).get("moved", ()) if new.lower().endswith(".md")]
     subject = (f"Snapshot {run_id}: {counts.get('md', 0)} pages, {counts.get('csv', 0)} databases, "
                f"{counts.get('attachments', 0)} attachments")
@@ -58,11 +61,6 @@ def format_message(run_id, counts, verdict, version, changes=None):
     tool = str(version) if str(version).startswith("notion-git-backup") else f"notion-git-backup {version}"
     lines += ["", tool, ""]
     return "\n".join(lines)
-
-
-def _page_name(path):
-    """Return a page path as a reader names it: folders and title without Notion's ids or '.md'."""
-    return " / ".join(NOTION_ID_RE.sub("", part) or part for part in path[:-3].split("/"))
 
 
 def _size(size):
@@ -105,7 +103,7 @@ def _list_files(source, exclude, max_file_bytes):
             if stat.S_ISLNK(st.st_mode):
                 items.append((rel, 0, 0o120000, None))
             elif stat.S_ISREG(st.st_mode):
-                if max_file_bytes is not None and st.st_size > max_file_bytes:
+                if max_file_bytes is not None and st.st_size > max_file_bytes and not rel.startswith(ALWAYS_WHOLE):
                     large.append((rel, full, st.st_size))
                     continue
                 items.append((rel, st.st_size, 0o100755 if st.st_mode & 0o111 else 0o100644, stat_key(st)))
@@ -181,12 +179,14 @@ def _same_snapshot(repo, parent_tree, entries, volatile):
 
 def snapshot_directory(repo_path, source_dir, branch, message, identity=None, max_file_bytes=None,
                        exclude=(STAGING,), pack_threshold=PACK_THRESHOLD, workers=WORKERS, lfs=False,
-                       volatile=(RUN_SUMMARY.encode(),)):
+                       volatile=(RUN_SUMMARY.encode(), REMOTE_CHECK.encode()), replace=None):
     """Commit `source_dir` as the new tip of `branch` unless its tree equals the tip's; return a summary dict.
 
-    A change to `volatile` files alone (the run summary, rewritten by every run) makes no new snapshot.
+    A change to `volatile` files alone (the run summary and the remote check, rewritten by runs) makes no new
+    snapshot.
     With `lfs`, files over `max_file_bytes` are committed as Git LFS pointers (objects in the repository's
     lfs/ store, hard-linked), listed in a root .gitattributes; without, they are left out and listed.
+    `replace` (run id, the remote's tip): the snapshots of that run the remote does not hold are replaced.
     """
     started = time.monotonic()
     with open_repo(repo_path) as repo:
@@ -203,22 +203,31 @@ def snapshot_directory(repo_path, source_dir, branch, message, identity=None, ma
         store = LocalStore(os.path.join(repo.controldir(), "lfs")) if lfs else None
         pointers, skipped, stored = _large_files(large, writer, store, max_file_bytes)
         entries += pointers
-        on_disk = {item[0] for item in items} | {item[0] for item in large}
-        entries = merge_kept(entries, kept_from_tip(repo, parent_tree, source_dir, on_disk,
-                                                    holder(repo.object_store)), repo, writer)
         if skipped:
             data = json.dumps(skipped, indent=2, sort_keys=True).encode() + b"\n"
             entries.append((SKIPPED_ENTRY, writer.add_bytes(data), 0o100644))
+        on_disk = {item[0] for item in items} | {item[0] for item in large}
+        entries = merge_kept(entries, kept_from_tip(repo, parent_tree, source_dir, on_disk,
+                                                    holder(repo.object_store)), repo, writer)
         tree_id = commit_tree(repo.object_store, entries)
-        result = {"tree": tree_id.decode(), "parent": parent.decode() if parent else None,
+        # One run, one snapshot (issue 22): a re-run after a failed or killed push replaces its own unpushed commit.
+        base = unpushed_base(repo, parent, *replace) if replace and replace[0] and parent else parent
+        result = {"tree": tree_id.decode(), "parent": base.decode() if base else None,
                   "files": len(entries) - (1 if skipped else 0) - (1 if stored else 0), "bytes": total,
                   "skipped_large": skipped, "lfs": stored, "new_objects": writer.written}
         cache.save()
-        if parent is not None and (repo[parent].tree == tree_id or
-                                   _same_snapshot(repo, repo[parent].tree, entries, set(volatile))):
-            log.info("snapshot unchanged: tree %s equals the tip of %s; no commit", tree_id.decode(), branch)
-            return dict(result, commit=parent.decode(), changed=False)
-        commit_id = write_commit(repo, tree_id, [parent] if parent else [], message, identity)
+        for tip in dict.fromkeys([parent, base]):   # the tip itself, else the line below what is replaced
+            if tip is not None and (repo[tip].tree == tree_id or
+                                    _same_snapshot(repo, repo[tip].tree, entries, set(volatile))):
+                if tip != parent:
+                    update_ref(repo, ref, parent, tip)
+                log.info("snapshot unchanged: tree %s equals %s of %s; no commit", tree_id.decode(),
+                         tip.decode()[:12], branch)
+                return dict(result, commit=tip.decode(), changed=False)
+        if base != parent:
+            log.warning("replacing the snapshot(s) of run %s the remote never received (tip %s): one run, one "
+                        "snapshot", replace[0], parent.decode()[:12])
+        commit_id = write_commit(repo, tree_id, [base] if base else [], message, identity)
         update_ref(repo, ref, parent, commit_id)
         if pack_threshold:
             # The run that wrote the loose objects packs them, so the next snapshot starts from a packed store.

@@ -5,27 +5,37 @@ from urllib.parse import urlsplit
 
 import requests
 
+from lib.config.rules import remote_host
 from lib.core.errors import PublishError
 from lib.git.lfs import LocalStore, pointers_in_tree
 from lib.git.objects import branch_ref, open_repo, read_ref
 from lib.core.log import Progress
 from lib.core.redact import redact, register_secret
+from lib.http.resumable import describe_body
+from lib.http.retry import TRANSIENT, TRANSIENT_STATUSES, Retrier, RetryPolicy, response_retry_after
 
 log = logging.getLogger(__name__)
 MEDIA = "application/vnd.git-lfs+json"
 TIMEOUT = (30, 300)
-ATTEMPTS = 3
+# git-lfs's own defaults (lfs.transfer.maxretries 8, maxretrydelay 10 s); half an hour at most for one object
+POLICY = RetryPolicy(retries=8, base=0.5, cap=10.0, deadline=1800.0)
 HINT = "check the LFS server (BACKUP_LFS_URL) and the push token; or set BACKUP_LFS=0 to leave large files out"
 
 
 def endpoint(lfs_url, location):
-    """Return the LFS endpoint: BACKUP_LFS_URL, else git-lfs's rule (`<remote>.git/info/lfs`, a local remote's lfs/)."""
+    """Return the LFS endpoint: BACKUP_LFS_URL, else git-lfs's rule: `<remote>.git/info/lfs` over https for an
+    https, ssh, git or scp-style (`git@host:org/repo.git`) remote, a local remote's lfs/ folder."""
     if lfs_url:
         return lfs_url.rstrip("/")
-    if "://" in location:
+    host = remote_host(location)
+    if "://" in location and not location.startswith(("ssh://", "git://", "git+ssh://", "ssh+git://")):
         base = location.rstrip("/")
-        return (base if base.endswith(".git") else base + ".git") + "/info/lfs"
-    return "file://" + os.path.join(os.path.abspath(location), "lfs")
+    elif host:   # ssh, git and scp-style: git-lfs asks the same host over https, its port and user dropped
+        path = urlsplit(location).path if "://" in location else location.split(":", 1)[1]
+        base = f"https://{f'[{host}]' if ':' in host else host}/{path.strip('/')}"
+    else:
+        return "file://" + os.path.join(os.path.abspath(location), "lfs")
+    return (base if base.endswith(".git") else base + ".git") + "/info/lfs"
 
 
 def open_remote(url, credentials=None):
@@ -64,9 +74,10 @@ class FolderRemote:
 class HttpRemote:
     """The Git LFS batch API with Basic auth; transfers follow the `actions` it answers (headers included)."""
 
-    def __init__(self, url, credentials=None):
+    def __init__(self, url, credentials=None, policy=POLICY):
         self.url, self.credentials = url.rstrip("/"), credentials
         self.where = redact(url)
+        self.retry = Retrier(policy, exhausted=_spent)
         if credentials:
             register_secret(credentials[1])
         self.session = requests.Session()
@@ -77,19 +88,23 @@ class HttpRemote:
         return self.credentials if same and "Authorization" not in (action.get("header") or {}) else None
 
     def _send(self, method, url, what, **kwargs):
-        """One request, tried again on a dropped connection or a 5xx; PublishError on a refusal."""
-        body = kwargs.get("data")
-        for attempt in range(1, ATTEMPTS + 1):
+        """One request, tried again after a pause on a dropped connection, a 429 or a 5xx; PublishError on a refusal."""
+        body, attempt, label = kwargs.get("data"), 0, f"LFS {what} at {self.where}"
+        while True:
             if hasattr(body, "seek"):
                 body.seek(0)   # a retried upload streams the file from its start again
             try:
                 response = self.session.request(method, url, timeout=TIMEOUT, **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                if attempt == ATTEMPTS:
-                    raise PublishError(f"LFS {what} at {self.where} failed: {type(exc).__name__}", hint=HINT) from None
+            except TRANSIENT as exc:
+                attempt += 1
+                self.retry.wait(label, attempt, type(exc).__name__)
                 continue
-            if response.status_code < 500 or attempt == ATTEMPTS:
+            if response.status_code < 500 and response.status_code not in TRANSIENT_STATUSES:
                 break
+            attempt += 1
+            reason = describe_body(response)
+            response.close()
+            self.retry.wait(label, attempt, reason, response_retry_after(response.headers))
         if response.status_code in (401, 403):
             raise PublishError(f"LFS {what} at {self.where} refused (HTTP {response.status_code})", hint=HINT)
         if response.status_code >= 400:
@@ -157,6 +172,11 @@ class HttpRemote:
             response.close()
 
 
+def _spent(what, reason, attempts, why):
+    """The error once a transfer's retries are spent."""
+    return PublishError(f"{what} failed after {attempts} attempts{why}: {reason}", hint=HINT)
+
+
 def push_objects(repo_path, branch, remote_store):
     """Upload to `remote_store` the LFS objects the branch tip points to and it lacks; return how many were sent.
 
@@ -173,5 +193,10 @@ def push_objects(repo_path, branch, remote_store):
                            f"(first {absent[0]})", hint="re-run the publish step after a full `doit` run")
     sent = remote_store.upload(local, objects) if objects else 0
     if objects:
+        # The store is asked again: a pointer is pushed only once its object is known to be there.
+        lacking = remote_store.missing(objects)
+        if lacking:
+            raise PublishError(f"{len(lacking)} Git LFS object(s) are not on {remote_store.where} after the upload "
+                               f"(first {lacking[0][0]}); nothing was pushed", hint=HINT)
         log.info("LFS: %d object(s) on %s, %d uploaded now", len(objects), remote_store.where, sent)
     return sent

@@ -124,19 +124,39 @@ def tree_events(repo, old_tree, new_tree, keys=None):
                         _holds(repo, new_tree), keys)
 
 
+def by_heading(repo, files, spec):
+    """Return the pages among {path: blob} whose first '# ' line is exactly `spec`: Notion shortens long titles
+    in file names, and the heading keeps the whole title."""
+    hits = []
+    for path, blob in files.items():
+        if kind_of(path) == "page":
+            first = (blob_text(repo, blob) or b"")[:4096].decode("utf-8-sig", "replace").lstrip("\n")
+            line = first.split("\n", 1)[0]
+            if line.startswith("# ") and line[2:].strip() == spec.strip():
+                hits.append(path)
+    return sorted(hits)
+
+
+def matching_pages(repo, files, spec):
+    """Return the main files among {path: blob} that `spec` names: by id or URL; else by the title in the file
+    name, else by the page's '# ' heading. The one lookup of `doit history` and `doit recover`."""
+    hits = matching_files(list(files), spec)
+    if hits or spec_id(spec):
+        return hits
+    return by_heading(repo, files, spec)
+
+
 def find_key(repo, chain, spec):
     """Return (key, path) of the page or database `spec` names, in the newest snapshot that holds it."""
-    tip_files = tree_files(repo, official_tree(repo, chain[0]))
-    hits = matching_files(list(tip_files), spec)
-    wanted = spec_id(spec)
+    hits = matching_pages(repo, tree_files(repo, official_tree(repo, chain[0])), spec)
     for newer, older in zip(chain, chain[1:]):
         if hits:
             break
-        # A deleted page: look for it where it was removed, newest first (names only: no content is read).
-        gone = [_side(c.old)[0] for c in tree_changes(repo.object_store, official_tree(repo, older),
-                                                      official_tree(repo, newer))
-                if _side(c.new) is None and _side(c.old) and kind_of(_side(c.old)[0])]
-        hits = [p for p in gone if (page_key(p) == wanted if wanted else title_of(p) == spec.strip())]
+        # A deleted page: look for it where it was removed, newest first.
+        gone = dict(_side(c.old) for c in tree_changes(repo.object_store, official_tree(repo, older),
+                                                       official_tree(repo, newer))
+                    if _side(c.new) is None and _side(c.old) and kind_of(_side(c.old)[0]))
+        hits = matching_pages(repo, gone, spec)
     keys = sorted({page_key(p) for p in hits})
     if not keys:
         raise ConfigError([f"--page {spec}: no page or database with that id, URL or title in the snapshots here"])

@@ -4,7 +4,7 @@ import logging
 from dulwich.object_store import ObjectStoreGraphWalker
 
 from lib.git.objects import holder, open_repo
-from lib.git.remote import _client, _guard, resolve_remote
+from lib.git.remote import client_for, guarded, resolve_remote
 
 log = logging.getLogger(__name__)
 BATCH = 20_000   # wants per request: one request line each
@@ -37,9 +37,9 @@ def fetch_blobs(repo_path, remote, shas, credentials=None):
             batch = missing[start:start + BATCH]
 
             def run(batch=batch):
-                client, path = _client(location, credentials)
+                client, path = client_for(location, credentials)
                 return client.fetch(path, _NothingHeld(repo), determine_wants=lambda refs, depth=None: batch)
-            _guard("fetch blobs from", location, run)
+            guarded("fetch blobs from", location, run)
         here = holder(repo.object_store)   # the fetch added a pack
         still = [sha for sha in missing if not here(sha)]
         log.info("fetched %d blobs by id (%d still on the remote only)", len(missing) - len(still), len(still))

@@ -4,17 +4,18 @@ import os
 import posixpath
 import re
 import shutil
+import stat
 import tempfile
 from urllib.parse import unquote
 
-from lib.core.errors import ConfigError
+from lib.core.errors import ConfigError, UnsafeArchive
 from lib.git.history import first_parent_chain
 from lib.git.objects import branch_ref, open_repo, read_ref
-from lib.git.page_history import blob_text, find_key, official_tree
-from lib.git.restore import iter_safe_entries, lfs_files, materialize
+from lib.git.page_history import blob_text, find_key, matching_pages, official_tree
+from lib.git.restore import check_link, iter_safe_entries, lfs_files, materialize
 from lib.git.revs import describe, resolve_snapshot
 from lib.core.layout import OFFICIAL
-from lib.core.notion_names import folder_owners, kind_of, matching_files, spec_id, stem_of, title_of
+from lib.core.notion_names import folder_owners, kind_of, spec_id, stem_of, title_of
 
 log = logging.getLogger(__name__)
 
@@ -39,21 +40,9 @@ def _listing(entries):
     return dirs
 
 
-def _by_heading(repo, files, spec):
-    """Pages whose first '# ' line is exactly `spec` (names are shortened; the heading keeps the title)."""
-    hits = []
-    for path, blob in files.items():
-        if kind_of(path) == "page":
-            first = (blob_text(repo, blob) or b"")[:4096].decode("utf-8-sig", "replace").lstrip("\n")
-            line = first.split("\n", 1)[0]
-            if line.startswith("# ") and line[2:].strip() == spec.strip():
-                hits.append(path)
-    return sorted(hits)
-
-
 def pick_page(repo, files, spec, where):
     """Return the path of the page or database `spec` names in {path: blob}; ConfigError when none or several."""
-    hits = matching_files(list(files), spec) or _by_heading(repo, files, spec)
+    hits = matching_pages(repo, files, spec)
     if not hits:
         raise ConfigError([f"--page {spec}: no page or database with that id, URL or title in {where} "
                            "(`doit history --page` finds the snapshots that hold it)"])
@@ -91,20 +80,24 @@ def _targets(data):
 
 
 def _linked(data, folder, files):
-    """Return the attachments a page names that the snapshot holds (a row's files lie beside it, not below)."""
-    found = set()
+    """Return the attachments a page names that the snapshot holds (a row's files lie beside it, not below), and
+    the relative links that climb out of the snapshot (never followed)."""
+    found, outside = set(), set()
     for raw in _targets(data or b""):
         if ":" in raw.split("/", 1)[0] or raw.startswith("#"):
             continue
         target = posixpath.normpath(posixpath.join(folder, unquote(raw.split("#", 1)[0].strip())))
-        if target in files and not kind_of(target):
+        if target.startswith(("../", "/")) or target == "..":
+            outside.add(raw)
+        elif target in files and not kind_of(target):
             found.add(target)
-    return found
+    return found, outside
 
 
-def page_files(repo, files, path):
+def page_files(repo, files, path, outside=None):
     """Return the sorted paths that make up a page in {path: blob}: its file (both CSVs of a database), every
-    file of the folder it owns, and the attachments it links to."""
+    file of the folder it owns, and the attachments it and its sub-pages link to (`outside` collects the links
+    that climb out of the snapshot)."""
     folder, name = posixpath.split(path)
     listing = _listing(files)
     names, subs = listing.get(folder, (set(), set()))
@@ -115,8 +108,46 @@ def page_files(repo, files, path):
     for sub in owned:
         prefix = posixpath.join(folder, sub) + "/"
         chosen |= {p for p in files if p.startswith(prefix)}
-    chosen |= _linked(blob_text(repo, files[path]), folder, files)
+    outside = set() if outside is None else outside
+    for page in [p for p in chosen if kind_of(p) == "page"]:
+        found, away = _linked(blob_text(repo, files[page]), posixpath.dirname(page), files)
+        chosen |= found
+        outside |= away
     return sorted(chosen)
+
+
+def common_folder(paths):
+    """Return the deepest folder holding every path ('' = the snapshot's top): what recover writes below --to,
+    so a link to another folder (`../Home/pic.png`) still finds its file and nothing lands outside --to."""
+    return posixpath.commonpath([posixpath.dirname(path) for path in paths]) if paths else ""
+
+
+def _check_dest(dest):
+    """Refuse a --to that is a file or a folder holding anything: recover writes into a new or empty folder."""
+    if os.path.exists(dest) and not os.path.isdir(dest):
+        raise ConfigError([f"--to {dest}: a file is there; name a new or empty folder"])
+    held = sorted(os.listdir(dest)) if os.path.isdir(dest) else []
+    if held:
+        raise ConfigError([f"--to {dest}: the folder is not empty ({held[0]!r} is there already); nothing was "
+                           "written (name a new or empty folder)"])
+
+
+def _check_links(repo, entries):
+    """Refuse a symlink that climbs above the recovered top (checked again there: the top is a sub-folder)."""
+    for rel, mode, sha in entries:
+        if stat.S_ISLNK(mode):
+            where, name = posixpath.split(rel)
+            check_link(where + b"/" if where else b"", name, repo.object_store[sha].as_raw_string())
+
+
+def _check_inside(tmp, entries):
+    """Refuse the whole recovery when a written file resolves outside `tmp` (nothing is placed in --to then)."""
+    root = os.fsencode(os.path.realpath(tmp))
+    for rel, _, _ in entries:
+        real = os.path.realpath(os.path.join(root, rel))
+        if os.path.commonpath([root, real]) != root:
+            raise UnsafeArchive(f"snapshot entry {_decode(rel)!r} would be written outside --to; nothing was "
+                                "written")
 
 
 def _place(tmp, dest):
@@ -141,21 +172,25 @@ def recover_page(repo_path, branch, spec, at, dest, lfs_remote=None):
         files = {_decode(e.path): e.sha.decode() for e in repo.object_store.iter_tree_contents(tree)} if tree else {}
         where = f"the snapshot {snap['commit'][:12]} of {snap['date'][:10]} (run {snap['run_id']})"
         path = _pick_in_snapshot(repo, branch, files, spec, where)
-        wanted = set(page_files(repo, files, path))
-        base = posixpath.dirname(path)
-        strip = len(base.encode("utf-8", "surrogateescape")) + 1 if base else 0
+        outside = set()
+        wanted = set(page_files(repo, files, path, outside))
+        for link in sorted(outside):
+            log.warning("%s links %r, outside the snapshot: not followed", path, link)
+        top = common_folder(sorted(wanted))
+        strip = len(top.encode("utf-8", "surrogateescape")) + 1 if top else 0
         # Names and modes are checked before anything is written (the branch may come from anywhere).
         chosen = [(rel, mode, sha) for rel, mode, sha in iter_safe_entries(repo.object_store, tree)
                   if _decode(rel) in wanted]
         entries = [(rel[strip:], mode, sha) for rel, mode, sha in chosen]
+        _check_links(repo, entries)
         large = lfs_files(repo, commit.tree, OFFICIAL, lfs_remote, only={rel for rel, _, _ in chosen})
         large = {rel[strip:]: found for rel, found in large.items()}
-        if os.path.exists(dest) and not os.path.isdir(dest):
-            raise ConfigError([f"--to {dest}: a file is there; name a new or empty folder"])
+        _check_dest(dest)
         os.makedirs(dest, exist_ok=True)
         tmp = tempfile.mkdtemp(prefix=".recover-", dir=dest)
         try:
             materialize(repo, entries, tmp, large)
+            _check_inside(tmp, entries)
             _place(tmp, dest)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -73,18 +73,20 @@ def _credentials_kwargs(location, credentials):
     return {"username": username, "password": password}
 
 
-def _client(location, credentials):
+def client_for(location, credentials):
+    """Return (dulwich client, path on the remote) for a resolved location, credentials only over http(s)."""
     client, path = get_transport_and_path(location, **_credentials_kwargs(location, credentials))
     return client, path
 
 
-def _describe(location):
+def describe_location(location):
+    """Return the location as a log line may show it: user info and secrets removed."""
     return redact(_clean_url(location)) if _is_url(location) else location
 
 
-def _guard(action, location, func):
+def guarded(action, location, func):
     """Run `func`, turning transport failures into PublishError with secrets removed."""
-    where = _describe(location)
+    where = describe_location(location)
     try:
         return func()
     except PublishError:
@@ -120,10 +122,10 @@ def remote_tip(location, branch, credentials=None, action="ls-remote"):
     ref = branch_ref(branch)
 
     def run():
-        client, path = _client(location, credentials)
+        client, path = client_for(location, credentials)
         refs = client.get_refs(path.encode() if isinstance(path, str) else path, ref_prefix=[ref]).refs
         return refs.get(ref)
-    return _guard(action, location, run)
+    return guarded(action, location, run)
 
 
 def fetch_branch(repo_path, remote, branch, credentials=None, deepen=None, blobless=False):
@@ -144,16 +146,16 @@ def fetch_branch(repo_path, remote, branch, credentials=None, deepen=None, blobl
             return [sha] if sha and (depth or sha not in repo.object_store) else []
 
         def run():
-            client, path = _client(location, credentials)
+            client, path = client_for(location, credentials)
             return client.fetch(path, repo, determine_wants=wants, ref_prefix=[ref], depth=depth,
                                 filter_spec=BLOBLESS if blobless else None)
-        result = _guard("fetch from", location, run)
+        result = guarded("fetch from", location, run)
         tip = (result.refs or {}).get(ref)
         if tip is None:
-            log.info("remote %s has no %s yet: first backup", _describe(location), branch)
+            log.info("remote %s has no %s yet: first backup", describe_location(location), branch)
             return None
         local = read_ref(repo, ref)  # checked when the run started: only what the remote adds is walked
-        refuse_foreign(repo, branch, tip, [local], f"on the remote {_describe(location)}")
+        refuse_foreign(repo, branch, tip, [local], f"on the remote {describe_location(location)}")
         name = remote if location != remote and not _is_url(remote) else "backup"
         tracking = b"refs/remotes/" + name.encode() + b"/" + ref[len(b"refs/heads/"):]
         repo.refs[tracking] = tip
@@ -193,7 +195,7 @@ def _push_once(repo_path, location, ref, credentials):
             count, records = repo.generate_pack_data(set(have), set(want), progress=progress, ofs_delta=ofs_delta)
             return count, _counted(records, count)
 
-        client, path = _client(location, credentials)
+        client, path = client_for(location, credentials)
         output = io.BytesIO()
         result = client.send_pack(path.encode() if isinstance(path, str) else path, update_refs,
                                   generate_pack_data=pack_data, progress=output.write)
@@ -207,7 +209,7 @@ def push_branch(repo_path, remote, branch, credentials=None, attempts=PUSH_ATTEM
     ref = branch_ref(branch)
     with open_repo(repo_path) as repo:
         location = resolve_remote(repo, remote)
-    where = _describe(location)
+    where = describe_location(location)
     for attempt in range(1, attempts + 1):
         with open_repo(repo_path) as repo:
             local = read_ref(repo, ref)
@@ -219,7 +221,7 @@ def push_branch(repo_path, remote, branch, credentials=None, attempts=PUSH_ATTEM
             log.info("push: %s at %s already has %s", where, local.decode()[:12], branch)
             return {"pushed": False, "remote_tip": local.decode(), "attempts": attempt}
         try:
-            failed = _guard("push to", location, lambda: _push_once(repo_path, location, ref, credentials))
+            failed = guarded("push to", location, lambda: _push_once(repo_path, location, ref, credentials))
         except RemoteMoved:
             failed = {ref.decode(): "remote moved (non-fast-forward)"}
         if failed and not any(m in reason.lower() for reason in failed.values() for m in MOVED_MARKERS):

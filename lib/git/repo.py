@@ -7,6 +7,7 @@ from pathlib import Path
 from dulwich.repo import Repo
 
 from lib import __version__
+from lib.config.rules import credential_problem
 from lib.git.lfs_remote import endpoint, open_remote
 from lib.git.objects import open_repo
 from lib.git.remote import resolve_remote
@@ -34,6 +35,15 @@ def push_credentials(cfg):
     return ("x-access-token", token) if token else None
 
 
+def lfs_credentials(cfg, url, location):
+    """Return the credentials the LFS endpoint `url` gets, by the rule the configuration was checked with:
+    BACKUP_LFS_TOKEN when set; else the push token, only to the remote's own host over https; else none."""
+    own = cfg.secret("BACKUP_LFS_TOKEN")
+    if url.startswith("file://") or credential_problem(url, location, own) is not None:
+        return None
+    return ("x-access-token", own) if own else push_credentials(cfg)
+
+
 def lfs_remote(cfg, repo_path):
     """Return the remote's Git LFS store (BACKUP_LFS_URL, else beside the remote), or None without either."""
     remote, url = cfg["publish.remote"], cfg["publish.lfs_url"]
@@ -41,7 +51,8 @@ def lfs_remote(cfg, repo_path):
         return None
     with open_repo(repo_path) as repo:
         location = resolve_remote(repo, remote) if remote else ""
-    return open_remote(endpoint(url, location), push_credentials(cfg))
+    target = endpoint(url, location)
+    return open_remote(target, lfs_credentials(cfg, target, location))
 
 
 def tool_version():

@@ -37,7 +37,7 @@ def _check_name(where, name):
                             hint="the branch was written by something else; inspect it with git ls-tree")
 
 
-def _check_link(where, name, target):
+def check_link(where, name, target):
     """Refuse a symlink whose target is absolute or climbs above the restored folder."""
     depth = where.count(b"/")
     for part in target.split(b"/"):
@@ -59,7 +59,7 @@ def iter_safe_entries(store, tree_id, prefix=b""):
         if stat.S_ISDIR(entry.mode):
             yield from iter_safe_entries(store, entry.sha, prefix + entry.path + b"/")
         elif stat.S_ISLNK(entry.mode):
-            _check_link(prefix, entry.path, store[entry.sha].data)
+            check_link(prefix, entry.path, store[entry.sha].data)
             yield prefix + entry.path, entry.mode, entry.sha
         elif entry.mode in FILE_MODES:
             yield prefix + entry.path, entry.mode, entry.sha

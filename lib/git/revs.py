@@ -31,6 +31,18 @@ def run_id_of(repo, commit):
         return None
 
 
+def unpushed_base(repo, tip, run_id, remote_tip):
+    """Return where a new snapshot of run `run_id` goes: below the snapshots of that same run at the top of the
+    local line that the remote does not hold (a re-run replaces them, never stacks on them), else `tip`."""
+    base = tip
+    while base is not None and base != remote_tip and base in repo.object_store:
+        commit = repo[base]
+        if run_id_of(repo, commit) != run_id:
+            break
+        base = commit.parents[0] if commit.parents else None
+    return base
+
+
 def describe(repo, commit):
     """Return {commit, date, time, run_id} of a snapshot commit."""
     return {"commit": commit.id.decode(), "date": iso_of(commit.commit_time), "time": commit.commit_time,

@@ -5,7 +5,7 @@ Shared by every export path: the cookie export and its browser fallback (lib/not
 - `client.get(url, headers)` returns a streamed `requests` response and never follows redirects itself;
 - `client.wait(what, attempt, reason)` sleeps before retry `attempt`, or raises once the retries are spent;
 - `client.retry_after_failure(what, host, attempt, exc)` does the same after a connection-level failure,
-  giving a host nobody can connect to only the connect budget (lib/snapshot/reachability.py);
+  giving a host nobody can connect to only the connect budget (both: the one policy in lib/http/retry.py);
 - `refusal(response)` turns a non-2xx answer into the error to raise, or None when a retry may help.
 """
 import logging
@@ -19,12 +19,13 @@ import requests
 from lib.core.log import Progress
 from lib.core.errors import ExportError
 from lib.core.redact import redact
+from lib.http.answers import WINDOW, excerpt
+from lib.http.retry import TRANSIENT
 
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
 READ_SIZE = 256 << 10  # small reads keep .part close to what arrived, for resume after a kill
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
 
 class LinkExpired(ExportError):
@@ -50,11 +51,14 @@ def _open(client, url, offset):
     raise ExportError("download: more than 5 redirects", hint="the export link is broken; re-run to get a new one")
 
 
-def describe_body(response):
-    """A short, secret-free description of a file host's answer: status, content type, start of the body."""
+def describe_body(response, body=None):
+    """A short, secret-free description of an answer: status, content type, start of the body.
+
+    `body` is the body when the caller has read it already; else only its first few kilobytes are read.
+    """
     kind = response.headers.get("Content-Type", "?").split(";")[0]
-    snippet = " ".join(response.content[:120].decode("utf-8", "replace").split())
-    return redact(f"HTTP {response.status_code} {kind} body: {snippet!r}")
+    start = next(response.iter_content(WINDOW), b"") if body is None else body
+    return redact(f"HTTP {response.status_code} {kind} body: {excerpt(start)!r}")
 
 
 def partial_of(dest):

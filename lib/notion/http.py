@@ -1,7 +1,6 @@
 """HTTP session for Notion's internal /api/v3: cookie scoping, bounded retries, lenient JSON."""
 import json
 import logging
-import time
 from http.cookiejar import DefaultCookiePolicy
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
@@ -9,14 +8,17 @@ from urllib.parse import urlsplit
 import requests
 
 from lib.core.errors import AuthError, ExportError
-from lib.snapshot.reachability import HostUnreachable, Reachability  # noqa: F401 (HostUnreachable: the face of a refusal here)
 from lib.core.redact import redact, register_secret
+from lib.http.answers import WINDOW, excerpt, json_of, read_capped
+from lib.http.reachability import HostUnreachable  # noqa: F401 (the face of a refusal here)
+from lib.http.resumable import describe_body
+from lib.http.retry import TRANSIENT, TRANSIENT_STATUSES, Retrier, RetryPolicy, export_policy, response_retry_after
 
 log = logging.getLogger(__name__)
 AUTH_HINT = "refresh NATIVE_EXPORT_TOKEN_V2 (README: Refreshing cookies)"
-RETRY_STATUSES = {429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 525, 526, 527, 530}
-TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+RETRY_STATUSES = TRANSIENT_STATUSES | {520, 521, 522, 523, 524, 525, 526, 527, 530}  # Cloudflare's own, in front
 CONNECT_TIMEOUT = 10.0  # a host that never accepts the connection costs this much per attempt, not the read timeout
+MAX_ANSWER_BYTES = 64 << 20  # task and notification answers: kilobytes to a few megabytes; more is refused unread
 NETWORK_HINT = "check the network, DNS and NOTION_BASE_URL / NOTION_NOTIFICATION_BASE_URLS; the run resumes when re-run"
 
 
@@ -56,44 +58,33 @@ def unwrap(record):
     return record
 
 
-def parse_json(response):
-    """Return the JSON body (a BOM or stray whitespace tolerated), or None when it is not JSON."""
-    text = response.content.decode("utf-8", "replace").lstrip("\ufeff").strip()
-    if not text or text[0] not in "{[":
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
+def describe(response, body=None):
+    """A short, secret-free description of an HTTP answer for messages (Notion's error name and message if any).
 
-
-def describe(response):
-    """A short, secret-free description of an HTTP answer for messages."""
-    body = parse_json(response)
-    if isinstance(body, dict) and (body.get("name") or body.get("message")):
-        detail = " ".join(str(body[k]) for k in ("name", "message", "debugMessage") if body.get(k))
-    else:
-        kind = response.headers.get("Content-Type", "?").split(";")[0]
-        snippet = " ".join(response.content[:120].decode("utf-8", "replace").split())
-        detail = f"{kind} body: {snippet!r}"
-    return redact(f"HTTP {response.status_code} {detail}")
+    `body` is the body when the caller has read it already; else only its first few kilobytes are read.
+    """
+    body = next(response.iter_content(WINDOW), b"") if body is None else body
+    data = json_of(body)
+    if isinstance(data, dict) and (data.get("name") or data.get("message")):
+        detail = " ".join(str(data[k]) for k in ("name", "message", "debugMessage") if data.get(k))
+        return excerpt(f"HTTP {response.status_code} {detail}")
+    return describe_body(response, body)
 
 
 class NotionHTTP:
     """A requests.Session wrapper that knows which Notion host gets which cookie."""
 
-    def __init__(self, token_v2, file_token, space_id, api_urls, file_hosts, timeout=60.0, max_retries=8,
-                 backoff=1.0, backoff_max=60.0, connect_budget=30.0):
+    def __init__(self, token_v2, file_token, space_id, api_urls, file_hosts, timeout=60.0, policy=RetryPolicy(),
+                 connect_budget=30.0):
         for secret in (token_v2, file_token):
             register_secret(secret)
         self.token_v2, self.space_id = token_v2, space_id
         self.configured_file_token, self.harvested_file_token = file_token or "", ""
         self.api_hosts = [netloc(u) for u in api_urls]
         self.file_hosts = [h.strip() for h in file_hosts if h.strip()]
-        self.timeout, self.max_retries = timeout, max_retries
-        self.backoff, self.backoff_max = backoff, backoff_max
-        self.retries_used = 0
-        self.reach = Reachability(connect_budget)
+        self.timeout = timeout
+        self.retry = Retrier(policy, connect_budget=connect_budget,
+                             hint="Notion or the network kept failing; re-run later (the run resumes)")
         self.session = requests.Session()
         self.session.cookies.set_policy(_BlockAll())
         self.session.headers["User-Agent"] = "notion-git-backup (+https://github.com/)"
@@ -103,9 +94,13 @@ class NotionHTTP:
         """The session the export and the browser fallback use, as the configuration says."""
         return cls(cfg.secret("NATIVE_EXPORT_TOKEN_V2"), cfg.secret("NATIVE_EXPORT_FILE_TOKEN"), cfg.space_id,
                    [cfg["notion.base_url"], *cfg["notion.notification_base_urls"]], cfg["notion.file_hosts"],
-                   timeout=cfg["export.http_timeout_seconds"], max_retries=cfg["export.http_retries"],
-                   backoff=cfg["export.retry_backoff_seconds"], backoff_max=cfg["export.retry_backoff_max_seconds"],
+                   timeout=cfg["export.http_timeout_seconds"], policy=export_policy(cfg),
                    connect_budget=cfg["notion.connect_budget_seconds"])
+
+    @property
+    def retries_used(self):
+        """Retries of this session so far (failures.json counts them)."""
+        return self.retry.count
 
     @property
     def file_token(self):
@@ -133,19 +128,9 @@ class NotionHTTP:
                 self.harvested_file_token = jar["file_token"].value
                 log.info("file_token received from Notion (Set-Cookie); it will be sent to the file host")
 
-    def wait(self, what, attempt, reason, retry_after=None, cap=None):
-        """Sleep before retry `attempt` of `what`, saying why; raise ExportError when retries are spent."""
-        if attempt > self.max_retries:
-            raise ExportError(f"{what}: gave up after {self.max_retries} retries, last answer: {reason}",
-                              hint="Notion or the network kept failing; re-run later (the run resumes)")
-        delay = min(self.backoff_max, self.backoff * 2 ** min(attempt - 1, 60))
-        if cap is not None:
-            delay = min(delay, cap)
-        if retry_after is not None:
-            delay = min(max(retry_after, 0.0), max(self.backoff_max, 300.0))
-        log.warning("%s: %s; retry %d/%d in %.1f s", what, redact(reason), attempt, self.max_retries, delay)
-        self.retries_used += 1
-        time.sleep(delay)
+    def wait(self, what, attempt, reason):
+        """Sleep before retry `attempt` of `what` (the shared download's call); raise once retries are spent."""
+        self.retry.wait(what, attempt, reason)
 
     def post(self, base_url, endpoint, body):
         """POST /api/v3/<endpoint> and return the parsed JSON, retrying transient failures."""
@@ -158,36 +143,37 @@ class NotionHTTP:
             attempt += 1
             try:
                 response = self.session.post(url, data=json.dumps(body), headers=headers, allow_redirects=False,
-                                             timeout=(min(self.timeout, CONNECT_TIMEOUT), self.timeout))
+                                             timeout=(min(self.timeout, CONNECT_TIMEOUT), self.timeout), stream=True)
+                self.retry.answered(host)
+                with response:
+                    raw = read_capped(response, MAX_ANSWER_BYTES, f"Notion {endpoint}")
             except TRANSIENT as exc:
                 self.retry_after_failure(endpoint, host, attempt, exc)
                 continue
             except requests.RequestException as exc:
                 raise ExportError(f"Notion {endpoint}: {type(exc).__name__}: {redact(str(exc))}",
                                   hint="check NOTION_BASE_URL / NOTION_NOTIFICATION_BASE_URLS") from None
-            self.reach.answered(host)
             self._harvest(response)
-            status, data = response.status_code, parse_json(response)
+            status, data = response.status_code, json_of(raw)
             if status == 401 or (status == 400 and isinstance(data, dict) and data.get("name") == "DecryptionError"):
-                raise AuthError(f"token_v2 expired or invalid: {AUTH_HINT}; Notion answered {describe(response)} "
+                raise AuthError(f"token_v2 expired or invalid: {AUTH_HINT}; Notion answered {describe(response, raw)} "
                                 f"to {endpoint}", hint="")
             if status in RETRY_STATUSES:
-                why = "rate limited (429)" if status == 429 else f"server error {describe(response)}"
-                self.wait(f"Notion {endpoint}", attempt, why, _retry_after(response))
+                why = "rate limited (429)" if status == 429 else f"server error {describe(response, raw)}"
+                self.retry.wait(f"Notion {endpoint}", attempt, why, response_retry_after(response.headers))
                 continue
             if status != 200:
-                raise ExportError(f"Notion {endpoint} refused the request: {describe(response)}",
+                raise ExportError(f"Notion {endpoint} refused the request: {describe(response, raw)}",
                                   hint="check NOTION_SPACE_ID and the export settings")
             if not isinstance(data, dict):
-                self.wait(f"Notion {endpoint}", attempt, f"answer is not JSON ({describe(response)}), "
+                self.wait(f"Notion {endpoint}", attempt, f"answer is not JSON ({describe(response, raw)}), "
                           "likely a Cloudflare or bot-check page")
                 continue
             return data
 
     def retry_after_failure(self, what, host, attempt, exc):
         """Wait before retrying a failed request; a host that cannot be connected to gets only the connect budget."""
-        reason, cap = self.reach.judge((what, "Notion", host, exc), attempt, self.max_retries, NETWORK_HINT)
-        self.wait(f"Notion {what}", attempt, reason, cap=cap)
+        self.retry.after_failure((f"Notion {what}", "Notion", host, exc), attempt, NETWORK_HINT)
 
     def get(self, url, headers=None, stream=True):
         """GET with the cookies this host may receive; redirects are returned, not followed."""
@@ -197,13 +183,5 @@ class NotionHTTP:
             headers["Cookie"] = cookie
         response = self.session.get(url, headers=headers, timeout=(min(self.timeout, CONNECT_TIMEOUT), self.timeout),
                                     stream=stream, allow_redirects=False)
-        self.reach.answered(netloc(url))
+        self.retry.answered(netloc(url))
         return response
-
-
-def _retry_after(response):
-    value = response.headers.get("Retry-After")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None

@@ -1,20 +1,20 @@
 """HTTP for Notion's Admin API (api.notion.com/admin): bearer token, Notion-Version 2026-06-01, bounded retries."""
-import json
 import logging
-import time
-from email.utils import parsedate_to_datetime
 
 import requests
 
-from lib.http.resumable import TRANSIENT, LinkExpired, describe_body, host_of
 from lib.core.errors import ExportError
-from lib.snapshot.reachability import Reachability
 from lib.core.redact import redact, register_secret
+from lib.http.answers import ListOf, check_fields, excerpt, json_of, read_capped
+from lib.http.resumable import LinkExpired, describe_body, host_of
+from lib.http.retry import TRANSIENT, TRANSIENT_STATUSES, Retrier, RetryPolicy, export_policy, response_retry_after
 
 log = logging.getLogger(__name__)
 ADMIN_API_VERSION = "2026-06-01"
-RETRY_STATUSES = {429, 500, 502, 503, 504}
 NETWORK_HINT = "check the network, DNS and NOTION_ADMIN_API_BASE_URL; the run resumes the same job when re-run"
+MAX_ANSWER_BYTES = 8 << 20  # a status answer lists URLs: kilobytes; a larger one is refused before it fills memory
+SHAPES = {"status": str, "task_id": str, "export_job_id": str, "download_urls": ListOf(str), "pages_exported": int,
+          "url_expires_at": (int, float), "final_zip_file_size_bytes": int, "error_type": str, "error_message": str}
 TOKEN_HINT = ("check NOTION_ADMIN_TOKEN: an organization bot token with the scope workspace:export, on an "
               "Enterprise workspace")
 
@@ -26,14 +26,12 @@ class AdminApiError(ExportError):
 class AdminHTTP:
     """Calls to the Admin API with the token, and plain downloads of its signed URLs (no token sent there)."""
 
-    def __init__(self, token, base_url, timeout=60.0, max_retries=8, backoff=1.0, backoff_max=60.0,
-                 connect_budget=30.0):
+    def __init__(self, token, base_url, timeout=60.0, policy=RetryPolicy(), connect_budget=30.0):
         register_secret(token)
-        self.reach = Reachability(connect_budget)
+        self.retry = Retrier(policy, connect_budget=connect_budget,
+                             hint="Notion's Admin API or the network kept failing; re-run later (the job resumes)")
         self.base_url = base_url.rstrip("/")
-        self.timeout, self.max_retries = timeout, max_retries
-        self.backoff, self.backoff_max = backoff, backoff_max
-        self.retries_used = 0
+        self.timeout = timeout
         self.api = requests.Session()
         self.api.headers.update({"Authorization": f"Bearer {token}", "Notion-Version": ADMIN_API_VERSION,
                                  "User-Agent": "notion-git-backup (+https://github.com/)"})
@@ -45,26 +43,26 @@ class AdminHTTP:
     def for_config(cls, cfg):
         """The Admin API session the configuration describes (the export.* HTTP budgets apply)."""
         return cls(cfg.secret("NOTION_ADMIN_TOKEN"), cfg["notion.admin_api_base_url"],
-                   timeout=cfg["export.http_timeout_seconds"], max_retries=cfg["export.http_retries"],
-                   backoff=cfg["export.retry_backoff_seconds"], backoff_max=cfg["export.retry_backoff_max_seconds"],
+                   timeout=cfg["export.http_timeout_seconds"], policy=export_policy(cfg),
                    connect_budget=cfg["notion.connect_budget_seconds"])
+
+    @property
+    def retries_used(self):
+        """Retries of this session so far (failures.json counts them)."""
+        return self.retry.count
+
+    def wait(self, what, attempt, reason):
+        """Sleep before retry `attempt` of `what` (the shared download's call); raise once retries are spent."""
+        self.retry.wait(what, attempt, reason)
+
+    def retry_after_failure(self, what, host, attempt, exc):
+        """Wait before retrying after a connection-level failure; an unreachable host gets only the connect budget."""
+        self.retry.after_failure((what, "Admin API", host, exc), attempt, NETWORK_HINT)
 
     def close(self):
         """Close both connection pools."""
         self.api.close()
         self.files.close()
-
-    def wait(self, what, attempt, reason, retry_after=None, cap=None):
-        """Sleep before retry `attempt` of `what` (Retry-After first, else doubling); raise once retries are spent."""
-        if attempt > self.max_retries:
-            raise ExportError(f"{what}: gave up after {self.max_retries} retries, last answer: {redact(reason)}",
-                              hint="Notion's Admin API or the network kept failing; re-run later (the job resumes)")
-        pause = min(self.backoff_max, self.backoff * 2 ** (attempt - 1), cap if cap is not None else float("inf"))
-        if retry_after is not None:  # Notion's own wait wins, up to five minutes
-            pause = min(max(retry_after, 0.0), max(self.backoff_max, 300.0))
-        log.warning("%s: %s; retry %d/%d in %.1f s", what, redact(reason), attempt, self.max_retries, pause)
-        self.retries_used += 1
-        time.sleep(pause)
 
     def call(self, method, path, query=None, body=None):
         """Send one Admin API request and return its JSON object, retrying 429, 5xx and dropped connections."""
@@ -74,75 +72,53 @@ class AdminHTTP:
             attempt += 1
             try:
                 response = self.api.request(method, url, params=query, json=body, timeout=self.timeout,
-                                            allow_redirects=False)
-                self.reach.answered(host_of(url))
+                                            allow_redirects=False, stream=True)
+                self.retry.answered(host_of(url))
+                with response:
+                    raw = read_capped(response, MAX_ANSWER_BYTES, what)
             except TRANSIENT as exc:  # a host nobody can connect to gets the short connect budget
                 self.retry_after_failure(what, host_of(url), attempt, exc)
                 continue
             except requests.RequestException as exc:
                 raise ExportError(f"{what}: {type(exc).__name__}: {redact(str(exc))}",
                                   hint="check NOTION_ADMIN_API_BASE_URL") from None
-            data = _json(response)
-            if response.status_code in RETRY_STATUSES:
-                why = "rate limited (429)" if response.status_code == 429 else _error_text(response, data)
-                self.wait(what, attempt, why, _retry_after(response))
+            data = json_of(raw)
+            if response.status_code in TRANSIENT_STATUSES:
+                why = "rate limited (429)" if response.status_code == 429 else _error_text(response, data, raw)
+                self.retry.wait(what, attempt, why, response_retry_after(response.headers))
                 continue
             if response.status_code != 200:
-                raise _refusal(what, response, data)
+                raise _refusal(what, response, data, raw)
             if not isinstance(data, dict):
-                self.wait(what, attempt, f"answer is not a JSON object ({describe_body(response)})")
+                self.retry.wait(what, attempt, f"answer is not a JSON object ({describe_body(response, raw)})")
                 continue
+            check_fields(data, SHAPES, what)
             return data
-
-    def retry_after_failure(self, what, host, attempt, exc):
-        """Wait before retrying after a connection-level failure; an unreachable host gets only the connect budget."""
-        reason, cap = self.reach.judge((what, "Admin API", host, exc), attempt, self.max_retries, NETWORK_HINT)
-        self.wait(what, attempt, reason, cap=cap)
 
     def get(self, url, headers=None):
         """GET a signed download URL, streamed, redirects returned (the shared download follows them)."""
         response = self.files.get(url, headers=headers or {}, timeout=self.timeout, stream=True,
                                   allow_redirects=False)
-        self.reach.answered(host_of(url))
+        self.retry.answered(host_of(url))
         return response
 
 
-def _json(response):
-    try:
-        return json.loads(response.content.decode("utf-8", "replace").lstrip("\ufeff") or "null")
-    except ValueError:
-        return None
-
-
-def _error_text(response, data):
+def _error_text(response, data, raw):
     """Notion's error object as one line: `HTTP 400 validation_error: <message>` (else the body's start)."""
     if isinstance(data, dict) and (data.get("type") == "error" or "code" in data):
-        return redact(f"HTTP {response.status_code} {data.get('code', '?')}: {data.get('message', '')}".strip())
-    return describe_body(response)
+        return excerpt(f"HTTP {response.status_code} {data.get('code', '?')}: {data.get('message', '')}".strip())
+    return describe_body(response, raw)
 
 
-def _refusal(what, response, data):
+def _refusal(what, response, data, raw):
     """The error a non-retryable Admin API answer means, with the setting that fixes it."""
-    status, text = response.status_code, _error_text(response, data)
+    status, text = response.status_code, _error_text(response, data, raw)
     if status in (401, 403):
         return AdminApiError(f"{what} refused the token: {text}", hint=TOKEN_HINT)
     if status == 404:
         return AdminApiError(f"{what} found nothing: {text}", hint="check NOTION_SPACE_ID")
     return AdminApiError(f"{what} failed: {text}",
                          hint="check NOTION_ADMIN_USER_EMAIL (a member who may export) and NOTION_SPACE_ID")
-
-
-def _retry_after(response):
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
 
 
 def download_refusal(response):

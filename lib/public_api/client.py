@@ -2,10 +2,8 @@
 import hashlib
 import logging
 import os
-import random
 import tempfile
 import time
-from email.utils import parsedate_to_datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -15,11 +13,12 @@ from notion_client.errors import HTTPResponseError, RequestTimeoutError
 
 from lib.core.errors import AuthError, BackupError, ConfigError, ExportError
 from lib.core.log import Progress
-from lib.snapshot.reachability import Reachability, connect_failure_kind
+from lib.http.reachability import connect_failure_kind
+from lib.http.retry import TRANSIENT_STATUSES, Retrier, capture_policy, response_retry_after
 from lib.core.redact import RedactingFilter, redact, register_secret
 
 log = logging.getLogger(__name__)
-RETRY_STATUS = {409, 429, 500, 502, 503, 504, 529}
+RETRY_STATUS = TRANSIENT_STATUSES | {409, 529}  # 409: a conflicting write; 529: Notion overloaded
 SKIP_CODES = {"object_not_found", "restricted_resource"}
 
 
@@ -45,6 +44,12 @@ class ApiUnreachable(BackupError):
 
 class FileExpired(Exception):
     """A signed file URL was refused (expired); re-read the block for a fresh one."""
+
+
+def _still_failing(what, reason, attempts, why):
+    """The error once a request's retries are spent."""
+    return NotionApiError(f"{what} still failing after {attempts} attempts{why} (last: {reason})",
+                          hint="retry later or raise NOTION_API_MAX_RETRIES")
 
 
 class NotionApi:
@@ -74,7 +79,9 @@ class NotionApi:
         self.clients = {self.version: self.client}
         self.http = httpx.Client(timeout=timeout, follow_redirects=True)
         self.host = urlsplit(cfg["notion.api_base_url"]).netloc
-        self.reach = Reachability(cfg["notion.connect_budget_seconds"])
+        self.retry = Retrier(capture_policy(cfg), connect_budget=cfg["notion.connect_budget_seconds"],
+                             exhausted=_still_failing, on_retry=[self._count_retry], level=logging.INFO)
+        self.reach = self.retry.reach
         self.stats = {"requests": 0, "retries": 0, "rate_limited": 0, "skipped": 0, "files": 0, "bytes": 0}
         self.skipped = []
         self._next_slot = 0.0
@@ -101,28 +108,19 @@ class NotionApi:
             now = self._next_slot
         self._next_slot = now + interval
 
-    def _delay(self, attempt, headers=None):
-        value = (headers or {}).get("retry-after") if headers is not None else None
-        if value:
-            try:
-                return max(0.0, float(value))
-            except ValueError:
-                try:
-                    return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-                except (TypeError, ValueError):
-                    pass
-        base = min(self.cfg["capture.backoff_max_seconds"], self.cfg["capture.backoff_seconds"] * 2 ** attempt)
-        return base / 2 + random.random() * base / 2
+    def _count_retry(self, *_):
+        self.stats["retries"] += 1
 
     def request(self, method, path, query=None, body=None, skip_missing=False, form_data=None, version=None):
         """Send one API request with throttling and retries; return the decoded JSON body.
 
         `version` sends another Notion-Version than NOTION_API_VERSION, for an endpoint that needs a newer one."""
-        last = ""
-        for attempt in range(self.max_retries + 1):
+        last, attempt = "", 0
+        while True:
             self._throttle()
             self.stats["requests"] += 1
             self.progress()
+            retry_after = limit = None
             try:
                 answer = self._client_for(version).request(path=path, method=method, query=query, body=body,
                                                            form_data=form_data)
@@ -145,11 +143,9 @@ class NotionApi:
                 if status not in RETRY_STATUS:
                     raise NotionApiError(f"{method} /v1/{path} failed: HTTP {status} {code}: {body_text}",
                                          status, code)
-                delay, last = self._delay(attempt, err.headers), f"HTTP {status} {code}"
-                if delay > 30:
-                    log.warning("Notion asks to wait %.0f s before retrying %s /v1/%s (%s)", delay, method, path, last)
+                retry_after, last = response_retry_after(err.headers), f"HTTP {status} {code}"
             except (RequestTimeoutError, httpx.TransportError) as err:
-                delay, last = self._delay(attempt), type(err).__name__
+                last = type(err).__name__
                 kind = connect_failure_kind(err)
                 if kind:  # nobody answers: a short budget, not the backoff meant for a busy API
                     down, left = self.reach.failed(self.host)
@@ -157,14 +153,9 @@ class NotionApi:
                         raise ApiUnreachable(f"Notion public API host {self.host} is unreachable ({kind}) for "
                                              f"{down:.0f} s ({method} /v1/{path})",
                                              hint="check the network, DNS and NOTION_API_BASE_URL") from None
-                    delay, last = min(delay, left), f"{kind} at {self.host}"
-            if attempt < self.max_retries:
-                self.stats["retries"] += 1
-                log.info("retrying %s /v1/%s in %.1fs after %s (attempt %d of %d)", method, path, delay,
-                         last, attempt + 1, self.max_retries)
-                time.sleep(delay)
-        raise NotionApiError(f"{method} /v1/{path} still failing after {self.max_retries + 1} "
-                             f"attempts (last: {last})", hint="retry later or raise NOTION_API_MAX_RETRIES")
+                    limit, last = left, f"{kind} at {self.host}"
+            attempt += 1
+            self.retry.wait(f"{method} /v1/{path}", attempt, last, retry_after, limit)
 
     def paginate(self, method, path, query=None, body=None, skip_missing=False):
         """Yield every result of a list endpoint, following cursors (short pages included)."""
@@ -213,9 +204,7 @@ class NotionApi:
             except (httpx.TransportError, httpx.HTTPStatusError) as err:
                 if os.path.exists(tmp):
                     os.unlink(tmp)
-                if attempt >= self.max_retries:
-                    raise NotionApiError(f"download of {redact(url)} failed: {redact(str(err))}")
-                time.sleep(self._delay(attempt))
+                self.retry.wait(f"download of {redact(url)}", attempt + 1, redact(str(err)))
             except BaseException:
                 if os.path.exists(tmp):
                     os.unlink(tmp)

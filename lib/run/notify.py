@@ -1,11 +1,7 @@
 """Failure alerts through apprise; an unreachable alert target is a warning, never a failed backup."""
-import json
 import logging
-import os
-import subprocess
-import sys
 
-from lib.core.redact import redact, register_secret
+from lib.core.redact import redact
 
 log = logging.getLogger("notify")
 
@@ -33,31 +29,3 @@ def send_alert(urls, title, body):
     if not delivered:
         log.warning("no alert target accepted the alert (check BACKUP_NOTIFY_URLS)")
     return bool(delivered)
-
-
-def send_alert_at_exit(urls, title, body, timeout=60):
-    """Send an alert from a child process: interpreter shutdown forbids the threads apprise uses."""
-    if not urls:
-        return False
-    payload = json.dumps({"urls": list(urls), "title": title, "body": body})
-    try:
-        done = subprocess.run([sys.executable, "-m", "lib.run.notify"], input=payload, text=True, timeout=timeout,
-                              capture_output=True, cwd=_project_root())
-    except (OSError, subprocess.TimeoutExpired) as error:
-        log.warning("could not send the alert: %s", redact(str(error)))
-        return False
-    for line in done.stderr.splitlines():
-        log.warning("%s", redact(line))
-    return done.returncode == 0
-
-
-def _project_root():
-    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-if __name__ == "__main__":
-    request = json.load(sys.stdin)
-    for url in request["urls"]:
-        register_secret(url)
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    sys.exit(0 if send_alert(request["urls"], request["title"], request["body"]) else 1)

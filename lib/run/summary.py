@@ -9,7 +9,7 @@ from lib.core.clock import now_iso
 
 log = logging.getLogger("summary")
 
-# Set once per doit invocation by lib.run.cli.prepare; `backup` is False for a manual task run alone.
+# Set once per doit run by lib.run.loader; `backup` is False for a manual task run alone.
 INVOCATION = {"started_iso": None, "started_monotonic": None, "interrupted": False, "token_v2_expires": "",
               "backup": True}
 
@@ -104,6 +104,7 @@ def build_summary(layout, started_iso, started_monotonic, interrupted=False, fin
         "commit": published.get("commit"),
         "files_left_out": published.get("skipped_large", []),
         "files_in_lfs": published.get("lfs", []),
+        "remote_check": _remote_check(published.get("remote_check")),
         "broken_links": len(site.get("broken_links", [])) if site else None,
         "verdict": verdict,
         "exit_status": int(exit_status_of(stages, interrupted)),
@@ -111,6 +112,14 @@ def build_summary(layout, started_iso, started_monotonic, interrupted=False, fin
     }
     summary["summary"] = one_line(summary)
     return summary
+
+
+def _remote_check(checked):
+    """Return what this run's read-back of the remote found (None when it was not due)."""
+    if not checked:
+        return None
+    return {"ok": checked["ok"], "problems": checked["problem_count"], "resent_git": checked["resent_git"],
+            "commit": checked["commit"]}
 
 
 def one_line(summary):

@@ -5,6 +5,7 @@ import html
 import io
 
 from lib.core.textdiff import as_text, hunks, word_ops
+from lib.site.html_words import word_diff
 
 E = html.escape
 
@@ -90,18 +91,26 @@ def table_changes(old, new):
             "removed_columns": [h for h in old_header if h not in new_header], "rows": rows}
 
 
-def _cell(status, value):
-    if status == "changed":
-        old, new = value
-        if old == new:
-            return E(new)
-        ops = word_ops(old, new)
-        return '<span class="was">%s</span> <span class="now">%s</span>' % (_words(ops, "old"), _words(ops, "new"))
+def _plain(column, value):
     return E(value)
 
 
-def table_diff(old, new):
-    """Return (html, rows added, rows removed, rows changed) comparing two versions of a database's CSV."""
+def _cell(status, value, column, render):
+    if status != "changed":
+        return render(column, value)
+    old, new = value
+    if old == new:
+        return render(column, new)
+    if render is _plain:
+        ops = word_ops(old, new)
+        return '<span class="was">%s</span> <span class="now">%s</span>' % (_words(ops, "old"), _words(ops, "new"))
+    # As the site shows the cell (links, files), the words that went and came marked in place.
+    return word_diff(render(column, old), render(column, new), floor=0)
+
+
+def table_diff(old, new, render=_plain):
+    """Return (html, rows added, rows removed, rows changed) comparing two versions of a database's CSV;
+    `render(column, value)` gives a cell's HTML (its text, escaped, unless told otherwise)."""
     change = table_changes(old, new)
     counts = {s: sum(1 for status, _ in change["rows"] if status == s) for s in ("added", "removed", "changed", "same")}
     facts = ["%d rows added" % counts["added"], "%d removed" % counts["removed"], "%d changed" % counts["changed"],
@@ -116,8 +125,8 @@ def table_diff(old, new):
         parts.append('<div class="table-wrap"><table class="diff table-diff"><thead><tr><th>Row</th>%s</tr></thead>'
                      "<tbody>" % head)
         for status, values in shown:
-            cells = "".join("<td>%s</td>" % _cell(status, values.get(c, ("", "") if status == "changed" else ""))
-                            for c in change["columns"])
+            cells = "".join("<td>%s</td>" % _cell(status, values.get(c, ("", "") if status == "changed" else ""),
+                                                  c, render) for c in change["columns"])
             parts.append('<tr class="%s"><td class="status">%s</td>%s</tr>\n' % (status, status, cells))
         parts.append("</tbody></table></div>\n")
     return "".join(parts), counts["added"], counts["removed"], counts["changed"]

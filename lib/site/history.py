@@ -4,7 +4,7 @@ import os
 
 from lib.core.notion_names import page_key
 from lib.site import history_pages as hp
-from lib.site.site_paths import title_from_path
+from lib.core.notion_names import title_of
 from lib.site.pool import chunked_map
 from lib.site.history_worker import init_history_worker, render_history_chunk
 from lib.site.state import link_sig
@@ -44,12 +44,12 @@ def versions(events):
 def heading_title(data, path):
     """Return the title of a version: its '# ' line, else the one in its file name."""
     first = as_text(data or b"")[:4096].lstrip("\n").split("\n", 1)[0]
-    return first[2:].strip() if first.startswith("# ") and first[2:].strip() else title_from_path(path)
+    return first[2:].strip() if first.startswith("# ") and first[2:].strip() else title_of(path)
 
 
 def trail_of(path):
     """Return where a file was, as folder titles."""
-    return " / ".join(title_from_path(part + ".md") for part in path.split("/")[:-1])
+    return " / ".join(title_of(part + ".md") for part in path.split("/")[:-1])
 
 
 def render_items(items, ctx, workers):
@@ -69,6 +69,8 @@ class HistoryBuild:
         self.lines = timelines(history)
         self.snaps = history["snapshots"]
         self.info, self.todo, self.kept, self.missing, self.texts = {}, [], {}, set(), {}
+        self.latest = {}    # export path -> its diff page, for what the newest snapshot changed
+        self.diffs = {}     # (key, snapshot number) -> the page of that change
         # The promoted snapshot is not committed yet: its versions are the files of official/.
         self.on_disk = {e["blob"]: os.path.join(official, e["path"]) for e in history["events"]
                         if e.get("blob") and self.snaps[e["snap"]]["commit"] is None}
@@ -88,14 +90,14 @@ class HistoryBuild:
         src = self.now.get(key)
         if src is not None:
             return {"key": key, "type": "db" if self.index.kind[src] == "db" else "page",
-                    "title": self.titles.get(src) or title_from_path(src), "current": self.index.out[src]}
+                    "title": self.titles.get(src) or title_of(src), "current": self.index.out[src]}
         last = events[-1]
         remembered = self.old_deleted.get(key, {})
         if remembered.get("blob") == last["old_blob"]:
             title = remembered["title"]
         else:
             title = heading_title(self.text(last["old_blob"]), last["path"]) if last["type"] == "page" \
-                else title_from_path(last["path"])
+                else title_of(last["path"])
         return {"key": key, "type": last["type"], "title": title, "current": None,
                 "deleted": self.snaps[last["snap"]]["date"][:10], "path": last["path"], "blob": last["old_blob"]}
 
@@ -105,7 +107,7 @@ class HistoryBuild:
         # A plain join: thousands of versions are looked at on every render, hashing JSON for each costs.
         item["digest"] = "\0".join([item["kind"], info["title"], info.get("current") or "", info.get("deleted") or "",
                                     hp.snapshot_label(item["snapshot"]), item["path"], item.get("version") or "",
-                                    *item["blobs"]])
+                                    item.get("old_path") or "", item.get("format") or "", *item["blobs"]])
         prev = self.old.get(out)
         if prev and prev.get("digest") == item["digest"] and os.path.exists(os.path.join(self.site, out)):
             if not self.relink or not prev.get("links") or link_sig(self.index, prev["links"], prev["src"]) == prev["sig"]:
@@ -148,11 +150,15 @@ class HistoryBuild:
                 diff = hp.diff_page(key, event["old_blob"], event["blob"])
                 item = {"kind": "diff", "info": info, "snapshot": self.snaps[event["snap"]], "type": event["type"],
                         "blobs": [event["old_blob"], event["blob"]], "version": views.get(event["blob"]),
-                        "path": event["path"]}
+                        "path": event["path"], "old_path": event.get("old_path"), "format": hp.DIFF_FORMAT}
                 diff = diff if self.want(diff, item) else None
+                if diff:
+                    self.diffs[(key, event["snap"])] = diff
+                if diff and event["snap"] == len(self.snaps) - 1:
+                    self.latest[event["path"]] = diff
             change = hp.KINDS[event["kind"]]
             if event["kind"] in ("renamed", "moved") and event.get("old_path"):
-                was = title_from_path(event["old_path"]) if event["kind"] == "renamed" else trail_of(event["old_path"])
+                was = title_of(event["old_path"]) if event["kind"] == "renamed" else trail_of(event["old_path"])
                 change += " (was %s)" % (was or "at the top")
             rows.append({"when": hp.snapshot_label(self.snaps[event["snap"]]), "change": hp.E(change),
                          "added": event["added"], "removed": event["removed"], "diff": diff,

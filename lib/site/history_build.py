@@ -49,7 +49,8 @@ def build_history(index, titles, history, read_blob, site, official, old, relink
         info = build.info[key] = build.page_info(key)
         rows[key] = build.rows(key, info) if key in build.lines else []
         for event in build.lines.get(key, ()):
-            changed.setdefault(event["snap"], []).append((info["title"], event["kind"], hp.history_page(key)))
+            changed.setdefault(event["snap"], []).append((info["title"], event["kind"], hp.history_page(key),
+                                                          build.diffs.get((key, event["snap"]))))
     rendered = render_items(build.todo, {"index": index, "titles": titles, "site": site}, workers) if build.todo else {}
     state_outputs = dict(build.kept, **rendered)
     outputs = {rel: {"size": facts["size"], "sha256": facts["sha256"]} for rel, facts in state_outputs.items()}
@@ -87,4 +88,5 @@ def build_history(index, titles, history, read_blob, site, official, old, relink
              "%d not in this repository, %.1f s", facts["pages"], facts["deleted"], facts["snapshots"],
              facts["rendered"], facts["reused"], facts["unavailable"], facts["seconds"])
     state = {"outputs": state_outputs, "deleted": remembered, "pages": pages}
-    return {"outputs": outputs, "search": search, "state": state, "facts": facts, "deleted": deleted}
+    return {"outputs": outputs, "search": search, "state": state, "facts": facts, "deleted": deleted,
+            "diffs": build.latest}

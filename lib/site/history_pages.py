@@ -2,12 +2,15 @@
 import html
 from urllib.parse import quote
 
+from lib.site.rendered_diff import summary
 from lib.site.site_paths import SITE_DIR, relative
 
 E = html.escape
 HISTORY_DIR = SITE_DIR + "/history"
 OVERVIEW = SITE_DIR + "/history.html"
 DELETED = SITE_DIR + "/deleted.html"
+DIFF_CSS = SITE_DIR + "/diff.css"
+DIFF_FORMAT = "rendered-1"      # a diff page written in an older form is written again
 KINDS = {"added": "added", "changed": "changed", "renamed": "renamed", "moved": "moved", "removed": "deleted"}
 
 
@@ -118,8 +121,24 @@ def banner(info, snapshot, from_out, what="version", version=None):
             % (text, note, cli_hint(info["key"], snapshot), " &middot; ".join(links)))
 
 
+def diff_article(rendered, counts, source, from_out):
+    """Return the body of a diff page: the page's changes as it renders (`counts` of its blocks; None for a
+    database, whose rows are compared instead), then the source's line diff behind a toggle."""
+    parts = ['<link rel="stylesheet" href="%s">\n' % E(href(DIFF_CSS, from_out))]
+    if counts is not None:
+        parts.append('<p class="diff-summary">%s</p>\n' % E(summary(counts)))
+        if not rendered:
+            parts.append('<p class="diff-none">The page reads the same in both versions: only its source changed '
+                         "(below).</p>\n")
+    parts.append(rendered)
+    parts.append('<details class="source-diff"><summary>Source diff (%s, line by line)</summary>\n%s</details>\n'
+                 % ("Markdown" if counts is not None else "CSV", source))
+    return "".join(parts)
+
+
 def overview_article(history, changed, from_out):
-    """Return the body of the snapshots overview: each snapshot, newest first, and the pages it changed."""
+    """Return the body of the snapshots overview: each snapshot, newest first, and the pages it changed (each
+    with its history, and the diff of that change when there is one)."""
     parts = ['<p>%s</p>\n' % start_note(history)]
     snaps = history["snapshots"]
     for number in range(len(snaps) - 1, -1, -1):
@@ -130,9 +149,10 @@ def overview_article(history, changed, from_out):
                                                         "No page or database changed."))
             continue
         parts.append('<ul class="changes">')
-        for title, kind, target in items:
-            parts.append('<li><a href="%s">%s</a> <span class="badge">%s</span></li>'
-                         % (E(href(target, from_out)), E(title), E(KINDS.get(kind, kind))))
+        for title, kind, target, diff in items:
+            link = ' <a class="diff-link" href="%s">diff</a>' % E(href(diff, from_out)) if diff else ""
+            parts.append('<li><a href="%s">%s</a> <span class="badge">%s</span>%s</li>'
+                         % (E(href(target, from_out)), E(title), E(KINDS.get(kind, kind)), link))
         parts.append("</ul>\n")
     return "".join(parts)
 

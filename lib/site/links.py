@@ -4,7 +4,8 @@ import re
 from urllib.parse import quote, unquote, urlsplit
 
 from lib.site.outputs import Outputs
-from lib.site.site_paths import db_stem, pair_databases, relative, split_id, strip_ids
+from lib.core.notion_names import db_stem, split_stem, strip_ids
+from lib.site.site_paths import pair_databases, relative
 
 UUID_RE = re.compile(r"([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})"
                      r"(?![0-9a-f])")
@@ -81,7 +82,7 @@ class SiteIndex:
         for rel, kind in self.kind.items():
             if kind == "asset":
                 continue
-            ident = split_id(db_stem(rel) if kind == "db" else rel[:-3].rsplit("/", 1)[-1])[1]
+            ident = split_stem(db_stem(rel) if kind == "db" else rel[:-3].rsplit("/", 1)[-1])[1]
             if ident and (ident not in self.by_id or kind == "page"):
                 self.by_id[ident] = rel
 
@@ -104,13 +105,13 @@ class SiteIndex:
         named = {}
         for rel in sorted(r for r, k in self.kind.items() if k == "page"):
             parent, base = posixpath.split(rel)
-            title, ident = split_id(base[:-3])
+            title, ident = split_stem(base[:-3])
             # Of two namesakes, the one whose folder carries its id does not own the bare name.
             if ident and rel[:-3] not in dirs:
                 named.setdefault((parent, title), rel)
         for key, entry in sorted(self.dbs.items(), reverse=True):
             parent, base = posixpath.split(key)
-            named[(parent, split_id(base)[0])] = entry["main"]
+            named[(parent, split_stem(base)[0])] = entry["main"]
         for key, entry in sorted(self.dbs.items(), reverse=True):
             parent, base = posixpath.split(key)
             named[(parent, base)] = entry["main"]
@@ -190,21 +191,31 @@ class SiteIndex:
                 return self.by_id[ident]
         return None
 
+    def _joined(self, folder, raw):
+        cand = posixpath.normpath(posixpath.join(folder, raw)).lstrip("/")
+        return self.renamed.get(cand, cand)
+
     def _by_path(self, path, src_rel):
         # The link was written where Notion put the page: resolve it from there, then follow the renames.
-        base = posixpath.dirname(self.original.get(src_rel, src_rel))
+        # A database's CSV in a 2024 export names its Files & media from the export's root instead: a path
+        # that exists from there, and not from the CSV's folder, is the one Notion meant.
+        original = self.original.get(src_rel, src_rel)
+        base = posixpath.dirname(original)
+        root = original.split("/", 1)[0] if original.startswith("Export-") and "/" in original else ""
         once = unquote(path)
-        for raw in (once, unquote(once) if "%" in once else None, path if once != path else None):
-            if raw is None:
-                continue
-            cand = posixpath.normpath(posixpath.join(base, raw)).lstrip("/")
-            cand = self.renamed.get(cand, cand)
-            if cand in self.kind:
-                return cand
-            if cand in self.dir_owner and not self.dir_owner[cand].startswith("dir:"):
-                return self.dir_owner[cand]
+        variants = [raw for raw in (once, unquote(once) if "%" in once else None, path if once != path else None)
+                    if raw is not None]
+        for folder in (base, root) if root != base else (base,):
+            for raw in variants:
+                cand = self._joined(folder, raw)
+                if cand in self.kind:
+                    return cand
+                if cand in self.dir_owner and not self.dir_owner[cand].startswith("dir:"):
+                    return self.dir_owner[cand]
+        for raw in variants:
+            cand = self._joined(base, raw)
             stem = cand.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-            ident = split_id(stem[:-4] if stem.endswith("_all") else stem)[1]
+            ident = split_stem(stem[:-4] if stem.endswith("_all") else stem)[1]
             if ident:
                 # An id names one page: a missing id is a broken link, never a namesake.
                 if ident in self.by_id:

@@ -5,7 +5,8 @@ import posixpath
 import re
 from urllib.parse import quote
 
-from lib.site.site_paths import SITE_DIR, split_id, title_from_path
+from lib.core.notion_names import split_stem, title_of
+from lib.site.site_paths import SITE_DIR
 
 ASSET_CSS = SITE_DIR + "/site.css"
 ASSET_JS = SITE_DIR + "/site.js"
@@ -25,8 +26,8 @@ def node_title(node, titles):
         if "/" not in name and name.startswith("Export-"):
             return "Workspace export"
         # A folder whose page is not in the export ('My Links <32hex>/' alone): named as its page would be.
-        return split_id(posixpath.basename(name))[0]
-    return titles.get(node) or title_from_path(node)
+        return split_stem(posixpath.basename(name))[0]
+    return titles.get(node) or title_of(node)
 
 
 def breadcrumbs(index, node, titles, out_rel):

@@ -7,7 +7,8 @@ import mistune
 from mistune.plugins import import_plugin
 
 from lib.site.fast_mistune import FastHTMLRenderer, FastInlineParser, FastMarkdown
-from lib.site.site_paths import ATTACHMENT_RE, digest, title_from_path
+from lib.core.notion_names import title_of
+from lib.site.site_paths import ATTACHMENT_RE, digest
 from lib.site.props import render_properties
 from lib.site.rawhtml import icon_label, open_html_blocks, sanitize_html
 
@@ -33,7 +34,7 @@ def read_title(path, rel):
     with open(path, "rb") as handle:
         head = handle.read(4096)
     text = head.decode("utf-8", errors="ignore")
-    return split_page(text.split("\n\n", 1)[0] + "\n", title_from_path(rel))[0]
+    return split_page(text.split("\n\n", 1)[0] + "\n", title_of(rel))[0]
 
 
 def split_properties(body, is_row):
@@ -105,11 +106,11 @@ class SiteRenderer(FastHTMLRenderer):
         if target is None:
             return html.escape(url)
         if self.index.kind.get(target) != "page":
-            return html.escape(title_from_path(target))
+            return html.escape(title_of(target))
         title = self.titles.get(target)
         if title is None and self.official:
             title = read_title(posixpath.join(self.official, target), target)
-        return html.escape(title or title_from_path(target))
+        return html.escape(title or title_of(target))
 
     def link(self, text, url, title=None):
         """Render a link to its site path, or mark it broken or missing."""
@@ -187,6 +188,15 @@ class SiteRenderer(FastHTMLRenderer):
         return sanitize_html(raw, self.raw_image)
 
 
+class BlockRenderer(SiteRenderer):
+    """The site's renderer that returns a page's top-level blocks one by one (to compare two versions)."""
+
+    def __call__(self, tokens, state):
+        """Return the rendered top-level blocks of the page, blank lines left out."""
+        render = self.render_token
+        return [part for part in [render(tok, state) for tok in tokens] if part]
+
+
 def render_block_math(renderer, text):
     """Show TeX source as a styled block: readable offline without a math engine."""
     return '<pre class="math" title="TeX equation">' + html.escape(text.strip()) + "</pre>\n"
@@ -197,9 +207,9 @@ def render_inline_math(renderer, text):
     return '<code class="math" title="TeX equation">' + html.escape(text) + "</code>"
 
 
-def make_markdown():
+def make_markdown(kind=SiteRenderer):
     """Return (markdown, renderer): one parser per process, reused for every page."""
-    renderer = SiteRenderer()
+    renderer = kind()
     # What mistune.create_markdown(renderer=renderer, plugins=PLUGINS) builds, as a SiteMarkdown.
     md = FastMarkdown(renderer=renderer, inline=FastInlineParser(hard_wrap=False),
                       plugins=[import_plugin(name) for name in PLUGINS])
@@ -214,18 +224,27 @@ def link_info(renderer):
     return {"links": links, "sig": digest([renderer.links[u] for u in links]), "broken": renderer.broken}
 
 
-def render_page(md, renderer, text, src, index, is_row=False, out=None):
-    """Return (title, article html, info dict) for one page's Markdown `text` at export path `src`, written
-    to site path `out` (default: where the site puts that page; an earlier version goes elsewhere)."""
+def page_parts(md, renderer, text, src, index, is_row=False, out=None):
+    """Return (title, [html parts], info dict) for one page's Markdown `text` at export path `src`, written
+    to site path `out` (default: where the site puts that page; an earlier version goes elsewhere); with a
+    BlockRenderer the parts are the property table and each top-level block."""
     renderer.index, renderer.src, renderer.out = index, src, out or index.out[src]
     renderer.reset()
-    title, body = split_page(text, title_from_path(src))
+    title, body = split_page(text, title_of(src))
     props, body = split_properties(body, is_row)
     parts = []
     if props:
         parts.append(render_properties(props, renderer))
-    parts.append(md(open_html_blocks(body)))
+    rendered = md(open_html_blocks(body))
+    parts += [rendered] if isinstance(rendered, str) else rendered
     info = link_info(renderer)
     info["missing"] = renderer.missing
     info["props"] = dict(props)
+    return title, parts, info
+
+
+def render_page(md, renderer, text, src, index, is_row=False, out=None):
+    """Return (title, article html, info dict) for one page's Markdown `text` at export path `src`, written
+    to site path `out` (default: where the site puts that page; an earlier version goes elsewhere)."""
+    title, parts, info = page_parts(md, renderer, text, src, index, is_row, out)
     return title, "".join(parts), info

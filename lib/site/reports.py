@@ -4,7 +4,7 @@ import posixpath
 
 from lib.site import nav
 from lib.site.links import SKIPPED_RE
-from lib.site.site_paths import db_stem, split_id, title_from_path
+from lib.core.notion_names import db_stem, split_stem, title_of
 
 
 def _link(index, src, from_out):
@@ -38,7 +38,7 @@ def _trail(index, rel, titles, from_out):
         # An attachment belongs to its folder's page; a removed file to whatever is left of its folders.
         folder, rest = posixpath.dirname(rel), []
         while folder and folder not in index.dir_owner:
-            rest.insert(0, split_id(posixpath.basename(folder))[0])
+            rest.insert(0, split_stem(posixpath.basename(folder))[0])
             folder = posixpath.dirname(folder)
         owner = index.dir_owner.get(folder) if folder else None
         chain = index.ancestors(owner) + [owner] if owner else []
@@ -50,10 +50,11 @@ def _trail(index, rel, titles, from_out):
     return " / ".join(crumbs + [html.escape(name) for name in rest])
 
 
-def _items(index, paths, titles, from_out, strip, present):
+def _items(index, paths, titles, from_out, strip, present, diffs=None):
     """Return [(name html, kind, trail html)] for changed paths: one line per page, database or file.
 
-    A moved path is an [old, new] pair: named as it is now, with the name it had before."""
+    A moved path is an [old, new] pair: named as it is now, with the name it had before; `diffs` maps a
+    page or database (its main file) to the page of its changes in this snapshot."""
     items, seen = [], set()
     for path in paths:
         before = None
@@ -72,17 +73,20 @@ def _items(index, paths, titles, from_out, strip, present):
             name = posixpath.basename(rel)
         else:
             name = titles.get(index.node_of(rel)) if rel in index.kind else None
-            name = name or title_from_path(rel)
+            name = name or title_of(rel)
         label = html.escape(name)
         if present and rel in index.out:
             label = '<a href="%s">%s</a>' % (html.escape(index.href(index.out[rel], from_out)), label)
-        if before is not None and title_from_path(before) != name:
-            label += " (was %s)" % html.escape(title_from_path(before))
+        if before is not None and title_of(before) != name:
+            label += " (was %s)" % html.escape(title_of(before))
+        diff = (diffs or {}).get(index.node_of(rel) if rel in index.kind else rel)
+        if present and diff:
+            label += ' <a class="diff-link" href="%s">diff</a>' % html.escape(index.href(diff, from_out))
         items.append((label, kind, _trail(index, rel, titles, from_out)))
     return items
 
 
-def changes_article(index, changes, titles, snapshot, previous, from_out, strip=""):
+def changes_article(index, changes, titles, snapshot, previous, from_out, strip="", diffs=None):
     """Return the body of the changes page: added, changed and removed pages, databases and files."""
     if changes is None:
         return "<p>No previous snapshot to compare with.</p>\n"
@@ -90,7 +94,7 @@ def changes_article(index, changes, titles, snapshot, previous, from_out, strip=
                                                   html.escape(str(snapshot.get("time", "?"))))]
     for what, heading in (("added", "Added"), ("changed", "Changed"), ("moved", "Renamed or moved"),
                           ("removed", "Removed")):
-        items = _items(index, changes.get(what, []), titles, from_out, strip, what != "removed")
+        items = _items(index, changes.get(what, []), titles, from_out, strip, what != "removed", diffs)
         parts.append("<h2>%s (%d)</h2>\n" % (heading, len(items)))
         if not items:
             continue

@@ -1,44 +1,14 @@
-"""Path helpers for the site: Notion ids in names, relative site paths, digests, tree scans."""
+"""Path helpers for the site: database CSV pairs, relative site paths, digests, tree scans (names: lib.core.notion_names)."""
 import hashlib
 import json
 import os
 import posixpath
 import re
 
-ID_RE = re.compile(r"([0-9a-f]{32})$")
+from lib.core.notion_names import db_stem, split_stem
+
 SITE_DIR = "_site"
 ATTACHMENT_RE = re.compile(r"\.(?!md$|csv$|html?$)[A-Za-z0-9]{1,8}$")
-
-
-def split_id(stem):
-    """Return (title, id or None) for a Notion file stem like 'Title <32hex>'."""
-    match = ID_RE.search(stem)
-    if not match:
-        return stem, None
-    return stem[: match.start()].rstrip(" -") or stem, match.group(1)
-
-
-def title_from_path(rel):
-    """Return a readable title from a file name: the stem without its Notion id."""
-    stem = posixpath.basename(rel).rsplit(".", 1)[0]
-    return split_id(stem[:-4] if stem.endswith("_all") else stem)[0]
-
-
-def strip_ids(rel):
-    """Return `rel` with the ' <32hex>' suffix removed from every component."""
-    out = []
-    for part in rel.split("/"):
-        stem, dot, ext = part.rpartition(".") if "." in part else (part, "", "")
-        title, ident = split_id(stem)
-        out.append((title + dot + ext) if ident else part)
-    return "/".join(out)
-
-
-def db_stem(rel):
-    """Return the database key of a CSV path: the path without '.csv' and '_all'."""
-    stem = rel[:-4]
-    return stem[:-4] if stem.endswith("_all") else stem
-
 
 
 def pair_databases(csvs):
@@ -52,7 +22,7 @@ def pair_databases(csvs):
         stem = db_stem(rel)
         slot = "all" if rel[:-4].endswith("_all") else "csv"
         folder, base = posixpath.split(stem)
-        ident = split_id(base)[1]
+        ident = split_stem(base)[1]
         key = by_id.get((folder, ident), stem) if ident else stem
         if dbs.get(key, {}).get(slot):  # two CSVs of one id and kind (a renamed namesake): each its own
             key = stem

@@ -8,7 +8,8 @@ import posixpath
 
 from lib.snapshot.counting import snapshot_changes
 from lib.site import nav, reports
-from lib.site.site_paths import SITE_DIR, digest, title_from_path
+from lib.core.notion_names import title_of
+from lib.site.site_paths import SITE_DIR, digest
 from lib.site.search import build_index
 
 
@@ -68,7 +69,7 @@ def plan(index, hashes, old, official, site, read_title):
         elif src in parents:
             titles[src] = read_title(os.path.join(official, src), src)
     for entry in index.dbs.values():
-        titles[entry["main"]] = title_from_path(entry["main"])
+        titles[entry["main"]] = title_of(entry["main"])
     paths_digest = _h(sorted(hashes))
     nav_keys, sig, render = {}, {}, []
     relink = paths_digest != old.get("paths_digest")
@@ -143,7 +144,8 @@ def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, p
     out = SITE_DIR + "/changes.html"
     changes = snapshot_changes(snapshot, previous)
     strip = snapshot_prefix(snapshot, index.files) if snapshot else ""
-    article = reports.changes_article(index, changes, titles, snapshot, previous, out, strip)
+    article = reports.changes_article(index, changes, titles, snapshot, previous, out, strip,
+                                      history and history.get("diffs"))
     files[out] = nav.page_shell("Changes", article, out, [], "report").encode("utf-8")
     return files
 

@@ -1,4 +1,4 @@
-"""May this export become the snapshot: counting, the gate, promotion, reachability of pages."""
+"""May this export become the snapshot: counting, the gate, promotion."""
 from lib.snapshot.counting import count_tree, snapshot_changes
 from lib.snapshot.gate import evaluate as evaluate_gate
 from lib.snapshot.gate import measure

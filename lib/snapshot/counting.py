@@ -1,32 +1,16 @@
 """Count what an export tree holds: Markdown, CSV, HTML, attachments, bytes, per top-level folder."""
 import os
-import re
 from pathlib import Path
 
 from lib.core.fsutil import read_json
+from lib.core.notion_names import file_kind, kind_of, split_stem, stem_of
 
 KINDS = ("md", "csv", "csv_all", "html", "attachments")
-# A page or database file as Notion names it: the id stays when the page is renamed or moved.
-NOTION_FILE_RE = re.compile(r" ([0-9a-f]{32})((?:_all)?\.(?:md|csv))$")
 
 
 def _empty():
     """Return a zeroed counter."""
     return {"md": 0, "csv": 0, "csv_all": 0, "html": 0, "attachments": 0, "files": 0, "bytes": 0}
-
-
-def kind_of(name):
-    """Return the counter a file name belongs to."""
-    lower = name.lower()
-    if lower.endswith("_all.csv"):
-        return "csv_all"
-    if lower.endswith(".csv"):
-        return "csv"
-    if lower.endswith(".md"):
-        return "md"
-    if lower.endswith((".html", ".htm")):
-        return "html"
-    return "attachments"
 
 
 def count_tree(tree_dir):
@@ -40,7 +24,7 @@ def count_tree(tree_dir):
         top = "." if rel_dir == "." else rel_dir.split(os.sep, 1)[0]
         for name in filenames:
             size = os.lstat(os.path.join(dirpath, name)).st_size
-            kind = kind_of(name)
+            kind = file_kind(name)
             for bucket in (totals, folders.setdefault(top, _empty())):
                 bucket[kind] += 1
                 bucket["files"] += 1
@@ -68,14 +52,20 @@ def snapshot_changes(snapshot, previous):
     added, removed = sorted(set(new) - set(old)), sorted(set(old) - set(new))
     gone = {}
     for path in removed:
-        match = NOTION_FILE_RE.search(path)
-        if match:
-            gone.setdefault(match.groups(), path)
+        key = _identity(path)
+        if key:
+            gone.setdefault(key, path)
     moved = []
     for path in added:
-        match = NOTION_FILE_RE.search(path)
-        if match and match.groups() in gone:
-            moved.append([gone.pop(match.groups()), path])
+        key = _identity(path)
+        if key and key in gone:
+            moved.append([gone.pop(key), path])
     paired = {p for pair in moved for p in pair}
     return {"added": [p for p in added if p not in paired], "removed": [p for p in removed if p not in paired],
             "changed": sorted(p for p in set(new) & set(old) if new[p] != old[p]), "moved": moved}
+
+
+def _identity(path):
+    """Return what keeps a page or database file the same through a rename or move: its Notion id and kind."""
+    ident = split_stem(stem_of(path))[1] if kind_of(path) else None
+    return (ident, file_kind(path)) if ident else None

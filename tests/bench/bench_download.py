@@ -20,9 +20,10 @@ REPO = Path(__file__).resolve().parents[2]
 OURS = """
 import json, sys, time
 from lib.notion.http import NotionHTTP
+from lib.http.retry import RetryPolicy
 from lib.notion.file_download import download
 file_token, file_host, url, dest = sys.argv[1:5]
-http = NotionHTTP("v02%3Aunused", file_token, "", [], [file_host], timeout=60, max_retries=2)
+http = NotionHTTP("v02%3Aunused", file_token, "", [], [file_host], timeout=60, policy=RetryPolicy(retries=2))
 started = time.monotonic()
 facts = download(http, url, dest)
 print(json.dumps({"seconds": time.monotonic() - started, "bytes": facts["bytes"]}))

@@ -145,6 +145,12 @@ def csv_bytes(header, rows):
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
+def cell_path(db, folder, path):
+    """Return a path as a database's CSV names it: from the CSV's folder, or (a database in a folder of its
+    own, as a 2024 export writes one) from the export's root, '&' left as it is."""
+    return quote(path, safe="/&") if db.own_folder else quote(relative(folder, path))
+
+
 def database_csv(ws, node, all_columns):
     """Return a database's CSV: the view's columns, or every column for `_all.csv`; rows in Notion's order."""
     folder, paths = folder_of(ws.paths()[node.index][0]), ws.paths()
@@ -155,9 +161,9 @@ def database_csv(ws, node, all_columns):
         if i not in paths or child.kind != "row":
             continue
         values = dict(row_values(ws, child), Name=child.title)
-        values["Files & media"] = ", ".join(p if p.startswith("https://") else quote(relative(folder, p))
+        values["Files & media"] = ", ".join(p if p.startswith("https://") else cell_path(node, folder, p)
                                             for p in file_paths(ws, child))
-        values["Related"] = ", ".join(f"{ws.nodes[r].title} ({quote(relative(folder, paths[r][0]))})"
+        values["Related"] = ", ".join(f"{ws.nodes[r].title} ({cell_path(node, folder, paths[r][0])})"
                                       for r in related_rows(ws, child))
         rows.append([values.get(column, "") for column in header])
     return csv_bytes(header, rows)

@@ -60,6 +60,7 @@ class Node:
     callout: int = None                              # which callout shape the page holds, if any
     source: int = None                               # a linked view's database
     folder_only: bool = False                        # the export holds the folder, not the page
+    own_folder: bool = False                         # a database in a folder of its own (a 2024 export)
 
 
 def dashed(hex32):
@@ -73,10 +74,11 @@ class FakeWorkspace:
 
     def __init__(self, seed=0, pages=300, databases=8, rows_per_database=6, attachments=20,
                  attachment_bytes=4096, day=0, shrink=0.0, page_bytes=None, name="Fake Workspace", hostile=False,
-                 large_attachments=0, large_attachment_bytes=0, day_edits=None, script=()):
+                 large_attachments=0, large_attachment_bytes=0, day_edits=None, script=(), db_folder=False):
         """`large_attachments` of the attachments weigh `large_attachment_bytes` (files over GitHub's limit);
         `day_edits`, a fraction, makes each day edit that share of the pages and nothing else; `script` lists
-        scripted edits by day (below)."""
+        scripted edits by day (below); `db_folder` adds a top-level database as a real 2024 export wrote one:
+        its CSVs, rows and files in a folder `Projects & Tasks <id>/`, its cells' paths from the export's root."""
         self.seed, self.name = seed, name
         # script: [{day: N, edit: title} or {day: N, delete: title}], a person's edits on that day besides the
         # random ones (a page with that title edited, or deleted with everything below it).
@@ -84,7 +86,8 @@ class FakeWorkspace:
         self.params = dict(seed=seed, pages=pages, databases=databases, rows_per_database=rows_per_database,
                            attachments=attachments, attachment_bytes=attachment_bytes, day=day, shrink=shrink,
                            page_bytes=page_bytes, name=name, hostile=hostile, large_attachments=large_attachments,
-                           large_attachment_bytes=large_attachment_bytes, day_edits=day_edits, script=self.script)
+                           large_attachment_bytes=large_attachment_bytes, day_edits=day_edits, script=self.script,
+                           db_folder=db_folder)
         self.attachment_bytes, self.page_bytes = attachment_bytes, page_bytes
         self.large, self.day_edits = {"names": set(), "count": large_attachments, "bytes": large_attachment_bytes}, day_edits
         self.space_id = dashed(random.Random(f"space-{seed}").getrandbits(128).to_bytes(16, "big").hex())
@@ -96,6 +99,8 @@ class FakeWorkspace:
             self._add_shapes(random.Random(f"{seed}-shapes"))
         if hostile:
             self._build_hostile()
+        if db_folder:
+            self._build_db_folder(random.Random(f"{seed}-db-folder"))
         targets = self._link_targets()
         for node in self.nodes:
             if node.kind in ("page", "row"):
@@ -210,6 +215,14 @@ class FakeWorkspace:
             child = self._new(f"{title} child", "page", top.index)
             top.attachments.append((f"{child.title} {child.id}.html", "html"))
 
+    def _build_db_folder(self, rng):
+        db = self._new("Projects & Tasks", "db", None, rng)
+        db.own_folder = True
+        for n in range(3):
+            row = self._new(f"Task {n + 1}", "row", db.index, rng)
+            row.files.append((f"DO01000357{n + 2}.jpeg", "png"))
+            row.related = [db.children[0]] if n else []
+
     def _title(self):
         return " ".join(self._rng.choice(WORDS).capitalize() if i == 0 else self._rng.choice(WORDS)
                         for i in range(self._rng.randint(1, 4)))
@@ -281,7 +294,10 @@ class FakeWorkspace:
                 ext = ".csv" if node.kind in ("db", "view") else ".md"
                 file = f"{base}{node.title} {node.id}{ext}"
                 folder = None
-                if node.children or node.attachments or any(self.nodes[c].files for c in node.children):
+                if node.own_folder:
+                    folder = f"{base}{node.title} {node.id}/"
+                    file = folder + file[len(base):]
+                elif node.children or node.attachments or any(self.nodes[c].files for c in node.children):
                     name = f"{node.title} {node.id}" if node.folder_id else node.title
                     siblings = used.setdefault(base, set())
                     if name in siblings:

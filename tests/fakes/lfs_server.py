@@ -4,7 +4,9 @@ Like GitHub's: `POST <endpoint>/objects/batch` needs the push credential; the an
 storage host (another port) and carry their own `Authorization` header, which is all that host accepts, so a
 client that sent its own credential there (or none) is refused. Objects stream to and from disk in git-lfs's
 layout (`objects/aa/bb/<oid>`); an upload whose bytes do not hash to its oid is refused. Faults: `fail_uploads`
-(that many PUTs answer 503), `expect_verify` (answers carry a verify action). Every request is recorded.
+(that many PUTs answer 503, with `Retry-After: <retry_after>` when it is not None), `lose_uploads` (that many
+PUTs answer 200 and keep nothing: a store that loses writes), `expect_verify` (answers carry a verify action).
+Every request is recorded, with the time it arrived.
 """
 import base64
 import hashlib
@@ -14,6 +16,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from http.server import BaseHTTPRequestHandler
 
 from tests.fakes.servers import start_servers, stop_servers
@@ -25,9 +28,11 @@ CHUNK = 1 << 20
 class FakeLFS:
     """Context manager running the LFS API host and its storage host."""
 
-    def __init__(self, username="x-access-token", password="lfs-secret-token", fail_uploads=0, expect_verify=True):
+    def __init__(self, username="x-access-token", password="lfs-secret-token", fail_uploads=0, expect_verify=True,
+                 retry_after=None, lose_uploads=0):
         self.username, self.password = username, password
-        self.fail_uploads, self.expect_verify = fail_uploads, expect_verify
+        self.fail_uploads, self.expect_verify, self.retry_after = fail_uploads, expect_verify, retry_after
+        self.lose_uploads = lose_uploads
         self.requests, self.lock = [], threading.Lock()
         self.root = tempfile.mkdtemp(prefix="fake-lfs-")
         self._key = os.urandom(16)
@@ -81,9 +86,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def _send(self, status, body=b"", kind="application/vnd.git-lfs+json"):
+    def _send(self, status, body=b"", kind="application/vnd.git-lfs+json", headers=()):
         data = json.dumps(body).encode() if isinstance(body, dict) else body
         self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -93,7 +100,7 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server.fake
         with fake.lock:
             fake.requests.append({"role": self.server.role, "method": self.command, "path": self.path,
-                                  "auth": self.headers.get("Authorization")})
+                                  "auth": self.headers.get("Authorization"), "time": time.monotonic()})
         return fake
 
     def do_POST(self):
@@ -145,7 +152,8 @@ class _Handler(BaseHTTPRequestHandler):
             fake.fail_uploads -= 1 if failing else 0
         if failing:
             self.rfile.read(length)
-            return self._send(503, {"message": "try again"})
+            after = [("Retry-After", str(fake.retry_after))] if fake.retry_after is not None else []
+            return self._send(503, {"message": "try again"}, headers=after)
         fd, tmp = tempfile.mkstemp(dir=fake.root)
         digest, left = hashlib.sha256(), length
         with os.fdopen(fd, "wb") as out:
@@ -159,6 +167,12 @@ class _Handler(BaseHTTPRequestHandler):
         if left or digest.hexdigest() != oid:
             os.unlink(tmp)
             return self._send(422, {"message": "content does not match the oid"})
+        with fake.lock:
+            losing = fake.lose_uploads > 0
+            fake.lose_uploads -= 1 if losing else 0
+        if losing:
+            os.unlink(tmp)
+            return self._send(200)
         os.makedirs(os.path.dirname(fake.path(oid)), exist_ok=True)
         os.replace(tmp, fake.path(oid))
         self._send(200)

@@ -26,6 +26,9 @@ an int for every API endpoint, a dict {"exports": n, "status": n} for one of the
 | report_expiry | True | answers carry url_expires_at (the field is optional; without it only a refusal tells) |
 | part_max_bytes / url_layout | 200 kB / "parts" | shard size; "parts" = one URL per shard, "wrapper" = one URL for all |
 | download_truncate / download_drop / drop_after / download_rate | 0 / 0 / 4096 / None | as in FakeNotion |
+| huge_status | 0 | n status answers are a JSON object of `huge_bytes` (a runaway proxy), streamed in chunks |
+| huge_bytes / huge_announced | 200 MB / False | its size; whether Content-Length announces it (else chunked) |
+| urls_as_object | 0 | n completed answers carry download_urls as an object {"0": url, ...} instead of a list |
 """
 import hashlib
 import hmac
@@ -51,7 +54,7 @@ DEFAULTS = dict(export_polls=2, job_seconds=0.0, fail=0, failure_type="export_fa
                 failure_message="The export could not be completed: the workspace is too large for one export.",
                 rate_limit=0, retry_after=1, server_error=0, completed_without_urls=0, expired_urls=0, url_ttl=3600, report_expiry=True,
                 part_max_bytes=200_000, url_layout="parts", download_truncate=0, download_drop=0, drop_after=4096,
-                download_rate=None)
+                download_rate=None, huge_status=0, huge_bytes=200_000_000, huge_announced=False, urls_as_object=0)
 GATEWAY = "<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head><body>upstream</body></html>"
 EXPIRED = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
            "<Message>Request has expired</Message></Error>")
@@ -150,6 +153,8 @@ class FakeNotionAdmin:
                           final_zip_file_size_bytes=sum(p.stat().st_size for p in job["files"]))
             if self.faults["report_expiry"]:
                 answer["url_expires_at"] = expires
+            if self.take("urls_as_object"):
+                answer["download_urls"] = {str(n): url for n, url in enumerate(urls)}
         return answer
 
     def sign(self, job, index, name, expires):
@@ -187,6 +192,8 @@ class _Handler(Handler):
             return self._send(status, body, headers=[("Retry-After", str(after))] if after is not None else [])
         if fake.take("server_error", endpoint):
             return self._send(503, GATEWAY, "text/html")
+        if endpoint == "status" and fake.take("huge_status"):
+            return self._huge(fake.faults["huge_bytes"], fake.faults["huge_announced"])
         try:
             body = json.loads(raw) if raw else {}
         except ValueError:
@@ -214,6 +221,25 @@ class _Handler(Handler):
                 return _error(404, "object_not_found", "Could not find export job with that ID.")
             return 200, fake.status(job)
         return _error(400, "invalid_request_url", "Invalid request URL.")
+
+    def _huge(self, size, announced):
+        """A well-formed JSON status answer of `size` bytes, written a megabyte at a time (never held whole)."""
+        head, tail = b'{"status": "in_progress", "padding": "', b'"}'
+        block = b"x" * (1 << 20)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header(*(("Content-Length", str(size)) if announced else ("Transfer-Encoding", "chunked")))
+        self.end_headers()
+        self.close_connection = True
+        left = size - len(head) - len(tail)
+        pieces = [p for p in [head] + [block] * (left // len(block)) + [block[:left % len(block)], tail] if p]
+        try:
+            for piece in pieces:
+                self.wfile.write(piece if announced else b"%x\r\n%s\r\n" % (len(piece), piece))
+            if not announced:
+                self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading: the point of this fault
 
     def _file(self, path, query):
         fake = self.server.fake

@@ -164,3 +164,38 @@ def test_yaml_numbers_nan_and_inf_are_refused_and_an_empty_section_is_fine(tmp_p
         "backup.config.yaml:2:3: at 'quality.max_drop_percent': must be a finite number, not nan",
         "backup.config.yaml:4:3: at 'unpack.max_total_gb': must be a finite number, not inf",
         "backup.config.yaml:6:1: at 'render': must be a mapping of its settings"]
+
+
+@pytest.mark.parametrize("env, wanted", [
+    ({"BACKUP_LFS_URL": "https://lfs.example.com/org/r.git/info/lfs", "BACKUP_GIT_REMOTE": "https://github.com/o/r"},
+     "BACKUP_LFS_URL (at 'publish.lfs_url'): lfs.example.com is not the remote's host (github.com)"),
+    ({"BACKUP_LFS_URL": "http://lfs.example.com/x", "BACKUP_LFS_TOKEN": "lfs-own-token"}, "is plain http"),
+    ({"BACKUP_LFS_URL": "http://github.com/o/r.git/info/lfs", "BACKUP_GIT_REMOTE": "git@github.com:o/r.git"},
+     "is plain http"),
+    ({"BACKUP_GIT_REMOTE": "http://git.example.com/o/r.git", "BACKUP_PUSH_TOKEN": "push-token"},
+     "BACKUP_GIT_REMOTE (at 'publish.remote'): plain http would carry the push token"),
+])
+def test_a_credential_never_goes_to_another_host_or_over_plain_http(tmp_path, env, wanted):
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path, env)
+    assert any(wanted in problem for problem in caught.value.problems), caught.value.problems
+
+
+@pytest.mark.parametrize("env", [
+    {"BACKUP_LFS_URL": "https://lfs.example.com/x", "BACKUP_LFS_TOKEN": "lfs-own-token"},
+    {"BACKUP_LFS_URL": "http://127.0.0.1:8080/x", "BACKUP_LFS_TOKEN": "lfs-own-token", "BACKUP_GIT_REMOTE": "/r.git"},
+    {"BACKUP_LFS_URL": "https://github.com/o/r.git/info/lfs", "BACKUP_GIT_REMOTE": "git@github.com:o/r.git"},
+    {"BACKUP_LFS_URL": "https://GitHub.com/o/r.git/info/lfs", "BACKUP_GIT_REMOTE": "ssh://git@github.com:22/o/r"},
+    {"BACKUP_LFS_URL": "file:///srv/lfs", "BACKUP_GIT_REMOTE": "/r.git"},
+])
+def test_an_lfs_endpoint_on_the_remotes_host_or_with_its_own_token_loads(tmp_path, env):
+    assert load_config(tmp_path, env)["publish.lfs_url"] == env["BACKUP_LFS_URL"]
+
+
+def test_a_remote_name_is_read_from_the_projects_git_config(tmp_path):
+    from tests.harness import git
+    git("init", "-q", str(tmp_path))
+    git("remote", "add", "origin", "https://github.com/o/r.git", cwd=tmp_path)
+    assert load_config(tmp_path, {"BACKUP_LFS_URL": "https://github.com/o/r.git/info/lfs"})
+    with pytest.raises(ConfigError, match="not the remote's host"):
+        load_config(tmp_path, {"BACKUP_LFS_URL": "https://elsewhere.example/o/r.git/info/lfs"})

@@ -1,13 +1,8 @@
-"""Several workspaces from one backup.config.yaml: selection, per-workspace settings and secrets, errors, CI matrix."""
-import io
-import json
-from contextlib import redirect_stdout
-
+"""Several workspaces from one backup.config.yaml: selection, per-workspace settings and secrets, errors."""
 import pytest
 
-from lib.config.ci_matrix import main as print_matrix
 from lib.config import load_config
-from lib.core.errors import ConfigError, ExitStatus
+from lib.core.errors import ConfigError
 from lib.core.layout import Layout
 
 TEAM = "1f2e3d4c5b6a47988a7b6c5d4e3f2a1b"
@@ -104,15 +99,26 @@ def test_choosing_a_workspace_without_workspaces_is_a_config_error(tmp_path):
         load_config(tmp_path, {"BACKUP_WORKSPACE": "team"})
 
 
-def test_the_ci_matrix_lists_the_workspaces_or_one_unnamed_entry(tmp_path):
-    def matrix(text):
-        (tmp_path / "backup.config.yaml").write_text(text)
-        out = io.StringIO()
-        with redirect_stdout(out):
-            assert print_matrix(tmp_path) == ExitStatus.OK
-        return json.loads(out.getvalue())
-    assert matrix(TWO) == {"include": [{"workspace": "team", "suffix": "TEAM"},
-                                       {"workspace": "home-notes", "suffix": "HOME_NOTES"}]}
-    assert matrix("quality:\n  min_md_count: 5\n") == {"include": [{"workspace": "", "suffix": ""}]}
-    (tmp_path / "backup.config.yaml").write_text("workspaces: [a]\n")
-    assert print_matrix(tmp_path) == ExitStatus.CONFIG
+@pytest.mark.parametrize("own, wanted", [
+    ("    publish:\n      branch: notion-backups-team\n", "would both commit to the branch 'notion-backups-team'"),
+    ("    publish:\n      branch: notion-backups-team/x\n", "would both commit to the branch"),
+    ("    run:\n      backups_dir: backups/team\n", "a backups folder inside that of workspace 'team'"),
+])
+def test_two_workspaces_never_share_a_branch_or_a_backups_folder(tmp_path, own, wanted):
+    text = TWO + own   # the last section, home-notes, takes what is team's
+    with pytest.raises(ConfigError) as caught:
+        config(tmp_path, text, {"BACKUP_WORKSPACE": "team"})
+    assert any(wanted in problem and "home-notes" in problem for problem in caught.value.problems), \
+        caught.value.problems
+
+
+def test_workspaces_with_folders_and_branches_of_their_own_load(tmp_path):
+    text = TWO.replace("  home-notes:\n", "  home-notes:\n    run:\n      backups_dir: elsewhere\n"
+                       "    publish:\n      branch: notes-only\n")
+    cfg = config(tmp_path, text, {"BACKUP_WORKSPACE": "home-notes"})
+    assert cfg["publish.branch"] == "notes-only" and cfg["run.backups_dir"] == "elsewhere"
+
+
+def test_a_workspace_name_is_matched_whole_a_trailing_newline_included():
+    from lib.config.workspaces import check_names
+    assert check_names(["team\n"]) and check_names(["team\nx"]) and not check_names(["team"])

@@ -3,8 +3,13 @@ owns is what the site decides too."""
 import posixpath
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from lib.core.notion_names import folder_owners, is_main_file, matching_files, page_key, title_of
+from lib.core.filenames import fit_name
+from lib.core.notion_names import (db_stem, file_kind, folder_owners, is_main_file, kind_of, matching_files, page_key,
+                                     reader_path, split_stem, strip_ids, title_of)
+from lib.snapshot import snapshot_changes
 from lib.site.links import SiteIndex
 from tests.fakes.exports import FakeWorkspace
 from tests.lib.site import site_fixtures as F
@@ -65,3 +70,31 @@ def test_folder_owners_agree_with_the_site_on_generated_workspaces(seed):
 def test_folder_owners_agree_with_the_site_on_the_tricky_workspace(tmp_path):
     files = F.build_tricky(tmp_path)
     assert _owners_by_names(files) == _owners_by_site(files)
+
+
+def test_the_parts_of_a_name():
+    assert split_stem(f"My Page {ID}") == ("My Page", ID)
+    assert split_stem("No id here") == ("No id here", None)
+    assert strip_ids(f"A {ID}/B {ID}.md") == "A/B.md"
+    assert title_of(f"Folder/Tasks {ID}_all.csv") == "Tasks"
+    assert db_stem(f"Folder/Tasks {ID}_all.csv") == db_stem(f"Folder/Tasks {ID}.csv") == f"Folder/Tasks {ID}"
+    assert reader_path(f"Home {ID}/Plans {ID}.md") == "Home / Plans"
+    assert [file_kind(n) for n in ("a.md", "b.CSV", "c_all.csv", "d.htm", "e.png")] == \
+        ["md", "csv", "csv_all", "html", "attachments"]
+    assert [kind_of(n) for n in ("a.md", "c_all.csv", "e.png")] == ["page", "db", None]
+
+
+TITLES = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="/\0"), min_size=1, max_size=60)
+IDS = st.text("0123456789abcdef", min_size=32, max_size=32)
+
+
+@given(TITLES, IDS, st.sampled_from([".md", ".csv", "_all.csv"]))
+def test_every_reader_of_a_name_agrees_with_the_one_rule(title, ident, suffix):
+    """Whatever the title, the id comes back from the name, the key, the rename detection and a cut name alike."""
+    name = f"{title} {ident}{suffix}"
+    assert split_stem(name[:-len(suffix)])[1] == ident
+    assert page_key(f"Folder/{name}") == ident
+    assert page_key(fit_name(name, limit=80)) == ident   # a shortened name keeps its id
+    moved = snapshot_changes({"files": [{"path": f"New/{name}", "sha256": "1"}]},
+                             {"files": [{"path": f"Old/{name}", "sha256": "1"}]})
+    assert moved["moved"] == [[f"Old/{name}", f"New/{name}"]]

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from lib.core.errors import PublishError
 from lib.core.fsutil import tree_manifest, write_json_atomic
 from lib.git.lfs import LocalStore, _quote, _unquote, attributes, parse_pointer, pointers_in_tree
-from lib.git.lfs_remote import endpoint, open_remote, push_objects
+from lib.git.lfs_remote import POLICY, HttpRemote, endpoint, open_remote, push_objects
+from lib.http.retry import RetryPolicy
 from lib.git.objects import open_repo
 from lib.git.remote import fetch_branch, push_branch
 from lib.git.restore import restore_from_tip
@@ -149,6 +150,34 @@ def test_http_lfs_server_gets_objects_with_the_batch_api_and_never_our_token_on_
     assert "refused (HTTP 401)" in str(refused.value) and "BACKUP_LFS" in str(refused.value)
     assert "ghp_WrongLfsToken123456" not in str(refused.value)
     assert CREDS[1] not in "\n".join(record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize("retry_after", [None, 1])
+def test_an_upload_answered_503_waits_before_each_retry_then_lands(tmp_path, retry_after):
+    backups, big = make_backups(tmp_path / "backups")
+    commit(tmp_path / "cache.git", backups)
+    with FakeLFS(fail_uploads=2, retry_after=retry_after) as lfs:
+        store, waits = open_remote(lfs.url, CREDS), []
+        store.retry.hooks.append(lambda what, attempt, delay, reason: waits.append(delay))
+        assert push_objects(str(tmp_path / "cache.git"), BRANCH, store) == 1
+        assert lfs.objects() == [hashlib.sha256(big.read_bytes()).hexdigest()]
+        puts = [r["time"] for r in lfs.calls("PUT")]
+    assert len(puts) == 3 and len(waits) == 2 and store.retry.count == 2
+    if retry_after is None:   # the backoff: doubling from POLICY.base, jitter shortening each wait by half at most
+        assert POLICY.base / 2 <= waits[0] <= POLICY.base and POLICY.base <= waits[1] <= 2 * POLICY.base
+    else:
+        assert waits == [retry_after, retry_after]
+    assert all(later - earlier >= wait for earlier, later, wait in zip(puts, puts[1:], waits)), "no pause was made"
+
+
+def test_an_upload_failing_past_its_retries_is_a_publish_error(tmp_path):
+    backups, _ = make_backups(tmp_path / "backups")
+    commit(tmp_path / "cache.git", backups)
+    with FakeLFS(fail_uploads=99) as lfs:
+        store = HttpRemote(lfs.url, CREDS, policy=RetryPolicy(retries=2, base=0.01, cap=0.01))
+        with pytest.raises(PublishError, match=r"LFS upload of \w+ at .* failed after 3 attempts: HTTP 503"):
+            push_objects(str(tmp_path / "cache.git"), BRANCH, store)
+        assert len(lfs.calls("PUT")) == 3 and lfs.objects() == []
 
 
 def test_verify_compares_pointers_with_the_manifest(tmp_path):

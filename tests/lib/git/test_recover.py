@@ -63,19 +63,18 @@ def test_a_database_comes_with_both_csvs_and_its_rows(branch, tmp_path):
     assert any(p.endswith("_all.csv") for p in written(tmp_path / "out"))
 
 
-def test_nothing_is_replaced_and_other_files_stay(branch, tmp_path):
+def test_to_must_be_new_or_empty_and_nothing_there_is_touched(branch, tmp_path):
     dest = tmp_path / "out"
     dest.mkdir()
     (dest / "mine.txt").write_text("keep me")
-    recover_page(branch, BRANCH, "Date export beta table", "day-1", dest)
-    before = written(dest)
-    with pytest.raises(ConfigError, match="is there already; nothing was written"):
-        recover_page(branch, BRANCH, "Date export beta table", "day-2", dest)
-    assert written(dest) == before and (dest / "mine.txt").read_text() == "keep me"
-    assert sorted(os.listdir(dest)) == sorted(n for n in os.listdir(dest) if not n.startswith(".recover-"))
+    with pytest.raises(ConfigError, match="is not empty .*nothing was written"):
+        recover_page(branch, BRANCH, "Date export beta table", "day-1", dest)
+    assert sorted(os.listdir(dest)) == ["mine.txt"] and (dest / "mine.txt").read_text() == "keep me"
     with pytest.raises(ConfigError, match="a file is there"):
         recover_page(branch, BRANCH, "Date export beta table", "day-1", dest / "mine.txt")
     assert (dest / "mine.txt").read_text() == "keep me"
+    recover_page(branch, BRANCH, "Date export beta table", "day-1", tmp_path / "empty")
+    assert written(tmp_path / "empty") and not any(n.startswith(".recover-") for n in os.listdir(tmp_path / "empty"))
 
 
 def test_a_hostile_name_in_the_snapshot_writes_nothing(tmp_path):

@@ -118,6 +118,16 @@ def test_files_over_the_cap_are_left_out_and_listed(tmp_path, backups):
     fsck(repo)
 
 
+@pytest.mark.parametrize("lfs", [False, True])
+def test_the_manifests_are_committed_whole_whatever_their_size(tmp_path, backups, lfs):
+    manifest = backups / "manifests" / "snapshot.json"
+    manifest.write_text(json.dumps({"run_id": "r1", "files": [{"path": f"p{n}.md"} for n in range(3000)]}))
+    repo = tmp_path / "cache.git"
+    result = snapshot_directory(str(repo), str(backups), BRANCH, "snap", max_file_bytes=1000, lfs=lfs)
+    assert not [item for item in result["skipped_large"] + result["lfs"] if item["path"].startswith("manifests/")]
+    assert git("--git-dir", str(repo), "show", f"{BRANCH}:manifests/snapshot.json") == manifest.read_bytes()
+
+
 def test_a_60_mib_blob_is_written_with_flat_memory(tmp_path):
     src = tmp_path / "backups" / "official"
     src.mkdir(parents=True)

@@ -4,6 +4,7 @@ import time
 import pytest
 
 from lib.core.errors import AuthError, ExportError
+from lib.http.retry import RetryPolicy
 from lib.notion.http import HostUnreachable, NotionHTTP, host_matches, unwrap
 from tests.fakes.notion_internal import FakeNotion
 from tests.lib.notion.export_support import assert_no_secrets, capture
@@ -13,7 +14,7 @@ BODY = {"spaceId": None}
 
 def client(fake, token=None, file_token="", retries=4, timeout=5.0, backoff=0.01):
     return NotionHTTP(token or fake.token_v2, file_token, fake.workspace.space_id, [fake.api_url, fake.app_url],
-                      [fake.file_host], timeout=timeout, max_retries=retries, backoff=backoff, backoff_max=0.05)
+                      [fake.file_host], timeout=timeout, policy=RetryPolicy(retries, backoff, 0.05))
 
 
 def tasks(http, fake):

@@ -5,7 +5,8 @@ import pytest
 
 from lib.notion import run_export
 from lib.notion.http import HostUnreachable, NotionHTTP, netloc
-from lib.snapshot.reachability import Reachability
+from lib.http.reachability import Reachability
+from lib.http.retry import RetryPolicy
 from tests.fakes.notion_internal import FakeNotion
 from tests.lib.notion.export_support import capture, export_setup
 
@@ -18,8 +19,9 @@ def closed_port():
 
 
 def client(fake, budget, retries=8, backoff=0.2):
+    # No jitter: the budget arithmetic below (so many waits of `backoff` outlast the budget) needs exact waits.
     return NotionHTTP(fake.token_v2, "", fake.workspace.space_id, [fake.api_url], [fake.file_host],
-                      timeout=5.0, max_retries=retries, backoff=backoff, backoff_max=backoff, connect_budget=budget)
+                      timeout=5.0, policy=RetryPolicy(retries, backoff, backoff, jitter=0), connect_budget=budget)
 
 
 def test_a_refused_connection_gives_up_within_the_budget_naming_the_host(caplog):

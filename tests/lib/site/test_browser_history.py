@@ -40,7 +40,10 @@ def test_history_link_opens_the_versions_and_a_diff_marks_the_words(visit, site)
     expect(rows.nth(0)).to_contain_text("+1")
     page.click("table.history >> text=diff")
     expect(page).to_have_title("Date export beta table (changes)")
+    expect(page.locator(".rendered-diff ins.diff-ins", has_text="Edited on day 1")).to_be_visible()
     inserted = page.locator("table.text-diff ins", has_text="Edited on day 1")
+    expect(inserted).to_be_hidden()
+    page.click("details.source-diff > summary")       # the source diff, a toggle away
     expect(inserted).to_be_visible()
     assert background(page, "table.text-diff tr.add") != "rgba(0, 0, 0, 0)"
     assert background(page, "table.text-diff tr.del") != background(page, "table.text-diff tr.add")

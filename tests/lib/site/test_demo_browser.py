@@ -81,8 +81,9 @@ def test_an_attachment_image_loads(visit, demo_site):
     site, official = demo_site
     with_image = next(p for p in sorted(official.rglob("*.md")) if "![" in p.read_text(encoding="utf-8"))
     page = visit.open(site, with_image.relative_to(official).with_suffix(".html").as_posix())
-    page.wait_for_load_state("load")
-    assert page.eval_on_selector("article img", "i => i.complete && i.naturalWidth") == 24
+    # A busy machine may fire `load` before a lazily decoded image settles: wait for the image itself.
+    page.wait_for_function("() => { const i = document.querySelector('article img'); return i && i.complete; }")
+    assert page.eval_on_selector("article img", "i => i.naturalWidth") == 24
 
 
 def test_a_files_property_opens_its_file(visit, demo_site):

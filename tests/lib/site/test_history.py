@@ -122,3 +122,12 @@ def test_without_history_the_site_has_no_history_links(tmp_path):
     assert not (tmp_path / "site" / "_site" / "history").exists()
     assert all("history-link" not in p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.html"))
     assert "history" not in json.dumps(read_json(tmp_path / "site" / ".build-state.json")["manifest"])
+
+
+def test_a_diff_records_the_links_it_shows_so_a_moved_target_writes_it_again(site):
+    base, _ = site
+    state = read_json(base / "backups" / "site" / ".build-state.json")
+    diffs = [facts for rel, facts in state["history"]["outputs"].items()
+             if re.search(r"/[0-9a-f]{12}-[0-9a-f]{12}\.html$", rel)]
+    assert diffs and any(facts["links"] for facts in diffs)
+    assert all(facts["sig"] and facts["src"] for facts in diffs if facts["links"])

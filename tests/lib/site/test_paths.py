@@ -1,16 +1,7 @@
-"""Path helpers: Notion ids in names, relative site paths, tree scans."""
+"""Path helpers: relative site paths, tree scans."""
 import pytest
 
-from lib.site.site_paths import ATTACHMENT_RE, relative, scan_tree, split_id, strip_ids, title_from_path
-from tests.lib.site.site_fixtures import ident
-
-
-def test_split_id_and_strip_ids():
-    i = ident("x")
-    assert split_id(f"My Page {i}") == ("My Page", i)
-    assert split_id("No id here") == ("No id here", None)
-    assert strip_ids(f"A {i}/B {i}.md") == "A/B.md"
-    assert title_from_path(f"Folder/Tasks {i}_all.csv") == "Tasks"
+from lib.site.site_paths import ATTACHMENT_RE, relative, scan_tree
 
 
 @pytest.mark.parametrize("target,src,expected", [

@@ -9,7 +9,7 @@ from lib.public_api.capture import capture_workspace
 from lib.public_api.restore.restorer import DirSource, restore_snapshot
 from lib.public_api.restore.captured import Snapshot
 from tests.fakes.notion_public import FakeNotionPublic, api_settings
-from tests.scenario_history import public_trash, restored_titles
+from tests.scenarios.history import public_trash, restored_titles
 
 
 @pytest.fixture(scope="module")

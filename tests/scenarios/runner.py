@@ -14,15 +14,55 @@ from tests.fakes.exports import FakeWorkspace
 from tests.fakes.notion_internal import FakeNotion
 from tests.fakes.receiver import AlertReceiver
 from tests.harness import branch_log, fake_env, git, make_project, run_doit, run_doit_and_kill
-from tests.scenario_workspaces import start_workspaces
-from tests import scenario_history as history
+from tests.scenarios.workspaces import start_workspaces
+from tests.scenarios import history
 
 SECRET_ENV = ("NATIVE_EXPORT_TOKEN_V2", "NATIVE_EXPORT_FILE_TOKEN", "NOTION_ADMIN_TOKEN")
 
 
-def load_scenario(path):
-    """Return the parsed scenario mapping of a YAML file."""
-    return YAML(typ="safe").load(Path(path))
+SCENARIO_SCHEMA = Path(__file__).with_name("scenario.schema.json")
+
+
+class ScenarioInvalid(Exception):
+    """A scenario file says something the harness does not understand: a misspelled key checks nothing."""
+
+
+def load_scenarios(path):
+    """Return [(name, spec)] of a scenario file, checked against its schema, one per parameter value.
+
+    `parameters: {stage: [a, b]}` makes one scenario per value, with `{stage}` replaced in every string.
+    """
+    from jsonschema import Draft202012Validator
+    raw = YAML(typ="safe").load(Path(path))
+    validator = Draft202012Validator(json.loads(SCENARIO_SCHEMA.read_text()))
+    problems = [f"at {'/'.join(map(str, e.absolute_path)) or 'the top'}: {e.message}"
+                for e in sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))]
+    if problems:
+        raise ScenarioInvalid(f"{Path(path).name}: " + "; ".join(problems))
+    stem = Path(path).stem
+    if "parameters" not in raw:
+        return [(stem, raw)]
+    (name, values), = raw["parameters"].items()
+    body = {key: value for key, value in raw.items() if key != "parameters"}
+    return [(f"{stem}[{value}]", _substitute(body, "{" + name + "}", value)) for value in values]
+
+
+def _substitute(node, placeholder, value):
+    """Return `node` with `placeholder` replaced by `value` in every string it holds."""
+    if isinstance(node, str):
+        return node.replace(placeholder, value)
+    if isinstance(node, list):
+        return [_substitute(item, placeholder, value) for item in node]
+    if isinstance(node, dict):
+        return {key: _substitute(item, placeholder, value) for key, item in node.items()}
+    return node
+
+
+def update_faults(faults, changes, label):
+    """Switch faults on between steps; a name the stand-in does not know fails the scenario."""
+    unknown = sorted(set(changes) - set(faults))
+    assert not unknown, f"{label}: the stand-in has no faults named {unknown}"
+    faults.update(changes)
 
 
 def enqueue_count(fake):
@@ -61,7 +101,7 @@ def snapshot_files(project):
     return {f["path"]: f["sha256"] for f in json.loads(path.read_text())["files"]}
 
 
-SCHEMAS = Path(__file__).resolve().parent.parent / "lib" / "core" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[2] / "lib" / "core" / "schemas"
 
 
 def check_manifest_schemas(project, label):
@@ -174,9 +214,8 @@ def expand_dates(value):
     return re.sub(r"\{today([+-]\d+)\}", date, value)
 
 
-def run_scenario(path, tmp_path):
-    """Execute a scenario file end to end in `tmp_path`."""
-    spec = load_scenario(path)
+def run_scenario(spec, tmp_path):
+    """Execute one scenario (as load_scenarios returns it) end to end in `tmp_path`."""
     workspace = FakeWorkspace(**spec.get("workspace", {}))
     with contextlib.ExitStack() as stack:
         receiver = stack.enter_context(AlertReceiver())
@@ -198,6 +237,7 @@ def run_scenario(path, tmp_path):
             from tests.fakes.notion_public import FakeNotionPublic
             public = stack.enter_context(FakeNotionPublic(**spec["public_api"]))
             for name, value in spec.get("public_api_faults", {}).items():
+                assert hasattr(public.faults, name), f"the public-API stand-in has no fault named {name!r}"
                 setattr(public.faults, name, value)
             env.update(NOTION_API_KEY=public.token, NOTION_API_BASE_URL=public.base_url,
                        NOTION_API_REQUESTS_PER_SECOND="1000")
@@ -205,7 +245,9 @@ def run_scenario(path, tmp_path):
         if "lfs" in spec:
             from tests.fakes.lfs_server import FakeLFS
             lfs = stack.enter_context(FakeLFS(**spec["lfs"]))
-            env.update(BACKUP_LFS="1", BACKUP_LFS_URL=lfs.url, BACKUP_PUSH_TOKEN=lfs.password)
+            # The LFS server is another host than the (local) remote: its own token, never the push token.
+            env.update(BACKUP_LFS="1", BACKUP_LFS_URL=lfs.url, BACKUP_LFS_TOKEN=lfs.password,
+                       BACKUP_PUSH_TOKEN="push-token-never-for-lfs")
         if spec.get("roots"):
             tops = [n for n in workspace.live_nodes() if n.parent is None and n.kind == "page"][: spec["roots"]]
             # One root as a page URL, the others as bare ids: both spellings users paste.
@@ -216,7 +258,7 @@ def run_scenario(path, tmp_path):
         named = {f"{secret}_{name.upper().replace('-', '_')}" for secret in SECRET_ENV
                  for name in spec.get("workspaces", {})}
         secrets = {env[name] for name in set(SECRET_ENV) | named if env.get(name)} | {fake.file_token}
-        secrets |= {lfs.password} if lfs else set()
+        secrets |= {lfs.password, env["BACKUP_PUSH_TOKEN"]} if lfs else set()
         for index, step in enumerate(spec["steps"], 1):
             label = f"step {index}"
             before, refs_before, summary_before = snapshot_files(project), all_refs(project, remote), \
@@ -242,14 +284,14 @@ def run_scenario(path, tmp_path):
                 fresh_runner(project, remote)
                 continue
             if "faults" in step:
-                fake.faults.update(step["faults"])
+                update_faults(fake.faults, step["faults"], label)
                 continue
             if "public_edit" in step or "public_trash" in step:
                 history.public_edit(public, step["public_edit"]) if "public_edit" in step else \
                     history.public_trash(public, step["public_trash"])
                 continue
             if "admin_faults" in step:
-                admin.faults.update(step["admin_faults"])
+                update_faults(admin.faults, step["admin_faults"], label)
                 continue
             if "git" in step:  # a user's own git work in the project, e.g. a branch pushed to the remote
                 git(*step["git"], cwd=project)
