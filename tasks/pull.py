@@ -26,7 +26,7 @@ def fetch_and_restore(cfg, layout, repo, remote):
         credentials = git.push_credentials(cfg)
         tip = git.fetch_branch(repo, remote, cfg["publish.branch"], credentials, blobless=True)
         log.info("remote %s: %s", cfg["publish.branch"], tip[:12] if tip else "no branch yet (first backup)")
-        fetch = lambda shas: git.fetch_blobs(repo, remote, shas, credentials)  # noqa: E731
+        fetch = lambda shas, into=None: git.fetch_blobs(repo, remote, shas, credentials, into)  # noqa: E731
     else:
         log.info("no remote configured (publish.remote is empty): local snapshots only")
     # The site comes back too, so a fresh CI runner renders only what changed.

@@ -59,6 +59,9 @@ def test_a_fresh_runner_commits_day_two_from_the_tips_trees(tmp_path, remote):
         # Commits and trees came, and the pages' text; the attachments' blobs stayed on the remote.
         assert not held(repo, PHOTO) and held(repo, DAY1["Notes 11111111111111111111111111111111.md"])
         assert not (layout.backups / "official").exists() and (layout.backups / "site").is_dir()
+        # The site's pages were written out from a scratch store, dropped since: the remote holds them.
+        page = next((layout.backups / "site").rglob("Notes*.html"))
+        assert not held(repo, page.read_bytes()) and not list(repo.glob("restore-scratch-*"))
     fresh.backup(tmp_path / "day2.zip", "day-2")
     if kind == "http":
         assert not held(repo, PHOTO)            # unchanged: never fetched, never written, never pushed again

@@ -6,11 +6,11 @@ import stat
 import tempfile
 
 from dulwich.index import validate_path_element_default
-from dulwich.object_store import tree_lookup_path
 from dulwich.objects import Tree
 
 from lib.core.errors import PublishError, UnsafeArchive
-from lib.git.lfs import ATTRIBUTES, LocalStore, lfs_paths, pointers_in_tree
+from lib.git import partial
+from lib.git.lfs import LocalStore, pointers_in_tree
 from lib.git.objects import branch_ref, holder, open_repo, read_ref
 from lib.git.store import iter_blob
 from lib.core.layout import MANIFESTS, OFFICIAL, SNAPSHOT
@@ -21,10 +21,8 @@ TMP_PREFIX = ".restore-"
 FILE_MODES = {0o100644: 0o644, 0o100755: 0o755, 0o100664: 0o644}
 # A folder holding only what a failed run wrote (manifests/failures.json) is not the snapshot's: it is completed.
 NEEDS = {MANIFESTS: SNAPSHOT.split("/", 1)[1]}
-# What a blobless pull fetches of the tip: everything but the attachments' blobs (the bulk of a workspace).
-# The pages' text stays, for the page history and the gate; a part holding a blob left on the remote is restored
-# only where a file can be missing (WHOLE parts are then not restored at all).
-TEXT_SUFFIXES = (b".md", b".csv")
+# A part holding a blob a blobless pull left on the remote (lib.git.partial) is restored only where a file can
+# be missing (the site's copies of attachments: render places them again); WHOLE parts are then not restored.
 WHOLE = (OFFICIAL,)
 
 
@@ -116,41 +114,8 @@ def lfs_files(repo, tree_id, part, lfs_remote, only=None):
     return {rel: (oid, store) for rel, oid, _ in pointers}
 
 
-def wanted_blobs(repo, tree_id):
-    """The tip's blobs a fresh runner fetches: all but the attachments of official/ (and the site's copies)."""
-    prefix, attachments, wanted = OFFICIAL.encode() + b"/", set(), set()
-    entries = [(e.path, e.mode, e.sha) for e in repo.object_store.iter_tree_contents(tree_id)]
-    for path, mode, sha in entries:
-        text = path.lower().endswith(TEXT_SUFFIXES) or stat.S_ISLNK(mode)
-        (wanted if text or not path.startswith(prefix) else attachments).add(sha)
-    wanted -= attachments - {sha for path, mode, sha in entries if path.lower().endswith(TEXT_SUFFIXES)}
-    return wanted
-
-
-def _lfs_pointer_blobs(repo, tree_id):
-    """The blobs of the LFS pointers the tip's .gitattributes names (small: fetched with the text)."""
-    try:
-        attributes = repo[tree_lookup_path(repo.__getitem__, tree_id, ATTRIBUTES)[1]].as_raw_string()
-    except KeyError:
-        return set()
-    found = set()
-    for path in lfs_paths(attributes):
-        try:
-            found.add(tree_lookup_path(repo.__getitem__, tree_id, path)[1])
-        except KeyError:
-            continue
-    return found
-
-
-def fetch_wanted(repo, tree_id, fetch):
-    """Fetch (`fetch(shas)`) what a restore of the tip reads: the wanted blobs, then the LFS pointers."""
-    fetch(wanted_blobs(repo, tree_id))
-    fetch(_lfs_pointer_blobs(repo, tree_id))
-
-
-def _held(repo, part, entries, summary):
+def _held(part, entries, summary, here):
     """The entries whose blobs are here; None when a WHOLE part lacks some (it is then left on the remote)."""
-    here = holder(repo.object_store)
     held = [entry for entry in entries if here(entry[2])]
     if len(held) < len(entries):
         summary["left_on_remote"][part] = len(entries) - len(held)
@@ -168,8 +133,9 @@ def restore_from_tip(repo_path, branch, backups_dir, parts=(OFFICIAL, MANIFESTS)
 
     Files the snapshot keeps in Git LFS come from the local LFS store, else from `lfs_remote`; a part whose LFS
     files cannot be had is not restored (summary `lfs_unavailable`): the run then renders and commits it whole.
-    `fetch(shas)`, in a blobless repository, brings the blobs a restore reads (fetch_wanted); the attachments
-    stay on the remote, so official/ is then not restored and site/ comes without their copies (tip_tree).
+    `fetch(shas, into=None)`, in a blobless repository, brings the blobs a restore reads (partial.restore_store);
+    the attachments stay on the remote, so official/ is then not restored and site/ comes without their copies
+    (see tip_tree).
     """
     os.makedirs(backups_dir, exist_ok=True)
     for name in os.listdir(backups_dir):
@@ -184,9 +150,7 @@ def restore_from_tip(repo_path, branch, backups_dir, parts=(OFFICIAL, MANIFESTS)
             return summary
         summary["commit"] = tip.decode()
         tree_id = repo[tip].tree
-        if fetch is not None:
-            fetch_wanted(repo, tree_id, fetch)
-        todo = []
+        wanted = []
         for part in parts:
             folder = os.path.join(backups_dir, part)
             if os.path.lexists(folder) and (part not in NEEDS or os.path.lexists(os.path.join(folder, NEEDS[part]))):
@@ -196,39 +160,52 @@ def restore_from_tip(repo_path, branch, backups_dir, parts=(OFFICIAL, MANIFESTS)
             if subtree is None:
                 summary["missing_in_snapshot"].append(part)
                 continue
+            wanted.append((part, subtree))
+        with partial.restore_store(repo, tree_id, fetch, [part for part, _ in wanted]) as scratch:
+            here = holder(repo.object_store)
+            there = holder(scratch.object_store) if scratch is not None else (lambda sha: False)
             # Validate every part before writing any, so a hostile tree leaves the disk untouched.
-            prefix = part.encode() + b"/"
-            todo.append((part, [(rel[len(prefix):], mode, sha) for rel, mode, sha
-                                in iter_safe_entries(repo.object_store, subtree, prefix)]))
-        for part, entries in todo:
-            entries = _held(repo, part, entries, summary)
-            if entries is None:
-                continue
-            try:
-                large = lfs_files(repo, tree_id, part, lfs_remote)
-            except PublishError as exc:
-                summary["lfs_unavailable"][part] = str(exc)
-                log.warning("restore: %s/ not restored: %s", part, exc)
-                continue
-            target = os.path.join(backups_dir, part)
-            tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{part}-", dir=backups_dir)
-            try:
-                try:
-                    count = materialize(repo, entries, tmp, large)
-                except (ValueError, KeyError) as exc:
-                    raise PublishError(f"restore of {part}/ from {tip.decode()[:12]} failed: {exc}",
-                                       hint="run `doit verify`; the local object store may be damaged") from None
-                os.chmod(tmp, 0o755)
-                if os.path.isdir(target):  # complete it: what the failed run wrote stays, the rest comes back
-                    for name in os.listdir(tmp):
-                        if not os.path.lexists(os.path.join(target, name)):
-                            os.rename(os.path.join(tmp, name), os.path.join(target, name))
-                else:
-                    os.rename(tmp, target)
-            finally:
-                if os.path.exists(tmp):
-                    shutil.rmtree(tmp)
-            summary["restored"].append(part)
-            summary["files"] += count
-            log.info("restored %s/ from %s: %d files", part, tip.decode()[:12], count)
+            todo = [(part, [(rel[len(part) + 1:], mode, sha) for rel, mode, sha
+                            in iter_safe_entries(repo.object_store, subtree, part.encode() + b"/")])
+                    for part, subtree in wanted]
+            for part, entries in todo:
+                entries = _held(part, entries, summary, lambda sha: here(sha) or there(sha))
+                if entries is not None:
+                    _restore_part(repo, scratch, tree_id, tip, part, entries, backups_dir, lfs_remote, summary)
     return summary
+
+
+def _restore_part(repo, scratch, tree_id, tip, part, entries, backups_dir, lfs_remote, summary):
+    """Write one part's entries (blobs from the repository, else from the scratch store) into backups_dir/part."""
+    try:
+        large = lfs_files(repo, tree_id, part, lfs_remote)
+    except PublishError as exc:
+        summary["lfs_unavailable"][part] = str(exc)
+        log.warning("restore: %s/ not restored: %s", part, exc)
+        return
+    target = os.path.join(backups_dir, part)
+    tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{part}-", dir=backups_dir)
+    here = holder(repo.object_store)
+    ours = [entry for entry in entries if here(entry[2]) or entry[0] in large]
+    try:
+        try:
+            count = materialize(repo, ours, tmp, large)
+            if len(ours) < len(entries):
+                mine = set(ours)
+                count += materialize(scratch, [entry for entry in entries if entry not in mine], tmp)
+        except (ValueError, KeyError) as exc:
+            raise PublishError(f"restore of {part}/ from {tip.decode()[:12]} failed: {exc}",
+                               hint="run `doit verify`; the local object store may be damaged") from None
+        os.chmod(tmp, 0o755)
+        if os.path.isdir(target):  # complete it: what the failed run wrote stays, the rest comes back
+            for name in os.listdir(tmp):
+                if not os.path.lexists(os.path.join(target, name)):
+                    os.rename(os.path.join(tmp, name), os.path.join(target, name))
+        else:
+            os.rename(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            shutil.rmtree(tmp)
+    summary["restored"].append(part)
+    summary["files"] += count
+    log.info("restored %s/ from %s: %d files", part, tip.decode()[:12], count)
