@@ -123,7 +123,10 @@ def test_a_workspace_backs_up_inside_the_runner_limits(tmp_path, quota):
     git("--git-dir", str(remote), "config", "uploadpack.allowFilter", "true")
     with FakeNotion(workspace=workspace) as fake, GitHTTPServer(tmp_path, password=TOKEN) as server:
         env = fake_env(fake, BACKUP_GIT_REMOTE=server.url("remote.git"), BACKUP_PUSH_TOKEN=TOKEN,
-                       QUALITY_MIN_MD_COUNT=10, QUALITY_MIN_CSV_COUNT=1, RENDER_WORKERS=2)
+                       QUALITY_MIN_MD_COUNT=10, QUALITY_MIN_CSV_COUNT=1, RENDER_WORKERS=2,
+                       # The weekly read-back of the remote (issue 22) fetches the whole tip into a scratch store:
+                       # 1x more on its day, outside the daily run's budget measured here.
+                       BACKUP_VERIFY_REMOTE="off")
         laptop = quota_project(quota("day1"), export_bytes, DISK["day 1"])
         day1 = run_day(laptop, dict(env, BACKUP_RUN_ID="day-1"), "day 1", laptop.parent, export_bytes)
         fake.set_day(1)
