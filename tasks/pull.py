@@ -1,4 +1,4 @@
-"""pull: fetch the snapshot branch (its trees, not its attachments) and restore the previous snapshot's manifests and site."""
+"""pull: fetch the snapshot branch (its trees, not its attachments); restore the last snapshot's manifests and site."""
 import logging
 
 from lib import git

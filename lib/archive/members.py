@@ -1,4 +1,4 @@
-"""A ZIP member opened as a seekable file without writing it out: a stored one read in place, a deflated one streamed."""
+"""A ZIP member as a seekable file, never written out: a stored one read in place, a deflated one streamed."""
 import contextlib
 import io
 import struct

@@ -101,7 +101,8 @@ SETTINGS = (
     Setting("retention.zip_keep_days", "OFFICIAL_ZIP_KEEP_DAYS", "int", 30,
             "days to keep downloaded ZIPs and staging runs", minimum=0, maximum=36500),
     Setting("retention.zip_keep_gb", "OFFICIAL_ZIP_KEEP_GB", "float", 0.0,
-            "GB of downloaded ZIPs kept once promoted, newest first, whatever the days say (their files are in git too); "
+            "GB of downloaded ZIPs kept once promoted, newest first, whatever the days say (their files are in git "
+            "too); "
             "over it a promoted run's ZIP is spent: its data dropped, its name kept so the run stays complete",
             minimum=0, maximum=1e6),
     Setting("publish.remote", "BACKUP_GIT_REMOTE", "str", "origin",

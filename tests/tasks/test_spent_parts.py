@@ -1,4 +1,4 @@
-"""The parts are read inside export.zip, never written out; a re-run after promote dropped unpacked/ builds the same tree."""
+"""The parts are read inside export.zip, never written out; a re-run after unpacked/ went builds the same tree."""
 import zipfile
 
 from hypothesis import HealthCheck, given, settings
