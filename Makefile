@@ -31,7 +31,7 @@ backup: $(STAMP)  ## one backup run (reads .env / the environment; WORKSPACE=nam
 test: $(STAMP) browser  ## the test suite, on every core
 	$(PY) -m pytest -c tests/pytest.ini -q -n auto
 
-test-long: $(STAMP) browser  ## the soak, the wide kill matrix, every generated-input test at length, each benchmark at its smallest
+test-long: $(STAMP) browser  ## the soak, the wide kill matrix, a runner-shaped run (disk quota, memory limit), every generated-input test at length, each benchmark at its smallest
 	$(PY) -m pytest -c tests/pytest.ini -q -n auto -m "long or hypothesis" --hypothesis-profile=long
 
 bench: $(STAMP)  ## benchmarks against unzip, git, raw mistune and curl (slow; BENCH_LARGE=full: the 5 GB workspace)

@@ -49,8 +49,9 @@ def promote(cfg, layout):
     result = promote_tree(layout, info, manifest=manifest)
     write_json_atomic(layout.promoted, {"run_id": layout.run_id, "time": now_iso()})
     drop_work(layout)
-    removed = prune_staging(layout.staging, cfg["retention.zip_keep_days"],
-                                      current_run=layout.run_id, last_good_run=layout.run_id)
+    removed = prune_staging(layout.staging, cfg["retention.zip_keep_days"], current_run=layout.run_id,
+                            last_good_run=layout.run_id, keep_bytes=int(cfg["retention.zip_keep_gb"] * 1024 ** 3),
+                            spend_current=True)
     if removed:
         log.info("retention: removed %d old staging runs", len(removed))
     return {"files": counts["files"], "pruned": removed, "result": result}

@@ -1,10 +1,11 @@
-"""shard_expand: merge every Part-N.zip shard at the wrapper root into one tree."""
+"""shard_expand: merge every Part-N.zip shard, read in place from the download, into one tree."""
 import logging
 
 from lib import archive
 from lib.core.fsutil import read_json, remove_tree, tree_manifest, write_json_atomic
 from tasks import reads, stage_action
-from tasks.unpack import unpack, unpack_limits
+from lib.snapshot import link_tree
+from tasks.unpack import spent_after_promotion, unpack, unpack_limits
 
 log = logging.getLogger("shard_expand")
 
@@ -12,26 +13,43 @@ log = logging.getLogger("shard_expand")
 def shard_expand(cfg, layout):
     """Expand the shards into the run's tree/ folder and write the tree manifest last.
 
-    Each part is deleted once expanded (the parts and the tree never fill the disk together), and a file that
-    equals the promoted snapshot's becomes a hard link to it: a large workspace's unchanged attachments
-    take their space once. A re-run after the parts were spent extracts them from the ZIP again.
+    The shards are read where they lie in export.zip (a stored part in place, a deflated one streamed): no part
+    is ever written out. A file that equals the promoted snapshot's becomes a hard link to it, so a large
+    workspace's unchanged attachments take their space once. A re-run after promote dropped unpacked/ (or a
+    manifest from before shards stayed in the ZIP) checks and unpacks the wrapper again first.
     """
     remove_tree(layout.tree)
-    unpacked = read_json(layout.unpacked_manifest, {}).get("entries", [])
-    if not all((layout.unpacked / entry["path"]).exists() for entry in unpacked):
-        log.info("the wrapper's parts were spent by an earlier expansion: extracting them from %s again",
-                 layout.export_zip.name)
+    if spent_after_promotion(layout):
+        return _tree_from_official(layout)
+    manifest = read_json(layout.unpacked_manifest, {})
+    if "shards" not in manifest or not all((layout.unpacked / e["path"]).exists() for e in manifest["entries"]):
+        log.info("the wrapper's own files are gone: checking %s again", layout.export_zip.name)
         unpack(cfg, layout)
-        unpacked = read_json(layout.unpacked_manifest, {}).get("entries", [])
+        manifest = read_json(layout.unpacked_manifest, {})
     # Names the unpack stage had to change: an unwrapped export's files keep Notion's names on record.
-    renamed = archive.renamed_map(unpacked)
+    renamed = archive.renamed_map(manifest["entries"])
     previous = layout.official if layout.official.is_dir() else None
-    summary = archive.expand_export(layout.unpacked, layout.tree, unpack_limits(cfg), renamed, previous=previous,
-                                    consume=True)
-    manifest = tree_manifest(layout.tree)
-    manifest["expand"] = summary
-    write_json_atomic(layout.tree_manifest, manifest)
-    return {"files": manifest["count"], "bytes": manifest["bytes"]}
+    with archive.open_zip(layout.export_zip) as zf:
+        by_offset = {info.header_offset: info for info in zf.infolist()}
+        shards = {s["path"]: archive.InZip(zf, by_offset[s["offset"]], s["path"]) for s in manifest["shards"]}
+        summary = archive.expand_export(layout.unpacked, layout.tree, unpack_limits(cfg), renamed,
+                                        previous=previous, shards=shards)
+    tree = tree_manifest(layout.tree)
+    tree["expand"] = summary
+    write_json_atomic(layout.tree_manifest, tree)
+    return {"files": tree["count"], "bytes": tree["bytes"]}
+
+
+def _tree_from_official(layout):
+    """The tree of a promoted run whose ZIP is spent: official/ itself, linked (promote then finds it promoted)."""
+    log.info("run %s is promoted and its ZIP spent: its tree is official/", layout.run_id)
+    expand = (read_json(layout.tree_manifest, {}) or {}).get("expand")
+    link_tree(layout.official, layout.tree)
+    tree = tree_manifest(layout.tree)
+    if expand is not None:
+        tree["expand"] = expand
+    write_json_atomic(layout.tree_manifest, tree)
+    return {"files": tree["count"], "bytes": tree["bytes"], "spent": True}
 
 
 def tasks(cfg, layout):

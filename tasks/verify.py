@@ -11,7 +11,9 @@ log = logging.getLogger("verify")
 def verify(cfg, layout, deep=False):
     """Fetch the branch, then check tip tree vs snapshot.json, every object, and linear history."""
     repo = fetch_backup_repo(cfg, layout, 0 if deep else None)
-    result = git.verify_branch(repo, cfg["publish.branch"])
+    remote, credentials = cfg["publish.remote"], git.push_credentials(cfg)
+    fetch = (lambda shas: git.fetch_blobs(repo, remote, shas, credentials)) if remote else None  # noqa: E731
+    result = git.verify_branch(repo, cfg["publish.branch"], fetch=fetch)
     if result["commit"] is None:
         where = f"here nor on {cfg['publish.remote']}" if cfg["publish.remote"] else "here (no remote configured)"
         raise PublishError(f"nothing to verify: there is no snapshot yet ({cfg['publish.branch']} exists neither {where})",

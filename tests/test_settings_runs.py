@@ -33,6 +33,7 @@ POOLS = {
     "NATIVE_EXPORT_TOKEN_V2": st.sampled_from(["token_v2=abc", "a b"]),
     "OFFICIAL_WORKSPACE_POLL_INTERVAL_SECONDS": st.sampled_from(["inf", "1e309", "0.01", "-1"]),
     "OFFICIAL_ZIP_KEEP_DAYS": st.sampled_from(["0", "30", "1e9", "-3", "99999999999"]),
+    "OFFICIAL_ZIP_KEEP_GB": st.sampled_from(["0", "2.5", "-1", "nan", "inf", "1e7", "five"]),
     "BACKUP_MAX_FILE_MB": st.sampled_from(["0", "95", "nan", "1"]),
     "NOTION_NOTIFICATION_BASE_URLS": st.sampled_from(["ftp://x", "https://", "http://u:p@h.example"]),
 }

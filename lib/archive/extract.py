@@ -26,6 +26,10 @@ def open_zip(zip_path):
     try:
         return zipfile.ZipFile(zip_path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        if magic == b"\0\0\0\0" and os.path.getsize(zip_path) > 4:
+            raise ExportError(f"{Path(zip_path).name} was spent once its run was promoted (only its name and size are "
+                              "kept, as OFFICIAL_ZIP_KEEP_GB asks): its files are in the snapshot",
+                              "start a new run (another BACKUP_RUN_ID) to export again, or raise OFFICIAL_ZIP_KEEP_GB")
         if magic[:2] == b"PK":
             raise UnsafeArchive(
                 f"archive {Path(zip_path).name} is truncated or corrupt ({exc}); expected a complete ZIP",
@@ -94,6 +98,7 @@ def write_plan(zf, plan, target_dir, previous=None):
     hard-linked to it instead of written (its entry says `linked`).
     """
     target = Path(target_dir)
+    _check_space(target, plan, previous)
     for rel in sorted(plan.dirs):
         os.makedirs(target / rel, exist_ok=True)
     progress = Progress(log, f"extracting {plan.zip_path.name}", sum(i[0].file_size for i in plan.items))
@@ -161,34 +166,40 @@ def finish_dir(tmp, dest_dir):
     os.rename(tmp, dest)
 
 
-def extract_zip(zip_path, dest_dir, limits=None, budget=None):
+def extract_zip(zip_path, dest_dir, limits=None, budget=None, leave=None):
     """Extract zip_path into dest_dir safely; return [{path, size, mtime, renamed_from?, reason?}] or raise UnsafeArchive.
 
-    `budget`, when given, is shared with the other archives of the same stage (totals over every level).
+    `budget`, when given, is shared with the other archives of the same stage (totals over every level);
+    `leave(path)` names entries that are checked but left in the archive (the shards, read in place later).
     """
-    budget = budget or Budget(limits)
+    with open_zip(zip_path) as zf:
+        return extract_open(zf, zip_path, dest_dir, budget or Budget(limits), leave)[0]
+
+
+def extract_open(zf, zip_path, dest_dir, budget, leave=None):
+    """Extract an open archive into dest_dir; return (entries written, {path: ZipInfo} of the entries left)."""
     tmp = partial_dir(dest_dir)
     remove_tree(tmp)
     tmp.mkdir(parents=True)
     started = time.monotonic()
     try:
-        with open_zip(zip_path) as zf:
-            plan = plan_archive(zf, zip_path, budget)
-            _check_space(tmp, plan)
-            entries = write_plan(zf, plan, tmp)
+        plan = plan_archive(zf, zip_path, budget)
+        left = {item[1]: item[0] for item in plan.items if leave and leave(item[1])}
+        plan.items = [item for item in plan.items if item[1] not in left]
+        entries = write_plan(zf, plan, tmp)
         finish_dir(tmp, dest_dir)
     except BaseException:
         remove_tree(tmp)
         raise
     size = sum(e["size"] for e in entries)
-    log.info("extracted %s: %d files, %.1f MB in %.1fs", Path(zip_path).name, len(entries), size / 1e6,
-             time.monotonic() - started)
-    return entries
+    log.info("extracted %s: %d files, %.1f MB in %.1fs%s", Path(zip_path).name, len(entries), size / 1e6,
+             time.monotonic() - started, f"; {len(left)} shards left in place" if left else "")
+    return entries, left
 
 
-def _check_space(where, plan):
-    """Fail early, before writing, when the disk cannot hold the expanded archive."""
-    need = sum(i[0].file_size for i in plan.items)
+def _check_space(where, plan, previous=None):
+    """Fail early, before writing, when the disk cannot hold the expanded archive (less what links can share)."""
+    need = sum(i[0].file_size for i in plan.items if _previous_file(previous, i[1], i[0].file_size) is None)
     free = shutil.disk_usage(where).free
     if need > free:
         raise ExportError(f"{plan.zip_path.name} expands to {need} bytes but only {free} are free at {where}",

@@ -10,6 +10,7 @@
 # Only shards at the wrapper ROOT are expanded: a `.zip` anywhere in the tree is a user's attachment, kept as is.
 # Depth is bounded: Root zips only at the top of the download, Part zips only at the top of a wrapper; a root
 # holding Root zips of its own is refused. Entry and byte limits are totals over every archive of the stage.
+import contextlib
 import logging
 import os
 import time
@@ -20,8 +21,9 @@ from lib.core.fsutil import remove_tree
 from lib.archive.checks import Budget, plan_archive
 from lib.archive.claims import Claims
 from lib.archive.names import HINT, clean_name, decode_name
-from lib.archive.extract import extract_zip, finish_dir, open_zip, partial_dir, write_plan
-from lib.archive.wrapper import (classify, export_root_prefix, link_or_copy, missing_parts, renamed_map,
+from lib.archive.extract import extract_open, finish_dir, open_zip, partial_dir, write_plan
+from lib.archive.members import InZip, open_archive
+from lib.archive.wrapper import (classify, export_root_prefix, is_shard, link_or_copy, missing_parts, renamed_map,
                                  wrapper_files)
 
 log = logging.getLogger(__name__)
@@ -30,12 +32,12 @@ log = logging.getLogger(__name__)
 class _Expansion:
     """One shard_expand: the shared budget over every archive at every level, and the running summary.
 
-    `previous`: the promoted snapshot, whose identical files are linked (see write_plan); `consume`: delete each
-    part once it is expanded, so the parts and the tree never take the disk together.
+    `previous`: the promoted snapshot, whose identical files are linked (see write_plan). Shards inside the
+    download are read where they lie (members.open_member): the parts never take the disk beside the tree.
     """
 
-    def __init__(self, budget, previous=None, consume=False):
-        self.budget, self.previous, self.consume = budget, previous, consume
+    def __init__(self, budget, previous=None):
+        self.budget, self.previous = budget, previous
         self.summary = {"layout": None, "parts": [], "roots": [], "files": 0, "bytes": 0, "renames": [],
                         "warnings": [], "linked": 0}
 
@@ -56,17 +58,17 @@ class _Expansion:
                 raise ExportError(f"export {name} lacks part(s) {', '.join(map(str, gaps))} of "
                                   f"{max(n for n, _ in numbered)}; expected every Part-N from 1",
                                   "the download is incomplete: re-run the export stage")
-            for number, path in sorted(numbered):
-                with open_zip(path) as zf:
+            for number, source in sorted(numbered, key=lambda pair: pair[0]):
+                with open_archive(source) as zf:
                     strip = export_root_prefix([decode_name(info) for info in zf.infolist()])
-                    plan = plan_archive(zf, path, self.budget, claims, strip)
+                    plan = plan_archive(zf, Path(source.name), self.budget, claims, strip)
+                    # In archive order: a part read from a deflated member then never seeks back.
+                    plan.items.sort(key=lambda item: item[0].header_offset)
                     previous = self.previous / prefix if self.previous else None
                     entries = write_plan(zf, plan, target, previous)
-                self.summary["parts"].append(path.name)
+                self.summary["parts"].append(source.name)
                 self.summary["linked"] += sum(1 for e in entries if e.get("linked"))
                 self.account(prefix, entries, plan.warnings)
-                if self.consume:
-                    os.unlink(path)
 
     def adopt_files(self, wrapper, names, target, prefix, claims, renamed):
         """Bring an unwrapped export's own files into target, dropping a single `Export-<uuid>/` root.
@@ -95,9 +97,9 @@ class _Expansion:
             entries.append(entry)
         self.account(prefix, entries, claims.warnings[before:])
 
-    def expand_dir(self, wrapper, target, prefix="", depth=0, renamed=None):
-        """Expand one unpacked wrapper directory into target (already created)."""
-        parts, roots, others = classify(wrapper)
+    def expand_dir(self, wrapper, target, prefix="", depth=0, renamed=None, shards=None):
+        """Expand one unpacked wrapper directory, and the `shards` left in its ZIP, into target (already created)."""
+        parts, roots, others = classify(wrapper, shards)
         summary, claims = self.summary, Claims()
         if roots:
             if depth:
@@ -125,28 +127,31 @@ class _Expansion:
             summary["warnings"].append("the export holds no files at all")
         self.adopt_files(wrapper, others, target, prefix, claims, renamed or {})
 
-    def expand_root(self, root_id, path, target):
-        """Unpack one root's own download beside the tree and expand it into `<target>/<root id>/`."""
+    def expand_root(self, root_id, source, target):
+        """Expand one root's own download into `<target>/<root id>/`, its parts read where they lie."""
         sub = target / root_id
         inner = target.parent / f".{target.name}.root-{root_id}"
         remove_tree(inner)
         try:
-            entries = extract_zip(path, inner, budget=self.budget)
-            sub.mkdir()
-            self.expand_dir(inner, sub, f"{root_id}/", 1, renamed_map(entries))
+            with open_archive(source) as rz:
+                entries, left = extract_open(rz, Path(source.name), inner, self.budget, is_shard)
+                sub.mkdir()
+                shards = {name: InZip(rz, info, name) for name, info in left.items()}
+                self.expand_dir(inner, sub, f"{root_id}/", 1, renamed_map(entries), shards)
         finally:
             remove_tree(inner)
         self.summary["roots"].append(root_id)
 
 
-def expand_export(wrapper_dir_or_zip, tree_dir, limits=None, renamed=None, previous=None, consume=False):
+def expand_export(wrapper_dir_or_zip, tree_dir, limits=None, renamed=None, previous=None, shards=None):
     """Build tree_dir from an unpacked wrapper or its ZIP; return {layout, parts, roots, files, bytes, renames, warnings}.
 
-    `renamed` is renamed_map() of the unpack stage's entries when the wrapper was unpacked already.
-    Every archive met on the way, at every level, counts against one budget of `limits`. `previous` (the
-    promoted snapshot) lends its identical files as hard links; `consume` deletes each part once expanded.
+    `renamed` is renamed_map() of the unpack stage's entries when the wrapper was unpacked already, `shards`
+    ({name: members.InZip}) the Part and Root ZIPs it left inside the download. Every archive met on the way,
+    at every level, counts against one budget of `limits`. `previous` (the promoted snapshot) lends its
+    identical files as hard links.
     """
-    expansion = _Expansion(Budget(limits), previous and Path(previous), consume)
+    expansion = _Expansion(Budget(limits), previous and Path(previous))
     source = Path(wrapper_dir_or_zip)
     tmp = partial_dir(tree_dir)
     remove_tree(tmp)
@@ -157,11 +162,14 @@ def expand_export(wrapper_dir_or_zip, tree_dir, limits=None, renamed=None, previ
     started = time.monotonic()
     unpacked = None
     try:
-        if source.is_file():
-            unpacked = Path(tree_dir).parent / f".{Path(tree_dir).name}.wrapper"
-            renamed = renamed_map(extract_zip(source, unpacked, limits))
-            source = unpacked
-        expansion.expand_dir(source, tmp, renamed=renamed)
+        with contextlib.ExitStack() as stack:
+            if source.is_file():
+                zf = stack.enter_context(open_zip(source))
+                unpacked = Path(tree_dir).parent / f".{Path(tree_dir).name}.wrapper"
+                entries, left = extract_open(zf, source, unpacked, Budget(limits), is_shard)
+                renamed, shards = renamed_map(entries), {name: InZip(zf, info, name) for name, info in left.items()}
+                source = unpacked
+            expansion.expand_dir(source, tmp, renamed=renamed, shards=shards)
         finish_dir(tmp, tree_dir)
     except BaseException:
         remove_tree(tmp)

@@ -30,15 +30,25 @@ def missing_parts(numbers):
     return [n for n in range(1, max(present, default=0) + 1) if n not in present]
 
 
-def classify(wrapper):
-    """Split the wrapper root into part zips (sorted), root zips and other entries."""
+def is_shard(path):
+    """True for a Part or Root ZIP at the wrapper root: the entries expanded rather than kept."""
+    return "/" not in path and bool(PART_RE.match(path) or ROOT_RE.match(path))
+
+
+def classify(wrapper, shards=None):
+    """Split the wrapper root into part zips (sorted), root zips and other entries.
+
+    `shards` maps a name to a shard still inside the download (members.InZip); the folder holds the rest.
+    """
+    shards = shards or {}
     parts, roots, others = {}, {}, []
-    for entry in sorted(os.listdir(wrapper)):
-        full = wrapper / entry
+    names = set(os.listdir(wrapper)) if os.path.isdir(wrapper) else set()
+    for entry in sorted(names | set(shards)):
+        full = shards.get(entry) or wrapper / entry
         part, root = PART_RE.match(entry), ROOT_RE.match(entry)
-        if part and full.is_file():
+        if part and (entry in shards or full.is_file()):
             parts.setdefault(part.group("prefix"), []).append((int(part.group("n")), full))
-        elif root and full.is_file():
+        elif root and (entry in shards or full.is_file()):
             root_id = root.group("id").replace("-", "").lower()
             if root_id in roots:
                 raise ExportError(f"root {root_id} appears twice at the wrapper root ({roots[root_id].name}, "

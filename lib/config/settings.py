@@ -99,6 +99,11 @@ SETTINGS = (
             "accept a larger drop once (for a legitimate mass deletion); recorded in the manifests"),
     Setting("retention.zip_keep_days", "OFFICIAL_ZIP_KEEP_DAYS", "int", 30,
             "days to keep downloaded ZIPs and staging runs", minimum=0, maximum=36500),
+    Setting("retention.zip_keep_gb", "OFFICIAL_ZIP_KEEP_GB", "float", 0.0,
+            "GB of downloaded ZIPs kept once promoted, newest first, whatever the days say (their files are in git "
+            "too); "
+            "over it a promoted run's ZIP is spent: its data dropped, its name kept so the run stays complete",
+            minimum=0, maximum=1e6),
     Setting("publish.remote", "BACKUP_GIT_REMOTE", "str", "origin",
             "remote name, URL or local path to pull from and push to; empty = local only", check=rules.git_remote),
     Setting("publish.branch", "BACKUP_BRANCH", "str", "notion-backups",

@@ -14,6 +14,9 @@ SKIPPED_LARGE = f"{MANIFESTS}/skipped_large_files.json"
 # What the last check of the remote found (lib/git/remote_check.py); committed with the next snapshot.
 REMOTE_CHECK = f"{MANIFESTS}/remote_check.json"
 STAGING = ".staging"
+# Inside a run's staging folder: the download(s), which retention bounds (lib/snapshot/promote.py).
+EXPORT_ZIP = "export.zip"
+ADMIN_DOWNLOADS = "admin_downloads"
 # In the git directory: what each file of the last snapshot hashed to (lib/git/statcache.py).
 GIT_STAT_CACHE = "notion-backup-stat-cache.json"
 # Inside json/: the public-API capture's index of every object, and the workspace's users.
@@ -78,10 +81,10 @@ class Layout:
     published = _at(STAGING, "published.json")
     # .staging/<run>/: one run's work area
     run_dir = property(lambda self: self.staging / self.run_id)
-    export_zip = _in_run("export.zip")
+    export_zip = _in_run(EXPORT_ZIP)
     export_state = _in_run("export.json")
     admin_export_state = _in_run("admin_export.json")
-    admin_downloads = _in_run("admin_downloads")
+    admin_downloads = _in_run(ADMIN_DOWNLOADS)
     unpacked = _in_run("unpacked")
     unpacked_manifest = _in_run("unpacked.json")
     tree = _in_run("tree")

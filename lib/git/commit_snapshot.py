@@ -11,9 +11,11 @@ from dulwich.index import commit_tree
 from dulwich.object_store import MemoryObjectStore, tree_lookup_path
 
 from lib.git.lfs import ATTRIBUTES, LocalStore, attributes, pointer_bytes
-from lib.git.objects import LooseWriter, branch_ref, clean_temp_files, open_repo, read_ref, update_ref, write_commit
+from lib.git.objects import (LooseWriter, branch_ref, clean_temp_files, holder, open_repo, read_ref, update_ref,
+                              write_commit)
 from lib.git.revs import unpushed_base
 from lib.git.statcache import StatCache, stat_key
+from lib.git.tip_tree import kept_from_tip, merge_kept, tip_blobs
 from lib.git.store import PACK_THRESHOLD, pack_loose_objects
 from lib.core.log import Progress
 from lib.core.notion_names import reader_path
@@ -189,7 +191,12 @@ def snapshot_directory(repo_path, source_dir, branch, message, identity=None, ma
     started = time.monotonic()
     with open_repo(repo_path) as repo:
         clean_temp_files(repo)
-        writer = LooseWriter(repo.object_store)
+        ref = branch_ref(branch)
+        parent = read_ref(repo, ref)
+        parent_tree = repo[parent].tree if parent is not None else None
+        # Built from the tip's trees: a file whose blob id the tip names is not written (a blobless pull never
+        # brought it, and the remote has it), and what the disk lacks but the snapshot keeps comes from the tip.
+        writer = LooseWriter(repo.object_store, tip_blobs(repo, parent_tree))
         items, large = _list_files(source_dir, exclude, max_file_bytes)
         cache = StatCache(os.path.join(repo.controldir(), GIT_STAT_CACHE))
         entries, total = _hash_all(source_dir, items, writer, workers, cache)
@@ -199,9 +206,10 @@ def snapshot_directory(repo_path, source_dir, branch, message, identity=None, ma
         if skipped:
             data = json.dumps(skipped, indent=2, sort_keys=True).encode() + b"\n"
             entries.append((SKIPPED_ENTRY, writer.add_bytes(data), 0o100644))
+        on_disk = {item[0] for item in items} | {item[0] for item in large}
+        entries = merge_kept(entries, kept_from_tip(repo, parent_tree, source_dir, on_disk,
+                                                    holder(repo.object_store)), repo, writer)
         tree_id = commit_tree(repo.object_store, entries)
-        ref = branch_ref(branch)
-        parent = read_ref(repo, ref)
         # One run, one snapshot (issue 22): a re-run after a failed or killed push replaces its own unpushed commit.
         base = unpushed_base(repo, parent, *replace) if replace and replace[0] and parent else parent
         result = {"tree": tree_id.decode(), "parent": base.decode() if base else None,

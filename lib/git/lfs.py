@@ -51,6 +51,12 @@ def attributes(paths):
     return b"\n".join(lines) + b"\n"
 
 
+def lfs_paths(data):
+    """Return the paths (bytes) a .gitattributes written by `attributes` stores in Git LFS."""
+    return [_unquote(line[:-len(LFS_ATTRS)]) for line in data.splitlines()
+            if line.startswith(b'"/') and line.endswith(LFS_ATTRS)]
+
+
 def pointers_in_tree(store, tree_id):
     """Return [(path bytes, oid, size)] of the LFS files a snapshot tree's .gitattributes names."""
     try:
@@ -58,10 +64,7 @@ def pointers_in_tree(store, tree_id):
     except KeyError:
         return []
     found = []
-    for line in store[sha].as_raw_string().splitlines():
-        if not (line.startswith(b'"/') and line.endswith(LFS_ATTRS)):
-            continue
-        path = _unquote(line[:-len(LFS_ATTRS)])
+    for path in lfs_paths(store[sha].as_raw_string()):
         try:
             mode, blob = tree_lookup_path(store.__getitem__, tree_id, path)
         except KeyError:

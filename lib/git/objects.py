@@ -75,11 +75,19 @@ def loose_path(store, hexsha):
     return os.path.join(store.path, text[:2], text[2:])
 
 
+def holder(store):
+    """Return `held(hexsha)`: whether the store has the object, without reading it (dulwich's `in` inflates a
+    loose object whole); packs listed once."""
+    packs = list(store.packs)
+    return lambda hexsha: os.path.exists(loose_path(store, hexsha)) or any(hexsha in pack for pack in packs)
+
+
 class LooseWriter:
     """Writes blobs as loose objects, skipping those the store already holds."""
 
-    def __init__(self, store):
-        self.store = store
+    def __init__(self, store, promised=frozenset()):
+        # `promised`: blob ids the tip's tree names; the remote holds them even where a blobless fetch left them.
+        self.store, self.promised = store, promised
         self.packs = list(store.packs)   # listed once: store.packs re-lists the pack dir per call
         for pack in self.packs:
             pack.index   # load indexes now, not lazily from several threads at once
@@ -88,7 +96,9 @@ class LooseWriter:
         self._lock = threading.Lock()
 
     def has(self, hexsha):
-        """Return True when the store holds `hexsha` (loose, freshened, or in a pack)."""
+        """Return True when the store holds `hexsha` (loose, freshened, or in a pack) or the tip promises it."""
+        if hexsha in self.promised:
+            return True
         try:
             # Freshen like git does: a concurrent `git gc` then cannot prune it before our ref points to it.
             os.utime(loose_path(self.store, hexsha))

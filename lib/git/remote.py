@@ -21,6 +21,7 @@ PUSH_ATTEMPTS = 3
 # Rejections that mean "the remote moved": worth a fetch, re-parent and retry. Anything else is final.
 MOVED_MARKERS = ("non-fast-forward", "fetch first", "stale info", "remote moved", "failed to update ref",
                  "cannot lock ref", "failed to lock")
+BLOBLESS = b"blob:none"   # issue 24: the filter of a fresh runner's fetch
 TOKEN_HINT = "check BACKUP_PUSH_TOKEN / GITHUB_TOKEN: it must be valid and allowed to write contents"
 
 
@@ -127,11 +128,12 @@ def remote_tip(location, branch, credentials=None, action="ls-remote"):
     return guarded(action, location, run)
 
 
-def fetch_branch(repo_path, remote, branch, credentials=None, deepen=None):
+def fetch_branch(repo_path, remote, branch, credentials=None, deepen=None, blobless=False):
     """Fetch only `branch`, move the local branch up to the remote tip; return the remote tip (str) or None.
 
     Without a local tip only the remote tip and its tree are fetched (shallow); `deepen` (N snapshots, 0 = all)
-    fetches more of the history into a shallow repository (see history.fetch_depth).
+    fetches more of the history into a shallow repository (see history.fetch_depth). `blobless` (issue 24):
+    commits and trees only where the server filters (smart HTTP, GitHub); lib.git.partial fetches blobs by id.
     """
     ref = branch_ref(branch)
     with open_repo(repo_path) as repo:
@@ -145,7 +147,8 @@ def fetch_branch(repo_path, remote, branch, credentials=None, deepen=None):
 
         def run():
             client, path = client_for(location, credentials)
-            return client.fetch(path, repo, determine_wants=wants, ref_prefix=[ref], depth=depth)
+            return client.fetch(path, repo, determine_wants=wants, ref_prefix=[ref], depth=depth,
+                                filter_spec=BLOBLESS if blobless else None)
         result = guarded("fetch from", location, run)
         tip = (result.refs or {}).get(ref)
         if tip is None:

@@ -15,6 +15,7 @@ from lib.git.lfs import pointers_in_tree
 from lib.git.objects import branch_ref, open_repo, read_ref
 from lib.git.commit_snapshot import SKIPPED_ENTRY
 from lib.git.store import content_sha, iter_blob
+from lib.git.tip_tree import tip_blobs
 from lib.core.layout import OFFICIAL, SNAPSHOT, STAGING
 from lib.core.clock import iso_of
 
@@ -126,14 +127,19 @@ def _check_manifest(repo, tree_id, problems, lfs_pointers=()):
     return len(expected)
 
 
-def verify_branch(repo_path, branch):
-    """Check the tip against its snapshot.json, every reachable object, and linear history; return {ok, problems}."""
+def verify_branch(repo_path, branch, fetch=None):
+    """Check the tip against its snapshot.json, every reachable object, and linear history; return {ok, problems}.
+
+    `fetch(shas)` brings the blobs a blobless pull left on the remote (lib.git.partial): every object is read.
+    """
     started, problems = time.monotonic(), []
     with open_repo(repo_path) as repo:
         tip = read_ref(repo, branch_ref(branch))
         if tip is None:
             return {"ok": False, "commit": None, "problems": [f"branch {branch} does not exist"]}
         chain, shallow = first_parent_chain(repo, tip)
+        if fetch is not None:
+            fetch({blob for commit in chain for blob in tip_blobs(repo, commit.tree)})
         for commit in chain:
             if len(commit.parents) > 1:
                 problems.append(f"commit {commit.id.decode()[:12]} has {len(commit.parents)} parents "

@@ -10,6 +10,7 @@ from lib.snapshot.counting import count_tree
 from lib.core.errors import ExportError
 from lib.core.fsutil import read_json, remove_tree, tree_manifest, write_json_atomic
 from lib.core.clock import now_iso
+from lib.core.layout import ADMIN_DOWNLOADS, EXPORT_ZIP
 
 log = logging.getLogger(__name__)
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2
@@ -112,7 +113,7 @@ def repair(layout):
     return None
 
 
-def _link_tree(src, dst):
+def link_tree(src, dst):
     """Recreate src at dst with hard links (copies across filesystems), keeping mtimes."""
     src = Path(src)
     for dirpath, dirnames, filenames in os.walk(src):
@@ -141,7 +142,7 @@ def promote_tree(layout, snapshot_info, manifest=None):
     staged, _ = _siblings(layout.official)
     started = time.monotonic()
     remove_tree(staged)
-    _link_tree(new_tree, staged)
+    link_tree(new_tree, staged)
     if manifest is None:
         manifest = tree_manifest(staged)
     snapshot = dict(snapshot_info)
@@ -167,23 +168,87 @@ def _age_reference(path):
     return newest
 
 
-def prune_staging(staging_dir, keep_days, current_run, last_good_run, now=None):
-    """Delete staging runs and ZIPs older than keep_days, never current_run or last_good_run; return removed names."""
+def prune_staging(staging_dir, keep_days, current_run, last_good_run, now=None, keep_bytes=None,
+                  spend_current=False):
+    """Delete staging runs and ZIPs older than keep_days, never current_run or last_good_run; return removed names.
+
+    `keep_bytes` bounds the ZIPs kept (the same bytes are in git; the last good run's tree is promoted already):
+    the newest are kept while they fit, whatever the days say; a run folder whose ZIP goes keeps its small
+    manifests. current_run's ZIP is deleted never: once promoted (`spend_current`) it is spent over the budget.
+    """
     staging = Path(staging_dir)
     if not staging.is_dir():
         return []
     now = time.time() if now is None else now
     cutoff = now - keep_days * 86400
     keep = {str(current_run), str(last_good_run)}
-    removed = []
+    removed, zips, current = [], [], []
     for entry in sorted(staging.iterdir()):
         name = entry.name
-        if name in keep or name.removesuffix(".zip") in keep:
-            continue
         if not (entry.is_dir() or name.lower().endswith(".zip")):
             continue
-        if _age_reference(entry) < cutoff:
+        if name.removesuffix(".zip") == str(current_run):
+            current += _zips_of(entry)
+            continue
+        if name in keep or name.removesuffix(".zip") in keep:
+            zips += [(path.stat().st_mtime, label, path) for label, path in _zips_of(entry)]
+        elif _age_reference(entry) < cutoff:
             remove_tree(entry)
             removed.append(name)
             log.info("retention: removed staging %s (older than %s days)", name, keep_days)
+        else:
+            zips += [(path.stat().st_mtime, label, path) for label, path in _zips_of(entry)]
+    if keep_bytes is not None:
+        for label, path in current if spend_current else ():
+            if path.stat().st_size > keep_bytes and spend_file(path):
+                removed.append(f"{label} (data)")
+            else:
+                keep_bytes -= path.stat().st_size
+        removed += _over_budget(sorted(zips, reverse=True), max(keep_bytes, 0))
+    return removed
+
+
+def is_spent(path):
+    """True for a file spend_file emptied: a size, and no data on disk."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return st.st_size > 0 and st.st_blocks == 0
+
+
+def spend_file(path):
+    """Drop a promoted run's ZIP data but keep its name, size and times: a sparse file takes no disk, and doit
+    still sees the run's download complete and unchanged (a same-day re-run stays a no-op). True when spent."""
+    st = os.stat(path)
+    if st.st_blocks == 0:
+        return False
+    with open(path, "r+b") as handle:
+        handle.truncate(0)
+        handle.truncate(st.st_size)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    log.info("retention: %s spent (%.1f MB of data dropped, its name kept): its files are promoted and in git; "
+             "OFFICIAL_ZIP_KEEP_GB keeps it", path, st.st_size / 1e6)
+    return True
+
+
+def _zips_of(entry):
+    """(name, path) of the downloaded ZIPs a staging entry holds: itself, or its export.zip and admin downloads."""
+    if not entry.is_dir():
+        return [(entry.name, entry)]
+    paths = [entry / EXPORT_ZIP, *sorted((entry / ADMIN_DOWNLOADS).glob("*.zip"))]
+    return [(path.relative_to(entry.parent).as_posix(), path) for path in paths if path.is_file()]
+
+
+def _over_budget(zips, keep_bytes):
+    """Remove the ZIPs, newest first, from the first that takes their total past keep_bytes; return their names."""
+    total, removed = 0, []
+    for _, label, path in zips:
+        size = path.stat().st_size
+        total += size
+        if total > keep_bytes:
+            path.unlink()
+            removed.append(label)
+            log.info("retention: removed %s (%.1f MB): kept ZIPs stay within OFFICIAL_ZIP_KEEP_GB", path,
+                     size / 1e6)
     return removed

@@ -1,20 +1,24 @@
 """Benchmark: the whole daily run on a very large workspace, day 1 and a day 2 with 1 % of the pages edited.
 
-Run: python -m tests.bench.bench_large [--size tiny|small|full] [--lfs] [--workdir DIR]
+Run: python -m tests.bench.bench_large [--size tiny|small|mid|full] [--lfs] [--workdir DIR]
 full: 50,000 pages, ~5 GB of incompressible attachments, 10 of them over 95 MB (the issue's workload);
-small (the default, for a quick run): 5,000 pages, ~0.75 GB, 3 over 95 MB.
+small (the default, for a quick run): 5,000 pages, ~0.75 GB, 3 over 95 MB; mid: 20,000 pages, ~1.5 GB.
+Day 2 runs twice from the remote day 1 left: on a fresh runner (a new checkout fetching from the remote, nothing
+on disk) and on the laptop (the checkout of day 1, 30 days of ZIP retention).
 Each stage runs as its own `doit <stage>` process in a throwaway project against the stand-in. Reported per
 stage: the seconds its action took (as in one daily `doit` run; the extra processes' start-up is reported
 aside), the stage process's peak memory (VmHWM, read by the process itself as it exits), its peak anonymous
 memory and its largest child's (render workers), and the peak disk of backups/, .git and .doit together (`du`,
 hard links counted once, sampled every few seconds and at each stage's end). The remote is a bare repository
-behind `git http-backend` (smart HTTP, as GitHub). Targets: memory < 500 MB in every stage, peak disk < 2.5x
-the unpacked export, day 2 outside Notion's own time (the polls until the export's link appears) < 1/3 of day 1.
+behind `git http-backend` (smart HTTP that filters fetches, as GitHub). Targets: memory < 500 MB in every stage,
+peak disk at most 2.2x the unpacked export on the fresh runner and 3.2x on the laptop, day 2 outside Notion's
+own time (the polls until the export's link appears) < 1/3 of day 1.
 """
 import argparse
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -36,10 +40,12 @@ SIZES = {
                  large_attachments=0, large_attachment_bytes=0),
     "small": dict(pages=4800, databases=20, rows_per_database=10, attachments=300, attachment_bytes=1_500_000,
                   large_attachments=3, large_attachment_bytes=100_000_000),
+    "mid": dict(pages=19_000, databases=50, rows_per_database=20, attachments=700, attachment_bytes=2_000_000,
+                large_attachments=3, large_attachment_bytes=105_000_000),
     "full": dict(pages=48_000, databases=100, rows_per_database=20, attachments=2_000, attachment_bytes=2_000_000,
                  large_attachments=10, large_attachment_bytes=105_000_000),
 }
-TARGETS = {"peak_memory_mib": 500, "peak_disk_ratio": 2.5, "day2_over_day1": 1 / 3}
+TARGETS = {"peak_memory_mib": 500, "peak_disk_ratio_fresh": 2.2, "peak_disk_ratio_laptop": 3.2, "day2_over_day1": 1 / 3}
 SAMPLE_SECONDS = 3.0
 TOKEN = "bench-push-token"
 STAGE = ANON_SAMPLER + """
@@ -130,6 +136,28 @@ def run_day(project, env, label, memory_file):
             "peak_disk_gb": max(s["peak_disk_gb"] for s in stages.values())}
 
 
+def fresh_project(work, remote):
+    """A new checkout (a fresh CI runner) whose remote is a copy of `remote` as day 1 left it."""
+    project, fresh_remote = make_project(work / "fresh")
+    shutil.rmtree(fresh_remote)
+    shutil.copytree(remote, fresh_remote)
+    return project, fresh_remote
+
+
+def ratios(report):
+    """Peak disk over the unpacked export, fresh runner and laptop, and day 2's time over day 1's."""
+    day1, unpacked = report["day1"], report["day1"]["unpacked_bytes"]
+    for where in ("fresh", "laptop"):
+        day2 = report[f"day2_{where}"]
+        report[f"peak_disk_ratio_{where}"] = {"day1": round(day1["peak_disk_gb"] * 1e9 / unpacked, 2),
+                                              "day2": round(day2["peak_disk_gb"] * 1e9 / unpacked, 2)}
+        report[f"day2_over_day1_{where}"] = round(day2["outside_notion_seconds"] / day1["outside_notion_seconds"], 2)
+    days = [report[key] for key in ("day1", "day2_fresh", "day2_laptop")]
+    report["peak_memory_mib"] = max(day["peak_memory_mib"] for day in days)
+    report["stage_peak_mib"] = {stage: [max(day["stages"][stage]["peak_mib"], day["stages"][stage]["largest_child_mib"])
+                                        for day in days] for stage in STAGES}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
@@ -145,24 +173,31 @@ def main():
         git = stack.enter_context(GitHTTPServer(work, password=TOKEN))
         lfs = stack.enter_context(FakeLFS(password=TOKEN)) if args.lfs else None
         project, remote = make_project(work)
+        # GitHub filters fetches (a blobless fetch); git http-backend does once allowed.
+        subprocess.run(["git", "--git-dir", str(remote), "config", "uploadpack.allowFilter", "true"], check=True)
         # Over smart HTTP like GitHub: the receiving side's work (writing and indexing the pack) is the
         # server's, in `git http-backend`, as it is GitHub's, not in the measured process.
+        # The weekly read-back of the remote (issue 22) is off: it fetches the whole tip into a scratch store, 1x
+        # more disk on its day, and would land on day 1 here; the daily run's own figures are what is measured.
         env = fake_env(fake, QUALITY_MIN_MD_COUNT=10, QUALITY_MIN_CSV_COUNT=1, BACKUP_PUSH_TOKEN=TOKEN,
+                       BACKUP_VERIFY_REMOTE="off",
                        BACKUP_GIT_REMOTE=git.url(remote.name), BACKUP_LFS="1" if args.lfs else "0",
                        **({"BACKUP_LFS_URL": lfs.url} if lfs else {}))
-        for day in (1, 2):
-            if day == 2:
-                fake.set_day(1)
-                for old in fake.workdir.glob("*.zip"):   # Notion's side: not ours to count, but it takes disk
-                    old.unlink()
-            report[f"day{day}"] = run_day(project, dict(env, BACKUP_RUN_ID=f"day-{day}"), f"day {day}",
-                                          work / "memory.json")
-    day1, day2 = report["day1"], report["day2"]
-    report["peak_disk_ratio"] = round(max(day1["peak_disk_gb"], day2["peak_disk_gb"]) * 1e9
-                                      / day1["unpacked_bytes"], 2)
-    report["day2_over_day1"] = round(day2["outside_notion_seconds"] / day1["outside_notion_seconds"], 2)
-    report["peak_memory_mib"] = max(day1["peak_memory_mib"], day2["peak_memory_mib"])
+        report["day1"] = run_day(project, dict(env, BACKUP_RUN_ID="day-1"), "day 1", work / "memory.json")
+        fake.set_day(1)
+        # Day 2 twice from the same remote: a fresh runner (a new checkout, nothing on disk) and the laptop
+        # (the same checkout, OFFICIAL_ZIP_KEEP_DAYS at its 30 days).
+        fresh, fresh_remote = fresh_project(work, remote)
+        for where, where_project, where_remote in (("fresh", fresh, fresh_remote), ("laptop", project, remote)):
+            for old in fake.workdir.glob("*.zip"):   # Notion's side: not ours to count, but it takes disk
+                old.unlink()
+            remote_url = git.url(where_remote.relative_to(work).as_posix())
+            report[f"day2_{where}"] = run_day(where_project, dict(env, BACKUP_RUN_ID="day-2",
+                                                                  BACKUP_GIT_REMOTE=remote_url),
+                                              f"day 2 ({where})", work / "memory.json")
+    ratios(report)
     print(json.dumps(report, indent=2))
+
 
 if __name__ == "__main__":
     main()

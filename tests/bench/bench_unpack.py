@@ -97,9 +97,8 @@ def run_unzip(export, out):
 
 def run_ours(export, out):
     """Our side, in a child process so its peak memory is its own."""
-    script = ("from lib.archive.extract import extract_zip; from lib.archive.shards import expand_export\n"
-              f"extract_zip({str(export)!r}, {str(out / 'unpacked')!r})\n"
-              f"expand_export({str(out / 'unpacked')!r}, {str(out / 'tree')!r})\n")
+    script = ("from lib.archive.shards import expand_export\n"   # the parts are read inside the download
+              f"expand_export({str(export)!r}, {str(out / 'tree')!r})\n")
     return timed([sys.executable, "-c", script])
 
 

@@ -4,6 +4,8 @@ import os
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lib.core.fsutil import read_json, tree_manifest
 from lib.core.layout import Layout
@@ -141,6 +143,64 @@ def test_prune_staging_keeps_current_last_good_and_recent(tmp_path):
     removed = prune_staging(staging, 30, current_run="2025-01-02", last_good_run="2025-01-01", now=now)
     assert removed == ["2025-03-01", "old-download.zip"]
     assert sorted(os.listdir(staging)) == ["2025-01-01", "2025-01-02", "2025-03-20", "recent.zip"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(0, 5000), min_size=1, max_size=7), st.integers(0, 12000), st.booleans())
+def test_kept_zips_stay_within_the_budget_newest_first(tmp_path_factory, sizes, budget, loose):
+    staging = tmp_path_factory.mktemp("b") / ".staging"
+    now = time.time()
+    runs = [f"2025-01-{day:02d}" for day in range(1, len(sizes) + 1)]   # the last is the current run
+    for age, (run, size) in enumerate(zip(reversed(runs), reversed(sizes))):
+        path = staging / (f"{run}.zip" if loose and run != runs[-1] else f"{run}/export.zip")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"P" * size)
+        write_tree(staging / run, {"counts.json": b"{}"})
+        for touched in (path, staging / run):
+            os.utime(touched, (now - age * 3600,) * 2)
+    prune_staging(staging, 30, current_run=runs[-1], last_good_run=runs[-1], now=now, keep_bytes=budget)
+    kept = [run for run in runs[:-1] if (staging / f"{run}.zip").exists() or (staging / run / "export.zip").exists()]
+    # Newest first, the earlier ZIPs are kept while their total fits; the current run's is never touched.
+    expected, total = [], 0
+    for run, size in zip(reversed(runs[:-1]), reversed(sizes[:-1])):
+        total += size
+        if total > budget:
+            break
+        expected.append(run)
+    assert sorted(kept) == sorted(expected)
+    assert (staging / runs[-1] / "export.zip").stat().st_size == sizes[-1]
+    assert all((staging / run / "counts.json").exists() for run in runs)   # the manifests stay: days decide those
+
+
+def test_a_new_run_drops_the_last_good_runs_zip_over_the_budget_and_keeps_its_folder(tmp_path):
+    staging = tmp_path / ".staging"
+    write_tree(staging, {"day-1/export.zip": b"P" * 100, "day-1/counts.json": b"{}", "day-2/export.zip": b"P" * 50})
+    removed = prune_staging(staging, 30, current_run="day-2", last_good_run="day-1", keep_bytes=99)
+    assert removed == ["day-1/export.zip"]
+    assert files_of(staging) == {"day-1/counts.json": b"{}", "day-2/export.zip": b"P" * 50}
+
+
+@pytest.mark.parametrize("budget", ["none", "one byte short", "exact"])
+def test_a_promoted_runs_zip_over_the_budget_is_spent_its_name_size_and_time_kept(tmp_path, budget):
+    from lib.archive import open_zip
+    from lib.core.errors import ExportError
+    staging = tmp_path / ".staging"
+    data = b"PK\x03\x04" + os.urandom(96 * 1024)
+    write_tree(staging, {"day-1/export.zip": data})
+    zip_path = staging / "day-1/export.zip"
+    os.utime(zip_path, ns=(1_700_000_000_123_456_789,) * 2)
+    before = os.stat(zip_path)
+    keep = {"none": 0, "one byte short": len(data) - 1, "exact": len(data)}[budget]
+    removed = prune_staging(staging, 30, current_run="day-1", last_good_run="day-1", keep_bytes=keep,
+                            spend_current=True)
+    after = os.stat(zip_path)
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)   # doit sees it unchanged
+    if budget != "exact":
+        assert removed == ["day-1/export.zip (data)"] and after.st_blocks == 0
+        with pytest.raises(ExportError, match="spent once its run was promoted"):
+            open_zip(zip_path)
+    else:
+        assert removed == [] and zip_path.read_bytes() == data
 
 
 def test_prune_staging_without_staging_dir(tmp_path):
