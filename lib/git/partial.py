@@ -118,3 +118,13 @@ def restore_store(repo, tree_id, fetch, parts):
             yield scratch
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def fetch_lfs_pointers(repo, tree_id, fetch):
+    """Fetch (`fetch(shas)`) the .gitattributes of the tree `tree_id` and the LFS pointers it names into a store
+    that holds the tree without its blobs."""
+    try:
+        fetch({tree_lookup_path(repo.__getitem__, tree_id, ATTRIBUTES)[1]})
+    except KeyError:   # no .gitattributes: no pointers
+        return
+    fetch(_lfs_pointer_blobs(repo, tree_id))
