@@ -93,7 +93,7 @@ def _fetch_one(location, credentials, sha, folder):
     store = tempfile.mkdtemp(prefix="sample-", dir=folder)
     try:
         Repo.init_bare(store).close()
-        fetch_blobs(store, location, [sha], credentials)
+        fetch_blobs(store, location, [sha], credentials, report=False)
         with open_repo(store) as sample:
             for _ in iter_blob(sample.object_store, sha):
                 pass
