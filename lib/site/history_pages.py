@@ -2,7 +2,6 @@
 import html
 from urllib.parse import quote
 
-from lib.site.words import when
 from lib.site.rendered_diff import summary
 from lib.site.site_paths import SITE_DIR, relative
 from lib.site.words import count, when
