@@ -37,18 +37,18 @@ def commit_snapshot(cfg, layout, repo, branch, replace=None):
     return result
 
 
-def check_remote(cfg, layout, repo, remote, branch, credentials):
+def check_remote(cfg, layout, repo, remote, branch, credentials, lfs):
     """Read back what the remote holds when BACKUP_VERIFY_REMOTE makes it due; record and return the result."""
     schedule = cfg["publish.verify_remote"]
     if not remote or not git.remote_check_due(schedule, read_json(layout.remote_check)):
         log.info("remote check: not due (BACKUP_VERIFY_REMOTE=%s)", schedule)
         return None
-    result = git.check_remote(repo, remote, branch, credentials, git.lfs_remote(cfg, repo), layout.state_dir)
+    result = git.check_remote(repo, remote, branch, credentials, lfs, layout.state_dir)
     write_json_atomic(layout.remote_check, result)
     return result
 
 
-def publish(cfg, layout):
+def publish(cfg, layout, tried=None):
     """Fetch the remote tip, commit backups/ on top of it unless the tip holds the same tree, push, confirm.
 
     Whatever changed (a new export, the site, a public-API capture alone) makes a snapshot; a tree equal to the
@@ -60,15 +60,18 @@ def publish(cfg, layout):
     run_id = (read_json(layout.snapshot) or {}).get("run_id")
     branch, remote, credentials = cfg["publish.branch"], cfg["publish.remote"], git.push_credentials(cfg)
     with git.locked_repo(cfg, layout) as repo:
+        lfs = git.lfs_remote(cfg, repo) if remote else None
+        if tried is not None:
+            tried["lfs"] = lfs   # its retries go to failures.json when publish fails
         remote_tip = git.fetch_branch(repo, remote, branch, credentials) if remote else None
         clear_failures(layout)  # this run succeeded up to here: yesterday's failures are history
         replace = (run_id, remote_tip and remote_tip.encode()) if remote else None   # one run, one snapshot
         result = commit_snapshot(cfg, layout, repo, branch, replace)
         commit = result["commit"].decode() if isinstance(result["commit"], bytes) else result["commit"]
         if remote and remote_tip != commit:
-            git.push_lfs_objects(repo, branch, git.lfs_remote(cfg, repo))   # objects first, then the commit
+            git.push_lfs_objects(repo, branch, lfs)   # objects first, then the commit
         pushed = remote and remote_tip != commit and git.push_branch(repo, remote, branch, credentials)
-        checked = check_remote(cfg, layout, repo, remote, branch, credentials)
+        checked = check_remote(cfg, layout, repo, remote, branch, credentials, lfs)
     log.info("%s %s on %s%s", "committed" if result["changed"] else "already there:", commit[:12], branch,
              f", pushed to {remote}" if pushed else "")
     write_json_atomic(layout.published, {"commit": commit, "run_id": run_id, "time": now_iso(),
@@ -84,8 +87,15 @@ def publish(cfg, layout):
 
 def tasks(cfg, layout):
     """Always runs; a no-op when the tree equals the branch tip's tree (no empty commits)."""
+    tried = {}
+
+    def retries():
+        """How hard the LFS transfers tried, for failures.json."""
+        retrier = getattr(tried.get("lfs"), "retry", None)
+        return {"http_retries": retrier.count} if retrier else None
+
     return {
-        "actions": [stage_action(layout, "publish", lambda: publish(cfg, layout))],
+        "actions": [stage_action(layout, "publish", lambda: publish(cfg, layout, tried), failure_facts=retries)],
         "uptodate": [False],
         "verbosity": 2,
     }
