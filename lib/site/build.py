@@ -13,7 +13,7 @@ import nh3
 from lib.site import nav, state
 from lib.core.errors import BackupError
 from lib.core.filenames import temp_name
-from lib.core.fsutil import read_json, write_bytes_atomic
+from lib.core.fsutil import write_bytes_atomic
 from lib.core.log import Progress
 from lib.site.dbpages import render_databases
 from lib.site.history_build import build_history
@@ -155,8 +155,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     }
     if hist:
         manifest["history"] = hist["facts"]
-    write_bytes = json.dumps(tokens, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    write_atomic(tokens_path, write_bytes)
+    state.write_json(tokens_path, tokens)
     save_state(site, {
         "version": version, "input_digest": digest, "pages": pages, "dbs": dbs, "titles": titles,
         "assets": {rel: hashes[rel] for rel in plan["assets"]}, "outputs": outputs,
@@ -202,7 +201,9 @@ def _place_assets(assets, copies, hashes, old, official, site, outputs):
 def _read_state(path):
     """Return a JSON state file, or {} when it is absent or unreadable (the build then starts over)."""
     try:
-        return read_json(path) or {}
+        return state.read_json(path) or {}
+    except FileNotFoundError:
+        return {}
     except (ValueError, OSError) as exc:
         log.warning("site: ignoring unreadable %s (%s); rendering every page", os.path.basename(path), exc)
         return {}
@@ -216,6 +217,6 @@ def history_cache(site_dir):
 
 
 def save_state(site, build):
-    """Write the build state compactly and durably (the C JSON encoder; indenting is 10x slower)."""
-    data = json.dumps(build, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    write_bytes_atomic(os.path.join(site, STATE), data)
+    """Write the build state compactly and durably (the C JSON encoder, a slice at a time; indenting is 10x
+    slower)."""
+    state.write_json(os.path.join(site, STATE), build)
