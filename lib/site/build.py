@@ -135,7 +135,8 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     outputs.update(hist["outputs"] if hist else {})
     extra = state.site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot,
                              previous_snapshot, plan, ASSETS, state.workspace_name(official, files), hist)
-    for rel, data in extra.items():
+    for rel in list(extra):
+        data = extra.pop(rel)   # written files let go one by one: the search index alone is tens of MB
         sha = hashlib.sha256(data).hexdigest()
         path = os.path.join(site, rel)
         if old.get("outputs", {}).get(rel, {}).get("sha256") != sha or not os.path.exists(path):
