@@ -1,6 +1,5 @@
 """Build the offline HTML site from the promoted export: incremental, on every core."""
 import hashlib
-import json
 import logging
 import os
 import shutil
@@ -13,7 +12,6 @@ import nh3
 from lib.site import nav, state
 from lib.core.errors import BackupError
 from lib.core.filenames import temp_name
-from lib.core.fsutil import write_bytes_atomic
 from lib.core.log import Progress
 from lib.site.dbpages import render_databases
 from lib.site.history_build import build_history
@@ -108,8 +106,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     index = SiteIndex(files, (snapshot or {}).get("renames"))
     plan = state.plan(index, hashes, old, official, site, read_title)
     known = old.get("outputs", {})
-    write_bytes_atomic(os.path.join(site, DIRTY), json.dumps(
-        {"outputs": {o: {} for o in plan["outputs"] if o not in known}}, ensure_ascii=False).encode("utf-8"))
+    state.write_json(os.path.join(site, DIRTY), {"outputs": {o: {} for o in plan["outputs"] if o not in known}})
     ctx = {"index": index, "titles": plan["titles"], "official": official, "site": site, "history": history is not None}
     log.info("site: %d pages, %d databases, %d attachments; rendering %d pages", len(plan["pages"]),
              len(index.dbs), len(plan["assets"]), len(plan["render"]))
@@ -163,7 +160,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
         "paths_digest": plan["paths_digest"], "history": hist["state"] if hist else {},
         "manifest": {k: v for k, v in manifest.items() if k != "files"}})
     if history is not None:
-        write_atomic(os.path.join(site, HISTORY), json.dumps(history["cache"], separators=(",", ":")).encode())
+        state.write_json(os.path.join(site, HISTORY), history["cache"])
     os.unlink(os.path.join(site, DIRTY))
     log.info("site: rendered %d pages, skipped %d, %d broken links, %d missing attachments in %.1f s",
              len(rendered), len(pages) - len(rendered), len(broken), len(missing), manifest["seconds"])

@@ -21,8 +21,9 @@ BATCH = 1000    # dict entries encoded at a time when a state file is written
 
 
 def _json(value):
-    """Return `value` as compact JSON text, as every build state file spells it."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Return `value` as compact ASCII JSON text: one emoji in a title makes a text of other characters four bytes
+    a character in memory (the state read back, or a piece written), \\u escapes keep it one."""
+    return json.dumps(value, separators=(",", ":"))
 
 
 def json_parts(value, batch=BATCH):
@@ -47,14 +48,15 @@ def json_parts(value, batch=BATCH):
 
 
 def write_json(path, value):
-    """Write `value` as compact UTF-8 JSON to `path` atomically and durably, a piece at a time: the whole text
+    """Write `value` as compact JSON to `path` atomically and durably, a piece at a time: the whole text
     at once (a str, then its bytes) was the largest allocation of a 50,000-page build."""
     folder, name = os.path.split(path)
+    os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
             for piece in json_parts(value):
-                out.write(piece.encode("utf-8"))
+                out.write(piece.encode("ascii"))
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
