@@ -9,7 +9,7 @@ from pathlib import Path
 import mistune
 import nh3
 
-from lib.site import nav, state
+from lib.site import nav, state, state_json
 from lib.core.errors import BackupError
 from lib.core.filenames import temp_name
 from lib.core.log import Progress
@@ -106,7 +106,8 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     index = SiteIndex(files, (snapshot or {}).get("renames"))
     plan = state.plan(index, hashes, old, official, site, read_title)
     known = old.get("outputs", {})
-    state.write_json(os.path.join(site, DIRTY), {"outputs": {o: {} for o in plan["outputs"] if o not in known}})
+    state_json.write_json(os.path.join(site, DIRTY),
+                          {"outputs": {o: {} for o in plan["outputs"] if o not in known}})
     ctx = {"index": index, "titles": plan["titles"], "official": official, "site": site, "history": history is not None}
     log.info("site: %d pages, %d databases, %d attachments; rendering %d pages", len(plan["pages"]),
              len(index.dbs), len(plan["assets"]), len(plan["render"]))
@@ -153,14 +154,14 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     }
     if hist:
         manifest["history"] = hist["facts"]
-    state.write_json(tokens_path, tokens)
+    state_json.write_json(tokens_path, tokens)
     save_state(site, {
         "version": version, "input_digest": digest, "pages": pages, "dbs": dbs, "titles": titles,
         "assets": {rel: hashes[rel] for rel in plan["assets"]}, "outputs": outputs,
         "paths_digest": plan["paths_digest"], "history": hist["state"] if hist else {},
         "manifest": {k: v for k, v in manifest.items() if k != "files"}})
     if history is not None:
-        state.write_json(os.path.join(site, HISTORY), history["cache"])
+        state_json.write_json(os.path.join(site, HISTORY), history["cache"])
     os.unlink(os.path.join(site, DIRTY))
     log.info("site: rendered %d pages, skipped %d, %d broken links, %d missing attachments in %.1f s",
              len(rendered), len(pages) - len(rendered), len(broken), len(missing), manifest["seconds"])
@@ -199,7 +200,7 @@ def _place_assets(assets, copies, hashes, old, official, site, outputs):
 def _read_state(path):
     """Return a JSON state file, or {} when it is absent or unreadable (the build then starts over)."""
     try:
-        return state.read_json(path) or {}
+        return state_json.read_json(path) or {}
     except FileNotFoundError:
         return {}
     except (ValueError, OSError) as exc:
@@ -217,4 +218,4 @@ def history_cache(site_dir):
 def save_state(site, build):
     """Write the build state compactly and durably (the C JSON encoder, a slice at a time; indenting is 10x
     slower)."""
-    state.write_json(os.path.join(site, STATE), build)
+    state_json.write_json(os.path.join(site, STATE), build)

@@ -5,7 +5,7 @@ import os
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from lib.site import state
+from lib.site import state_json as state
 
 NAMES = st.text(max_size=6)     # surrogate escapes included: a name that is not UTF-8 stays exact
 VALUES = st.recursive(st.none() | st.booleans() | st.integers() | NAMES,
