@@ -5,6 +5,7 @@ The disk is a tmpfs of fixed size holding the whole project (backups/, .git, .do
 the memory limit is RLIMIT_AS on each `doit <stage>` process (this kernel gives cgroup v2 no memory
 controller). The remote is a bare repository behind smart HTTP that filters fetches, as GitHub's does.
 """
+import json
 import resource
 import shutil
 import subprocess
@@ -124,15 +125,18 @@ def test_a_workspace_backs_up_inside_the_runner_limits(tmp_path, quota):
     with FakeNotion(workspace=workspace) as fake, GitHTTPServer(tmp_path, password=TOKEN) as server:
         env = fake_env(fake, BACKUP_GIT_REMOTE=server.url("remote.git"), BACKUP_PUSH_TOKEN=TOKEN,
                        QUALITY_MIN_MD_COUNT=10, QUALITY_MIN_CSV_COUNT=1, RENDER_WORKERS=2,
-                       # The weekly read-back of the remote (issue 22) fetches the whole tip into a scratch store:
-                       # 1x more on its day, outside the daily run's budget measured here.
-                       BACKUP_VERIFY_REMOTE="off")
+                       # The read-back of the remote (issue 22) on both days: the tip's commit and trees and a
+                       # sample of files fetched by id, inside the same budget.
+                       BACKUP_VERIFY_REMOTE="daily")
         laptop = quota_project(quota("day1"), export_bytes, DISK["day 1"])
         day1 = run_day(laptop, dict(env, BACKUP_RUN_ID="day-1"), "day 1", laptop.parent, export_bytes)
         fake.set_day(1)
         fresh = quota_project(quota("day2"), export_bytes, DISK["day 2 (fresh runner)"])
         day2 = run_day(fresh, dict(env, BACKUP_RUN_ID="day-2"), "day 2 (fresh runner)", fresh.parent, export_bytes)
     print(f"peak disk over the export, by stage: day 1 {day1}; day 2 (fresh runner) {day2}")
+    for project in (laptop, fresh):   # the read-back ran inside the budget, blobless: the remote filters
+        check = json.loads((project / "backups" / "manifests" / "remote_check.json").read_text())
+        assert check["ok"] and check["read_back"] == "trees" and check["sampled"] > 0, check
     log = subprocess.run(["git", "--git-dir", str(remote), "log", "--format=%s", "notion-backups"],
                          capture_output=True, text=True, check=True, env=GIT_ENV).stdout.splitlines()
     assert [line.split(":")[0] for line in log] == ["Snapshot day-2", "Snapshot day-1"]

@@ -41,9 +41,9 @@ class _NothingHeld:
         return ObjectStoreGraphWalker([], lambda sha: [])
 
 
-def fetch_blobs(repo_path, remote, shas, credentials=None, into=None):
+def fetch_blobs(repo_path, remote, shas, credentials=None, into=None, report=True):
     """Fetch the blobs among `shas` (hex bytes) the repository lacks, into it or the repository `into`; return
-    how many were asked for."""
+    how many were asked for. `report=False`: the caller sums up its fetches in a line of its own."""
     with open_repo(repo_path) as repo:
         here = holder(repo.object_store)
         missing = sorted({sha for sha in shas if not here(sha)})
@@ -60,7 +60,8 @@ def fetch_blobs(repo_path, remote, shas, credentials=None, into=None):
             guarded("fetch blobs from", location, run)
         here = holder(target.object_store)   # the fetch added a pack
         still = [sha for sha in missing if not here(sha)]
-    log.info("fetched %d blobs by id (%d still on the remote only)", len(missing) - len(still), len(still))
+    (log.info if report else log.debug)("fetched %d blobs by id (%d still on the remote only)",
+                                        len(missing) - len(still), len(still))
     return len(missing)
 
 
@@ -118,3 +119,13 @@ def restore_store(repo, tree_id, fetch, parts):
             yield scratch
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def fetch_lfs_pointers(repo, tree_id, fetch):
+    """Fetch (`fetch(shas)`) the .gitattributes of the tree `tree_id` and the LFS pointers it names into a store
+    that holds the tree without its blobs."""
+    try:
+        fetch({tree_lookup_path(repo.__getitem__, tree_id, ATTRIBUTES)[1]})
+    except KeyError:   # no .gitattributes: no pointers
+        return
+    fetch(_lfs_pointer_blobs(repo, tree_id))

@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 from lib.site.rendered_diff import summary
 from lib.site.site_paths import SITE_DIR, relative
-from lib.site.words import count
+from lib.site.words import count, when
 
 E = html.escape
 HISTORY_DIR = SITE_DIR + "/history"
@@ -36,12 +36,13 @@ def href(target, from_out):
 
 
 def snapshot_label(snapshot):
-    """Return how a snapshot is named in the site: its day (UTC) and its run id.
+    """Return how a snapshot is named in the site: its day as a person reads it (UTC) and its run id, which tells
+    two snapshots of one day apart: '7 Dec 2026 (run 2026-12-07)'.
 
     Not its time: the promoted snapshot is dated when it was promoted, its commit when it was published a
     minute later, and the pages that name it must stay the same bytes once it is committed."""
-    run = snapshot.get("run_id")
-    return (snapshot.get("date") or "")[:10] + (" (run %s)" % run if run else "")
+    run, day = snapshot.get("run_id"), (snapshot.get("date") or "")[:10]
+    return (when(day, with_time=False) if day else "") + (" (run %s)" % run if run else "")
 
 
 def cli_hint(key, snapshot=None):

@@ -19,8 +19,9 @@ def has_object(remote, sha):
     return subprocess.run(["git", "--git-dir", str(remote), "cat-file", "-e", sha]).returncode == 0
 
 
-def lose_a_file(remote, path=b"official/Home.md"):
-    """Make the bare remote lose one file's blob: its objects unpacked loose, then that one deleted."""
+def lose_a_file(remote, path=b"official/Home.md", tree=False):
+    """Make the bare remote lose one file's blob (or with `tree` the tree at `path`): its objects unpacked loose,
+    then that one deleted."""
     packs = remote / "objects" / "pack"
     for pack in sorted(packs.glob("*.pack")):
         moved = remote.parent / pack.name
@@ -28,8 +29,11 @@ def lose_a_file(remote, path=b"official/Home.md"):
         pack.with_suffix(".idx").unlink()
         with open(moved, "rb") as data:
             git("unpack-objects", "-q", cwd=remote, input=data.read())
-    sha = ls_tree(remote)[path][1]
-    sha = sha.decode() if isinstance(sha, bytes) else sha
+    if tree:
+        sha = git("--git-dir", str(remote), "rev-parse", f"{BRANCH}:{path.decode()}").decode().strip()
+    else:
+        sha = ls_tree(remote)[path][1]
+        sha = sha.decode() if isinstance(sha, bytes) else sha
     os.unlink(remote / "objects" / sha[:2] / sha[2:])
     return sha
 
@@ -85,3 +89,38 @@ def test_over_smart_http_the_lost_file_is_sent_again_through_git_receive_pack(tm
         result = check_remote(str(repo), url, BRANCH, creds, None, str(tmp_path))
     assert result["ok"] and result["resent_git"] and has_object(root / "backup.git", lost), result
     git("--git-dir", str(root / "backup.git"), "fsck", "--strict")
+
+
+def test_a_blobless_runner_reads_back_trees_and_a_sample_and_says_what_it_cannot_send_again(tmp_path):
+    from tests.lib.git.gitutil import GitHTTPServer
+    backups, big = make_backups(tmp_path / "backups")
+    root, laptop, fresh = tmp_path / "srv", tmp_path / "laptop.git", tmp_path / "fresh.git"
+    bare = root / "backup.git"
+    git("init", "-q", "--bare", "-b", "main", str(bare))
+    git("--git-dir", str(bare), "config", "uploadpack.allowFilter", "true")   # it filters, as GitHub does
+    commit(laptop, backups)
+    with FakeLFS() as lfs, GitHTTPServer(root, password="ghs_CheckToken0123456789") as server:
+        url, creds = server.url("backup.git"), ("x-access-token", "ghs_CheckToken0123456789")
+        store = open_remote(lfs.url, (lfs.username, lfs.password))
+        push_objects(str(laptop), BRANCH, store)
+        push_branch(str(laptop), url, BRANCH, creds)
+        fetch_branch(str(fresh), url, BRANCH, creds, blobless=True)   # a fresh runner: commit and trees only
+        lost = ls_tree(laptop)[b"official/Home.md"][1]
+        lost = lost.decode() if isinstance(lost, bytes) else lost
+        assert not has_object(fresh, lost)
+        good = check_remote(str(fresh), url, BRANCH, creds, store, str(tmp_path))
+        assert good["ok"] and good["read_back"] == "trees" and good["lfs_objects"] == 1, good
+        assert good["sampled"] == good["files"] >= 4 and not good["resent_git"] and "not_resent" not in good
+        lose_a_file(bare)
+        unheld = check_remote(str(fresh), url, BRANCH, creds, store, str(tmp_path))
+        assert not unheld["ok"] and unheld["resent_git"] and unheld["not_resent"] == 1, unheld
+        assert unheld["problem_count"] == 1 and "does not hold it" in unheld["problems"][0]
+        assert not has_object(bare, lost)
+        repaired = check_remote(str(laptop), url, BRANCH, creds, store, str(tmp_path))
+        tree = lose_a_file(bare, b"official", tree=True)   # a lost tree: the filtered fetch cannot pack the tip
+        trees = check_remote(str(fresh), url, BRANCH, creds, store, str(tmp_path))
+    assert repaired["ok"] and repaired["resent_git"] and repaired["read_back"] == "trees", repaired
+    assert trees["ok"] and trees["resent_git"] and has_object(bare, tree), trees   # the fresh runner holds trees
+    assert has_object(bare, lost) and not has_object(fresh, lost)   # the read-back left nothing in the runner
+    git("--git-dir", str(bare), "fsck", "--strict")
+    assert not [p for p in os.listdir(tmp_path) if p.startswith("remote-check-")]

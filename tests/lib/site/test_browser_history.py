@@ -36,7 +36,7 @@ def test_history_link_opens_the_versions_and_a_diff_marks_the_words(visit, site)
     expect(page).to_have_title("History: Date export beta table" + " · Notion backup")
     rows = page.locator("table.history tbody tr")
     expect(rows).to_have_count(2)
-    expect(rows.nth(0)).to_contain_text("2026-11-19 (run day-2)")
+    expect(rows.nth(0)).to_contain_text("19 Nov 2026 (run day-2)")
     expect(rows.nth(0)).to_contain_text("+1")
     page.click("table.history >> text=diff")
     expect(page).to_have_title("Date export beta table (changes)" + " · Notion backup")
@@ -51,7 +51,7 @@ def test_history_link_opens_the_versions_and_a_diff_marks_the_words(visit, site)
     page.click("table.history tbody tr:nth-child(2) >> text=view")
     expect(page).to_have_title("Date export beta table (version)" + " · Notion backup")
     expect(page.locator("article")).not_to_contain_text("Edited on day 1")
-    expect(page.locator("aside.history-banner")).to_contain_text("2026-11-18 (run day-1)")
+    expect(page.locator("aside.history-banner")).to_contain_text("18 Nov 2026 (run day-1)")
 
 
 def test_a_deleted_page_is_listed_and_found_by_search(visit, site):  # noqa: F811
