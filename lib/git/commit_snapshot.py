@@ -200,13 +200,16 @@ def snapshot_directory(repo_path, source_dir, branch, message, identity=None, ma
         items, large = _list_files(source_dir, exclude, max_file_bytes)
         cache = StatCache(os.path.join(repo.controldir(), GIT_STAT_CACHE))
         entries, total = _hash_all(source_dir, items, writer, workers, cache)
+        cache.save()
+        # The hashed entries name every listed file: the list itself (a stat key per file) can go.
+        on_disk = {entry[0] for entry in entries} | {item[0] for item in large}
+        del items
         store = LocalStore(os.path.join(repo.controldir(), "lfs")) if lfs else None
         pointers, skipped, stored = _large_files(large, writer, store, max_file_bytes)
         entries += pointers
         if skipped:
             data = json.dumps(skipped, indent=2, sort_keys=True).encode() + b"\n"
             entries.append((SKIPPED_ENTRY, writer.add_bytes(data), 0o100644))
-        on_disk = {item[0] for item in items} | {item[0] for item in large}
         entries = merge_kept(entries, kept_from_tip(repo, parent_tree, source_dir, on_disk,
                                                     holder(repo.object_store)), repo, writer)
         tree_id = commit_tree(repo.object_store, entries)
@@ -215,7 +218,6 @@ def snapshot_directory(repo_path, source_dir, branch, message, identity=None, ma
         result = {"tree": tree_id.decode(), "parent": base.decode() if base else None,
                   "files": len(entries) - (1 if skipped else 0) - (1 if stored else 0), "bytes": total,
                   "skipped_large": skipped, "lfs": stored, "new_objects": writer.written}
-        cache.save()
         for tip in dict.fromkeys([parent, base]):   # the tip itself, else the line below what is replaced
             if tip is not None and (repo[tip].tree == tree_id or
                                     _same_snapshot(repo, repo[tip].tree, entries, set(volatile))):

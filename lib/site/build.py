@@ -1,6 +1,5 @@
 """Build the offline HTML site from the promoted export: incremental, on every core."""
 import hashlib
-import json
 import logging
 import os
 import shutil
@@ -10,10 +9,9 @@ from pathlib import Path
 import mistune
 import nh3
 
-from lib.site import nav, state
+from lib.site import nav, state, state_json
 from lib.core.errors import BackupError
 from lib.core.filenames import temp_name
-from lib.core.fsutil import read_json, write_bytes_atomic
 from lib.core.log import Progress
 from lib.site.dbpages import render_databases
 from lib.site.history_build import build_history
@@ -108,8 +106,8 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     index = SiteIndex(files, (snapshot or {}).get("renames"))
     plan = state.plan(index, hashes, old, official, site, read_title)
     known = old.get("outputs", {})
-    write_bytes_atomic(os.path.join(site, DIRTY), json.dumps(
-        {"outputs": {o: {} for o in plan["outputs"] if o not in known}}, ensure_ascii=False).encode("utf-8"))
+    state_json.write_json(os.path.join(site, DIRTY),
+                          {"outputs": {o: {} for o in plan["outputs"] if o not in known}})
     ctx = {"index": index, "titles": plan["titles"], "official": official, "site": site, "history": history is not None}
     log.info("site: %d pages, %d databases, %d attachments; rendering %d pages", len(plan["pages"]),
              len(index.dbs), len(plan["assets"]), len(plan["render"]))
@@ -135,7 +133,8 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     outputs.update(hist["outputs"] if hist else {})
     extra = state.site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot,
                              previous_snapshot, plan, ASSETS, state.workspace_name(official, files), hist)
-    for rel, data in extra.items():
+    for rel in list(extra):
+        data = extra.pop(rel)   # written files let go one by one: the search index alone is tens of MB
         sha = hashlib.sha256(data).hexdigest()
         path = os.path.join(site, rel)
         if old.get("outputs", {}).get(rel, {}).get("sha256") != sha or not os.path.exists(path):
@@ -155,15 +154,14 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
     }
     if hist:
         manifest["history"] = hist["facts"]
-    write_bytes = json.dumps(tokens, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    write_atomic(tokens_path, write_bytes)
+    state_json.write_json(tokens_path, tokens)
     save_state(site, {
         "version": version, "input_digest": digest, "pages": pages, "dbs": dbs, "titles": titles,
         "assets": {rel: hashes[rel] for rel in plan["assets"]}, "outputs": outputs,
         "paths_digest": plan["paths_digest"], "history": hist["state"] if hist else {},
         "manifest": {k: v for k, v in manifest.items() if k != "files"}})
     if history is not None:
-        write_atomic(os.path.join(site, HISTORY), json.dumps(history["cache"], separators=(",", ":")).encode())
+        state_json.write_json(os.path.join(site, HISTORY), history["cache"])
     os.unlink(os.path.join(site, DIRTY))
     log.info("site: rendered %d pages, skipped %d, %d broken links, %d missing attachments in %.1f s",
              len(rendered), len(pages) - len(rendered), len(broken), len(missing), manifest["seconds"])
@@ -202,7 +200,9 @@ def _place_assets(assets, copies, hashes, old, official, site, outputs):
 def _read_state(path):
     """Return a JSON state file, or {} when it is absent or unreadable (the build then starts over)."""
     try:
-        return read_json(path) or {}
+        return state_json.read_json(path) or {}
+    except FileNotFoundError:
+        return {}
     except (ValueError, OSError) as exc:
         log.warning("site: ignoring unreadable %s (%s); rendering every page", os.path.basename(path), exc)
         return {}
@@ -216,6 +216,6 @@ def history_cache(site_dir):
 
 
 def save_state(site, build):
-    """Write the build state compactly and durably (the C JSON encoder; indenting is 10x slower)."""
-    data = json.dumps(build, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    write_bytes_atomic(os.path.join(site, STATE), data)
+    """Write the build state compactly and durably (the C JSON encoder, a slice at a time; indenting is 10x
+    slower)."""
+    state_json.write_json(os.path.join(site, STATE), build)

@@ -15,8 +15,6 @@ from lib.site.site_paths import SITE_DIR, digest
 
 
 _h = digest
-
-
 def snapshot_prefix(snapshot, files):
     """Return the prefix to strip from snapshot paths so they match paths under official/."""
     paths = [f["path"] for f in (snapshot or {}).get("files", [])[:50]]
@@ -133,8 +131,9 @@ def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, p
     for path in sorted(assets.glob("*")):
         files[SITE_DIR + "/" + path.name] = path.read_bytes()
     files.update((rel, text.encode("utf-8")) for rel, text in nav_files(nodes).items())
-    files.update((rel, text.encode("utf-8")) for rel, text in search_files(itertools.chain(
-        _search_entries(index, tokens, titles), history["search"] if history else ())).items())
+    found = search_files(itertools.chain(_search_entries(index, tokens, titles), history["search"] if history else ()))
+    for rel in list(found):     # each part's text let go as its bytes are made: never the whole index twice
+        files[rel] = found.pop(rel).encode("utf-8")
     counts = {"pages": len(pages), "databases": len(index.dbs), "attachments": len(plan["assets"])}
     article = nav.index_article(nodes, counts, snapshot, len(broken) + len(missing), history and history["facts"])
     heading = "Notion backup" + (": " + workspace if workspace else "")
