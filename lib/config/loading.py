@@ -156,7 +156,7 @@ def _remote_url(remote, root):
         return remote
 
 
-def _credential_problems(values, named, root, secrets):
+def _credential_problems(values, named, root, secrets, origin):
     """Where the push token or BACKUP_LFS_URL would send a credential where it must not (each workspace's own
     settings checked): only to the remote's own host, only over https (plain http on loopback alone)."""
     problems, push_token = [], secrets.get("BACKUP_PUSH_TOKEN") or secrets.get("GITHUB_TOKEN")
@@ -164,12 +164,17 @@ def _credential_problems(values, named, root, secrets):
         merged, where = {**values, **own}, f"workspace {name}: " if name else ""
         remote = _remote_url(merged["publish.remote"], root)
         if push_token and remote.startswith("http://") and not is_loopback(remote_host(remote)):
-            problems.append(f"{where}BACKUP_GIT_REMOTE (at 'publish.remote'): plain http would carry the push "
+            problems.append(f"{where}{_named('publish.remote', origin)}: plain http would carry the push "
                             "token readable across the network; use the https URL")
         problem = credential_problem(merged["publish.lfs_url"], remote, secrets.get("BACKUP_LFS_TOKEN"))
         if problem:
-            problems.append(f"{where}BACKUP_LFS_URL (at 'publish.lfs_url'): {problem}")
+            problems.append(f"{where}{_named('publish.lfs_url', origin)}: {problem}")
     return problems
+
+
+def _named(key, origin):
+    """Name a setting in a problem as every rule does: where its value came from, else its variable."""
+    return origin.get(key) or f"{BY_KEY[key].env} (at '{key}')"
 
 
 def load_config(root, environ=None, config_name="backup.config.yaml"):
@@ -211,7 +216,7 @@ def load_config(root, environ=None, config_name="backup.config.yaml"):
         problem = secret_value(name, value) if name != "NOTION_SPACE_ID" else None  # parsed by its own rule
         if problem:
             problems.append(f"environment {name}: {problem}")
-    problems += _credential_problems(values, named, root, secrets)
+    problems += _credential_problems(values, named, root, secrets, origin)
     if problems:
         raise ConfigError(problems)
     if chosen:
