@@ -120,6 +120,13 @@ def test_generated_settings_load_usable_or_are_refused_by_name(tmp_path_factory,
     run_sized(size, (200, 3000), lambda env, yaml: check_one(tmp_path_factory, env, yaml), **GENERATED)
 
 
+def test_combination_rules_name_their_setting_as_every_rule_does(tmp_path_factory):
+    """Found by the generated run: a rule over two settings (the LFS endpoint and the remote) names the value's
+    origin, environment or file, like a rule over one."""
+    check_one(tmp_path_factory, {"BACKUP_LFS_URL": "https://example.com/x"}, {})
+    check_one(tmp_path_factory, {}, {"publish.lfs_url": "http://example.com/x"})
+
+
 def test_numbers_that_are_not_finite_are_refused(tmp_path):
     for setting in [s for s in SETTINGS if s.kind in ("int", "float")]:
         for value in ("nan", "inf", "-inf", "Infinity", "1e309", "-1e309"):
