@@ -33,11 +33,23 @@ def _start(script, env_extra):
     env = dict(os.environ, PYTHONPATH=str(REPO), **env_extra)
     proc = subprocess.Popen([sys.executable, "-c", PREAMBLE + script + EPILOGUE], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    first = proc.stdout.readline().strip()
+    first = _first_line(proc.stdout)
     if first != "READY":
         proc.kill()
         raise AssertionError(f"child did not start: {first!r} {proc.communicate()[1][-2000:]}")
     return proc
+
+
+def _first_line(stream):
+    """Read one line straight from the pipe, a byte at a time. A buffered readline may take in what follows too
+    (a fast child's last line), and communicate(), which reads the descriptor itself, would never see it."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = os.read(stream.fileno(), 1)
+        if not chunk:
+            break
+        data += chunk
+    return data.decode("utf-8", "replace").strip()
 
 
 def run_to_end(script):
