@@ -11,12 +11,19 @@ CHUNK = 1 << 20
 
 def write_bytes_atomic(path, data):
     """Write `data` to `path` through a temporary file and an atomic rename."""
+    write_pieces_atomic(path, (data,))
+
+
+def write_pieces_atomic(path, pieces):
+    """Write the byte strings `pieces` one after another to `path`, durably, through a temporary file and an
+    atomic rename: a large document never needs to be whole in memory."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in pieces:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

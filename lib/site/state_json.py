@@ -1,7 +1,7 @@
 """The build's own state files: compact ASCII JSON, written a slice at a time and atomically, read without a copy."""
 import json
-import os
-import tempfile
+
+from lib.core.fsutil import write_pieces_atomic
 
 BATCH = 1000    # dict entries encoded at a time when a state file is written
 
@@ -36,20 +36,7 @@ def json_parts(value, batch=BATCH):
 def write_json(path, value):
     """Write `value` as compact JSON to `path` atomically and durably, a piece at a time: the whole text
     at once (a str, then its bytes) was the largest allocation of a 50,000-page build."""
-    folder, name = os.path.split(path)
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for piece in json_parts(value):
-                out.write(piece.encode("ascii"))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_pieces_atomic(path, (piece.encode("ascii") for piece in json_parts(value)))
 
 
 def read_json(path):
