@@ -3,8 +3,8 @@ import contextlib
 import logging
 
 from lib import git
-from lib.core.fsutil import read_json, sha256_file, write_json_atomic
-from lib.site import build_site, history_cache
+from lib.core.fsutil import read_json, sha256_file
+from lib.site import build_site, history_cache, write_site_manifest
 from tasks import reads, stage_action
 
 log = logging.getLogger("render")
@@ -34,7 +34,7 @@ def render(cfg, layout):
                               workers=cfg["render.workers"], history=history, read_blob=read_blob)
     manifest["snapshot_sha256"] = snapshot_digest(layout)
     manifest["run_id"] = snapshot.get("run_id")
-    write_json_atomic(layout.site_manifest, manifest)
+    write_site_manifest(layout.site_manifest, manifest, layout.site)
     return {key: manifest.get(key) for key in ("pages_rendered", "pages_unchanged")}
 
 

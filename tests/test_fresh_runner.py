@@ -63,6 +63,9 @@ def test_a_fresh_runner_commits_day_two_from_the_tips_trees(tmp_path, remote):
         page = next((layout.backups / "site").rglob("Notes*.html"))
         assert not held(repo, page.read_bytes()) and not list(repo.glob("restore-scratch-*"))
     fresh.backup(tmp_path / "day2.zip", "day-2")
+    # The site's build state came with the pull: only the page that changed is rendered again.
+    site_facts = read_json(fresh.layout("day-2").site_manifest)
+    assert (site_facts["pages_rendered"], site_facts["pages_unchanged"]) == (1, 1)
     if kind == "http":
         assert not held(repo, PHOTO)            # unchanged: never fetched, never written, never pushed again
         assert held(repo, DAY2["Home/new.bin"])

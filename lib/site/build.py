@@ -1,5 +1,6 @@
 """Build the offline HTML site from the promoted export: incremental, on every core."""
 import hashlib
+import itertools
 import logging
 import os
 import shutil
@@ -17,13 +18,13 @@ from lib.site.dbpages import render_databases
 from lib.site.history_build import build_history
 from lib.site.links import SiteIndex
 from lib.site.site_paths import SITE_DIR, digest as _h, scan_tree
+from lib.site.state_db import SHARDS, BuildState
 from lib.site.pool import chunked_map
 from lib.site.render import read_title
 from lib.site.worker import init_worker, render_chunk, write_atomic
 
 log = logging.getLogger(__name__)
-STATE = ".build-state.json"
-TOKENS = ".build-tokens.json"
+LEGACY_STATE = (".build-state.json", ".build-tokens.json")   # the state's files before lib.site.state_db
 DIRTY = ".build-dirty.json"
 HISTORY = ".build-history.json"
 POOL_MIN_PAGES = 200
@@ -38,12 +39,6 @@ def code_version():
     for library in (mistune, nh3):      # their output is part of every page: an upgrade re-renders too
         digest.update(f"{library.__name__}=={library.__version__}".encode())
     return digest.hexdigest()[:16]
-
-
-def _render_pages(todo, ctx, workers):
-    """Render `todo` pages, in a process pool when it pays, and return {src: info}."""
-    progress = Progress(log, "site: rendering", len(todo), unit="pages", scale=1)
-    return chunked_map(todo, render_chunk, init_worker, ctx, workers, POOL_MIN_PAGES, progress.update)
 
 
 def _copy_asset(src, dst):
@@ -63,7 +58,8 @@ def _copy_asset(src, dst):
 
 
 def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, workers=2, history=None, read_blob=None):
-    """Render `official_dir` into `site_dir`; return the site manifest (see lib.site.state).
+    """Render `official_dir` into `site_dir`; return the site manifest (see lib.site.state) without its file list,
+    which `output_files(site_dir)` reads from the build's state.
 
     `history` (lib.git's site_history) adds each page's history; `read_blob(id)` returns an earlier version's bytes.
     """
@@ -75,113 +71,141 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
                           hint="run `doit` to take a snapshot, or `doit pull` to fetch the published one")
     files = scan_tree(official)
     # Only a folder that already holds a site of ours is swept of unknown files on a full build.
-    ours = os.path.isdir(os.path.join(site, SITE_DIR)) or os.path.exists(os.path.join(site, STATE))
+    ours = os.path.isdir(os.path.join(site, SITE_DIR)) or os.path.exists(os.path.join(site, SHARDS))
     hashes = state.file_keys(official, files, snapshot)
-    old = _read_state(os.path.join(site, STATE))
-    dirty = _read_state(os.path.join(site, DIRTY))
-    if dirty:
-        # The last build stopped half-way: never call it a no-op, and forget none of its files.
-        old = dict(old, input_digest=None, outputs=dict(dirty.get("outputs", {}), **old.get("outputs", {})))
     if os.path.isdir(site):
         # A kill can land before the dirty marker (or anything else of ours) is written: always sweep
         # the hidden temporary files only our writers create.
         state.remove_partials(site)
+    opened = [BuildState.open(site)]     # the last build's state, then this one's (closed however the build ends)
+    try:
+        return _build(official, site, files, ours, hashes, opened, snapshot, previous_snapshot, workers, history,
+                      read_blob, started)
+    finally:
+        for built in opened:
+            built.close()
+
+
+def _build(official, site, files, ours, hashes, opened, snapshot, previous_snapshot, workers, history, read_blob,
+           started):
+    """build_site's work, with the last build's state open (`opened`, where this build's state goes too)."""
+    old = previous = opened[0]
+    # The last build stopped half-way: never call it a no-op, and forget none of the files it wrote.
+    dirty = (_read_state(os.path.join(site, DIRTY)) or {}).get("outputs", {})
     version = code_version() + ("+history" if history is not None else "")
     digest = state.input_digest(version, hashes, snapshot, previous_snapshot)
     if history is not None:
         digest = _h(digest, {k: v for k, v in history.items() if k != "cache"})
-    present = old.get("input_digest") == digest and all(
-        os.path.exists(os.path.join(site, p)) for p in old["outputs"])
-    if present:
+    if not dirty and old.get("input_digest") == digest and all(
+            os.path.exists(os.path.join(site, p)) for p in old["outputs"]):
         manifest = dict(old["manifest"], pages_rendered=0, pages_skipped=old["manifest"]["pages"],
-                        pages_unchanged=old["manifest"]["pages"],
-                        databases_rendered=0, removed_outputs=0,
-                        files=[{"path": p, **old["outputs"][p]} for p in sorted(old["outputs"])],
+                        pages_unchanged=old["manifest"]["pages"], databases_rendered=0, removed_outputs=0,
                         seconds=round(time.monotonic() - started, 3))
         log.info("site: unchanged snapshot, nothing to render (%.2f s)", manifest["seconds"])
         return manifest
-    tokens_path = os.path.join(site, TOKENS)
-    if old.get("version") != version or not os.path.exists(tokens_path):
-        old = {"outputs": old.get("outputs", {})}
+    if old.get("version") != version:
+        old = {"outputs": old.get("outputs", {})}    # a new renderer: every page again, stale files still known
     index = SiteIndex(files, (snapshot or {}).get("renames"))
     plan = state.plan(index, hashes, old, official, site, read_title)
     known = old.get("outputs", {})
-    state_json.write_json(os.path.join(site, DIRTY),
-                          {"outputs": {o: {} for o in plan["outputs"] if o not in known}})
+    state_json.write_json(os.path.join(site, DIRTY), {"outputs": dict.fromkeys(
+        [*dirty, *(o for o in plan["outputs"] if o not in known and o not in dirty)], {})})
+    new = BuildState.create(site, plan["pages"], after=previous)
+    opened.append(new)
     ctx = {"index": index, "titles": plan["titles"], "official": official, "site": site, "history": history is not None}
     log.info("site: %d pages, %d databases, %d attachments; rendering %d pages", len(plan["pages"]),
              len(index.dbs), len(plan["assets"]), len(plan["render"]))
-    rendered = _render_pages(plan["render"], ctx, workers)
-    tokens = _read_state(tokens_path) if len(rendered) < len(plan["pages"]) else {}
-    pages, tokens = _merge_pages(plan, rendered, old, hashes, tokens)
+    rendered = _render_pages(plan, ctx, workers, hashes, new)
+    _keep_pages(plan, rendered, old, hashes, new)
     plan["db_keys"] = state.db_keys(index, hashes, plan["titles"], plan["paths_digest"])
-    outputs = {index.out[src]: {"size": i["size"], "sha256": i["sha256"]} for src, i in pages.items()}
-    ctx["props"] = {src: info.get("props", {}) for src, info in pages.items()}
+    outputs, broken, missing, ctx["props"] = new.get("outputs"), [], [], {}
+    for src, info in new.get("pages").items():
+        outputs[index.out[src]] = {"size": info["size"], "sha256": info["sha256"]}
+        broken += [{"page": src, "href": h} for h in info["broken"]]
+        missing += [{"page": src, "href": h} for h in info["missing"]]
+        if info.get("props"):
+            ctx["props"][src] = info["props"]
     dbs = render_databases(index, plan, old, ctx, outputs)
-    tokens.update((main, state.get("tokens", "")) for main, state in dbs.items())
+    new.get("dbs").update(dbs)
+    new.get("tokens").update((main, db.get("tokens", "")) for main, db in dbs.items())
     _place_assets(plan["assets"], index.copies, hashes, old, official, site, outputs)
-    broken = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["broken"]]
+    new.get("assets").update((rel, hashes[rel]) for rel in plan["assets"])
     broken += [{"page": s, "href": h} for s in sorted(dbs) for h in dbs[s]["broken"]]
-    missing = [{"page": s, "href": h} for s in sorted(pages) for h in pages[s]["missing"]]
     missing += [{"page": s, "href": h} for s in sorted(dbs) for h in dbs[s].get("missing", ())]
     titles = plan["titles"]
     nodes = nav.nav_nodes(index, titles)
     hist = None if history is None else build_history(
         index, titles, history, read_blob, site, official, old.get("history", {}),
-        plan["paths_digest"] != old.get("paths_digest"),
-        old.get("outputs", {}), workers)
+        plan["paths_digest"] != old.get("paths_digest"), known, workers)
     outputs.update(hist["outputs"] if hist else {})
-    extra = state.site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot,
-                             previous_snapshot, plan, ASSETS, state.workspace_name(official, files), hist)
-    for rel in list(extra):
-        data = extra.pop(rel)   # written files let go one by one: the search index alone is tens of MB
+    # Written one by one as they are made: the search index alone is tens of MB.
+    for rel, data in state.site_files(index, nodes, len(plan["pages"]), new.get("tokens"), titles, broken, missing,
+                                      snapshot, previous_snapshot, plan, ASSETS, state.workspace_name(official, files),
+                                      hist):
         sha = hashlib.sha256(data).hexdigest()
         path = os.path.join(site, rel)
-        if old.get("outputs", {}).get(rel, {}).get("sha256") != sha or not os.path.exists(path):
+        if known.get(rel, {}).get("sha256") != sha or not os.path.exists(path):
             write_atomic(path, data)
         outputs[rel] = {"size": len(data), "sha256": sha}
-    removed = state.remove_stale(site, old.get("outputs", {}), outputs,
-                                      full=ours and not old.get("pages"))
+    removed = state.remove_stale(site, itertools.chain(known, dirty), outputs, full=ours and not old.get("pages"))
     os.sync()
     manifest = {
-        "pages": len(pages), "databases": len(dbs), "attachments": len(plan["assets"]),
-        "pages_rendered": len(rendered), "pages_skipped": len(pages) - len(rendered),
-        "pages_unchanged": len(pages) - len(rendered),
+        "pages": len(plan["pages"]), "databases": len(dbs), "attachments": len(plan["assets"]),
+        "pages_rendered": rendered, "pages_skipped": len(plan["pages"]) - rendered,
+        "pages_unchanged": len(plan["pages"]) - rendered,
         "databases_rendered": plan["dbs_rendered"], "broken_links": broken,
         "missing_attachments": missing, "removed_outputs": removed,
-        "files": [{"path": p, **outputs[p]} for p in sorted(outputs)],
         "seconds": round(time.monotonic() - started, 3),
     }
     if hist:
         manifest["history"] = hist["facts"]
-    state_json.write_json(tokens_path, tokens)
-    save_state(site, {
-        "version": version, "input_digest": digest, "pages": pages, "dbs": dbs, "titles": titles,
-        "assets": {rel: hashes[rel] for rel in plan["assets"]}, "outputs": outputs,
-        "paths_digest": plan["paths_digest"], "history": hist["state"] if hist else {},
-        "manifest": {k: v for k, v in manifest.items() if k != "files"}})
+    new.get("titles").update(titles)
+    for name, value in (("version", version), ("input_digest", digest), ("paths_digest", plan["paths_digest"]),
+                        ("history", hist["state"] if hist else {}), ("manifest", manifest)):
+        new.set(name, value)
+    new.save(site)
+    for legacy in LEGACY_STATE:     # the JSON state of earlier versions: replaced by the file above
+        if os.path.exists(os.path.join(site, legacy)):
+            os.unlink(os.path.join(site, legacy))
     if history is not None:
         state_json.write_json(os.path.join(site, HISTORY), history["cache"])
     os.unlink(os.path.join(site, DIRTY))
     log.info("site: rendered %d pages, skipped %d, %d broken links, %d missing attachments in %.1f s",
-             len(rendered), len(pages) - len(rendered), len(broken), len(missing), manifest["seconds"])
+             rendered, len(plan["pages"]) - rendered, len(broken), len(missing), manifest["seconds"])
     return manifest
 
 
-def _merge_pages(plan, rendered, old, hashes, tokens):
-    """Return ({page: state}, {page: tokens}) from this build's renders and the previous state."""
-    pages = {}
-    for src in plan["pages"]:
-        info = rendered.get(src)
-        if info is not None:
+def _render_pages(plan, ctx, workers, hashes, new):
+    """Render the pages `plan` names, in a process pool when it pays, each page's state and search words going
+    to the new build state as its chunk arrives; return how many were rendered."""
+    progress = Progress(log, "site: rendering", len(plan["render"]), unit="pages", scale=1)
+    pages, tokens = new.get("pages"), new.get("tokens")
+
+    def take(part):
+        for src, info in part.items():
             tokens[src] = info.pop("tokens")
-        else:
-            info = old["pages"][src]
-            info["sig"] = plan["sig"].get(src, info.get("sig"))
+            info.update(sha=hashes[src], nav=plan["nav"][src])
+            plan["titles"][src] = info["title"]
+            pages[src] = info
+    return chunked_map(plan["render"], render_chunk, init_worker, ctx, workers, POOL_MIN_PAGES, progress.update, take)
+
+
+def _keep_pages(plan, rendered, old, hashes, new):
+    """Carry the state and search words of every page not rendered again over from the last build."""
+    if rendered == len(plan["pages"]):
+        return
+    pages, tokens = new.get("pages"), new.get("tokens")
+    old_pages, old_tokens = old.get("pages", {}), old.get("tokens", {})
+    again = set(plan["render"])
+    for src in plan["pages"]:
+        if src in again:
+            continue
+        info = old_pages[src]
+        info["sig"] = plan["sig"].get(src, info.get("sig"))
         info.update(sha=hashes[src], nav=plan["nav"][src])
-        pages[src] = info
         plan["titles"][src] = info["title"]
-    return pages, {src: tokens.get(src, "") for src in plan["pages"]}
+        pages[src] = info
+        tokens[src] = old_tokens.get(src, "")
 
 
 def _place_assets(assets, copies, hashes, old, official, site, outputs):
@@ -213,9 +237,3 @@ def history_cache(site_dir):
 
     A file of its own, read before the build: the build state is ten times its size."""
     return _read_state(os.path.join(site_dir, HISTORY))
-
-
-def save_state(site, build):
-    """Write the build state compactly and durably (the C JSON encoder, a slice at a time; indenting is 10x
-    slower)."""
-    state_json.write_json(os.path.join(site, STATE), build)

@@ -1,4 +1,5 @@
 """Search tokens of a page and the sharded prebuilt index the browser loads from file://, a part at a time."""
+import itertools
 import json
 import re
 import unicodedata
@@ -118,21 +119,21 @@ def _script(name, data):
 
 
 def search_files(entries):
-    """Return {site path: text} of the search index for entries, an iterable of (title, site path, trail, packed)
-    with `packed` from `pack` (or a token list).
+    """Yield (site path, text) of the search index for entries, an iterable of (title, site path, trail, packed)
+    with `packed` from `pack` (or a token list), each part as soon as it is complete.
 
     search-index.js names the parts; a page list part holds PER_SHARD pages' [title, path, trail, snippet]; a token
     part the postings of the tokens sharing two first characters (or more, see _split): page numbers
     delta-encoded in base 36, a trailing '!' where the token is in the page's title, '+' where the page holds
-    it often. Postings are kept as machine integers (number * 4 + marks) while building: a 50,000-page
-    site's index costs tens of MB.
+    it often. Postings are kept as machine integers (number * 4 + marks) while building, and each part's text is
+    made and let go one prefix at a time: a 50,000-page site's index costs tens of MB, not its whole text.
     """
-    postings, files, pages, count = {}, {}, [], 0
+    postings, pages, count = {}, [], 0
     for number, (title, href, trail, packed) in enumerate(entries):
         text, toks = unpack(packed)
         pages.append([title, href, trail, text])
         if len(pages) == PER_SHARD:
-            files[SHARD_DIR + "p-%d.js" % (number // PER_SHARD)] = _script("p-%d" % (number // PER_SHARD), pages)
+            yield SHARD_DIR + "p-%d.js" % (number // PER_SHARD), _script("p-%d" % (number // PER_SHARD), pages)
             pages = []
         in_title = set(tokens(title))
         for tok in toks:
@@ -146,21 +147,23 @@ def search_files(entries):
                 hit.append(value)
         count = number + 1
     if pages:
-        files[SHARD_DIR + "p-%d.js" % ((count - 1) // PER_SHARD)] = _script("p-%d" % ((count - 1) // PER_SHARD), pages)
-    parts = {}
-    for tok in sorted(postings):
-        values, prev, out = postings.pop(tok), 0, []
-        for value in values:
-            number = value >> 2
-            delta = number - prev
-            prev = number
-            out.append((_TABLE[delta] if delta < SMALL else _b36(delta)) + MARKS[value & 3])
-        parts.setdefault(tok[:2], {})[tok] = ",".join(out)
+        yield SHARD_DIR + "p-%d.js" % ((count - 1) // PER_SHARD), _script("p-%d" % ((count - 1) // PER_SHARD), pages)
     names = []
-    for part in parts.values():
+    for _, group in itertools.groupby(sorted(postings), key=lambda tok: tok[:2]):
+        part = {tok: _encoded(postings.pop(tok)) for tok in group}
         for name, tokens_of in _split(part, 2):
-            files[SHARD_DIR + "t-" + name + ".js"] = _script("t-" + name, tokens_of)
+            yield SHARD_DIR + "t-" + name + ".js", _script("t-" + name, tokens_of)
             names.append(name)
     head = {"pages": count, "per": PER_SHARD, "parts": sorted(names)}
-    files[SEARCH_JS] = "window.SITE_SEARCH=" + json.dumps(head, separators=(",", ":")) + ";\n"
-    return files
+    yield SEARCH_JS, "window.SITE_SEARCH=" + json.dumps(head, separators=(",", ":")) + ";\n"
+
+
+def _encoded(values):
+    """Return a token's postings as the index writes them: page numbers delta-encoded in base 36, with marks."""
+    prev, out = 0, []
+    for value in values:
+        number = value >> 2
+        delta = number - prev
+        prev = number
+        out.append((_TABLE[delta] if delta < SMALL else _b36(delta)) + MARKS[value & 3])
+    return ",".join(out)

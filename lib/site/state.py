@@ -111,44 +111,44 @@ def link_sig(index, links, src):
 
 
 def _search_entries(index, tokens, titles):
-    """Yield each page's search entry (title, site path, trail, tokens), one at a time: held all at once, the
-    token lists of a large workspace cost more than everything else the site keeps."""
+    """Yield each page's search entry (title, site path, trail, tokens), one at a time, in path order (`tokens`
+    is the build state's table): held all at once, the token lists of a large workspace cost more than
+    everything else the site keeps."""
     trails = {}
-    for src in sorted(tokens):
+    for src, packed in tokens.items():
         # Siblings share their trail: build it once per parent.
         parent = index.parent.get(src)
         trail = trails.get(parent)
         if trail is None:
             trail = trails[parent] = " / ".join(nav.node_title(a, titles) for a in index.ancestors(src))
-        yield titles[src], index.out[src], trail, tokens[src]
+        yield titles[src], index.out[src], trail, packed
 
 
-def site_files(index, nodes, pages, tokens, titles, broken, missing, snapshot, previous, plan, assets,
+def site_files(index, nodes, page_count, tokens, titles, broken, missing, snapshot, previous, plan, assets,
                workspace=None, history=None):
-    """Return {output rel: bytes} for the shared files: assets, nav, search, index and reports; `history`
-    (the history build's result) adds its deleted pages to the search and its facts to the index page."""
-    files = {}
+    """Yield (output rel, bytes) of the shared files one at a time: assets, nav, search, index and reports;
+    `history` (the history build's result) adds its deleted pages to the search and its facts to the index page."""
     for path in sorted(assets.glob("*")):
-        files[SITE_DIR + "/" + path.name] = path.read_bytes()
-    files.update((rel, text.encode("utf-8")) for rel, text in nav_files(nodes).items())
-    found = search_files(itertools.chain(_search_entries(index, tokens, titles), history["search"] if history else ()))
-    for rel in list(found):     # each part's text let go as its bytes are made: never the whole index twice
-        files[rel] = found.pop(rel).encode("utf-8")
-    counts = {"pages": len(pages), "databases": len(index.dbs), "attachments": len(plan["assets"])}
+        yield SITE_DIR + "/" + path.name, path.read_bytes()
+    for rel, text in nav_files(nodes).items():
+        yield rel, text.encode("utf-8")
+    entries = itertools.chain(_search_entries(index, tokens, titles), history["search"] if history else ())
+    for rel, text in search_files(entries):
+        yield rel, text.encode("utf-8")
+    counts = {"pages": page_count, "databases": len(index.dbs), "attachments": len(plan["assets"])}
     article = nav.index_article(nodes, counts, snapshot, len(broken) + len(missing), history and history["facts"])
     heading = "Notion backup" + (": " + workspace if workspace else "")
-    files["index.html"] = nav.page_shell(heading, article, "index.html", [], "index").encode()
+    yield "index.html", nav.page_shell(heading, article, "index.html", [], "index").encode()
     out = SITE_DIR + "/broken-links.html"
     article = reports.broken_article(index, broken, missing, out, titles)
-    files[out] = nav.page_shell("Broken links", article, out, [], "report").encode("utf-8")
+    yield out, nav.page_shell("Broken links", article, out, [], "report").encode("utf-8")
     out = SITE_DIR + "/changes.html"
     changes = snapshot_changes(snapshot, previous)
     strip = snapshot_prefix(snapshot, index.files) if snapshot else ""
     last = {item["key"]: item["last"] for item in history["deleted"]} if history else None
     article = reports.changes_article(index, changes, titles, snapshot, previous, out, strip,
                                       history and history.get("diffs"), last)
-    files[out] = nav.page_shell("Changes", article, out, [], "report").encode("utf-8")
-    return files
+    yield out, nav.page_shell("Changes", article, out, [], "report").encode("utf-8")
 
 
 def remove_stale(site, old_outputs, outputs, full):

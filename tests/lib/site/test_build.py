@@ -1,6 +1,7 @@
 """Whole-site builds: outputs, reports, search index, and incremental re-renders."""
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from lib.site.build import build_site
+from lib.site.site_manifest import output_files
+from lib.site.state_db import SHARDS
 from lib.core.fsutil import tree_manifest
 from tests.lib.site import site_fixtures as F
 from tests.lib.site.searchindex import read_index, titles_found
@@ -42,7 +45,7 @@ def test_every_page_database_and_attachment_is_in_the_site(built):
         assert (site / (src[:-3] + ".html")).is_file()
     assert (site / F.IMAGE).read_bytes() == F.PNG
     assert (site / F.TASKS_ALL).is_file() and (site / F.TASKS_CSV).is_file()
-    paths = {f["path"] for f in manifest["files"]}
+    paths = {f["path"] for f in output_files(site)}
     assert {"index.html", "_site/search-index.js", "_site/nav.js", "_site/site.css", "_site/changes.html"} <= paths
 
 
@@ -162,7 +165,7 @@ def test_export_wrapper_folder_and_notion_index_are_handled(tmp_path):
     (official / "Export-1234abcd" / "index.html").write_text(
         "<p>Workspace identifier: x</p><p>Workspace name: Acme &amp; Co</p>", encoding="utf-8")
     manifest = build_site(official, tmp_path / "site", workers=1)
-    paths = {f["path"] for f in manifest["files"]}
+    paths = {f["path"] for f in output_files(tmp_path / "site")}
     assert "Export-1234abcd/index.html" not in paths and "index.html" in paths
     assert "Workspace export" in (tmp_path / "site" / "_site/nav.js").read_text(encoding="utf-8")
     assert "<title>Notion backup: Acme &amp; Co</title>" in (tmp_path / "site" / "index.html").read_text()
@@ -194,7 +197,8 @@ def test_full_build_clears_foreign_files_and_parallel_matches_serial(tmp_path):
     parallel = build_site(official, tmp_path / "b", workers=2)
     assert not (tmp_path / "a" / "junk").exists()
     assert (tmp_path / "b" / "notes.txt").read_text() == "mine"
-    assert serial["files"] == parallel["files"] and len(serial["files"]) > 300
+    serial_files, parallel_files = list(output_files(tmp_path / "a")), list(output_files(tmp_path / "b"))
+    assert serial_files == parallel_files and len(serial_files) > 300
     assert serial["pages"] == 300 and serial["broken_links"] == []
 
 
@@ -217,27 +221,42 @@ def test_build_killed_mid_render_recovers_to_a_clean_site(tmp_path):
     os.unlink(official / "Fresh page.md")
     recovered = build_site(official, site, workers=1)
     clean = build_site(official, tmp_path / "clean", workers=1)
-    assert recovered["files"] == clean["files"]
+    assert list(output_files(site)) == list(output_files(tmp_path / "clean"))
     assert not (site / "Fresh page.html").exists() and not (site / ".build-dirty.json").exists()
     assert [p for p in site.rglob("*.part")] == []
 
 
-def test_unreadable_state_or_lost_search_tokens_mean_a_full_render(built):
+def state_file(site):
+    """The first file of the build state of `site`."""
+    return site / json.loads((site / SHARDS).read_text())["files"][0]
+
+
+def test_unreadable_state_means_a_full_render_with_a_whole_search_index(built):
     official, site, _ = built
-    (site / ".build-state.json").write_text("{not json")
+    state_file(site).write_bytes(b"not a database")
     assert build_site(official, site, snapshot_of(official), workers=1)["pages_rendered"] == 14
-    os.unlink(site / ".build-tokens.json")
+    assert titles_found(site, F.DEEP_WORD) == ["Deeper"]
+    data = state_file(site).read_bytes()
+    state_file(site).write_bytes(data[:len(data) // 2])     # cut short, as by a full disk
     (official / F.DUP1).write_text("# Dup\n\nchanged\n", encoding="utf-8")
     assert build_site(official, site, snapshot_of(official), workers=1)["pages_rendered"] == 14
     assert titles_found(site, F.DEEP_WORD) == ["Deeper"]
 
 
+def test_a_site_built_by_the_json_state_of_earlier_versions_renders_again_and_drops_it(built):
+    official, site, _ = built
+    os.unlink(site / SHARDS)
+    for legacy in (".build-state.json", ".build-tokens.json"):
+        (site / legacy).write_text("{}")
+    assert build_site(official, site, snapshot_of(official), workers=1)["pages_rendered"] == 14
+    assert not (site / ".build-state.json").exists() and not (site / ".build-tokens.json").exists()
+
+
 def test_renderer_code_change_rerenders_everything(built):
     official, site, _ = built
-    state = json.loads((site / ".build-state.json").read_text())
-    state["version"] = "older"
-    state["input_digest"] = "older"
-    (site / ".build-state.json").write_text(json.dumps(state))
+    with sqlite3.connect(state_file(site)) as db:
+        db.execute("UPDATE meta SET value = '\"older\"' WHERE key IN ('version', 'input_digest')")
+    db.close()
     assert build_site(official, site, snapshot_of(official), workers=1)["pages_rendered"] == 14
 
 
@@ -248,7 +267,7 @@ def test_product_fake_export_renders_without_broken_links(tmp_path):
     manifest = build_site(official, tmp_path / "site", workers=2)
     assert manifest["broken_links"] == [] and manifest["missing_attachments"] == []
     assert manifest["databases"] > 0
-    for item in manifest["files"]:
+    for item in output_files(tmp_path / "site"):
         if item["path"].endswith(".html") and "/" not in item["path"]:
             assert (tmp_path / "site" / item["path"]).stat().st_size > 0
 

@@ -6,11 +6,11 @@ import shutil
 
 import pytest
 
-from lib.core.fsutil import read_json
 from lib.git.site_history import blob_reader, site_history
 from lib.core.notion_names import page_key
 from lib.site import build_site, history_cache
 from lib.site.history_pages import history_page
+from lib.site.state_db import BuildState
 from tests.fakes.exports import FakeWorkspace
 from tests.lib.git.history_fixtures import BRANCH, commit_backups, epoch, promote, snapshot_days, write_export
 from tests.lib.site.linkcheck import check_site
@@ -121,12 +121,12 @@ def test_without_history_the_site_has_no_history_links(tmp_path):
     build_site(official, tmp_path / "site", None, None, 1)
     assert not (tmp_path / "site" / "_site" / "history").exists()
     assert all("history-link" not in p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.html"))
-    assert "history" not in json.dumps(read_json(tmp_path / "site" / ".build-state.json")["manifest"])
+    assert "history" not in json.dumps(BuildState.open(tmp_path / "site")["manifest"])
 
 
 def test_a_diff_records_the_links_it_shows_so_a_moved_target_writes_it_again(site):
     base, _ = site
-    state = read_json(base / "backups" / "site" / ".build-state.json")
+    state = BuildState.open(base / "backups" / "site")
     diffs = [facts for rel, facts in state["history"]["outputs"].items()
              if re.search(r"/[0-9a-f]{12}-[0-9a-f]{12}\.html$", rel)]
     assert diffs and any(facts["links"] for facts in diffs)

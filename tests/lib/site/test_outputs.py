@@ -5,6 +5,7 @@ import pytest
 
 from lib.core.filenames import NAME_MAX
 from lib.site.build import build_site
+from lib.site.site_manifest import output_files
 from lib.site.links import SiteIndex
 from tests.lib.site.site_fixtures import link
 from tests.lib.trees import write_tree
@@ -19,9 +20,9 @@ def build(tmp_path, files):
     return build_site(tmp_path / "official", tmp_path / "site", workers=1), tmp_path / "site"
 
 
-def outputs_of(manifest):
+def outputs_of(site):
     """Return {output path: sha256} of a built site."""
-    return {f["path"]: f["sha256"] for f in manifest["files"]}
+    return {f["path"]: f["sha256"] for f in output_files(site)}
 
 
 def test_a_255_byte_cjk_page_name_renders_and_links_reach_it(tmp_path):
@@ -47,7 +48,7 @@ def test_long_attachment_and_database_names_fit_too(tmp_path):
                                       f"Home {ID[::-1]}.md": b"# Home\n"})
     index = SiteIndex([csv, twin, attachment])
     assert len(index.dbs) == 1  # the two CSVs are still one database
-    assert all(len(os.path.basename(p).encode()) <= NAME_MAX for p in outputs_of(manifest))
+    assert all(len(os.path.basename(p).encode()) <= NAME_MAX for p in outputs_of(site))
     assert (site / attachment).read_bytes() == b"png"
 
 
@@ -56,7 +57,7 @@ def test_attachment_named_like_the_page_keeps_its_bytes_and_the_page_renders_els
     home = f"Home {'1' * 32}.md"
     manifest, site = build(tmp_path, {page: b"# X\n\nthe page\n", twin: SCRIPT,
                                       home: f"# Home\n\n[page]({link(page)}) [file]({link(twin)})\n".encode()})
-    outputs = outputs_of(manifest)
+    outputs = outputs_of(site)
     assert (site / twin).read_bytes() == SCRIPT and twin in outputs
     out = SiteIndex([page, twin, home]).out[page]
     assert out != twin and out.endswith(f" {ID}.html")

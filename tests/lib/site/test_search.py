@@ -59,7 +59,7 @@ def test_snippet_text_drops_markdown_and_round_trips_with_tokens():
 def test_index_shards_postings_and_pages_and_marks_title_hits():
     entries = [(f"Page {n}" + (" rare" if n == 1500 else ""), f"p{n}.html", "", pack(f"text {n}", ["common"] + (
         ["rare"] if n in (3, 1500) else []) + (["page"] if n == 7 else []))) for n in range(2000)]
-    files = search_files(entries)
+    files = dict(search_files(entries))
     head = json.loads(files[SEARCH_JS][len("window.SITE_SEARCH="):-2])
     assert head["pages"] == 2000 and head["per"] == PER_SHARD
     assert shard_of("rare") in head["parts"] and all(SHARD_DIR + "t-" + p + ".js" in files for p in head["parts"])
@@ -74,7 +74,7 @@ def test_index_shards_postings_and_pages_and_marks_title_hits():
 def test_a_crowded_token_part_is_split_by_one_more_character(tmp_path):
     entries = [(f"Page {n}", f"p{n}.html", "", pack("", ["uniq%dx%d" % (n, k) for k in range(3)] + ["un"]))
                for n in range(3000)]
-    files = search_files(entries)
+    files = dict(search_files(entries))
     for rel, text in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text, encoding="utf-8")
@@ -89,7 +89,7 @@ def test_a_crowded_token_part_is_split_by_one_more_character(tmp_path):
 def test_a_word_the_page_repeats_is_marked_frequent_in_its_postings():
     toks, frequent = weighed_tokens("Bird, bird and BÍRD; one cat, two cats")
     assert toks == tokens("Bird, bird and BÍRD; one cat, two cats") and frequent == {"bird"}
-    files = search_files([("A", "a.html", "", pack("", toks, frequent)), ("Bird", "b.html", "", pack("", ["bird"]))])
+    files = dict(search_files([("A", "a.html", "", pack("", toks, frequent)), ("Bird", "b.html", "", pack("", ["bird"]))]))
     assert decode(part(files, "t-" + shard_of("bird"))["bird"], often=True) == [(0, True), (1, False)]
     assert decode(part(files, "t-" + shard_of("bird"))["bird"]) == [(0, False), (1, True)]
     assert decode(part(files, "t-" + shard_of("cat"))["cat"], often=True) == [(0, False)]
