@@ -6,6 +6,7 @@ import time
 from lib.core.errors import ExitStatus
 from lib.core.fsutil import read_json, write_json_atomic
 from lib.core.clock import now_iso
+from lib.site import site_facts
 
 log = logging.getLogger("summary")
 
@@ -85,7 +86,7 @@ def build_summary(layout, started_iso, started_monotonic, interrupted=False, fin
     export = this_run(read_json(layout.workspace_export, {}))
     gate = this_run(read_json(layout.coverage_report, {}))
     capture = this_run(read_json(layout.api_capture, {}))
-    site = read_json(layout.site_manifest, {})
+    site = site_facts(layout.site)
     published = this_run(read_json(layout.published, {})) if final else {}
     problem = next((rec["error"] for rec in stages.values() if "error" in rec), None)
     summary = {
