@@ -159,7 +159,6 @@ def _build(official, site, files, ours, hashes, opened, snapshot, previous_snaps
     }
     if hist:
         manifest["history"] = hist["facts"]
-    new.get("titles").update(titles)
     for name, value in (("version", version), ("input_digest", digest), ("paths_digest", plan["paths_digest"]),
                         ("history", hist["state"] if hist else {}), ("manifest", manifest)):
         new.set(name, value)

@@ -56,15 +56,15 @@ def input_digest(version, hashes, snapshot, previous):
 
 def plan(index, hashes, old, official, site, read_title):
     """Decide which pages to render; return titles, nav keys, link signatures and the render list."""
-    old_pages, old_titles = old.get("pages", {}), old.get("titles", {})
+    old_pages = old.get("pages", {})
     pages = sorted(r for r, k in index.kind.items() if k == "page")
     titles = {}
     # Breadcrumbs need the titles of pages with children now; the others come back from rendering.
     parents = set(index.parent.values())
     for src in pages:
         prev = old_pages.get(src)
-        if prev and prev.get("sha") == hashes[src] and src in old_titles:
-            titles[src] = old_titles[src]
+        if prev and prev.get("sha") == hashes[src] and "title" in prev:
+            titles[src] = prev["title"]
         elif src in parents:
             titles[src] = read_title(os.path.join(official, src), src)
     for entry in index.dbs.values():

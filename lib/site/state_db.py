@@ -1,4 +1,4 @@
-"""The site build's state on disk: sqlite files with a row per page, output, attachment and title.
+"""The site build's state on disk: sqlite files with a row per page, output and attachment.
 
 A 50,000-page build held its previous state and its own in memory (several hundred MB); here each table is read
 a row at a time and written in batches. The state is committed with the site (a fresh runner renders only what
@@ -20,7 +20,7 @@ PREFIX = ".build-state-"
 SHARD_NAME = PREFIX + "%s-%03d.sqlite"
 SHARD_PAGES = 5000      # pages per shard: about 14 MB of state
 GENERATIONS = ("a", "b")
-TABLES = ("pages", "tokens", "titles", "outputs", "assets", "dbs")
+TABLES = ("pages", "tokens", "outputs", "assets", "dbs")
 BATCH = 1000    # rows written at a time
 _MISSING = object()
 
