@@ -77,7 +77,7 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
         # A kill can land before the dirty marker (or anything else of ours) is written: always sweep
         # the hidden temporary files only our writers create.
         state.remove_partials(site)
-    opened = [BuildState.open(site)]     # the last build's state, then this one's (closed however the build ends)
+    opened = [BuildState.open(site, check=True)]     # the last build's state, then this one's (closed however the build ends)
     try:
         return _build(official, site, files, ours, hashes, opened, snapshot, previous_snapshot, workers, history,
                       read_blob, started)
@@ -91,12 +91,13 @@ def _build(official, site, files, ours, hashes, opened, snapshot, previous_snaps
     """build_site's work, with the last build's state open (`opened`, where this build's state goes too)."""
     old = previous = opened[0]
     # The last build stopped half-way: never call it a no-op, and forget none of the files it wrote.
-    dirty = (_read_state(os.path.join(site, DIRTY)) or {}).get("outputs", {})
+    marker = os.path.exists(os.path.join(site, DIRTY))
+    dirty = (_read_state(os.path.join(site, DIRTY)) or {}).get("outputs", {}) if marker else {}
     version = code_version() + ("+history" if history is not None else "")
     digest = state.input_digest(version, hashes, snapshot, previous_snapshot)
     if history is not None:
         digest = _h(digest, {k: v for k, v in history.items() if k != "cache"})
-    if not dirty and old.get("input_digest") == digest and all(
+    if not marker and old.get("input_digest") == digest and all(
             os.path.exists(os.path.join(site, p)) for p in old["outputs"]):
         manifest = dict(old["manifest"], pages_rendered=0, pages_skipped=old["manifest"]["pages"],
                         pages_unchanged=old["manifest"]["pages"], databases_rendered=0, removed_outputs=0,
@@ -194,17 +195,20 @@ def _keep_pages(plan, rendered, old, hashes, new):
     if rendered == len(plan["pages"]):
         return
     pages, tokens = new.get("pages"), new.get("tokens")
-    old_pages, old_tokens = old.get("pages", {}), old.get("tokens", {})
-    again = set(plan["render"])
-    for src in plan["pages"]:
-        if src in again:
-            continue
-        info = old_pages[src]
-        info["sig"] = plan["sig"].get(src, info.get("sig"))
-        info.update(sha=hashes[src], nav=plan["nav"][src])
-        plan["titles"][src] = info["title"]
-        pages[src] = info
-        tokens[src] = old_tokens.get(src, "")
+    kept = set(plan["pages"]).difference(plan["render"])
+    # One pass over each old table in key order: a query per page costs seconds at 50,000 pages.
+    for src, info in old.get("pages", {}).items():
+        if src in kept:
+            info["sig"] = plan["sig"].get(src, info.get("sig"))
+            info.update(sha=hashes[src], nav=plan["nav"][src])
+            plan["titles"][src] = info["title"]
+            pages[src] = info
+    words = kept.copy()
+    for src, packed in old.get("tokens", {}).items():
+        if src in words:
+            tokens[src] = packed
+            words.discard(src)
+    tokens.update(dict.fromkeys(words, ""))
 
 
 def _place_assets(assets, copies, hashes, old, official, site, outputs):

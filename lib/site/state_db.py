@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sqlite3
+from pathlib import Path
 
 from lib.site import state_json
 
@@ -83,7 +84,9 @@ class Table:
         return value
 
     def __contains__(self, key):
-        return self.get(key, _MISSING) is not _MISSING
+        number = self._shard(key)
+        return key in self.pending[number] or self.shards[number].execute(
+            f"SELECT 1 FROM {self.name} WHERE key = ?", (_key(key),)).fetchone() is not None
 
     def __len__(self):
         self.flush()
@@ -115,20 +118,21 @@ class BuildState:
         self.tables = {name: Table(shards, bounds, name) for name in TABLES}
 
     @classmethod
-    def open(cls, site):
+    def open(cls, site, check=False):
         """Return the last build's state in `site` read-only, or an empty state when there is none (or part of it
-        is unreadable: the build then renders every page)."""
+        is unreadable: the build then renders every page). `check` reads every shard through first (the build
+        does: a damaged file is found then, not by a failing read half-way through)."""
         listed = _read_shards(site)
         if listed is None:
             return cls.empty()
         shards = []
         try:
             for name in listed["files"]:
-                db = sqlite3.connect(f"file:{os.path.join(site, name)}?mode=ro&immutable=1", uri=True)
+                uri = Path(os.path.abspath(os.path.join(site, name))).as_uri() + "?mode=ro&immutable=1"
+                db = sqlite3.connect(uri, uri=True)
                 shards.append(db)
-                # A damaged file is found here, not by a failing read half-way through the build.
-                if db.execute("PRAGMA quick_check").fetchone()[0] != "ok" or {
-                        name for (name,) in db.execute("SELECT name FROM sqlite_master")} < {"meta", *TABLES}:
+                tables = {table for (table,) in db.execute("SELECT name FROM sqlite_master")}
+                if not {"meta", *TABLES} <= tables or (check and db.execute("PRAGMA quick_check").fetchone()[0] != "ok"):
                     raise sqlite3.DatabaseError("incomplete")
         except sqlite3.Error:
             for db in shards:
@@ -148,7 +152,9 @@ class BuildState:
     def create(cls, site, keys, after=None, per_shard=SHARD_PAGES):
         """Return a new, empty state for `site` whose shards split the sorted `keys` (the pages) `per_shard` at a
         time; written beside `after` (the state it replaces), never over it."""
-        generation = next(g for g in GENERATIONS if g != (after.generation if after else None))
+        # Never the generation .build-shards.json names, even when its files could not be read.
+        named = (after.generation if after else None) or (_read_shards(site) or {}).get("generation")
+        generation = next(g for g in GENERATIONS if g != named)
         for name in os.listdir(site):       # what a killed build of this generation left
             if name.startswith(PREFIX + generation + "-"):
                 os.unlink(os.path.join(site, name))

@@ -252,6 +252,14 @@ def test_a_site_built_by_the_json_state_of_earlier_versions_renders_again_and_dr
     assert not (site / ".build-state.json").exists() and not (site / ".build-tokens.json").exists()
 
 
+def test_a_build_killed_after_its_marker_is_never_taken_for_a_no_op(built):
+    official, site, _ = built
+    # A killed build whose plan named no new output still leaves its marker: the next build is a real one.
+    (site / ".build-dirty.json").write_text('{"outputs": {}}')
+    build_site(official, site, snapshot_of(official), workers=1)
+    assert not (site / ".build-dirty.json").exists()
+
+
 def test_renderer_code_change_rerenders_everything(built):
     official, site, _ = built
     with sqlite3.connect(state_file(site)) as db:

@@ -67,3 +67,24 @@ def test_a_missing_or_damaged_shard_reads_as_no_state(tmp_path):
     assert len(BuildState.open(tmp_path).get("pages")) == 0
     (tmp_path / SHARDS).write_text('{"generation": "a", "files": ["../../etc/passwd"], "bounds": []}')
     assert len(BuildState.open(tmp_path).get("pages")) == 0
+
+
+def test_a_state_whose_files_cannot_be_read_is_never_overwritten_in_place(tmp_path):
+    build(tmp_path, {f"p{n}": n for n in range(4)}, 2)
+    named = json.loads((tmp_path / SHARDS).read_text())
+    (tmp_path / named["files"][0]).write_bytes(b"damaged")
+    unreadable = BuildState.open(tmp_path, check=True)
+    assert len(unreadable.get("pages")) == 0
+    new = BuildState.create(tmp_path, ["p0", "p1"], after=unreadable)
+    # A kill now leaves .build-shards.json naming the files it named, untouched.
+    assert new.generation != named["generation"] and (tmp_path / named["files"][1]).exists()
+    new.close()
+
+
+def test_a_site_folder_named_like_a_uri_reads_its_own_state(tmp_path):
+    site = tmp_path / "site #1?x=%20&y"
+    site.mkdir()
+    build(site, {"page.md": {"title": "Page"}}, 5, {"version": "v2"})
+    state = BuildState.open(site, check=True)
+    assert state["version"] == "v2" and state.get("pages")["page.md"] == {"title": "Page"}
+    state.close()
