@@ -111,7 +111,8 @@ def _build(official, site, files, ours, hashes, opened, snapshot, previous_snaps
     known = old.get("outputs", {})
     state_json.write_json(os.path.join(site, DIRTY), {"outputs": dict.fromkeys(
         [*dirty, *(o for o in plan["outputs"] if o not in known and o not in dirty)], {})})
-    new = BuildState.create(site, plan["pages"], after=previous)
+    # Shards split every key the state will hold, so a workspace of few pages and many attachments stays small too.
+    new = BuildState.create(site, sorted({*plan["pages"], *plan["outputs"], *plan["assets"]}), after=previous)
     opened.append(new)
     ctx = {"index": index, "titles": plan["titles"], "official": official, "site": site, "history": history is not None}
     log.info("site: %d pages, %d databases, %d attachments; rendering %d pages", len(plan["pages"]),

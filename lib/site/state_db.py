@@ -2,7 +2,7 @@
 
 A 50,000-page build held its previous state and its own in memory (several hundred MB); here each table is read
 a row at a time and written in batches. The state is committed with the site (a fresh runner renders only what
-changed), so it is split into shards of SHARD_PAGES pages by key range: no file nears a git host's size limit,
+changed), so it is split into shards of SHARD_KEYS keys by key range: no file nears a git host's size limit,
 and publish never holds one large file. A build writes a new generation of shards beside the last one and
 switches `.build-shards.json` to it at its end: a killed build leaves the last good state.
 """
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 SHARDS = ".build-shards.json"
 PREFIX = ".build-state-"
 SHARD_NAME = PREFIX + "%s-%03d.sqlite"
-SHARD_PAGES = 5000      # pages per shard: about 14 MB of state
+SHARD_KEYS = 15000      # keys (pages, site files, attachments) per shard: about 13 MB of state
 GENERATIONS = ("a", "b")
 TABLES = ("pages", "tokens", "outputs", "assets", "dbs")
 BATCH = 1000    # rows written at a time
@@ -149,9 +149,9 @@ class BuildState:
         return cls([db], [])
 
     @classmethod
-    def create(cls, site, keys, after=None, per_shard=SHARD_PAGES):
-        """Return a new, empty state for `site` whose shards split the sorted `keys` (the pages) `per_shard` at a
-        time; written beside `after` (the state it replaces), never over it."""
+    def create(cls, site, keys, after=None, per_shard=SHARD_KEYS):
+        """Return a new, empty state for `site` whose shards split the sorted `keys` (every key it will hold)
+        `per_shard` at a time; written beside `after` (the state it replaces), never over it."""
         # Never the generation .build-shards.json names, even when its files could not be read.
         named = (after.generation if after else None) or (_read_shards(site) or {}).get("generation")
         generation = next(g for g in GENERATIONS if g != named)
