@@ -77,7 +77,8 @@ def build_site(official_dir, site_dir, snapshot=None, previous_snapshot=None, wo
         # A kill can land before the dirty marker (or anything else of ours) is written: always sweep
         # the hidden temporary files only our writers create.
         state.remove_partials(site)
-    opened = [BuildState.open(site, check=True)]     # the last build's state, then this one's (closed however the build ends)
+    # The last build's state, then this one's: closed however the build ends.
+    opened = [BuildState.open(site, check=True)]
     try:
         return _build(official, site, files, ours, hashes, opened, snapshot, previous_snapshot, workers, history,
                       read_blob, started)

@@ -132,7 +132,8 @@ class BuildState:
                 db = sqlite3.connect(uri, uri=True)
                 shards.append(db)
                 tables = {table for (table,) in db.execute("SELECT name FROM sqlite_master")}
-                if not {"meta", *TABLES} <= tables or (check and db.execute("PRAGMA quick_check").fetchone()[0] != "ok"):
+                damaged = check and db.execute("PRAGMA quick_check").fetchone()[0] != "ok"
+                if damaged or not {"meta", *TABLES} <= tables:
                     raise sqlite3.DatabaseError("incomplete")
         except sqlite3.Error:
             for db in shards:
