@@ -74,7 +74,7 @@ class FakeNotionAdmin:
         self.jobs, self.requests = {}, []
         self.lock = threading.RLock()
         self._secret = f"admin-sig-{seed}".encode()
-        self._servers = []
+        self._servers, self._builders = [], []
         self.workdir = None
 
     def __enter__(self):
@@ -84,6 +84,7 @@ class FakeNotionAdmin:
 
     def __exit__(self, *exc):
         stop_servers(self._servers)
+        self.settle()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     admin_url = property(lambda self: f"http://127.0.0.1:{self._servers[0].server_address[1]}/admin")
@@ -108,8 +109,15 @@ class FakeNotionAdmin:
                "files": None, "body": body, "urls": None}
         with self.lock:
             self.jobs[job_id] = job
-        threading.Thread(target=self._build, args=(job,), daemon=True).start()
+        builder = threading.Thread(target=self._build, args=(job,), daemon=True)
+        self._builders.append(builder)
+        builder.start()
         return job
+
+    def settle(self):
+        """Wait for every export still being built (a test that traces memory stops tracing only after)."""
+        for builder in self._builders:
+            builder.join()
 
     def _build(self, job):
         export_uuid = str(uuid.uuid4())
